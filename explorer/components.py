@@ -1,0 +1,180 @@
+"""Widgets the pages share: tiles, the KPI table, charts with captions, downloads, a theme page."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from sendlib.catalogue import KPI, SCORECARDS
+from sendlib.charts import trend_chart
+from sendlib.extracts import to_csv_bytes
+from sendlib.periods import long_label, short_label
+from sendlib.tables import format_change, summary_table
+from sendlib.trends import RAG_LABEL, RAG_SYMBOL
+from sendlib.values import format_value
+
+from . import data
+
+# GOV.UK tag colours: dark text on a light tint, each pair above 4.5:1 contrast.
+TAG_STYLE = {
+    "better": "background-color:#cce2d8;color:#005a30",
+    "worse": "background-color:#f4cdc6;color:#2a0b06",
+    "On target": "background-color:#cce2d8;color:#005a30",
+    "Near target": "background-color:#fcd6c3;color:#6e3619",
+    "Off target": "background-color:#f4cdc6;color:#2a0b06",
+}
+DELTA_COLOUR = {"higher_better": "normal", "lower_better": "inverse", "neutral": "off"}
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def data_caption(version: str) -> None:
+    info = data.store().info(version) if version else None
+    when = info.created_at.replace("T", " ")[:16] if info else "never"
+    st.caption(
+        f"Data version {version or '—'}, updated {when} UTC. "
+        "Figures are as the service reported them; see the Glossary for definitions and sources."
+    )
+
+
+def kpi_tile(row: dict, *, label: str | None = None) -> None:
+    """A headline figure: value, change with its direction *and* its judgement in words, RAG in words."""
+    unit = row["unit"]
+    value = "—" if _missing(row["latest"]) else format_value(row["latest"], unit)
+    delta = None if _missing(row["change"]) else format_change(row["change"], unit)
+    judgement = row["assessment"] if not _missing(row["assessment"]) else None
+    description = None
+    if delta is not None and not _missing(row["previous_period"]):
+        compared = "same month last year" if row["comparison"] == "same period last year" else short_label(row["previous_period"])
+        description = f"{judgement if judgement in ('better', 'worse') else 'change'} vs {compared}"
+    period = "" if _missing(row["latest_period"]) else long_label(row["latest_period"])
+    help_text = f"{row['name']}. Latest: {period}."
+    if not _missing(row["target"]):
+        help_text += f" Target {format_value(row['target'], unit)}."
+    st.metric(
+        label or row["name"],
+        value,
+        delta=delta,
+        delta_color=DELTA_COLOUR[row["polarity"]],
+        delta_description=description,
+        help=help_text,
+        border=True,
+        chart_data=row["spark"] if len(row["spark"]) > 2 else None,
+    )
+    bits = [period] if period else []
+    if row["rag"] in RAG_LABEL:
+        bits.append(f"{RAG_SYMBOL[row['rag']]} {RAG_LABEL[row['rag']]} (target {format_value(row['target'], unit)})")
+    if bits:
+        st.caption(" · ".join(bits))
+
+
+def headline_tiles(summary: pd.DataFrame, kpi_ids: list[str], labels: dict[str, str] | None = None) -> None:
+    rows = summary.set_index("kpi_id")
+    present = [k for k in kpi_ids if k in rows.index]
+    for col, kpi_id in zip(st.columns(len(present) or 1), present, strict=False):
+        with col:
+            kpi_tile(rows.loc[kpi_id].to_dict() | {"kpi_id": kpi_id}, label=(labels or {}).get(kpi_id))
+
+
+def _style(df: pd.DataFrame):
+    def colour(value: object) -> str:
+        text = str(value)
+        for key, style in TAG_STYLE.items():
+            if key in text:
+                return style
+        return ""
+
+    cols = [c for c in ("Compared with previous", "Against target") if c in df.columns]
+    return df.style.map(colour, subset=cols)
+
+
+def kpi_table(display: pd.DataFrame, *, key: str, file_name: str, caption: str) -> None:
+    """The table as shown, and a CSV of exactly it."""
+    config = {
+        "KPI": st.column_config.TextColumn("KPI", width="large", pinned=True),
+        "Trend": st.column_config.LineChartColumn("Trend", width="small", help="Up to the last 15 values"),
+        "Note": st.column_config.TextColumn("Note", width="medium"),
+    }
+    shown = display.drop(columns=[c for c in ("Scorecard",) if display[c].nunique() <= 1]) if len(display) else display
+    st.dataframe(_style(shown), hide_index=True, column_config=config, key=key, alt=caption)
+    st.caption(caption)
+    csv = shown.drop(columns=["Trend"], errors="ignore")
+    st.download_button(
+        "Download this table (CSV)",
+        to_csv_bytes(csv),
+        file_name=file_name,
+        mime="text/csv",
+        on_click="ignore",
+        key=f"{key}-download",
+        icon=":material/download:",
+    )
+
+
+def kpi_chart(kpi: KPI, table: pd.DataFrame, row: dict) -> None:
+    chart = trend_chart(kpi, table, target=None if _missing(row["target"]) else row["target"])
+    description = chart.description or kpi.name
+    st.altair_chart(chart, width="stretch", key=f"chart-{kpi.id}")
+    st.caption(description)
+
+
+def scorecard_choice(key: str) -> list[str]:
+    options = list(SCORECARDS)
+    chosen = st.segmented_control(
+        "Scorecard",
+        options,
+        selection_mode="multi",
+        default=options,
+        format_func=lambda s: SCORECARDS[s],
+        key=key,
+        help="The monthly SEND scorecard and the improvement board report are separate documents.",
+    )
+    return chosen or options
+
+
+def theme_page(page: str) -> None:
+    """Every theme filed under this page: tiles, a chart per KPI with data, the table, a download."""
+    cat = data.catalogue()
+    themes = [t for t in cat.themes.values() if t.page == page]
+    table, version = data.table()
+    summary = data.summary()
+    title = " and ".join(t.name for t in themes) if len(themes) <= 2 else ", ".join(t.name for t in themes[:-1]) + " and " + themes[-1].name
+    st.title(title[:1].upper() + title[1:])
+    data_caption(version)
+    scorecards = scorecard_choice(f"{page}-scorecards")
+    for theme in themes:
+        if len(themes) > 1:
+            st.header(theme.name)
+        st.markdown(theme.description)
+        rows = summary[(summary["theme"] == theme.id) & summary["scorecard"].isin(scorecards)]
+        rows = rows.assign(_sc=rows["scorecard"].map(list(SCORECARDS).index), _order=rows["kpi_id"].map(lambda i: cat[i].order))
+        rows = rows.sort_values(["_sc", "_order"]).drop(columns=["_sc", "_order"])
+        with_data = rows[rows["latest"].notna()]
+        if rows.empty:
+            st.info("No measures in this theme for the chosen scorecard.")
+            continue
+        if with_data.empty:
+            st.info("None of these measures has a figure yet; they are listed in the table below.")
+        for start in range(0, len(with_data), 3):
+            cols = st.columns(3)
+            for col, row in zip(cols, with_data.iloc[start:start + 3].to_dict("records"), strict=False):
+                with col:
+                    kpi_tile(row)
+        if len(with_data):
+            st.subheader("Trends", anchor=f"trends-{theme.id}")
+            for start in range(0, len(with_data), 2):
+                cols = st.columns(2)
+                for col, row in zip(cols, with_data.iloc[start:start + 2].to_dict("records"), strict=False):
+                    with col:
+                        kpi_chart(cat[row["kpi_id"]], table, row)
+        st.subheader("Table", anchor=f"table-{theme.id}")
+        display = summary_table(rows, cat).drop(columns=["Theme"])
+        kpi_table(
+            display,
+            key=f"table-{theme.id}",
+            file_name=f"{theme.id}-{version}.csv",
+            caption=f"{theme.name}: {len(display)} measures, latest value, previous value, change and target.",
+        )

@@ -1,0 +1,48 @@
+"""Cached access to the catalogue and the store. Caches are keyed by store path and version,
+so a new upload (a new version) is picked up on the next rerun and nothing stale is shown."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from sendlib.catalogue import Catalogue, load_catalogue
+from sendlib.imports import ensure_store
+from sendlib.paths import store_path
+from sendlib.store import Store
+from sendlib.trends import summarise
+
+
+@st.cache_resource
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@st.cache_resource
+def _store(path: str) -> Store:
+    return ensure_store(Store(path))
+
+
+def store() -> Store:
+    return _store(str(store_path()))
+
+
+@st.cache_data(max_entries=8)
+def _table(path: str, version: str) -> pd.DataFrame:
+    return Store(path).read(version)
+
+
+def table() -> tuple[pd.DataFrame, str]:
+    s = store()
+    version = s.head() or ""
+    return _table(str(s.root), version), version
+
+
+@st.cache_data(max_entries=32)
+def _summary(path: str, version: str, as_of: str | None) -> pd.DataFrame:
+    return summarise(_table(path, version), catalogue(), as_of=as_of)
+
+
+def summary(as_of: str | None = None) -> pd.DataFrame:
+    s = store()
+    return _summary(str(s.root), s.head() or "", as_of)

@@ -1,0 +1,49 @@
+import streamlit as st
+
+from explorer import data
+from sendlib.extracts import to_csv_bytes
+from sendlib.tables import glossary_table
+from sendlib.trends import DEFAULT_COUNT_TOLERANCE_SHARE, DEFAULT_TOLERANCE
+
+cat = data.catalogue()
+st.title("Glossary")
+st.markdown(
+    "Every measure in the monthly SEND scorecard and the improvement board report: what it counts, "
+    "which way is good, how often it is reported, its target and where it comes from. "
+    "Where the documents do not say which way is good, the polarity is our judgement and is marked so."
+)
+query = st.text_input("Search measures", placeholder="e.g. 20 weeks, tribunal, NEET", key="glossary-search")
+table = glossary_table(cat)
+if query:
+    mask = table.apply(lambda col: col.astype(str).str.contains(query, case=False, regex=False)).any(axis=1)
+    table = table[mask]
+st.dataframe(
+    table,
+    hide_index=True,
+    column_config={"Definition": st.column_config.TextColumn(width="large"), "KPI": st.column_config.TextColumn(width="large")},
+    alt="Glossary of measures",
+)
+st.caption(f"{len(table)} of {len(cat)} measures.")
+st.download_button(
+    "Download the glossary (CSV)",
+    to_csv_bytes(table),
+    file_name="send-glossary.csv",
+    mime="text/csv",
+    on_click="ignore",
+    icon=":material/download:",
+)
+
+st.header("How ratings work")
+st.markdown(
+    f"""
+- **Change** compares the latest value with the previous period's. For cumulative totals that restart each
+  January (mediations, appeals) it compares with the same month last year instead.
+- **Better / worse** follows each measure's polarity: a fall in complaints is *better*, a fall in plans issued
+  within 20 weeks is *worse*. Measures where neither direction is good are never called better or worse.
+- **Against target**: ✔ *On target* when the target is met; ◆ *Near target* when short of it by no more than
+  the tolerance; ✖ *Off target* otherwise. Default tolerances: {DEFAULT_TOLERANCE['percent']:g} percentage
+  points for percentages, {DEFAULT_TOLERANCE['days']:g} days for durations, {DEFAULT_TOLERANCE['score']:g} for
+  scores, {DEFAULT_COUNT_TOLERANCE_SHARE:.0%} of the target for counts.
+- Ratings are always written in words and symbols as well as colour.
+"""
+)

@@ -1,0 +1,58 @@
+import streamlit as st
+
+from explorer import data
+from explorer.components import data_caption, headline_tiles, kpi_table, scorecard_choice
+from sendlib.catalogue import SCORECARDS
+from sendlib.tables import summary_table
+from sendlib.trends import moved_most
+
+HEADLINES = {
+    "scorecard": ["ehcps", "ehcna-under-assessment", "requests", "sen-support"],
+    "board": ["ctx-ehcps", "ctx-open-ehcna-caseload", "ctx-new-ehcna-requests", "b04-20-week-rate-excl-exceptions"],
+}
+
+cat = data.catalogue()
+table, version = data.table()
+summary = data.summary()
+
+st.title("SEND performance overview")
+data_caption(version)
+scorecards = scorecard_choice("overview-scorecards")
+
+for scorecard in scorecards:
+    st.subheader(f"Headlines: {SCORECARDS[scorecard]}")
+    headline_tiles(summary, HEADLINES[scorecard])
+
+st.subheader("What moved most")
+st.caption("The largest changes since the previous period that can be called better or worse, by each measure's polarity.")
+moved = moved_most(summary[summary["scorecard"].isin(scorecards)], n=8)
+better, worse = moved[moved["assessment"] == "better"], moved[moved["assessment"] == "worse"]
+left, right = st.columns(2)
+for col, rows, heading in ((left, better, "✔ Improved"), (right, worse, "✖ Worsened")):
+    with col:
+        st.markdown(f"**{heading}**")
+        shown = summary_table(rows, cat)[["KPI", "Latest period", "Latest", "Previous", "Change"]]
+        if shown.empty:
+            st.write("Nothing in this list.")
+        else:
+            st.table(shown, hide_index=True)
+
+st.subheader("Every measure")
+themes = st.multiselect(
+    "Themes",
+    list(cat.themes),
+    format_func=lambda t: cat.themes[t].name,
+    placeholder="All themes",
+    key="overview-themes",
+)
+rows = summary[summary["scorecard"].isin(scorecards)]
+if themes:
+    rows = rows[rows["theme"].isin(themes)]
+display = summary_table(rows, cat, with_trend=True)
+kpi_table(
+    display,
+    key="overview-table",
+    file_name=f"send-scorecard-{version}.csv",
+    caption=f"{len(display)} measures. Change is worded better or worse by each measure's polarity; "
+    "targets are rated On / Near / Off target in words as well as colour.",
+)

@@ -1,0 +1,3 @@
+from explorer.components import theme_page
+
+theme_page("sendiass")

@@ -1,0 +1,207 @@
+"""The KPI catalogue: what each measure is, how it is read, and which way is good.
+
+Kept as data (`data/catalogue/kpis.csv`, `themes.csv`) so a manager can read and correct it;
+validated here by pydantic so a typo in the file fails loudly at load, not in a chart.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .paths import CATALOGUE_DIR
+from .values import Unit
+
+Polarity = Literal["higher_better", "lower_better", "neutral"]
+Frequency = Literal["month", "half-term", "term", "academic-year", "calendar-year"]
+Cumulative = Literal["none", "calendar-year", "academic-year"]
+ScorecardId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
+SCORECARDS: dict[str, str] = {
+    "scorecard": "SEND scorecard (monthly)",
+    "board": "Improvement board report",
+}
+POLARITY_WORDS: dict[str, str] = {
+    "higher_better": "Higher is better",
+    "lower_better": "Lower is better",
+    "neutral": "Neither higher nor lower is better",
+}
+UNIT_WORDS: dict[str, str] = {
+    "count": "Number",
+    "percent": "Percentage",
+    "days": "Duration (days)",
+    "score": "Score",
+}
+FREQUENCY_WORDS: dict[str, str] = {
+    "month": "Monthly",
+    "half-term": "Half-termly",
+    "term": "Termly",
+    "academic-year": "Annual (academic year)",
+    "calendar-year": "Annual",
+}
+
+
+def _blank_to_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class Theme(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    name: str
+    page: str = Field(pattern=r"^[a-z0-9-]+$")
+    order: int
+    description: str
+
+
+class KPI(BaseModel):
+    """One measure of one scorecard. Same-named rows are distinct KPIs, told apart by parent."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,47}$")
+    scorecard: ScorecardId
+    order: int
+    name: str = Field(min_length=1)
+    parent_id: str | None = None
+    theme: str
+    section: str
+    unit: Unit
+    polarity: Polarity
+    polarity_source: Literal["document", "domain"]
+    frequency: Frequency
+    cumulative: Cumulative = "none"
+    target: float | None = None
+    target_source: str | None = None
+    tolerance: float | None = Field(default=None, ge=0)
+    definition: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    action_plan: str | None = None
+    notes: str | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blanks(cls, value: object) -> object:
+        return _blank_to_none(value)
+
+    @model_validator(mode="after")
+    def _target_needs_source(self) -> KPI:
+        if self.target is not None and not self.target_source:
+            raise ValueError(f"{self.id}: a target needs a target_source")
+        return self
+
+    @property
+    def is_placeholder(self) -> bool:
+        return self.name.strip().upper() == "TBC"
+
+
+class CatalogueError(ValueError):
+    """The catalogue files are inconsistent (duplicate id, unknown theme, dangling parent…)."""
+
+
+class Catalogue:
+    """Lookups over the KPIs and themes. Immutable once built."""
+
+    def __init__(self, kpis: Iterable[KPI], themes: Iterable[Theme]):
+        self.themes: dict[str, Theme] = {t.id: t for t in sorted(themes, key=lambda t: t.order)}
+        self._kpis: dict[str, KPI] = {}
+        for kpi in kpis:
+            if kpi.id in self._kpis:
+                raise CatalogueError(f"KPI id {kpi.id!r} appears twice")
+            if kpi.theme not in self.themes:
+                raise CatalogueError(f"KPI {kpi.id!r} has unknown theme {kpi.theme!r}")
+            self._kpis[kpi.id] = kpi
+        for kpi in self._kpis.values():
+            if kpi.parent_id and kpi.parent_id not in self._kpis:
+                raise CatalogueError(f"KPI {kpi.id!r} names unknown parent {kpi.parent_id!r}")
+
+    def __iter__(self) -> Iterator[KPI]:
+        return iter(self._kpis.values())
+
+    def __len__(self) -> int:
+        return len(self._kpis)
+
+    def __contains__(self, kpi_id: object) -> bool:
+        return kpi_id in self._kpis
+
+    def __getitem__(self, kpi_id: str) -> KPI:
+        return self._kpis[kpi_id]
+
+    def get(self, kpi_id: str) -> KPI | None:
+        return self._kpis.get(kpi_id)
+
+    def for_scorecard(self, scorecard: str) -> list[KPI]:
+        return sorted((k for k in self if k.scorecard == scorecard), key=lambda k: k.order)
+
+    def for_theme(self, theme: str) -> list[KPI]:
+        return sorted(
+            (k for k in self if k.theme == theme),
+            key=lambda k: (list(SCORECARDS).index(k.scorecard) if k.scorecard in SCORECARDS else 99, k.scorecard, k.order),
+        )
+
+    def qualified_name(self, kpi: KPI) -> str:
+        """`no of above - primary phase` alone is ambiguous; prefix the parent's name."""
+        if kpi.parent_id:
+            return f"{self[kpi.parent_id].name} › {kpi.name}"
+        return kpi.name
+
+    @cached_property
+    def _by_name(self) -> dict[tuple[str, str, str | None], KPI]:
+        index: dict[tuple[str, str, str | None], KPI] = {}
+        for kpi in self:
+            parent = normalise_name(self[kpi.parent_id].name) if kpi.parent_id else None
+            index[(kpi.scorecard, normalise_name(kpi.name), parent)] = kpi
+        return index
+
+    def find_by_name(self, scorecard: str, name: str, parent_name: str | None = None) -> KPI | None:
+        parent = normalise_name(parent_name) if parent_name else None
+        found = self._by_name.get((scorecard, normalise_name(name), parent))
+        if found is None and parent is not None:
+            found = self._by_name.get((scorecard, normalise_name(name), None))
+        return found
+
+    def closest_names(self, name: str, scorecard: str | None = None, n: int = 3) -> list[str]:
+        names = {k.name for k in self if scorecard is None or k.scorecard == scorecard}
+        lookup = {normalise_name(x): x for x in names}
+        hits = difflib.get_close_matches(normalise_name(name), list(lookup), n=n, cutoff=0.5)
+        return [lookup[h] for h in hits]
+
+    def with_extra(self, kpis: Iterable[KPI]) -> Catalogue:
+        return Catalogue([*self, *kpis], self.themes.values())
+
+
+def normalise_name(name: str) -> str:
+    """Case, spacing and quote style differ between exports of the same spreadsheet."""
+    text = name.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def load_themes(directory: Path = CATALOGUE_DIR) -> list[Theme]:
+    return [Theme.model_validate(row) for row in _read_csv(directory / "themes.csv")]
+
+
+def load_kpis(path: Path) -> list[KPI]:
+    kpis = []
+    for line, row in enumerate(_read_csv(path), start=2):
+        try:
+            kpis.append(KPI.model_validate(row))
+        except ValueError as exc:
+            raise CatalogueError(f"{path.name} line {line}: {exc}") from exc
+    return kpis
+
+
+def load_catalogue(directory: Path = CATALOGUE_DIR) -> Catalogue:
+    return Catalogue(load_kpis(directory / "kpis.csv"), load_themes(directory))

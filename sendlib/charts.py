@@ -1,0 +1,159 @@
+"""Altair chart builders. Pure: they take data, return a chart; the pages only display them.
+
+Every reference line is told apart by colour *and* dash pattern *and* a text label, so the
+charts read in greyscale and for colour-blind readers. Palette: the GSS colour-blind-safe set.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from .catalogue import KPI, UNIT_WORDS
+from .periods import parse_period, short_label
+from .schema import SERIES_WORDS
+from .values import format_value
+
+ACTUAL_COLOUR = "#12436D"
+SERIES_STYLE = {
+    # series: (colour, dash)
+    "actual": (ACTUAL_COLOUR, [1, 0]),
+    "target": ("#F46A25", [8, 4]),
+    "national": ("#801650", [2, 2]),
+    "statistical_neighbours": ("#28A197", [6, 2, 2, 2]),
+    "regional": ("#3D3D3D", [4, 4]),
+}
+AXIS_TITLE = {"percent": "Per cent", "count": "Number", "days": "Days", "score": "Score"}
+
+
+def _points(kpi: KPI, table: pd.DataFrame) -> pd.DataFrame:
+    rows = table[(table["kpi_id"] == kpi.id) & (table["series"] == "actual") & table["value"].notna()]
+    out = pd.DataFrame(
+        {
+            "period": rows["period"].astype(str).to_numpy(),
+            "date": [pd.Timestamp(parse_period(p).start) for p in rows["period"]],
+            "value": rows["value"].astype(float).to_numpy(),
+        }
+    )
+    out["label"] = [short_label(p) for p in out["period"]]
+    out["shown"] = [format_value(v, kpi.unit) for v in out["value"]]
+    out["series"] = SERIES_WORDS["actual"]
+    return out.sort_values("date")
+
+
+def _references(kpi: KPI, table: pd.DataFrame, target: float | None) -> pd.DataFrame:
+    rows = []
+    for series in ("target", "national", "statistical_neighbours", "regional"):
+        values = table[(table["kpi_id"] == kpi.id) & (table["series"] == series) & table["value"].notna()]
+        value = float(values["value"].iloc[-1]) if len(values) else (target if series == "target" else None)
+        if value is not None:
+            rows.append({"series": SERIES_WORDS[series], "value": value, "shown": format_value(value, kpi.unit)})
+    return pd.DataFrame(rows, columns=["series", "value", "shown"])
+
+
+def describe(kpi: KPI, points: pd.DataFrame, refs: pd.DataFrame) -> str:
+    """The chart's text alternative: what a screen reader says instead of showing the lines."""
+    if points.empty:
+        return f"{kpi.name}: no values recorded yet."
+    first, last = points.iloc[0], points.iloc[-1]
+    text = (
+        f"{kpi.name}: {len(points)} values from {first['label']} ({first['shown']}) "
+        f"to {last['label']} ({last['shown']})."
+    )
+    if len(points) > 1:
+        hi = points.loc[points["value"].idxmax()]
+        lo = points.loc[points["value"].idxmin()]
+        text += f" Highest {hi['shown']} in {hi['label']}, lowest {lo['shown']} in {lo['label']}."
+    for _, ref in refs.iterrows():
+        text += f" {ref['series']}: {ref['shown']}."
+    return text
+
+
+def trend_chart(kpi: KPI, table: pd.DataFrame, *, target: float | None = None,
+                width: int | str = "container", height: int = 260, title: str | None = None) -> alt.LayerChart:
+    """The KPI over time, with its target and benchmarks drawn as labelled reference lines."""
+    points = _points(kpi, table)
+    refs = _references(kpi, table, target if target is not None else kpi.target)
+    names = [SERIES_WORDS["actual"], *refs["series"].tolist()]
+    keys = {v: k for k, v in SERIES_WORDS.items()}
+    colour = alt.Color(
+        "series:N",
+        title=None,
+        scale=alt.Scale(domain=names, range=[SERIES_STYLE[keys[n]][0] for n in names]),
+        legend=alt.Legend(orient="bottom", symbolType="stroke", symbolStrokeWidth=3, labelLimit=240),
+    )
+    dash = alt.StrokeDash(
+        "series:N",
+        scale=alt.Scale(domain=names, range=[SERIES_STYLE[keys[n]][1] for n in names]),
+        legend=None,
+    )
+    y_title = AXIS_TITLE[kpi.unit]
+    x_format = "%b %y" if kpi.frequency == "month" else "%Y"
+    base = alt.Chart(points)
+    line = base.mark_line(point=alt.OverlayMarkDef(size=60, filled=True), strokeWidth=2.5).encode(
+        x=alt.X("date:T", title=None, axis=alt.Axis(format=x_format, labelAngle=0, tickCount=min(len(points), 8) or 1)),
+        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=kpi.unit != "score")),
+        color=colour,
+        strokeDash=dash,
+        tooltip=[alt.Tooltip("label:N", title="Period"), alt.Tooltip("shown:N", title="Value")],
+    )
+    layers: list[alt.Chart] = [line]
+    if not refs.empty:
+        rule_base = alt.Chart(refs)
+        layers.append(
+            rule_base.mark_rule(strokeWidth=2).encode(
+                y="value:Q",
+                color=colour,
+                strokeDash=dash,
+                tooltip=[alt.Tooltip("series:N", title="Line"), alt.Tooltip("shown:N", title="Value")],
+            )
+        )
+        layers.append(
+            rule_base.mark_text(align="left", dx=4, dy=-6, fontSize=11).encode(
+                x=alt.value(4),
+                y="value:Q",
+                text=alt.Text("legend_text:N"),
+                color=alt.value("#0B0C0C"),
+            ).transform_calculate(legend_text="datum.series + ' ' + datum.shown")
+        )
+    description = describe(kpi, points, refs)
+    chart = alt.layer(*layers).properties(
+        width=width,
+        height=height,
+        title=alt.TitleParams(title or kpi.name, anchor="start", fontSize=13, limit=600),
+        description=description,
+    )
+    return chart
+
+
+def sparkline(values: list[float], *, width: int = 120, height: int = 32) -> alt.Chart:
+    data = pd.DataFrame({"i": range(len(values)), "value": values})
+    return (
+        alt.Chart(data)
+        .mark_line(color=ACTUAL_COLOUR, strokeWidth=1.5)
+        .encode(x=alt.X("i:Q", axis=None), y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)))
+        .properties(width=width, height=height, description=f"Trend of {len(values)} values")
+    )
+
+
+def small_multiples(kpis: list[KPI], table: pd.DataFrame, *, columns: int = 3) -> alt.FacetChart:
+    """One small trend per KPI, each with its own scale, for a theme at a glance."""
+    frames = []
+    for kpi in kpis:
+        pts = _points(kpi, table)
+        if not pts.empty:
+            frames.append(pts.assign(kpi=kpi.name[:60], unit=UNIT_WORDS[kpi.unit]))
+    data = pd.concat(frames) if frames else pd.DataFrame(columns=["date", "value", "kpi", "label", "shown"])
+    return (
+        alt.Chart(data)
+        .mark_line(point=True, color=ACTUAL_COLOUR)
+        .encode(
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount=4)),
+            y=alt.Y("value:Q", title=None),
+            tooltip=[alt.Tooltip("kpi:N", title="KPI"), alt.Tooltip("label:N", title="Period"), alt.Tooltip("shown:N", title="Value")],
+        )
+        .properties(width=220, height=120)
+        .facet(facet=alt.Facet("kpi:N", title=None, header=alt.Header(labelLimit=230, labelFontSize=11)), columns=columns)
+        .resolve_scale(y="independent")
+        .properties(description=f"Small multiple trend charts for {len(frames)} KPIs")
+    )

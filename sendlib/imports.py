@@ -1,0 +1,179 @@
+"""One import path for the bundled documents, the upload page and `python -m sendlib load`.
+
+read → detect layout → parse every cell (collect every error) → compare with the store
+(new / revised / unchanged) → commit as one new version, or refuse the whole file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .catalogue import Catalogue, load_catalogue
+from .layouts import Parsed
+from .layouts.board import find_header as find_board_header
+from .layouts.board import parse_board
+from .layouts.wide import find_header as find_wide_header
+from .layouts.wide import parse_wide
+from .paths import BOARD_FILE, SCORECARD_FILE
+from .readers import FileRefused, Grid, read_grid
+from .schema import COLUMNS, KEY, normalise
+from .store import Store, VersionInfo
+from .values import CellError
+
+VALUE_COLUMNS = ["value", "count", "note"]
+
+
+@dataclass
+class Preview:
+    """What a file would change, shown to the manager before they confirm."""
+
+    file_name: str
+    sha256: str
+    layout: str
+    incoming: pd.DataFrame
+    errors: list[CellError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    new: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    revisions: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"new": self.new, "revised": self.revised, "unchanged": self.unchanged}
+
+
+def detect_layout(grid: Grid) -> str | None:
+    if find_board_header(grid) is not None:
+        return "board"
+    if find_wide_header(grid) is not None:
+        return "wide"
+    return None
+
+
+def parse_bytes(data: bytes, name: str, catalogue: Catalogue, *, sheet: str | None = None) -> Parsed:
+    """Raise FileRefused for a file that is not a table at all; otherwise every cell problem is in `errors`."""
+    grid = read_grid(data, name, sheet=sheet)
+    if not any(any(c is not None for c in row) for row in grid.rows):
+        raise FileRefused(f"{name} has no data in it")
+    layout = detect_layout(grid)
+    if layout == "board":
+        return parse_board(grid, catalogue)
+    if layout == "wide":
+        return parse_wide(grid, catalogue)
+    raise FileRefused(
+        f"{name}: no header row found. A scorecard file needs a 'KPI' column heading; "
+        "a board report file needs 'Measure', 'Latest' and 'Previous' headings"
+    )
+
+
+def compare(current: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame]:
+    """Merge incoming cells over the current table. Returns (merged table, counts, revisions old → new)."""
+    if incoming.empty:
+        return current, {"new": 0, "revised": 0, "unchanged": 0}, pd.DataFrame()
+    joined = incoming.merge(current, on=KEY, how="left", suffixes=("", "_old"), indicator=True)
+    is_new = joined["_merge"] == "left_only"
+    same = pd.Series(True, index=joined.index)
+    for col in VALUE_COLUMNS:
+        a, b = joined[col], joined[f"{col}_old"]
+        same &= (a.isna() & b.isna()) | (a.notna() & b.notna() & (a.astype(object) == b.astype(object)))
+    revised = ~is_new & ~same
+    counts = {
+        "new": int(is_new.sum()),
+        "revised": int(revised.sum()),
+        "unchanged": int((~is_new & same).sum()),
+    }
+    revisions = joined.loc[revised, KEY + ["value_old", "value", "count_old", "count", "note_old", "note"]]
+    kept = current.merge(incoming[KEY], on=KEY, how="left", indicator=True)
+    kept = kept[kept["_merge"] == "left_only"][COLUMNS]
+    merged = pd.concat([kept, incoming[COLUMNS]], ignore_index=True) if len(kept) else incoming[COLUMNS]
+    return normalise(merged), counts, revisions.reset_index(drop=True)
+
+
+def preview_bytes(
+    data: bytes, name: str, store: Store, catalogue: Catalogue, *, sheet: str | None = None
+) -> Preview:
+    sha = hashlib.sha256(data).hexdigest()
+    parsed = parse_bytes(data, name, catalogue, sheet=sheet)
+    preview = Preview(file_name=name, sha256=sha, layout=parsed.layout, incoming=pd.DataFrame(columns=COLUMNS),
+                      errors=parsed.errors, warnings=parsed.warnings)
+    if parsed.errors:
+        return preview
+    preview.incoming = parsed.table()
+    current = store.read() if store.exists() else normalise(pd.DataFrame(columns=COLUMNS))
+    _, counts, revisions = compare(current, preview.incoming)
+    preview.new, preview.revised, preview.unchanged = counts["new"], counts["revised"], counts["unchanged"]
+    preview.revisions = revisions
+    return preview
+
+
+class ImportRefused(ValueError):
+    """The file has cell errors; nothing was written."""
+
+    def __init__(self, preview: Preview):
+        self.preview = preview
+        lines = [str(e) for e in preview.errors[:20]]
+        more = len(preview.errors) - len(lines)
+        super().__init__("\n".join(lines + ([f"... and {more} more"] if more > 0 else [])))
+
+
+def commit_preview(store: Store, preview: Preview, *, author: str | None = None) -> VersionInfo | None:
+    """Write a previewed file as a new version. Re-compares under the lock, so a concurrent upload is kept."""
+    if preview.errors:
+        raise ImportRefused(preview)
+
+    def change(current: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+        merged, counts, _ = compare(current, preview.incoming)
+        return merged, counts
+
+    return store.commit(change, action="upload", author=author, file_name=preview.file_name, sha256=preview.sha256)
+
+
+def load_file(
+    store: Store,
+    path: Path,
+    catalogue: Catalogue | None = None,
+    *,
+    author: str | None = None,
+    dry_run: bool = False,
+    sheet: str | None = None,
+) -> tuple[Preview, VersionInfo | None]:
+    catalogue = catalogue or load_catalogue()
+    preview = preview_bytes(path.read_bytes(), path.name, store, catalogue, sheet=sheet)
+    if preview.errors:
+        raise ImportRefused(preview)
+    if dry_run:
+        return preview, None
+    return preview, commit_preview(store, preview, author=author)
+
+
+BUNDLED_FILES = (SCORECARD_FILE, BOARD_FILE)
+
+
+def init_store(store: Store, catalogue: Catalogue | None = None) -> list[VersionInfo]:
+    """Build a store from the bundled documents, through the same path an upload takes."""
+    catalogue = catalogue or load_catalogue()
+    infos = []
+    for path in BUNDLED_FILES:
+        _, info = load_file(store, path, catalogue, author="bundled data")
+        if info:
+            infos.append(info)
+    return infos
+
+
+def ensure_store(store: Store) -> Store:
+    """First use of the default store: build it from the bundled data (once, under the lock)."""
+    if not store.exists():
+        store.root.mkdir(parents=True, exist_ok=True)
+        with store.lock:
+            if not store.exists():
+                init_store(store)
+    return store

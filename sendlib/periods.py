@@ -1,0 +1,195 @@
+"""Period labels: one canonical spelling per reporting period, and a way to order them.
+
+The documents write the same month as `Mar-24`, `Mar 24`, `March 2024` or an Excel date;
+the store only ever holds the canonical label so that joins and sorts are exact.
+
+Canonical forms (the store's contract):
+  month          2025-01
+  half-term      2023/24 Spring 1
+  term           2023/24 Autumn
+  academic-year  2023/24
+  calendar-year  2024
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+PeriodKind = Literal["month", "half-term", "term", "academic-year", "calendar-year"]
+
+MONTHS = {
+    name: i + 1
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ]
+    )
+    for name in names
+}
+MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+# Half-terms and terms, with the calendar month each starts in (for ordering and plotting).
+HALF_TERMS = {
+    "Autumn 1": (0, 9),
+    "Autumn 2": (0, 11),
+    "Spring 1": (1, 1),
+    "Spring 2": (1, 2),
+    "Summer 1": (1, 4),
+    "Summer 2": (1, 6),
+}
+TERMS = {"Autumn": (0, 9), "Spring": (1, 1), "Summer": (1, 4)}
+
+
+class PeriodError(ValueError):
+    """Text that cannot be a reporting period (e.g. `2025-13`)."""
+
+
+@dataclass(frozen=True, order=False)
+class Period:
+    kind: PeriodKind
+    label: str
+    start: dt.date
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def month(year: int, mon: int) -> Period:
+    if not 1 <= mon <= 12:
+        raise PeriodError(f"month {mon} does not exist")
+    if not 1900 <= year <= 2200:
+        raise PeriodError(f"year {year} is out of range")
+    return Period("month", f"{year:04d}-{mon:02d}", dt.date(year, mon, 1))
+
+
+def _academic(first_year: int, second: str | None) -> str:
+    if second is not None:
+        expected = (first_year + 1) % 100
+        if int(second[-2:]) != expected:
+            raise PeriodError(f"academic year {first_year}/{second} is not two consecutive years")
+    return f"{first_year:04d}/{(first_year + 1) % 100:02d}"
+
+
+def _two_digit_year(text: str) -> int:
+    year = int(text)
+    return 2000 + year if year < 100 else year
+
+
+_MONTH_WORD = re.compile(r"^([A-Za-z]{3,9})[\s\-_/']*(\d{2}|\d{4})$")
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-\d{1,2})?(?:[ T]00:00(?::00)?)?$")
+_ACADEMIC = re.compile(r"^(\d{4})\s*[/\-]\s*(\d{2}|\d{4})$")
+_TERM = re.compile(
+    r"^(?:(?P<ay1>\d{4}\s*[/\-]\s*\d{2,4})\s+)?(?P<term>autumn|spring|summer)(?:\s*(?P<half>[12]))?"
+    r"(?:\s+(?P<ay2>\d{4}\s*[/\-]\s*\d{2,4}))?$",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+def parse_period(raw: object) -> Period:
+    """Read any spelling of a period the documents and managers use; raise PeriodError otherwise."""
+    if isinstance(raw, dt.datetime):
+        return month(raw.year, raw.month)
+    if isinstance(raw, dt.date):
+        return month(raw.year, raw.month)
+    if raw is None:
+        raise PeriodError("no period given")
+    text = " ".join(str(raw).split())
+    if not text:
+        raise PeriodError("no period given")
+
+    if m := _ISO_MONTH.match(text):
+        return month(int(m.group(1)), int(m.group(2)))
+    if m := _MONTH_WORD.match(text):
+        word = m.group(1).lower()
+        if word not in MONTHS:
+            raise PeriodError(f"{m.group(1)!r} is not a month")
+        return month(_two_digit_year(m.group(2)), MONTHS[word])
+    if m := _ACADEMIC.match(text):
+        first = int(m.group(1))
+        label = _academic(first, m.group(2))
+        return Period("academic-year", label, dt.date(first, 9, 1))
+    if m := _TERM.match(text):
+        ay = m.group("ay1") or m.group("ay2")
+        if not ay:
+            raise PeriodError(f"{text!r} names a term but not its academic year (e.g. 2023/24)")
+        a = _ACADEMIC.match(ay.replace(" ", ""))
+        if not a:
+            raise PeriodError(f"{ay!r} is not an academic year")
+        first = int(a.group(1))
+        ay_label = _academic(first, a.group(2))
+        term = m.group("term").capitalize()
+        if m.group("half"):
+            name = f"{term} {m.group('half')}"
+            offset, mon = HALF_TERMS[name]
+            return Period("half-term", f"{ay_label} {name}", dt.date(first + offset, mon, 1))
+        offset, mon = TERMS[term]
+        return Period("term", f"{ay_label} {term}", dt.date(first + offset, mon, 1))
+    if m := _YEAR.match(text):
+        year = int(m.group(1))
+        if not 1900 <= year <= 2200:
+            raise PeriodError(f"year {year} is out of range")
+        return Period("calendar-year", f"{year:04d}", dt.date(year, 1, 1))
+    raise PeriodError(f"{text!r} is not a period (expected e.g. 2025-01, Jan 25, 2023/24 Spring 1, 2024)")
+
+
+def is_canonical(label: str) -> bool:
+    try:
+        return parse_period(label).label == label
+    except PeriodError:
+        return False
+
+
+def sort_key(label: str | None) -> tuple:
+    """Chronological order for canonical labels; blanks (undated targets) sort last."""
+    if label is None or label == "" or label != label:  # NaN check
+        return (1, dt.date.max, "")
+    try:
+        p = parse_period(label)
+    except PeriodError:
+        return (1, dt.date.max, str(label))
+    return (0, p.start, p.kind)
+
+
+def short_label(label: str) -> str:
+    """How a person reads the period on a chart or table: `Jan 25` for months, else unchanged."""
+    try:
+        p = parse_period(label)
+    except PeriodError:
+        return label
+    if p.kind == "month":
+        return f"{MONTH_ABBR[p.start.month - 1]} {p.start.year % 100:02d}"
+    return p.label
+
+
+def long_label(label: str) -> str:
+    """`January 2025` for months, as a board paper writes it."""
+    try:
+        p = parse_period(label)
+    except PeriodError:
+        return label
+    if p.kind == "month":
+        return p.start.strftime("%B %Y")
+    return p.label
+
+
+def shift_month(label: str, months: int) -> str:
+    p = parse_period(label)
+    if p.kind != "month":
+        raise PeriodError(f"{label} is not a month")
+    index = p.start.year * 12 + p.start.month - 1 + months
+    return month(index // 12, index % 12 + 1).label

@@ -1,0 +1,99 @@
+"""The tables people read: KPI summaries and the glossary, formatted as the documents print them.
+
+The page shows these frames and the download button writes the same frame, so what is
+downloaded is exactly what is on screen.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .catalogue import FREQUENCY_WORDS, POLARITY_WORDS, SCORECARDS, UNIT_WORDS, Catalogue
+from .periods import short_label
+from .trends import change_words, rag_words
+from .values import format_value
+
+TABLE_COLUMNS = [
+    "KPI", "Scorecard", "Theme", "Latest period", "Latest", "Previous period", "Previous", "Change",
+    "Compared with previous", "Target", "Against target", "England", "Statistical neighbours",
+    "Region", "Good is", "Note",
+]
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def format_change(change: object, unit: str) -> str:
+    if _missing(change):
+        return ""
+    if unit == "percent":
+        return f"{change:+.1f} pts"
+    return format_value(float(change), unit, signed=True)  # type: ignore[arg-type]
+
+
+def _fmt(value: object, unit: str) -> str:
+    return "" if _missing(value) else format_value(float(value), unit)  # type: ignore[arg-type]
+
+
+def _period(label: object) -> str:
+    return "" if _missing(label) or not label else short_label(str(label))
+
+
+def summary_table(summary: pd.DataFrame, catalogue: Catalogue, *, with_trend: bool = False) -> pd.DataFrame:
+    """One row per KPI: latest, previous, change in symbol and words, target and RAG in words, benchmarks."""
+    rows = []
+    for r in summary.to_dict("records"):
+        unit = r["unit"]
+        note = r["latest_note"] if not _missing(r["latest_note"]) else ""
+        if _missing(r["latest"]):
+            note = note or "No value reported yet"
+        row = {
+            "KPI": r["name"],
+            "Scorecard": SCORECARDS.get(r["scorecard"], r["scorecard"]),
+            "Theme": catalogue.themes[r["theme"]].name if r["theme"] in catalogue.themes else r["theme"],
+            "Latest period": _period(r["latest_period"]),
+            "Latest": _fmt(r["latest"], unit),
+            "Previous period": _period(r["previous_period"]),
+            "Previous": _fmt(r["previous"], unit),
+            "Change": format_change(r["change"], unit),
+            "Compared with previous": change_words(r) if not _missing(r["latest"]) else "",
+            "Target": _fmt(r["target"], unit),
+            "Against target": rag_words(r["rag"]) if not _missing(r["target"]) else "",
+            "England": _fmt(r["national"], unit),
+            "Statistical neighbours": _fmt(r["statistical_neighbours"], unit),
+            "Region": _fmt(r["regional"], unit),
+            "Good is": {"higher_better": "Higher", "lower_better": "Lower"}.get(r["polarity"], "Neither"),
+            "Note": note,
+        }
+        if r.get("comparison") == "same period last year":
+            row["Compared with previous"] += " (vs same month last year)"
+        if with_trend:
+            row["Trend"] = list(r["spark"])
+        rows.append(row)
+    columns = TABLE_COLUMNS + (["Trend"] if with_trend else [])
+    return pd.DataFrame(rows, columns=columns)
+
+
+def glossary_table(catalogue: Catalogue) -> pd.DataFrame:
+    rows = []
+    for kpi in sorted(catalogue, key=lambda k: (catalogue.themes[k.theme].order, k.scorecard != "scorecard", k.order)):
+        rows.append({
+            "KPI": catalogue.qualified_name(kpi),
+            "ID": kpi.id,
+            "Theme": catalogue.themes[kpi.theme].name,
+            "Scorecard": SCORECARDS.get(kpi.scorecard, kpi.scorecard),
+            "Definition": kpi.definition,
+            "Good is": POLARITY_WORDS[kpi.polarity] + (" (our judgement)" if kpi.polarity_source == "domain" else ""),
+            "Unit": UNIT_WORDS[kpi.unit],
+            "Frequency": FREQUENCY_WORDS[kpi.frequency],
+            "Cumulative": {"none": "No", "calendar-year": "Yes, resets each January",
+                           "academic-year": "Yes, resets each September"}[kpi.cumulative],
+            "Target": "" if kpi.target is None else format_value(kpi.target, kpi.unit),
+            "Action plan": kpi.action_plan or "",
+            "Source": kpi.source,
+            "Notes": kpi.notes or "",
+        })
+    return pd.DataFrame(rows)

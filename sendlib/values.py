@@ -1,0 +1,218 @@
+"""Parsing the value cells people actually type into scorecards.
+
+A cell may hold a number with a trend arrow (`7143 ▲`), a percentage with a count in brackets
+(`15.12%(24)`), a fraction among percentages (`0.316`), a duration (`38 weeks 4 days`), a
+placeholder (`requested`, `n/a`, `TBC`, `KPI changed-see below`) or nothing. Every form becomes a
+`ParsedValue`; anything else raises `CellError`, the one error type the importers report.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+Unit = Literal["count", "percent", "days", "score"]
+Arrow = Literal["up", "down", "flat"]
+
+ARROWS: dict[str, Arrow] = {
+    "▲": "up",
+    "△": "up",
+    "↑": "up",
+    "▼": "down",
+    "▽": "down",
+    "↓": "down",
+    "▶": "flat",
+    "►": "flat",
+    "▷": "flat",
+    "→": "flat",
+    "◄": "flat",
+}
+ARROW_SYMBOL: dict[Arrow, str] = {"up": "▲", "down": "▼", "flat": "▶"}
+
+# Placeholders that stand where a figure will be; kept as notes, never as numbers.
+PLACEHOLDERS = {
+    "requested": "requested",
+    "n/a": "n/a",
+    "na": "n/a",
+    "n.a.": "n/a",
+    "not available": "n/a",
+    "tbc": "TBC",
+    "tbd": "TBC",
+    "high": "High",
+    "low": "Low",
+    "-": "-",
+    "–": "-",
+    "—": "-",
+}
+_PLACEHOLDER_PREFIXES = ("kpi changed", "see below", "data not available", "not yet available")
+
+
+@dataclass(frozen=True)
+class CellError(ValueError):
+    """A cell that cannot be read. Names where it is, what it held and what is wrong."""
+
+    raw: str
+    problem: str
+    row: int | None = None
+    column: str | None = None
+    file: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.file:
+            where.append(self.file)
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        prefix = ", ".join(where)
+        return f"{prefix + ': ' if prefix else ''}value {self.raw!r}: {self.problem}"
+
+    def at(self, *, row: int | None = None, column: str | None = None, file: str | None = None) -> CellError:
+        return CellError(
+            raw=self.raw,
+            problem=self.problem,
+            row=self.row if row is None else row,
+            column=self.column if column is None else column,
+            file=self.file if file is None else file,
+        )
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    value: float | None = None
+    count: int | None = None
+    note: str | None = None
+    arrow: Arrow | None = None
+    flags: tuple[str, ...] = field(default=())
+
+    @property
+    def is_empty(self) -> bool:
+        return self.value is None and self.note is None and self.arrow is None
+
+
+_NUMBER = r"[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+\-−]?\.\d+"
+_VALUE_RE = re.compile(
+    rf"^(?P<num>{_NUMBER})\s*(?P<pct>%)?\s*(?:\(\s*(?P<count>{_NUMBER})\s*\))?$"
+)
+_DURATION_RE = re.compile(
+    r"^(?:(?P<weeks>\d+(?:\.\d+)?)\s*(?:weeks?|wks?|w))?\s*,?\s*(?:(?P<days>\d+(?:\.\d+)?)\s*(?:days?|d))?$",
+    re.IGNORECASE,
+)
+
+
+def _to_float(text: str) -> float:
+    return float(text.replace(",", "").replace("−", "-"))
+
+
+def _split_arrow(text: str) -> tuple[str, Arrow | None]:
+    arrow: Arrow | None = None
+    stripped = text.strip()
+    # An arrow may stand after the value (the scorecard's habit) or alone.
+    while stripped and stripped[-1] in ARROWS:
+        arrow = arrow or ARROWS[stripped[-1]]
+        stripped = stripped[:-1].rstrip()
+    if stripped and stripped[0] in ARROWS:
+        arrow = arrow or ARROWS[stripped[0]]
+        stripped = stripped[1:].lstrip()
+    return stripped, arrow
+
+
+def parse_value(raw: object, unit: Unit) -> ParsedValue:
+    """Read one cell for a KPI measured in `unit`. Raises CellError (and nothing else) when it can't."""
+    if raw is None:
+        return ParsedValue()
+    if isinstance(raw, bool):
+        raise CellError(str(raw), "a true/false value where a number belongs")
+    if isinstance(raw, (int, float)):
+        if isinstance(raw, float) and math.isnan(raw):
+            return ParsedValue()
+        return _check(float(raw), None, unit, str(raw), has_pct=False)
+    text = str(raw).replace("\u00a0", " ").strip()
+    if not text:
+        return ParsedValue()
+    body, arrow = _split_arrow(text)
+    if not body:
+        return ParsedValue(arrow=arrow, note=f"arrow {ARROW_SYMBOL[arrow]} with no value", flags=("arrow-only",))
+
+    key = body.lower()
+    if key in PLACEHOLDERS:
+        return ParsedValue(note=PLACEHOLDERS[key], arrow=arrow)
+    if key.startswith(_PLACEHOLDER_PREFIXES):
+        return ParsedValue(note=body, arrow=arrow)
+
+    if m := _VALUE_RE.match(body):
+        value = _to_float(m.group("num"))
+        count = None
+        if m.group("count") is not None:
+            count_f = _to_float(m.group("count"))
+            if count_f != int(count_f) or count_f < 0:
+                raise CellError(text, "the count in brackets must be a whole number of zero or more")
+            count = int(count_f)
+        parsed = _check(value, count, unit, text, has_pct=m.group("pct") is not None)
+        return ParsedValue(parsed.value, parsed.count, parsed.note, arrow, parsed.flags)
+
+    if unit == "days" and any(c.isalpha() for c in body):
+        m = _DURATION_RE.match(body)
+        if m and (m.group("weeks") or m.group("days")):
+            days = float(m.group("weeks") or 0) * 7 + float(m.group("days") or 0)
+            return ParsedValue(value=days, arrow=arrow)
+
+    if any(c.isdigit() for c in body):
+        raise CellError(text, f"cannot read this as a {_UNIT_WORD[unit]}")
+    raise CellError(text, f"text where a {_UNIT_WORD[unit]} belongs")
+
+
+_UNIT_WORD = {"count": "count", "percent": "percentage", "days": "duration", "score": "score"}
+
+
+def _check(value: float, count: int | None, unit: Unit, raw: str, *, has_pct: bool) -> ParsedValue:
+    if not math.isfinite(value):
+        raise CellError(raw, "not a finite number")
+    flags: tuple[str, ...] = ()
+    note = None
+    if unit == "percent":
+        if not has_pct and 0 < abs(value) < 1 and "." in raw:
+            # `0.316` among `35.4%`: a fraction someone pasted. Read it as 31.6 and say so.
+            note = f"read {raw.strip()} as a fraction: {value * 100:.4g}%"
+            value = round(value * 100, 10)
+            flags = ("fraction",)
+        if value < 0:
+            raise CellError(raw, "a percentage cannot be negative")
+        if value > 100:
+            raise CellError(raw, "a percentage cannot be over 100")
+    elif has_pct:
+        raise CellError(raw, f"a percentage where a {_UNIT_WORD[unit]} belongs")
+    elif unit == "count":
+        if value < 0:
+            raise CellError(raw, "a count cannot be negative")
+        if value != int(value):
+            raise CellError(raw, "a count must be a whole number")
+    elif unit == "days" and value < 0:
+        raise CellError(raw, "a duration cannot be negative")
+    return ParsedValue(value=value, count=count, note=note, flags=flags)
+
+
+def format_value(value: float | None, unit: Unit, *, signed: bool = False) -> str:
+    """Format as the source documents do: `49.2%`, `1,234`, `38 weeks 4 days`, `-1.17`."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if unit == "percent":
+        return f"{value:+.1f}%" if signed else f"{value:.1f}%"
+    if unit == "days":
+        sign = "-" if value < 0 else ("+" if signed and value > 0 else "")
+        total = round(abs(value))
+        weeks, days = divmod(total, 7)
+        parts = []
+        if weeks:
+            parts.append(f"{weeks} week{'s' if weeks != 1 else ''}")
+        if days or not weeks:
+            parts.append(f"{days} day{'s' if days != 1 else ''}")
+        return sign + " ".join(parts)
+    if unit == "score":
+        return f"{value:+.2f}" if signed or value < 0 else f"{value:.2f}"
+    if value == int(value):
+        return f"{int(value):+,}" if signed else f"{int(value):,}"
+    return f"{value:+,.1f}" if signed else f"{value:,.1f}"

@@ -1,0 +1,26 @@
+"""SEND Performance Explorer: the entry point. Pages are listed here; each page file is layout only."""
+
+import streamlit as st
+
+st.set_page_config(page_title="SEND Performance Explorer", page_icon=":material/monitoring:", layout="wide")
+
+THEME_PAGES = [
+    ("pages/statutory_duty.py", "Statutory duty", ":material/gavel:"),
+    ("pages/early_years.py", "Early years", ":material/child_care:"),
+    ("pages/provision.py", "Provision and placements", ":material/school:"),
+    ("pages/tribunals.py", "Mediations, tribunals and complaints", ":material/balance:"),
+    ("pages/preparing_for_adulthood.py", "Preparing for adulthood", ":material/work:"),
+    ("pages/sendiass.py", "SENDIASS", ":material/support_agent:"),
+    ("pages/education.py", "Education", ":material/menu_book:"),
+    ("pages/quality_and_lived_experience.py", "Quality and lived experience", ":material/reviews:"),
+    ("pages/care_health_and_ap.py", "Social care, health and AP", ":material/health_and_safety:"),
+]
+
+navigation = st.navigation(
+    {
+        "Explore": [st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True)],
+        "Themes": [st.Page(path, title=title, icon=icon) for path, title, icon in THEME_PAGES],
+        "Reference": [st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:")],
+    }
+)
+navigation.run()
