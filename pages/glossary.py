@@ -1,6 +1,7 @@
 import streamlit as st
 
 from explorer import data
+from sendlib.charts import coverage_chart
 from sendlib.extracts import to_csv_bytes
 from sendlib.tables import glossary_table
 from sendlib.trends import DEFAULT_COUNT_TOLERANCE_SHARE, DEFAULT_TOLERANCE
@@ -32,6 +33,11 @@ st.download_button(
     on_click="ignore",
     icon=":material/download:",
 )
+
+st.header("Measures by theme")
+coverage = coverage_chart(cat)
+st.altair_chart(coverage, key="glossary-coverage")
+st.caption(coverage.description)
 
 st.header("How ratings work")
 st.markdown(

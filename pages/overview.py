@@ -3,6 +3,7 @@ import streamlit as st
 from explorer import data
 from explorer.components import data_caption, headline_tiles, kpi_table, scorecard_choice
 from sendlib.catalogue import SCORECARDS
+from sendlib.charts import small_multiples
 from sendlib.tables import summary_table
 from sendlib.trends import moved_most
 
@@ -22,6 +23,12 @@ scorecards = scorecard_choice("overview-scorecards")
 for scorecard in scorecards:
     st.subheader(f"Headlines: {SCORECARDS[scorecard]}")
     headline_tiles(summary, HEADLINES[scorecard])
+
+st.subheader("Headline trends")
+for scorecard in scorecards:
+    chart = small_multiples([cat[k] for k in HEADLINES[scorecard]], table, columns=4)
+    st.altair_chart(chart, key=f"headline-trends-{scorecard}")
+    st.caption(f"{SCORECARDS[scorecard]}: {chart.description}")
 
 st.subheader("What moved most")
 st.caption("The largest changes since the previous period that can be called better or worse, by each measure's polarity.")

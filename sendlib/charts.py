@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .catalogue import KPI, UNIT_WORDS
+from .catalogue import KPI, POLARITY_WORDS, UNIT_WORDS, Catalogue
 from .periods import parse_period, short_label
 from .schema import SERIES_WORDS
 from .values import format_value
@@ -156,4 +156,31 @@ def small_multiples(kpis: list[KPI], table: pd.DataFrame, *, columns: int = 3) -
         .facet(facet=alt.Facet("kpi:N", title=None, header=alt.Header(labelLimit=230, labelFontSize=11)), columns=columns)
         .resolve_scale(y="independent")
         .properties(description=f"Small multiple trend charts for {len(frames)} KPIs")
+    )
+
+
+def coverage_chart(catalogue: Catalogue) -> alt.Chart:
+    """How many measures each theme has, split by which way is good: the catalogue at a glance."""
+    rows = [
+        {"theme": catalogue.themes[k.theme].name, "good": POLARITY_WORDS[k.polarity], "order": catalogue.themes[k.theme].order}
+        for k in catalogue
+        if not k.is_placeholder
+    ]
+    data = pd.DataFrame(rows).groupby(["theme", "good", "order"], as_index=False).size()
+    domain = list(POLARITY_WORDS.values())
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("theme:N", title=None, sort=alt.EncodingSortField("order")),
+            x=alt.X("size:Q", title="Number of measures"),
+            color=alt.Color("good:N", title="Good is", scale=alt.Scale(domain=domain, range=["#12436D", "#F46A25", "#BFC1C3"]),
+                            legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip("theme:N", title="Theme"), alt.Tooltip("good:N", title="Good is"), alt.Tooltip("size:Q", title="Measures")],
+        )
+        .properties(
+            width="container",
+            height=320,
+            description=f"Bar chart: {len(rows)} measures across {data['theme'].nunique()} themes, by which direction is good.",
+        )
     )

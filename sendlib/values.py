@@ -195,14 +195,25 @@ def _check(value: float, count: int | None, unit: Unit, raw: str, *, has_pct: bo
     return ParsedValue(value=value, count=count, note=note, flags=flags)
 
 
+def _trim(value: float, decimals: int, minimum: int) -> str:
+    """`15.12`, `14.3`, `49.0`, `0.04`: as many decimals as the figure has (up to `decimals`)."""
+    text = f"{value:.{decimals}f}"
+    if "." in text:
+        whole, frac = text.split(".")
+        frac = frac.rstrip("0").ljust(minimum, "0")
+        text = f"{whole}.{frac}" if frac else whole
+    return text.lstrip("-") if float(text) == 0 else text
+
+
 def format_value(value: float | None, unit: Unit, *, signed: bool = False) -> str:
-    """Format as the source documents do: `49.2%`, `1,234`, `38 weeks 4 days`, `-1.17`."""
+    """Format as the source documents do: `49.2%`, `0.04%`, `1,234`, `38 weeks 4 days`, `-1.17`."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
+    sign = "+" if signed and value > 0 else ""
     if unit == "percent":
-        return f"{value:+.1f}%" if signed else f"{value:.1f}%"
+        return f"{sign}{_trim(value, 2, 1)}%"
     if unit == "days":
-        sign = "-" if value < 0 else ("+" if signed and value > 0 else "")
+        prefix = "-" if value < 0 else sign
         total = round(abs(value))
         weeks, days = divmod(total, 7)
         parts = []
@@ -210,9 +221,9 @@ def format_value(value: float | None, unit: Unit, *, signed: bool = False) -> st
             parts.append(f"{weeks} week{'s' if weeks != 1 else ''}")
         if days or not weeks:
             parts.append(f"{days} day{'s' if days != 1 else ''}")
-        return sign + " ".join(parts)
+        return prefix + " ".join(parts)
     if unit == "score":
-        return f"{value:+.2f}" if signed or value < 0 else f"{value:.2f}"
+        return f"{sign}{_trim(value, 2, 0)}"
     if value == int(value):
         return f"{int(value):+,}" if signed else f"{int(value):,}"
     return f"{value:+,.1f}" if signed else f"{value:,.1f}"

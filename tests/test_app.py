@@ -1,0 +1,105 @@
+"""Streamlit AppTest runs of the entry point and every page, on a store built from the bundled data.
+
+Each page must run without an exception, draw at least one Altair chart, and show the documents'
+own figures (typed here from ../shared/seeds, the source of truth).
+"""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sendlib.imports import init_store
+from sendlib.paths import ROOT
+from sendlib.store import Store
+
+PAGES = {
+    # page: figures that must appear among its tiles (latest values, as the documents print them)
+    "pages/statutory_duty.py": ["4,453", "420", "107", "15.9%", "38 weeks 4 days", "100.0%", "35.0%"],
+    "pages/early_years.py": ["98.0%", "36", "88"],
+    "pages/provision.py": ["49.2%", "11.5%", "333"],
+    "pages/tribunals.py": ["42", "9", "13", "16.6%"],
+    "pages/preparing_for_adulthood.py": ["556", "119", "89.2%"],
+    "pages/sendiass.py": ["3,005", "125", "25", "176", "66"],
+    "pages/education.py": ["-1.17", "31.7%", "0.04%", "14.0%"],
+    "pages/quality_and_lived_experience.py": ["79.0%", "50.0%", "69.6%", "17.5"],
+    "pages/care_health_and_ap.py": ["2,829", "902", "78.0%"],
+}
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("app") / "store"
+    init_store(Store(path))
+    return str(path)
+
+
+@pytest.fixture
+def app(store_dir: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("SENDLIB_STORE", store_dir)
+    return AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
+
+
+def metric_values(at: AppTest) -> list[str]:
+    return [m.value for m in at.metric]
+
+
+def test_overview_opens_on_headlines_and_the_whole_scorecard(app: AppTest) -> None:
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == "SEND performance overview"
+    values = dict(zip([m.label for m in app.metric], metric_values(app), strict=True))
+    assert values["No. of EHCPs"] == "4,453"  # scorecard, Jan 25
+    assert values["Number of EHCPs"] == "8,317"  # board tile
+    assert values["EHCP: % of new EHC Plans issued within 20 weeks, excl. exceptions"] == "15.9%"
+    assert len(app.get("vega_lite_chart")) >= 1
+    table = app.dataframe[0].value
+    assert len(table) == 138  # every KPI of both documents, value or not
+    row = table.set_index("KPI").loc["% of EHCPs in Special: Independent & Non-Maintained"]
+    assert (row["Latest"], row["Previous"], row["Target"]) == ("11.5%", "11.2%", "5.0%")
+    assert (row["England"], row["Statistical neighbours"], row["Region"]) == ("5.2%", "5.7%", "6.2%")
+    assert row["Against target"] == "✖ Off target"
+    assert row["Compared with previous"] == "▲ Up – worse"
+
+
+def test_overview_theme_filter_narrows_the_table(app: AppTest) -> None:
+    app.run()
+    app.multiselect(key="overview-themes").select("sendiass").run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert len(table) == 5
+    assert set(table["Theme"]) == {"SENDIASS"}
+
+
+def test_overview_scorecard_choice_hides_the_other_document(app: AppTest) -> None:
+    app.run()
+    app.button_group(key="overview-scorecards").set_value(["board"]).run()
+    assert not app.exception
+    labels = [m.label for m in app.metric]
+    assert "Number of EHCPs" in labels and "No. of EHCPs" not in labels
+    assert set(app.dataframe[0].value.columns) >= {"KPI", "Latest"}
+    assert len(app.dataframe[0].value) == 52
+
+
+@pytest.mark.parametrize(("page", "figures"), PAGES.items())
+def test_theme_page_renders_charts_and_the_documents_figures(app: AppTest, page: str, figures: list[str]) -> None:
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    assert len(app.get("vega_lite_chart")) >= 1
+    shown = metric_values(app)
+    for figure in figures:
+        assert figure in shown, f"{figure} not among {shown}"
+    assert app.get("download_button"), "every page offers its table as a download"
+
+
+def test_glossary_lists_every_measure_and_searches(app: AppTest) -> None:
+    app.run()
+    app.switch_page("pages/glossary.py").run()
+    assert not app.exception
+    assert len(app.dataframe[0].value) == 138
+    assert len(app.get("vega_lite_chart")) == 1
+    app.text_input(key="glossary-search").input("tribunal").run()
+    found = app.dataframe[0].value
+    assert 0 < len(found) < 138
+    assert found["Definition"].str.len().min() > 20
