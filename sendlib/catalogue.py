@@ -111,7 +111,11 @@ class Catalogue:
     """Lookups over the KPIs and themes. Immutable once built."""
 
     def __init__(self, kpis: Iterable[KPI], themes: Iterable[Theme]):
-        self.themes: dict[str, Theme] = {t.id: t for t in sorted(themes, key=lambda t: t.order)}
+        self.themes: dict[str, Theme] = {}
+        for theme in sorted(themes, key=lambda t: t.order):
+            if theme.id in self.themes:
+                raise CatalogueError(f"theme id {theme.id!r} appears twice")
+            self.themes[theme.id] = theme
         self._kpis: dict[str, KPI] = {}
         for kpi in kpis:
             if kpi.id in self._kpis:
@@ -148,9 +152,10 @@ class Catalogue:
         )
 
     def qualified_name(self, kpi: KPI) -> str:
-        """`no of above - primary phase` alone is ambiguous; prefix the parent's name."""
+        """`no of above - primary phase` alone is ambiguous: `No. of requests for EHC assessment – primary phase`."""
         if kpi.parent_id:
-            return f"{self[kpi.parent_id].name} › {kpi.name}"
+            part = re.sub(r"^no of above\s*-\s*", "", kpi.name, flags=re.IGNORECASE)
+            return f"{self[kpi.parent_id].name} – {part}"
         return kpi.name
 
     @cached_property
@@ -190,7 +195,13 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def load_themes(directory: Path = CATALOGUE_DIR) -> list[Theme]:
-    return [Theme.model_validate(row) for row in _read_csv(directory / "themes.csv")]
+    themes = []
+    for line, row in enumerate(_read_csv(directory / "themes.csv"), start=2):
+        try:
+            themes.append(Theme.model_validate(row))
+        except ValueError as exc:
+            raise CatalogueError(f"themes.csv line {line}: {exc}") from exc
+    return themes
 
 
 def load_kpis(path: Path) -> list[KPI]:

@@ -136,7 +136,7 @@ def sparkline(values: list[float], *, width: int = 120, height: int = 32) -> alt
     )
 
 
-def small_multiples(kpis: list[KPI], table: pd.DataFrame, *, columns: int = 3) -> alt.FacetChart:
+def small_multiples(kpis: list[KPI], table: pd.DataFrame, *, columns: int = 3, width: int = 220) -> alt.FacetChart:
     """One small trend per KPI, each with its own scale, for a theme at a glance."""
     frames = []
     for kpi in kpis:
@@ -152,8 +152,11 @@ def small_multiples(kpis: list[KPI], table: pd.DataFrame, *, columns: int = 3) -
             y=alt.Y("value:Q", title=None),
             tooltip=[alt.Tooltip("kpi:N", title="KPI"), alt.Tooltip("label:N", title="Period"), alt.Tooltip("shown:N", title="Value")],
         )
-        .properties(width=220, height=120)
-        .facet(facet=alt.Facet("kpi:N", title=None, header=alt.Header(labelLimit=230, labelFontSize=11)), columns=columns)
+        .properties(width=width, height=120)
+        .facet(
+            facet=alt.Facet("kpi:N", title=None, sort=[k.name[:60] for k in kpis], header=alt.Header(labelLimit=width + 10, labelFontSize=11)),
+            columns=columns,
+        )
         .resolve_scale(y="independent")
         .properties(description=f"Small multiple trend charts for {len(frames)} KPIs")
     )

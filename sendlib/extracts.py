@@ -6,6 +6,7 @@ filter gives the same rows in every format.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Literal
 
@@ -13,7 +14,7 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from .catalogue import Catalogue
-from .periods import sort_key
+from .periods import Period, parse_period
 from .schema import COLUMNS
 
 Format = Literal["csv", "xlsx", "parquet"]
@@ -45,12 +46,9 @@ def extract(table: pd.DataFrame, catalogue: Catalogue, query: ExtractQuery | Non
     if query.series:
         df = df[df["series"].isin(query.series)]
     if query.period_from or query.period_to:
-        lo = sort_key(query.period_from) if query.period_from else None
-        hi = sort_key(query.period_to) if query.period_to else None
-        keep = [
-            p for p in df["period"].unique()
-            if p and (lo is None or sort_key(p)[1] >= lo[1]) and (hi is None or sort_key(p)[1] <= hi[1])
-        ]
+        lo = parse_period(query.period_from).start if query.period_from else None
+        hi = parse_period(query.period_to).end if query.period_to else None
+        keep = [p for p in df["period"].unique() if p and _within(parse_period(p), lo, hi)]
         df = df[df["period"].isin(keep)]
     names = {k.id: k for k in catalogue}
     df = df.assign(
@@ -61,13 +59,22 @@ def extract(table: pd.DataFrame, catalogue: Catalogue, query: ExtractQuery | Non
     return df[EXPORT_COLUMNS].reset_index(drop=True)
 
 
+def _within(period: Period, lo: dt.date | None, hi: dt.date | None) -> bool:
+    """Wholly inside the range: asking for January 2024 does not bring in the year 2024."""
+    return (lo is None or period.start >= lo) and (hi is None or period.end <= hi)
+
+
 def neutralise(value: object) -> object:
-    """Text that Excel would run as a formula gets a leading apostrophe; numbers pass untouched."""
+    """Text that Excel would run as a formula gets a leading apostrophe. Only a negative number
+    (`-1.5`) may keep its leading sign: `+1` in text is still neutralised."""
     if isinstance(value, str) and value.startswith(_DANGEROUS):
-        try:
-            float(value)
-        except ValueError:
-            return "'" + value
+        if value.startswith("-"):
+            try:
+                float(value)
+                return value
+            except ValueError:
+                pass
+        return "'" + value
     return value
 
 

@@ -43,15 +43,16 @@ MONTHS = {
 MONTH_ABBR = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 # Half-terms and terms, with the calendar month each starts in (for ordering and plotting).
+# (year offset from the academic year's first year, month, day): approximate, for ordering and ranges.
 HALF_TERMS = {
-    "Autumn 1": (0, 9),
-    "Autumn 2": (0, 11),
-    "Spring 1": (1, 1),
-    "Spring 2": (1, 2),
-    "Summer 1": (1, 4),
-    "Summer 2": (1, 6),
+    "Autumn 1": (0, 9, 1),
+    "Autumn 2": (0, 11, 1),
+    "Spring 1": (1, 1, 1),
+    "Spring 2": (1, 2, 15),
+    "Summer 1": (1, 4, 1),
+    "Summer 2": (1, 6, 1),
 }
-TERMS = {"Autumn": (0, 9), "Spring": (1, 1), "Summer": (1, 4)}
+TERMS = {"Autumn": (0, 9, 1), "Spring": (1, 1, 1), "Summer": (1, 4, 1)}
 
 
 class PeriodError(ValueError):
@@ -66,6 +67,23 @@ class Period:
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def end(self) -> dt.date:
+        """The last day the period covers, so that a range holds only periods wholly inside it."""
+        if self.kind == "month":
+            nxt = dt.date(self.start.year + self.start.month // 12, self.start.month % 12 + 1, 1)
+            return nxt - dt.timedelta(days=1)
+        if self.kind == "calendar-year":
+            return dt.date(self.start.year, 12, 31)
+        first = int(self.label[:4])
+        year_end = dt.date(first + 1, 8, 31)
+        if self.kind == "academic-year":
+            return year_end
+        table = HALF_TERMS if self.kind == "half-term" else TERMS
+        starts = sorted(dt.date(first + off, mon, day) for off, mon, day in table.values())
+        later = [d for d in starts if d > self.start]
+        return (later[0] - dt.timedelta(days=1)) if later else year_end
 
 
 def month(year: int, mon: int) -> Period:
@@ -112,7 +130,7 @@ def parse_period(raw: object) -> Period:
     if not text:
         raise PeriodError("no period given")
 
-    if m := _ISO_MONTH.match(text):
+    if (m := _ISO_MONTH.match(text)) and (int(m.group(2)) <= 12 or not _ACADEMIC.match(text)):
         return month(int(m.group(1)), int(m.group(2)))
     if m := _MONTH_WORD.match(text):
         word = m.group(1).lower()
@@ -135,10 +153,10 @@ def parse_period(raw: object) -> Period:
         term = m.group("term").capitalize()
         if m.group("half"):
             name = f"{term} {m.group('half')}"
-            offset, mon = HALF_TERMS[name]
-            return Period("half-term", f"{ay_label} {name}", dt.date(first + offset, mon, 1))
-        offset, mon = TERMS[term]
-        return Period("term", f"{ay_label} {term}", dt.date(first + offset, mon, 1))
+            offset, mon, day = HALF_TERMS[name]
+            return Period("half-term", f"{ay_label} {name}", dt.date(first + offset, mon, day))
+        offset, mon, day = TERMS[term]
+        return Period("term", f"{ay_label} {term}", dt.date(first + offset, mon, day))
     if m := _YEAR.match(text):
         year = int(m.group(1))
         if not 1900 <= year <= 2200:

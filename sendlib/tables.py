@@ -29,8 +29,10 @@ def _missing(value: object) -> bool:
 def format_change(change: object, unit: str) -> str:
     if _missing(change):
         return ""
+    if abs(float(change)) < 1e-9:  # type: ignore[arg-type]
+        return "No change"
     if unit == "percent":
-        return f"{change:+.1f} pts"
+        return format_value(float(change), unit, signed=True).replace("%", " pts")  # type: ignore[arg-type]
     return format_value(float(change), unit, signed=True)  # type: ignore[arg-type]
 
 

@@ -132,7 +132,7 @@ def summarise(table: pd.DataFrame, catalogue: Catalogue, *, as_of: str | None = 
     actual = actual_series(table, as_of)
     groups = {k: g for k, g in actual.groupby("kpi_id", sort=False)}
     lookup = {(k, p): v for k, p, v in zip(actual["kpi_id"], actual["period"], actual["value"])}
-    notes = table[(table["series"] == "actual") & table["note"].notna()]
+    notes = actual_series(table[table["note"].notna()].assign(value=0.0), as_of)
     latest_note = notes.drop_duplicates("kpi_id", keep="last").set_index("kpi_id")["note"].to_dict()
     undated = table[table["series"] != "actual"]
     undated = undated[undated["value"].notna()].drop_duplicates(["kpi_id", "series"], keep="last")

@@ -104,7 +104,10 @@ _DURATION_RE = re.compile(
 
 
 def _to_float(text: str) -> float:
-    return float(text.replace(",", "").replace("−", "-"))
+    value = float(text.replace(",", "").replace("−", "-"))
+    if not math.isfinite(value):
+        raise CellError(text, "a number too large to hold")
+    return value
 
 
 def _split_arrow(text: str) -> tuple[str, Arrow | None]:
@@ -129,7 +132,11 @@ def parse_value(raw: object, unit: Unit) -> ParsedValue:
     if isinstance(raw, (int, float)):
         if isinstance(raw, float) and math.isnan(raw):
             return ParsedValue()
-        return _check(float(raw), None, unit, str(raw), has_pct=False)
+        try:
+            number = float(raw)
+        except OverflowError:
+            raise CellError(str(raw)[:40], "a number too large to hold") from None
+        return _check(number, None, unit, str(raw), has_pct=False)
     text = str(raw).replace("\u00a0", " ").strip()
     if not text:
         return ParsedValue()
@@ -158,6 +165,8 @@ def parse_value(raw: object, unit: Unit) -> ParsedValue:
         m = _DURATION_RE.match(body)
         if m and (m.group("weeks") or m.group("days")):
             days = float(m.group("weeks") or 0) * 7 + float(m.group("days") or 0)
+            if not math.isfinite(days):
+                raise CellError(text, "a duration too long to hold")
             return ParsedValue(value=days, arrow=arrow)
 
     if any(c.isdigit() for c in body):

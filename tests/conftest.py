@@ -1,0 +1,85 @@
+"""Shared fixtures: the bundled store is built once per session; tests that write get their own copy."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sendlib.catalogue import Catalogue, load_catalogue
+from sendlib.imports import init_store
+from sendlib.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTS_DIR = Path(__file__).resolve().parent
+DATA_DIR = TESTS_DIR / "data"
+SEEDS_DIR = Path("/work/shared/seeds")
+SCORECARD_SEED = SEEDS_DIR / "001_c4a3362b33691dbe.txt"
+BOARD_SEED = SEEDS_DIR / "000_dae6423632dd882b.txt"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+
+
+def python_exe() -> str:
+    """The venv's python when it is there (the brief's interpreter), else the one running the tests."""
+    return str(PYTHON) if PYTHON.exists() else sys.executable
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    """Every file under `root` (lock file aside) by relative path → sha256: 'unchanged byte-for-byte'."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.name != ".lock":
+            out[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+@pytest.fixture(scope="session")
+def snapshot():
+    """`snapshot(root)`: every file under root by path → sha256, to assert 'unchanged byte-for-byte'."""
+    return _snapshot
+
+
+@pytest.fixture(scope="session")
+def paths() -> dict[str, Path]:
+    return {"root": ROOT, "data": DATA_DIR, "scorecard_seed": SCORECARD_SEED, "board_seed": BOARD_SEED}
+
+
+@pytest.fixture(scope="session")
+def python() -> str:
+    """The interpreter for `python -m sendlib` subprocesses."""
+    return python_exe()
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def built_store(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) -> Store:
+    """The store built from the bundled documents. Read-only: copy it (fixture `store`) to write."""
+    store = Store(tmp_path_factory.mktemp("built") / "store")
+    init_store(store, catalogue)
+    return store
+
+
+@pytest.fixture(scope="session")
+def table(built_store: Store) -> pd.DataFrame:
+    return built_store.read()
+
+
+@pytest.fixture
+def store(built_store: Store, tmp_path: Path) -> Store:
+    """A private, writable copy of the built store."""
+    target = tmp_path / "store"
+    shutil.copytree(built_store.root, target, ignore=shutil.ignore_patterns(".lock"))
+    return Store(target)
+
+
+@pytest.fixture
+def empty_store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "empty-store")

@@ -1,0 +1,114 @@
+"""sendlib.charts: valid Vega-Lite with every reference line named, and a text alternative."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from sendlib.charts import small_multiples, sparkline, trend_chart
+
+KPI_ID = "ehcps-special-independent-pct"
+
+
+def _colour_domains(spec: dict) -> list[list[str]]:
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            colour = node.get("color")
+            if isinstance(colour, dict) and isinstance(colour.get("scale"), dict) and "domain" in colour["scale"]:
+                found.append(colour["scale"]["domain"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    return found
+
+
+def _marks(spec: dict) -> list[str]:
+    marks = []
+    for layer in spec.get("layer", []):
+        mark = layer.get("mark")
+        marks.append(mark["type"] if isinstance(mark, dict) else mark)
+    return marks
+
+
+@pytest.fixture(scope="module")
+def spec(table, catalogue) -> dict:
+    return trend_chart(catalogue[KPI_ID], table).to_dict()  # to_dict() validates against the schema
+
+
+def test_trend_chart_is_vega_lite(spec):
+    assert "vega-lite" in spec["$schema"]
+    assert "line" in _marks(spec)
+    assert "rule" in _marks(spec)
+
+
+def test_trend_chart_names_actual_target_and_three_benchmarks(spec):
+    domains = _colour_domains(spec)
+    assert domains
+    for domain in domains:
+        assert domain == ["Actual", "Target", "England", "Statistical neighbours", "Region"]
+
+
+def test_trend_chart_draws_the_actual_line_from_the_data(spec):
+    # Scorecard seed: 14 months, Dec 23 `11.1% ▶` to Jan 25 `11.5% ▲`.
+    line_data = [d for d in spec["datasets"].values() if d and "date" in d[0]]
+    assert len(line_data) == 1
+    values = [round(r["value"], 1) for r in line_data[0]]
+    assert len(values) == 14
+    assert values[0] == 11.1 and values[-1] == 11.5
+
+
+def test_trend_chart_description_names_first_and_last_values(spec):
+    text = spec["description"]
+    for part in ("Dec 23", "11.1%", "Jan 25", "11.5%", "Target", "5.0%", "England", "5.2%", "Region", "6.2%"):
+        assert part in text
+
+
+def test_trend_chart_without_references(table, catalogue):
+    spec = trend_chart(catalogue["complaints"], table).to_dict()
+    assert _colour_domains(spec)[0] == ["Actual"]
+    assert "Target" not in spec["description"]
+
+
+def test_trend_chart_for_a_kpi_with_no_data(table, catalogue):
+    spec = trend_chart(catalogue["case-audits-good-outstanding-pct"], table).to_dict()
+    assert "no values" in spec["description"]
+
+
+def test_trend_chart_target_argument_draws_a_target(table, catalogue):
+    spec = trend_chart(catalogue["complaints"], table, target=10).to_dict()
+    assert _colour_domains(spec)[0] == ["Actual", "Target"]
+    assert "Target: 10" in spec["description"]
+
+
+def test_small_multiples_build(table, catalogue):
+    kpis = catalogue.for_theme("tribunals")
+    spec = small_multiples(kpis, table).to_dict()
+    assert "facet" in spec
+    # The scorecard's 8 mediation / tribunal / compliments / complaints rows all have values.
+    assert len(kpis) == 8
+    assert "for 8 KPIs" in spec["description"]
+
+
+def test_small_multiples_with_no_data_build(catalogue):
+    empty = pd.DataFrame(columns=["scorecard", "kpi_id", "period", "series", "value", "count", "note"])
+    spec = small_multiples([catalogue["complaints"]], empty).to_dict()
+    assert "0 KPIs" in spec["description"]
+
+
+def test_sparkline_builds(summary_spark):
+    spec = sparkline(summary_spark).to_dict()
+    assert spec["mark"]["type"] == "line"
+    data = next(iter(spec["datasets"].values()))
+    assert [r["value"] for r in data] == summary_spark
+
+
+@pytest.fixture
+def summary_spark() -> list[float]:
+    # Scorecard `No. of complaints`, Dec 23 - Jan 25.
+    return [13.0, 5.0, 8.0, 16.0, 15.0, 18.0, 17.0, 16.0, 6.0, 12.0, 24.0, 17.0, 12.0, 13.0]
