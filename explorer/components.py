@@ -41,7 +41,7 @@ def data_caption(version: str) -> None:
     )
 
 
-def kpi_tile(row: dict, *, label: str | None = None) -> None:
+def kpi_tile(row: dict, *, label: str | None = None, spark: bool = True) -> None:
     """A headline figure: value, change with its direction *and* its judgement in words, RAG in words."""
     unit = row["unit"]
     value = "—" if _missing(row["latest"]) else format_value(row["latest"], unit)
@@ -59,11 +59,12 @@ def kpi_tile(row: dict, *, label: str | None = None) -> None:
         label or row["name"],
         value,
         delta=delta,
-        delta_color=DELTA_COLOUR[row["polarity"]],
+        delta_color="off" if row["direction"] == "flat" else DELTA_COLOUR[row["polarity"]],
         delta_description=description,
         help=help_text,
         border=True,
-        chart_data=row["spark"] if len(row["spark"]) > 2 else None,
+        delta_arrow="off" if row["direction"] == "flat" else "auto",
+        chart_data=row["spark"] if spark and len(row["spark"]) > 2 else None,
     )
     bits = [period] if period else []
     if row["rag"] in RAG_LABEL:
@@ -158,11 +159,11 @@ def theme_page(page: str) -> None:
             continue
         if with_data.empty:
             st.info("None of these measures has a figure yet; they are listed in the table below.")
-        for start in range(0, len(with_data), 3):
-            cols = st.columns(3)
-            for col, row in zip(cols, with_data.iloc[start:start + 3].to_dict("records"), strict=False):
+        for start in range(0, len(with_data), 4):
+            cols = st.columns(4)
+            for col, row in zip(cols, with_data.iloc[start:start + 4].to_dict("records"), strict=False):
                 with col:
-                    kpi_tile(row)
+                    kpi_tile(row, spark=False)
         if len(with_data):
             st.subheader("Trends", anchor=f"trends-{theme.id}")
             for start in range(0, len(with_data), 2):

@@ -26,7 +26,7 @@ for scorecard in scorecards:
 
 st.subheader("Headline trends")
 for scorecard in scorecards:
-    chart = small_multiples([cat[k] for k in HEADLINES[scorecard]], table, columns=4)
+    chart = small_multiples([cat[k] for k in HEADLINES[scorecard]], table, columns=4, width=170)
     st.altair_chart(chart, key=f"headline-trends-{scorecard}")
     st.caption(f"{SCORECARDS[scorecard]}: {chart.description}")
 

@@ -11,8 +11,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
+ROOT = Path(__file__).resolve().parents[1]
+HERE = ROOT / "data" / "catalogue"
+
 SEEDS = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "seeds"
 SCORECARD_SEED = "001_c4a3362b33691dbe.txt"
 BOARD_SEED = "000_dae6423632dd882b.txt"
@@ -112,7 +113,7 @@ def main() -> None:
         assert r["target_source"] in ("", "scorecard Target column"), r["id"]
 
     # board: measures 1..49 once each, tiles 101..103
-    text = " ".join(l.rstrip() for l in (SEEDS / BOARD_SEED).read_text(encoding="utf-8").split("\n") if l.strip())
+    text = " ".join(line.rstrip() for line in (SEEDS / BOARD_SEED).read_text(encoding="utf-8").split("\n") if line.strip())
     board = [r for r in rows if r["scorecard"] == "board" and not r["id"].startswith("ctx-")]
     tiles = [r for r in rows if r["scorecard"] == "board" and r["id"].startswith("ctx-")]
     orders = Counter(int(r["order"]) for r in board)

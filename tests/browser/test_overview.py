@@ -1,0 +1,21 @@
+"""A manager opens the explorer: the overview shows its table and a rendered chart."""
+
+from __future__ import annotations
+
+
+def test_overview_shows_the_table_and_a_rendered_chart(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(app_url)
+    page.get_by_role("heading", name="SEND performance overview").wait_for()
+    page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    assert "4,453" in metrics and "15.9%" in metrics
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_theme_page_draws_a_chart_per_kpi(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{app_url}/tribunals")
+    page.get_by_role("heading", name="Mediations, tribunals and complaints").wait_for()
+    page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 8
+    assert page.locator('[data-testid="stException"]').count() == 0
