@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .paths import CATALOGUE_DIR
+from .paths import CATALOGUE_DIR, catalogue_dir
 from .values import Unit
 
 Polarity = Literal["higher_better", "lower_better", "neutral"]
@@ -214,5 +214,6 @@ def load_kpis(path: Path) -> list[KPI]:
     return kpis
 
 
-def load_catalogue(directory: Path = CATALOGUE_DIR) -> Catalogue:
+def load_catalogue(directory: Path | None = None) -> Catalogue:
+    directory = directory or catalogue_dir()
     return Catalogue(load_kpis(directory / "kpis.csv"), load_themes(directory))

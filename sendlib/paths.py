@@ -11,6 +11,7 @@ CATALOGUE_DIR = DATA_DIR / "catalogue"
 SOURCE_DIR = DATA_DIR / "source"
 DEFAULT_STORE = DATA_DIR / "store"
 STORE_ENV = "SENDLIB_STORE"
+CATALOGUE_ENV = "SENDLIB_CATALOGUE"
 
 SCORECARD_FILE = SOURCE_DIR / "send_scorecard.csv"
 BOARD_FILE = SOURCE_DIR / "board_report_2024-05.csv"
@@ -23,3 +24,10 @@ def store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     if env := os.environ.get(STORE_ENV):
         return Path(env)
     return DEFAULT_STORE
+
+
+def catalogue_dir() -> Path:
+    """$SENDLIB_CATALOGUE (a folder with kpis.csv and themes.csv) or the bundled catalogue.
+
+    Used by bench/ to run the app on synthetic catalogues 100 times the bundled size."""
+    return Path(os.environ.get(CATALOGUE_ENV) or CATALOGUE_DIR)
