@@ -20,6 +20,10 @@ navigation = st.navigation(
     {
         "Explore": [st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True)],
         "Themes": [st.Page(path, title=title, icon=icon) for path, title, icon in THEME_PAGES],
+        "Data": [
+            st.Page("pages/upload.py", title="Upload new figures", icon=":material/upload_file:"),
+            st.Page("pages/history.py", title="History", icon=":material/history:"),
+        ],
         "Reference": [st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:")],
     }
 )

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from .catalogue import load_catalogue
 from .extracts import ExtractQuery, extract, to_bytes
-from .imports import init_store
+from .imports import ImportRefused, init_store, load_file
 from .paths import store_path
+from .readers import FileRefused
 from .store import Store, StoreError, atomic_write
 
 
@@ -50,6 +51,51 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_load(args: argparse.Namespace) -> int:
+    store = _store(args)
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no file {path}", file=sys.stderr)
+        return 2
+    try:
+        preview, info = load_file(store, path, load_catalogue(), author=args.author, dry_run=args.dry_run, sheet=args.sheet)
+    except FileRefused as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 1
+    except ImportRefused as exc:
+        print(f"refused: {path.name} has {len(exc.preview.errors)} problem(s); nothing was written", file=sys.stderr)
+        print(str(exc), file=sys.stderr)
+        return 1
+    for warning in preview.warnings:
+        print(f"warning: {warning}")
+    counts = f"{preview.new} new, {preview.revised} revised, {preview.unchanged} unchanged"
+    if args.dry_run:
+        print(f"dry run ({preview.layout} layout): {counts}; nothing written")
+    elif info is None:
+        print(f"no change ({counts}); no new version written")
+    else:
+        print(f"version {info.id}: {counts}")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    store = _store(args)
+    head = store.head()
+    for v in store.versions():
+        mark = "*" if v.id == head else " "
+        what = v.file_name or v.message or v.action
+        print(f"{v.id}{mark} {v.created_at}  {v.action:<8} {what}  new={v.new} revised={v.revised} "
+              f"unchanged={v.unchanged} rows={v.rows}  by {v.author or 'unknown'}")
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    store = _store(args)
+    info = store.restore(args.version, author=args.author)
+    print(f"version {info.id}: restored version {args.version} ({info.rows} rows)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sendlib", description="SEND Performance Explorer data tools")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -71,6 +117,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "xlsx", "parquet"], default="csv")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_export)
+    p = with_store(sub.add_parser("load", help="validate a CSV/.xlsx file and add it to the store as a new version"))
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="validate and show what would change; write nothing")
+    p.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first)")
+    p.add_argument("--author", help="who is loading (recorded in the history)")
+    p.set_defaults(func=cmd_load)
+
+    p = with_store(sub.add_parser("history", help="list versions, newest first (id first; * marks the current one)"))
+    p.set_defaults(func=cmd_history)
+
+    p = with_store(sub.add_parser("rollback", help="make an earlier version current again (as a new version)"))
+    p.add_argument("version")
+    p.add_argument("--author")
+    p.set_defaults(func=cmd_rollback)
     return parser
 
 

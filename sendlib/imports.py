@@ -16,6 +16,8 @@ from .catalogue import Catalogue, load_catalogue
 from .layouts import Parsed
 from .layouts.board import find_header as find_board_header
 from .layouts.board import parse_board
+from .layouts.long import find_header as find_long_header
+from .layouts.long import parse_long
 from .layouts.wide import find_header as find_wide_header
 from .layouts.wide import parse_wide
 from .paths import BOARD_FILE, SCORECARD_FILE
@@ -52,6 +54,8 @@ class Preview:
 
 
 def detect_layout(grid: Grid) -> str | None:
+    if find_long_header(grid) is not None:
+        return "long"
     if find_board_header(grid) is not None:
         return "board"
     if find_wide_header(grid) is not None:
@@ -69,9 +73,12 @@ def parse_bytes(data: bytes, name: str, catalogue: Catalogue, *, sheet: str | No
         return parse_board(grid, catalogue)
     if layout == "wide":
         return parse_wide(grid, catalogue)
+    if layout == "long":
+        return parse_long(grid, catalogue)
     raise FileRefused(
-        f"{name}: no header row found. A scorecard file needs a 'KPI' column heading; "
-        "a board report file needs 'Measure', 'Latest' and 'Previous' headings"
+        f"{name}: no header row found. A scorecard file needs a 'KPI' column heading; a long file needs "
+        "'kpi_id' (or 'kpi_name'), 'period' and 'value'; a board report file needs 'Measure', 'Latest' and "
+        "'Previous' headings"
     )
 
 
@@ -112,7 +119,49 @@ def preview_bytes(
     _, counts, revisions = compare(current, preview.incoming)
     preview.new, preview.revised, preview.unchanged = counts["new"], counts["revised"], counts["unchanged"]
     preview.revisions = revisions
+    preview.warnings += review_warnings(current, preview.incoming, catalogue, revisions)
     return preview
+
+
+def review_warnings(current: pd.DataFrame, incoming: pd.DataFrame, catalogue: Catalogue,
+                    revisions: pd.DataFrame) -> list[str]:
+    """Things worth a second look before confirming, that do not block: outliers, cumulative totals
+    that fall mid-year, revised past values."""
+    warnings: list[str] = []
+    names = {k.id: catalogue.qualified_name(k) for k in catalogue}
+    actual_now = current[(current["series"] == "actual") & current["value"].notna()]
+    new = incoming[(incoming["series"] == "actual") & incoming["value"].notna()]
+    if len(actual_now) and len(new):
+        stats = actual_now.groupby("kpi_id")["value"].agg(["min", "max", "median", "size"])
+        joined = new.join(stats, on="kpi_id", how="inner")
+        joined = joined[joined["size"] >= 4]
+        span = pd.concat([joined["max"] - joined["min"], joined["median"].abs() * 0.25], axis=1).max(axis=1).clip(lower=1)
+        far = joined[(joined["value"] > joined["max"] + 2 * span) | (joined["value"] < joined["min"] - 2 * span)]
+        for r in far.head(50).itertuples():
+            warnings.append(
+                f"{names.get(r.kpi_id, r.kpi_id)}, {r.period}: {r.value:g} is far outside its recent range "
+                f"({r.min:g} to {r.max:g})"
+            )
+    cumulative = {k.id for k in catalogue if k.cumulative == "calendar-year"}
+    if cumulative and len(new):
+        merged, _, _ = compare(current, incoming)
+        series = merged[merged["kpi_id"].isin(cumulative & set(new["kpi_id"])) & (merged["series"] == "actual")
+                        & merged["value"].notna() & merged["period"].str.match(r"^\d{4}-\d{2}$")]
+        series = series.sort_values(["kpi_id", "period"])
+        prior_value = series.groupby("kpi_id")["value"].shift()
+        prior_period = series.groupby("kpi_id")["period"].shift()
+        same_year = prior_period.str[:4] == series["period"].str[:4]
+        fell = series[same_year.fillna(False) & (series["value"] < prior_value)]
+        incoming_keys = set(zip(new["kpi_id"], new["period"], strict=False))
+        for r in fell.itertuples():
+            if (r.kpi_id, r.period) in incoming_keys:
+                warnings.append(f"{names.get(r.kpi_id, r.kpi_id)}, {r.period}: a cumulative total fell mid-year")
+    for r in revisions.head(50).itertuples():
+        old = "blank" if pd.isna(r.value_old) else f"{r.value_old:g}"
+        now = "blank" if pd.isna(r.value) else f"{r.value:g}"
+        period = r.period or "(no period)"
+        warnings.append(f"{names.get(r.kpi_id, r.kpi_id)}, {period} ({r.series}): revised {old} → {now}")
+    return warnings
 
 
 class ImportRefused(ValueError):

@@ -130,8 +130,13 @@ def parse_period(raw: object) -> Period:
     if not text:
         raise PeriodError("no period given")
 
-    if (m := _ISO_MONTH.match(text)) and (int(m.group(2)) <= 12 or not _ACADEMIC.match(text)):
-        return month(int(m.group(1)), int(m.group(2)))
+    if m := _ISO_MONTH.match(text):
+        if int(m.group(2)) <= 12 or not _ACADEMIC.match(text):
+            return month(int(m.group(1)), int(m.group(2)))
+        try:
+            return parse_period(text.replace("-", "/"))
+        except PeriodError:
+            raise PeriodError(f"{text!r}: there is no month {int(m.group(2))}") from None
     if m := _MONTH_WORD.match(text):
         word = m.group(1).lower()
         if word not in MONTHS:

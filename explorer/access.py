@@ -1,0 +1,42 @@
+"""Who may change the data. With Streamlit's OIDC login configured (`[auth]` in .streamlit/secrets.toml),
+only emails listed under `[editors] emails = [...]` see upload and restore; without login (the local
+default) anyone with the link can, and the page says so."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+
+def _secrets_section(name: str) -> dict | None:
+    try:
+        return dict(st.secrets[name]) if name in st.secrets else None
+    except Exception:  # no secrets.toml at all: Streamlit raises its own not-found error
+        return None
+
+
+def login_configured() -> bool:
+    return _secrets_section("auth") is not None
+
+
+def current_user() -> str | None:
+    if login_configured() and st.user.is_logged_in:
+        return str(st.user.get("email") or st.user.get("name") or "signed-in user")
+    return None
+
+
+def may_edit() -> bool:
+    """Render the sign-in state and say whether this visitor may upload or restore."""
+    if not login_configured():
+        st.info("Sign-in is not configured for this copy of the explorer: anyone with the link can upload "
+                "and restore data. See the README to restrict this to named editors.", icon=":material/info:")
+        return True
+    if not st.user.is_logged_in:
+        st.button("Sign in to upload or restore", on_click=st.login, icon=":material/login:")
+        return False
+    editors = [e.lower() for e in (_secrets_section("editors") or {}).get("emails", [])]
+    email = str(st.user.get("email") or "").lower()
+    if email in editors:
+        st.caption(f"Signed in as {email} (editor).")
+        return True
+    st.warning(f"Signed in as {email}, who is not on the editors list: you can view but not change the data.")
+    return False

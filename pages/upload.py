@@ -1,0 +1,69 @@
+import pandas as pd
+import streamlit as st
+
+from explorer import data
+from explorer.access import current_user, may_edit
+from sendlib.imports import Preview, commit_preview, preview_bytes
+from sendlib.readers import MAX_UPLOAD_BYTES, FileRefused
+
+st.title("Upload new figures")
+st.markdown(
+    "Upload this month's scorecard (the spreadsheet you already keep, with the new month's column), a board "
+    "report table, or a long file (`kpi_id` or `kpi_name`, `period`, `value`). Every cell is checked first: "
+    "a file with any problem is refused whole and nothing is saved. Earlier months are never removed, and every "
+    "upload is a new version you can undo on the History page."
+)
+editable = may_edit()
+upload = st.file_uploader(
+    f"Choose a .csv or .xlsx file (up to {MAX_UPLOAD_BYTES // 1_048_576} MB)",
+    type=["csv", "xlsx", "txt"],
+    key="upload-file",
+    disabled=not editable,
+)
+sheet = st.text_input("Worksheet (Excel only; blank for the first sheet)", key="upload-sheet") or None
+
+if upload is not None and editable:
+    raw = upload.getvalue()
+    try:
+        preview: Preview = preview_bytes(raw, upload.name, data.store(), data.catalogue(), sheet=sheet)
+    except FileRefused as exc:
+        st.error(f"**Refused.** {exc}. Nothing was saved.", icon=":material/block:")
+        st.stop()
+
+    if preview.errors:
+        st.error(
+            f"**{upload.name} was refused: {len(preview.errors)} problem(s).** Nothing was saved. "
+            "Correct these cells and upload the file again.",
+            icon=":material/block:",
+        )
+        st.table(
+            pd.DataFrame(
+                [{"Row": e.row or "", "Column": e.column or "", "Value": e.raw, "Problem": e.problem} for e in preview.errors]
+            ),
+            hide_index=True,
+        )
+        st.stop()
+
+    st.subheader("Check before saving")
+    st.caption(f"{upload.name} read as the {preview.layout} layout; sha256 {preview.sha256[:12]}…")
+    new_col, revised_col, same_col = st.columns(3)
+    new_col.metric("New values", f"{preview.new:,}")
+    revised_col.metric("Revised values", f"{preview.revised:,}")
+    same_col.metric("Unchanged values", f"{preview.unchanged:,}")
+    if preview.revised:
+        st.markdown("**Revised past values (old → new)**")
+        rev = preview.revisions.rename(columns={"value_old": "old value", "value": "new value"})
+        st.table(rev[["kpi_id", "period", "series", "old value", "new value"]], hide_index=True)
+    if preview.warnings:
+        with st.expander(f"{len(preview.warnings)} thing(s) worth a second look (they do not stop the upload)", expanded=True):
+            for warning in preview.warnings:
+                st.markdown(f"- {warning}")
+    if not preview.new and not preview.revised:
+        st.info("This file holds nothing new: every value is already in the explorer.")
+    elif st.button("Confirm and save as a new version", type="primary", key="upload-confirm"):
+        info = commit_preview(data.store(), preview, author=current_user())
+        if info is None:
+            st.info("Nothing changed: the values were already saved.")
+        else:
+            st.success(f"Saved as version {info.id}: {info.new} new, {info.revised} revised. "
+                       "Every page now shows the new figures.", icon=":material/check_circle:")

@@ -1,0 +1,82 @@
+"""AppTest runs of the Upload and History pages: a manager's file in, previewed, confirmed, undone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sendlib.imports import init_store
+from sendlib.paths import ROOT
+from sendlib.store import Store
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "store"
+    init_store(Store(path))
+    monkeypatch.setenv("SENDLIB_STORE", str(path))
+    return path
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception
+    return at
+
+
+def snapshot(path: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file() and p.name != ".lock"}
+
+
+def test_new_month_is_previewed_then_saved_and_shown(store_dir: Path) -> None:
+    at = open_page("pages/upload.py")
+    at.file_uploader(key="upload-file").set_value(
+        ("scorecard.csv", (DATA / "scorecard_new_month.csv").read_bytes(), "text/csv")
+    ).run()
+    assert not at.exception
+    values = {m.label: m.value for m in at.metric}
+    assert values == {"New values": "2", "Revised values": "1", "Unchanged values": "970"}
+    assert any("revised 4453 → 4460" in md.value for md in at.markdown)
+    assert Store(store_dir).head() == "000002", "nothing is written before Confirm"
+
+    at.button(key="upload-confirm").click().run()
+    assert not at.exception
+    assert "Saved as version 000003" in at.success[0].value
+    assert Store(store_dir).head() == "000003"
+
+    at.switch_page("pages/overview.py").run()
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["No. of EHCPs"] == "4,501"  # the new month is the latest everywhere
+
+
+def test_refused_file_names_row_column_value_and_writes_nothing(store_dir: Path) -> None:
+    before = snapshot(store_dir)
+    at = open_page("pages/upload.py")
+    bad = b"kpi_id,period,value\nehcps,2025-02,4500\ncomplaints,2025-13,3\nehcps-mainstream-pct,2025-02,101%\n"
+    at.file_uploader(key="upload-file").set_value(("bad.csv", bad, "text/csv")).run()
+    assert not at.exception
+    assert "refused: 2 problem(s)" in at.error[0].value
+    problems = at.table[0].value
+    assert problems.iloc[0].tolist() == [3, "period", "2025-13", "'2025-13': there is no month 13"]
+    assert problems.iloc[1, :3].tolist() == [4, "value", "101%"]
+    assert not at.button, "no Confirm button for a refused file"
+    assert snapshot(store_dir) == before
+
+
+def test_history_lists_versions_and_restores_as_a_new_version(store_dir: Path) -> None:
+    store = Store(store_dir)
+    at = open_page("pages/history.py")
+    assert at.dataframe[0].value["Version"].tolist() == ["000002 (current)", "000001"]
+    at.selectbox(key="history-version").select("000001").run()
+    at.button(key="history-restore").click().run()
+    assert not at.exception
+    assert store.head() == "000003"
+    assert store.read().equals(store.read("000001"))
+    assert "restored as new version 000003" in at.success[0].value
+    assert len(store.versions()) == 3, "history is never rewritten"
