@@ -96,8 +96,12 @@ def read_xlsx_grid(data: bytes, name: str, sheet: str | None = None) -> Grid:
                     value = None
                 if isinstance(value, dt.time):
                     value = str(value)
+                fmt = getattr(cell, "number_format", "General") or "General"
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in fmt:
+                    # Excel keeps 49.2% as 0.492 with a % format: give layouts the text a person sees.
+                    value = f"{round(value * 100, 10):.10g}%"
                 values.append(value)
-                fmts.append(getattr(cell, "number_format", "General") or "General")
+                fmts.append(fmt)
             rows.append(values)
             formats.append(fmts)
             numbers.append(index)

@@ -41,6 +41,7 @@ class VersionInfo(BaseModel):
     unchanged: int = 0
     restored_from: str | None = None
     message: str | None = None
+    parent: str | None = None
 
 
 class StoreError(RuntimeError):
@@ -102,11 +103,15 @@ class Store:
         return VersionInfo.model_validate_json(path.read_text(encoding="utf-8"))
 
     def versions(self) -> list[VersionInfo]:
-        """Newest first."""
-        if not self.versions_dir.exists():
-            return []
-        ids = sorted((p.stem for p in self.versions_dir.glob("*.json") if not p.name.startswith(".")), reverse=True)
-        return [self.info(v) for v in ids]
+        """Newest first: the chain from HEAD through each version's parent. A version whose write
+        never reached HEAD (a crash mid-commit) is not part of history."""
+        out = []
+        version = self.head()
+        while version:
+            info = self.info(version)
+            out.append(info)
+            version = info.parent
+        return out
 
     def read(self, version: str | None = None) -> pd.DataFrame:
         version = version or self.head()
@@ -157,6 +162,7 @@ class Store:
                 rows=len(table),
                 message=message,
                 restored_from=restored_from,
+                parent=head,
                 **counts,
             )
             atomic_write(self.versions_dir / f"{version}.parquet", table_bytes(table))

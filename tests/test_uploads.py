@@ -1,0 +1,129 @@
+"""Uploads as managers make them: Excel next to CSV, other encodings and separators, the refusal
+classes not covered in test_imports, two managers loading at once, and a crash mid-write."""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sendlib import store as store_module
+from sendlib.catalogue import load_catalogue
+from sendlib.imports import ImportRefused, init_store, load_file, preview_bytes
+from sendlib.store import Store
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("uploads") / "store"
+    init_store(Store(path))
+    return path
+
+
+@pytest.fixture
+def store(built: Path, tmp_path: Path) -> Store:
+    shutil.copytree(built, tmp_path / "store")
+    return Store(tmp_path / "store")
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and p.name != ".lock"}
+
+
+def test_xlsx_with_date_headers_percent_fractions_and_text_numbers_reads_as_the_csv(store: Store) -> None:
+    catalogue = load_catalogue()
+    from_csv = preview_bytes((DATA / "scorecard_new_month.csv").read_bytes(), "m.csv", store, catalogue)
+    from_xlsx = preview_bytes((DATA / "scorecard_new_month.xlsx").read_bytes(), "m.xlsx", store, catalogue)
+    assert not from_xlsx.errors
+    assert from_xlsx.counts == from_csv.counts == {"new": 2, "revised": 1, "unchanged": 970}
+    a = from_csv.incoming.drop(columns="note")
+    b = from_xlsx.incoming.drop(columns="note")
+    assert a.equals(b)
+
+
+def test_month_added_as_xlsx_lands_with_earlier_months_untouched(store: Store) -> None:
+    before = store.read()
+    load_file(store, DATA / "scorecard_new_month.xlsx")
+    after = store.read()
+    new = after[(after["kpi_id"] == "ehcps") & (after["period"] == "2025-03")]
+    assert new["value"].tolist() == [4501.0]
+    untouched = before[~((before["kpi_id"] == "ehcps") & (before["period"] == "2025-01"))]
+    assert untouched.merge(after, how="left", indicator=True)["_merge"].eq("both").all()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom", "sep"),
+    [("utf-8", True, ","), ("cp1252", False, ";"), ("utf-8", False, "\t")],
+    ids=["utf8-bom-comma", "windows1252-semicolon", "utf8-tab"],
+)
+def test_csv_encodings_and_separators(store: Store, encoding: str, bom: bool, sep: str) -> None:
+    text = sep.join(["KPI", "Feb 25", "Target"]) + "\r\n" + sep.join(["% parent/carer who are happy with the EHCP (out of 6 cases per month)", "83%", ""]) + "\r\n"
+    data = (b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding)
+    preview = preview_bytes(data, "f.csv", store, load_catalogue())
+    assert not preview.errors, preview.errors
+    assert preview.incoming[["kpi_id", "period", "value"]].values.tolist() == [["parent-happy-with-ehcp-pct", "2025-02", 83.0]]
+
+
+@pytest.mark.parametrize(
+    ("name", "row", "column", "raw", "problem"),
+    [
+        ("negative_count.csv", 3, "value", "-5", "a count cannot be negative"),
+        ("impossible_period.csv", 3, "2025-13", "2025-13", "there is no month 13"),
+    ],
+)
+def test_more_refusals_name_the_cell_and_write_nothing(store: Store, name: str, row: int, column: str, raw: str, problem: str) -> None:
+    before = files(store.root)
+    with pytest.raises(ImportRefused) as info:
+        load_file(store, DATA / name)
+    error = info.value.preview.errors[0]
+    assert (error.row, error.column, error.raw) == (row, column, raw)
+    assert problem in error.problem
+    assert files(store.root) == before
+
+
+def _load(root: str, path: str) -> None:
+    load_file(Store(root), Path(path))
+
+
+def test_two_managers_loading_at_once_both_land(store: Store, tmp_path: Path) -> None:
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    one.write_text("kpi_id,period,value\ncomplaints,2025-02,11\n", encoding="utf-8")
+    two.write_text("kpi_id,period,value\ncompliments,2025-02,7\n", encoding="utf-8")
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_load, args=(str(store.root), str(p))) for p in (one, two)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    table = store.read()
+    feb = table[table["period"] == "2025-02"].set_index("kpi_id")["value"]
+    assert feb["complaints"] == 11 and feb["compliments"] == 7
+    assert len(store.versions()) == 4
+
+
+def test_crash_while_writing_leaves_the_last_good_version_readable(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = store.read()
+    head = store.head()
+    real_replace = store_module.os.replace
+
+    def crash(src: str, dst: str) -> None:
+        if str(dst).endswith("HEAD"):
+            raise OSError("disk vanished")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(store_module.os, "replace", crash)
+    with pytest.raises(OSError):
+        load_file(store, DATA / "scorecard_new_month.csv")
+    monkeypatch.undo()
+    assert store.head() == head
+    assert store.read().equals(good)
+    assert not list(store.root.rglob("*.tmp")), "no temp file left behind"
+    assert [v.id for v in store.versions()] == ["000002", "000001"], "the failed write is not in history"
+    info = load_file(store, DATA / "scorecard_new_month.csv")[1]
+    assert info is not None and info.id == "000004", "the half-written version's id is never reused"
+    assert [v.id for v in store.versions()] == ["000004", "000002", "000001"]
