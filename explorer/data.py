@@ -6,16 +6,22 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sendlib.catalogue import Catalogue, load_catalogue
-from sendlib.imports import ensure_store
+from sendlib.catalogue import Catalogue
+from sendlib.imports import ensure_store, store_catalogue
 from sendlib.paths import store_path
 from sendlib.store import Store
 from sendlib.trends import summarise
 
 
 @st.cache_resource
+def _catalogue(path: str, stamp: str) -> Catalogue:
+    return store_catalogue(Store(path))
+
+
 def catalogue() -> Catalogue:
-    return load_catalogue()
+    """Bundled KPIs plus any added on the upload page (re-read when that list changes)."""
+    s = store()
+    return _catalogue(str(s.root), s.extras_stamp())
 
 
 @st.cache_resource
@@ -39,10 +45,10 @@ def table() -> tuple[pd.DataFrame, str]:
 
 
 @st.cache_data(max_entries=32)
-def _summary(path: str, version: str, as_of: str | None) -> pd.DataFrame:
-    return summarise(_table(path, version), catalogue(), as_of=as_of)
+def _summary(path: str, version: str, stamp: str, as_of: str | None) -> pd.DataFrame:
+    return summarise(_table(path, version), _catalogue(path, stamp), as_of=as_of)
 
 
 def summary(as_of: str | None = None) -> pd.DataFrame:
     s = store()
-    return _summary(str(s.root), s.head() or "", as_of)
+    return _summary(str(s.root), s.head() or "", s.extras_stamp(), as_of)

@@ -1,8 +1,11 @@
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
 from explorer import data
 from explorer.access import current_user, may_edit
+from sendlib.catalogue import POLARITY_WORDS, UNIT_WORDS, new_kpi
 from sendlib.imports import Preview, commit_preview, preview_bytes
 from sendlib.readers import MAX_UPLOAD_BYTES, FileRefused
 
@@ -21,6 +24,29 @@ upload = st.file_uploader(
     disabled=not editable,
 )
 sheet = st.text_input("Worksheet (Excel only; blank for the first sheet)", key="upload-sheet") or None
+
+
+
+def new_kpi_form(name: str = "", key: str = "new-kpi") -> None:
+    cat = data.catalogue()
+    with st.form(key, clear_on_submit=False):
+        st.markdown("**Add a new KPI**")
+        kpi_name = st.text_input("Name, exactly as in your file", value=name, key=f"{key}-name")
+        theme = st.selectbox("Theme", list(cat.themes), format_func=lambda t: cat.themes[t].name, key=f"{key}-theme")
+        unit = st.selectbox("Unit", list(UNIT_WORDS), format_func=UNIT_WORDS.get, key=f"{key}-unit")
+        polarity = st.radio("Which way is good?", list(POLARITY_WORDS), format_func=POLARITY_WORDS.get, key=f"{key}-polarity",
+                            horizontal=True)
+        definition = st.text_area("Definition (what is counted)", key=f"{key}-definition")
+        if st.form_submit_button("Add KPI"):
+            try:
+                kpi = new_kpi(cat, name=kpi_name, theme=theme, unit=unit, polarity=polarity, definition=definition or None)
+            except ValueError as exc:
+                st.error(f"Not added: {exc}")
+                return
+            data.store().add_kpi(kpi.model_dump())
+            st.success(f"Added {kpi.name!r} (id {kpi.id}). Checking the file again…")
+            st.rerun()
+
 
 if upload is not None and editable:
     raw = upload.getvalue()
@@ -42,6 +68,10 @@ if upload is not None and editable:
             ),
             hide_index=True,
         )
+        unknown = [e.raw for e in preview.errors if e.problem.startswith("unknown KPI")]
+        if unknown:
+            st.markdown(f"If **{unknown[0]}** is a new measure, add it below and the file will be checked again.")
+            new_kpi_form(unknown[0], key=f"new-kpi-{hashlib.sha1(unknown[0].encode()).hexdigest()[:8]}")
         st.stop()
 
     st.subheader("Check before saving")
@@ -67,3 +97,7 @@ if upload is not None and editable:
         else:
             st.success(f"Saved as version {info.id}: {info.new} new, {info.revised} revised. "
                        "Every page now shows the new figures.", icon=":material/check_circle:")
+
+if editable and upload is None:
+    with st.expander("Add a new KPI before uploading"):
+        new_kpi_form()

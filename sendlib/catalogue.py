@@ -217,3 +217,36 @@ def load_kpis(path: Path) -> list[KPI]:
 def load_catalogue(directory: Path | None = None) -> Catalogue:
     directory = directory or catalogue_dir()
     return Catalogue(load_kpis(directory / "kpis.csv"), load_themes(directory))
+
+
+def slug(text: str, taken: set[str]) -> str:
+    """A readable, unique id for a KPI a manager adds: `No. of tribunal hearings` → `no-of-tribunal-hearings`."""
+    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-") or "kpi"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def new_kpi(catalogue: Catalogue, *, name: str, theme: str, unit: str, polarity: str, scorecard: str = "scorecard",
+            section: str | None = None, definition: str | None = None, frequency: str = "month") -> KPI:
+    """A KPI added on the upload page. Validated like the bundled ones; raises ValueError when it can't be."""
+    name = " ".join(name.split())
+    if catalogue.find_by_name(scorecard, name):
+        raise ValueError(f"a KPI named {name!r} already exists")
+    if theme not in catalogue.themes:
+        raise ValueError(f"unknown theme {theme!r}")
+    return KPI(
+        id=slug(name, {k.id for k in catalogue}),
+        scorecard=scorecard,
+        order=1000 + len(catalogue),
+        name=name,
+        theme=theme,
+        section=section or catalogue.themes[theme].name,
+        unit=unit,  # type: ignore[arg-type]
+        polarity=polarity,  # type: ignore[arg-type]
+        polarity_source="domain",
+        frequency=frequency,  # type: ignore[arg-type]
+        definition=definition or f"Added on the upload page: {name}.",
+        source="Added by a manager on the upload page",
+    )

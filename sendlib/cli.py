@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .catalogue import load_catalogue
 from .extracts import ExtractQuery, extract, to_bytes
-from .imports import ImportRefused, init_store, load_file
+from .imports import ImportRefused, init_store, load_file, store_catalogue
 from .paths import store_path
 from .readers import FileRefused
 from .store import Store, StoreError, atomic_write
@@ -58,7 +58,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         print(f"error: no file {path}", file=sys.stderr)
         return 2
     try:
-        preview, info = load_file(store, path, load_catalogue(), author=args.author, dry_run=args.dry_run, sheet=args.sheet)
+        preview, info = load_file(store, path, store_catalogue(store), author=args.author, dry_run=args.dry_run, sheet=args.sheet)
     except FileRefused as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 1

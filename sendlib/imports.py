@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .catalogue import Catalogue, load_catalogue
+from .catalogue import KPI, Catalogue, load_catalogue
 from .layouts import Parsed
 from .layouts.board import find_header as find_board_header
 from .layouts.board import parse_board
@@ -195,7 +195,7 @@ def load_file(
     dry_run: bool = False,
     sheet: str | None = None,
 ) -> tuple[Preview, VersionInfo | None]:
-    catalogue = catalogue or load_catalogue()
+    catalogue = catalogue or store_catalogue(store)
     preview = preview_bytes(path.read_bytes(), path.name, store, catalogue, sheet=sheet)
     if preview.errors:
         raise ImportRefused(preview)
@@ -205,6 +205,13 @@ def load_file(
 
 
 BUNDLED_FILES = (SCORECARD_FILE, BOARD_FILE)
+
+
+def store_catalogue(store: Store) -> Catalogue:
+    """The bundled catalogue plus the KPIs added to this store on the upload page."""
+    base = load_catalogue()
+    extras = store.extra_kpis()
+    return base.with_extra(KPI.model_validate(k) for k in extras) if extras else base
 
 
 def init_store(store: Store, catalogue: Catalogue | None = None) -> list[VersionInfo]:

@@ -14,6 +14,7 @@ a restore is a new version whose table equals an older one.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import tempfile
 from collections.abc import Callable
@@ -86,6 +87,29 @@ class Store:
         self.versions_dir = self.root / "versions"
         self.head_file = self.root / "HEAD"
         self.lock = FileLock(str(self.root / ".lock"), timeout=60)
+
+    @property
+    def extras_file(self) -> Path:
+        return self.root / "extra_kpis.json"
+
+    def extra_kpis(self) -> list[dict]:
+        """KPIs a manager added on the upload page, beyond the bundled catalogue."""
+        try:
+            return json.loads(self.extras_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return []
+
+    def extras_stamp(self) -> str:
+        try:
+            return str(self.extras_file.stat().st_mtime_ns)
+        except FileNotFoundError:
+            return ""
+
+    def add_kpi(self, kpi: dict) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with self.lock:
+            extras = [k for k in self.extra_kpis() if k["id"] != kpi["id"]] + [kpi]
+            atomic_write(self.extras_file, json.dumps(extras, indent=2, ensure_ascii=False).encode("utf-8"))
 
     def exists(self) -> bool:
         return self.head_file.exists()

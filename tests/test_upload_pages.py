@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,24 @@ def test_history_lists_versions_and_restores_as_a_new_version(store_dir: Path) -
     assert store.read().equals(store.read("000001"))
     assert "restored as new version 000003" in at.success[0].value
     assert len(store.versions()) == 3, "history is never rewritten"
+
+
+def test_unknown_kpi_can_be_added_on_the_page_and_the_file_tried_again(store_dir: Path) -> None:
+    at = open_page("pages/upload.py")
+    file = ("new.csv", b"KPI,Feb 25\nNo. of tribunal hearings attended,4\n", "text/csv")
+    at.file_uploader(key="upload-file").set_value(file).run()
+    assert "refused: 1 problem(s)" in at.error[0].value
+    form = f"new-kpi-{hashlib.sha1(b'No. of tribunal hearings attended').hexdigest()[:8]}"
+    assert at.text_input(key=f"{form}-name").value == "No. of tribunal hearings attended"
+    at.selectbox(key=f"{form}-theme").select("tribunals")
+    at.selectbox(key=f"{form}-unit").select("count")
+    at.radio(key=f"{form}-polarity").set_value("neutral")
+    at.button[0].click().run()  # the form's "Add KPI"
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert {m.label: m.value for m in at.metric}["New values"] == "1"
+    at.button(key="upload-confirm").click().run()
+    assert "Saved as version 000003" in at.success[-1].value
+    at.switch_page("pages/tribunals.py").run()
+    assert not at.exception
+    assert "No. of tribunal hearings attended" in [m.label for m in at.metric]
