@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+AXE := .axe/node_modules/axe-core/axe.min.js
 PORT ?= 8501
 
 .PHONY: run test lint bench store clean
@@ -17,7 +18,11 @@ $(STAMP): requirements.txt pyproject.toml
 run: $(STAMP)
 	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT)
 
-test: $(STAMP)
+# axe-core (for the accessibility test) comes from the npm registry; skipped quietly where npm is missing.
+$(AXE):
+	command -v npm >/dev/null 2>&1 && npm install --silent --no-save --no-audit --no-fund --prefix .axe axe-core@4.14.1 || true
+
+test: $(STAMP) $(AXE)
 	$(PY) -m ruff check .
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
@@ -31,4 +36,4 @@ store: $(STAMP)
 	$(PY) -m sendlib init
 
 clean:
-	rm -rf $(VENV) data/store .pytest_cache
+	rm -rf $(VENV) .axe data/store .pytest_cache

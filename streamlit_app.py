@@ -16,15 +16,15 @@ THEME_PAGES = [
     ("pages/care_health_and_ap.py", "Social care, health and AP", ":material/health_and_safety:"),
 ]
 
+# One flat list: Streamlit's sectioned sidebar nests list items in a way axe-core flags (list/listitem).
 navigation = st.navigation(
-    {
-        "Explore": [st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True)],
-        "Themes": [st.Page(path, title=title, icon=icon) for path, title, icon in THEME_PAGES],
-        "Data": [
-            st.Page("pages/upload.py", title="Upload new figures", icon=":material/upload_file:"),
-            st.Page("pages/history.py", title="History", icon=":material/history:"),
-        ],
-        "Reference": [st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:")],
-    }
+    [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        *[st.Page(path, title=title, icon=icon) for path, title, icon in THEME_PAGES],
+        st.Page("pages/upload.py", title="Upload new figures", icon=":material/upload_file:"),
+        st.Page("pages/history.py", title="History", icon=":material/history:"),
+        st.Page("pages/glossary.py", title="Glossary", icon=":material/info:"),
+    ],
+    expanded=True,
 )
 navigation.run()

@@ -41,7 +41,7 @@ def data_caption(version: str) -> None:
     )
 
 
-def kpi_tile(row: dict, *, label: str | None = None, spark: bool = True) -> None:
+def kpi_tile(row: dict, *, label: str | None = None) -> None:
     """A headline figure: value, change with its direction *and* its judgement in words, RAG in words."""
     unit = row["unit"]
     value = "—" if _missing(row["latest"]) else format_value(row["latest"], unit)
@@ -64,7 +64,6 @@ def kpi_tile(row: dict, *, label: str | None = None, spark: bool = True) -> None
         help=help_text,
         border=True,
         delta_arrow="off" if row["direction"] == "flat" else "auto",
-        chart_data=row["spark"] if spark and len(row["spark"]) > 2 else None,
     )
     bits = [period] if period else []
     if row["rag"] in RAG_LABEL:
@@ -163,7 +162,7 @@ def theme_page(page: str) -> None:
             cols = st.columns(4)
             for col, row in zip(cols, with_data.iloc[start:start + 4].to_dict("records"), strict=False):
                 with col:
-                    kpi_tile(row, spark=False)
+                    kpi_tile(row)
         if len(with_data):
             st.subheader("Trends", anchor=f"trends-{theme.id}")
             for start in range(0, len(with_data), 2):
