@@ -127,3 +127,21 @@ def test_crash_while_writing_leaves_the_last_good_version_readable(store: Store,
     info = load_file(store, DATA / "scorecard_new_month.csv")[1]
     assert info is not None and info.id == "000004", "the half-written version's id is never reused"
     assert [v.id for v in store.versions()] == ["000004", "000002", "000001"]
+
+
+def test_warnings_that_do_not_block(store: Store) -> None:
+    data = (
+        "kpi_id,period,value\n"
+        "sen-support,2025-02,99999\n"  # far outside 7,143-7,552
+        "mediations-cumulative,2025-02,30\n"  # the calendar-year total was 42 in January
+        "complaints,2024-12,15\n"  # was 12: a revised past value
+        "compliments,2025-02,4\n"  # ordinary
+    ).encode()
+    preview = preview_bytes(data, "w.csv", store, load_catalogue())
+    assert not preview.errors
+    text = "\n".join(preview.warnings)
+    assert "No. of SEN Support, 2025-02: 99999 is far outside its recent range (7143 to 7552)" in text
+    assert "Total number of mediations (cumulative figure calendar year), 2025-02: a cumulative total fell mid-year" in text
+    assert "No. of complaints, 2024-12 (actual): revised 12 → 15" in text
+    assert "compliments" not in text.lower()
+    assert preview.counts == {"new": 3, "revised": 1, "unchanged": 0}
