@@ -23,6 +23,7 @@ navigation = st.navigation(
         *[st.Page(path, title=title, icon=icon) for path, title, icon in THEME_PAGES],
         st.Page("pages/upload.py", title="Upload new figures", icon=":material/upload_file:"),
         st.Page("pages/history.py", title="History", icon=":material/history:"),
+        st.Page("pages/extract.py", title="Extract data", icon=":material/download:"),
         st.Page("pages/glossary.py", title="Glossary", icon=":material/info:"),
     ],
     expanded=True,

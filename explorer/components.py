@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Callable
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
 from sendlib.catalogue import KPI, SCORECARDS
 from sendlib.charts import trend_chart
 from sendlib.extracts import to_csv_bytes
+from sendlib.images import MIME as IMAGE_MIME
+from sendlib.images import ImageFormat, image_name, print_spec, render_spec
 from sendlib.periods import long_label, short_label
 from sendlib.tables import format_change, summary_table
 from sendlib.trends import RAG_LABEL, RAG_SYMBOL
@@ -114,11 +119,44 @@ def kpi_table(display: pd.DataFrame, *, key: str, file_name: str, caption: str) 
     )
 
 
-def kpi_chart(kpi: KPI, table: pd.DataFrame, row: dict) -> None:
+@st.cache_data(max_entries=64, show_spinner=False)
+def _chart_image(spec_json: str, fmt: ImageFormat) -> bytes:
+    """Rendered once per distinct chart (its JSON is the key), however often it is downloaded."""
+    return render_spec(spec_json, fmt)
+
+
+def _image_maker(chart: alt.TopLevelMixin, fmt: ImageFormat, title: str | None, caption: str | None) -> Callable[[], bytes]:
+    return lambda: _chart_image(json.dumps(print_spec(chart, title=title, caption=caption), sort_keys=True), fmt)
+
+
+def chart_downloads(chart: alt.TopLevelMixin, *, name: str, key: str, title: str | None = None,
+                    caption: str | None = None) -> None:
+    """PNG and SVG of a chart for a board paper: fixed width, titled, captioned. Rendered on the server only
+    when a button is clicked (deferred data), so drawing the page costs nothing extra."""
+    with st.container(horizontal=True, gap="small"):
+        for fmt in ("png", "svg"):
+            st.download_button(
+                f"Download {fmt.upper()}",
+                _image_maker(chart, fmt, title, caption),
+                file_name=image_name(name, fmt),
+                mime=IMAGE_MIME[fmt],
+                on_click="ignore",
+                key=f"{key}-{fmt}",
+                icon=":material/image:",
+                type="tertiary",
+                help=f"This chart as a{'n' if fmt == 'svg' else ''} {fmt.upper()} image, with its title and caption, "
+                "for a report",
+            )
+
+
+def kpi_chart(kpi: KPI, table: pd.DataFrame, row: dict, *, version: str | None = None) -> None:
     chart = trend_chart(kpi, table, target=None if _missing(row["target"]) else row["target"])
     description = chart.description or kpi.name
     st.altair_chart(chart, width="stretch", key=f"chart-{kpi.id}")
     st.caption(description)
+    source = f" Source: {kpi.source.rstrip('.')}." + (f" Data version {version}." if version else "")
+    chart_downloads(chart, name=f"{kpi.id}-{version}" if version else kpi.id, key=f"chart-{kpi.id}",
+                    title=kpi.name, caption=description + source)
 
 
 def scorecard_choice(key: str) -> list[str]:
@@ -169,7 +207,7 @@ def theme_page(page: str) -> None:
                 cols = st.columns(2)
                 for col, row in zip(cols, with_data.iloc[start:start + 2].to_dict("records"), strict=False):
                     with col:
-                        kpi_chart(cat[row["kpi_id"]], table, row)
+                        kpi_chart(cat[row["kpi_id"]], table, row, version=version)
         st.subheader("Table", anchor=f"table-{theme.id}")
         display = summary_table(rows, cat).drop(columns=["Theme"])
         kpi_table(

@@ -1,6 +1,7 @@
 import streamlit as st
 
 from explorer import data
+from explorer.components import chart_downloads
 from sendlib.charts import coverage_chart
 from sendlib.extracts import to_csv_bytes
 from sendlib.tables import glossary_table
@@ -38,6 +39,8 @@ st.header("Measures by theme")
 coverage = coverage_chart(cat)
 st.altair_chart(coverage, key="glossary-coverage")
 st.caption(coverage.description)
+chart_downloads(coverage, name="measures-by-theme", key="glossary-coverage-image", title="Measures by theme",
+                caption=coverage.description)
 
 st.header("How ratings work")
 st.markdown(

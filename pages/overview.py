@@ -1,7 +1,7 @@
 import streamlit as st
 
 from explorer import data
-from explorer.components import data_caption, headline_tiles, kpi_table, scorecard_choice
+from explorer.components import chart_downloads, data_caption, headline_tiles, kpi_table, scorecard_choice
 from sendlib.catalogue import SCORECARDS
 from sendlib.charts import small_multiples
 from sendlib.tables import summary_table
@@ -28,7 +28,10 @@ st.subheader("Headline trends")
 for scorecard in scorecards:
     chart = small_multiples([cat[k] for k in HEADLINES[scorecard]], table, columns=4, width=170)
     st.altair_chart(chart, key=f"headline-trends-{scorecard}")
-    st.caption(f"{SCORECARDS[scorecard]}: {chart.description}")
+    caption = f"{SCORECARDS[scorecard]}: {chart.description}"
+    st.caption(caption)
+    chart_downloads(chart, name=f"headline-trends-{scorecard}", key=f"headline-trends-{scorecard}-image",
+                    title=f"Headline trends: {SCORECARDS[scorecard]}", caption=caption)
 
 st.subheader("What moved most")
 st.caption("The largest changes since the previous period that can be called better or worse, by each measure's polarity.")

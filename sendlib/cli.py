@@ -6,8 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .catalogue import load_catalogue
-from .extracts import ExtractQuery, extract, to_bytes
+from .extracts import ExtractError, ExtractQuery, build_extract, export_bytes
 from .imports import ImportRefused, init_store, load_file, store_catalogue
 from .paths import store_path
 from .readers import FileRefused
@@ -32,7 +31,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     store = _store(args)
-    catalogue = load_catalogue()
+    catalogue = store_catalogue(store)
     query = ExtractQuery(
         scorecard=args.scorecard,
         themes=args.theme or [],
@@ -40,14 +39,19 @@ def cmd_export(args: argparse.Namespace) -> int:
         period_from=args.period_from,
         period_to=args.period_to,
         series=args.series or [],
+        layout=args.layout,
+        derived=args.derived,
     )
-    unknown = [t for t in query.themes if t not in catalogue.themes]
-    if unknown:
-        print(f"unknown theme(s): {', '.join(unknown)}; known: {', '.join(catalogue.themes)}", file=sys.stderr)
+    try:
+        ext = build_extract(store.read(), catalogue, query)
+    except ExtractError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
-    df = extract(store.read(), catalogue, query)
-    atomic_write(Path(args.output), to_bytes(df, args.format))
-    print(f"wrote {len(df)} rows to {args.output}")
+    for note in ext.notes:
+        print(f"note: {note}", file=sys.stderr)
+    atomic_write(Path(args.output), export_bytes(ext, catalogue, args.format, version=store.head()))
+    what = f"{len(ext.rows)} rows ({ext.values} values)" if query.layout == "wide" else f"{len(ext.rows)} rows"
+    print(f"wrote {what} to {args.output}")
     return 0
 
 
@@ -114,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="period_from", help="first period, e.g. 2024-04")
     p.add_argument("--to", dest="period_to", help="last period, e.g. 2025-01")
     p.add_argument("--series", action="append", choices=["actual", "target", "national", "statistical_neighbours", "regional"])
+    p.add_argument("--layout", choices=["long", "wide"], default="long",
+                   help="long: one value a row (default); wide: the monthly scorecard's own layout, which loads back unchanged")
+    p.add_argument("--derived", action="store_true", help="long layout: add change, direction and RAG columns")
     p.add_argument("--format", choices=["csv", "xlsx", "parquet"], default="csv")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_export)

@@ -21,7 +21,7 @@ from .layouts.long import parse_long
 from .layouts.wide import find_header as find_wide_header
 from .layouts.wide import parse_wide
 from .paths import BOARD_FILE, SCORECARD_FILE
-from .readers import FileRefused, Grid, read_grid
+from .readers import FileRefused, Grid, read_grid, xlsx_sheet_names
 from .schema import COLUMNS, KEY, normalise
 from .store import Store, VersionInfo
 from .values import CellError
@@ -66,9 +66,16 @@ def detect_layout(grid: Grid) -> str | None:
 def parse_bytes(data: bytes, name: str, catalogue: Catalogue, *, sheet: str | None = None) -> Parsed:
     """Raise FileRefused for a file that is not a table at all; otherwise every cell problem is in `errors`."""
     grid = read_grid(data, name, sheet=sheet)
-    if not any(any(c is not None for c in row) for row in grid.rows):
-        raise FileRefused(f"{name} has no data in it")
     layout = detect_layout(grid)
+    if layout is None and sheet is None and name.lower().endswith(".xlsx"):
+        # No sheet named: take the first one that has a header we know (an extract opens with "About").
+        for other in xlsx_sheet_names(data)[1:]:
+            candidate = read_grid(data, name, sheet=other)
+            if (found := detect_layout(candidate)) is not None:
+                grid, layout = candidate, found
+                break
+    if layout is None and not any(any(c is not None for c in row) for row in grid.rows):
+        raise FileRefused(f"{name} has no data in it")
     if layout == "board":
         return parse_board(grid, catalogue)
     if layout == "wide":

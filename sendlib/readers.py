@@ -110,6 +110,19 @@ def read_xlsx_grid(data: bytes, name: str, sheet: str | None = None) -> Grid:
     return Grid(name=name, rows=rows, numbers=numbers, formats=formats)
 
 
+def xlsx_sheet_names(data: bytes) -> list[str]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    except Exception:  # a corrupt workbook: read_xlsx_grid refuses it with the message
+        return []
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
 def read_grid(data: bytes, name: str, sheet: str | None = None) -> Grid:
     """Read a .csv/.txt or .xlsx upload; refuse anything else with a message a manager can act on."""
     if len(data) > MAX_UPLOAD_BYTES:

@@ -103,3 +103,44 @@ def test_glossary_lists_every_measure_and_searches(app: AppTest) -> None:
     found = app.dataframe[0].value
     assert 0 < len(found) < 138
     assert found["Definition"].str.len().min() > 20
+
+
+def test_extract_page_filters_preview_and_offers_every_format(app: AppTest, store_dir: str) -> None:
+    from sendlib.catalogue import load_catalogue
+    from sendlib.extracts import ExtractQuery, extract
+
+    table = Store(store_dir).read()
+    catalogue = load_catalogue()
+    app.run()
+    app.switch_page("pages/extract.py").run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Extract data"
+    assert [m.value for m in app.metric] == [f"{len(table):,}", f"{len(table):,}"]  # no filter: every value
+
+    app.multiselect(key="extract-themes").select("tribunals").run()
+    app.selectbox(key="extract-from").set_value("2024-04").run()
+    app.selectbox(key="extract-to").set_value("2024-09").run()
+    assert not app.exception, app.exception
+    expected = extract(table, catalogue, ExtractQuery(themes=["tribunals"], period_from="2024-04", period_to="2024-09"))
+    assert 0 < len(expected) < len(table)
+    assert app.metric[0].value == f"{len(expected):,}"
+    preview = app.dataframe[0].value
+    assert len(preview) == len(expected)
+    assert set(preview["theme"]) == {"tribunals"}
+    assert set(preview["period"]) == {"2024-04", "2024-05", "2024-06", "2024-07", "2024-08", "2024-09"}
+    assert {b.proto.label for b in app.get("download_button")} >= {
+        "Download CSV (opens in Excel)", "Download Excel workbook (.xlsx)", "Download Parquet"}
+
+    app.checkbox(key="extract-derived").check().run()
+    assert not app.exception
+    assert {"change", "direction", "rag"} <= set(app.dataframe[0].value.columns)
+
+    app.radio(key="extract-layout").set_value("wide").run()
+    assert not app.exception, app.exception
+    wide = app.dataframe[0].value
+    assert list(wide.columns) == ["KPI", "Apr 24", "May 24", "Jun 24", "Jul 24", "Aug 24", "Sep 24", "Nat", "SN", "SW", "Target"]
+    assert app.metric[1].value == f"{len(expected[expected['scorecard'] == 'scorecard']):,}"
+
+    app.radio(key="extract-scorecard").set_value("board").run()
+    assert not app.exception
+    assert "long layout" in app.error[0].value  # explained, not a stack trace

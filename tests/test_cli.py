@@ -50,7 +50,9 @@ def test_export_csv_columns(built_store, tmp_path, capsys):
 def test_export_theme_as_xlsx(built_store, tmp_path, catalogue):
     out = tmp_path / "statutory.xlsx"
     assert main(["export", "--store", str(built_store.root), "--theme", "statutory-duty", "--format", "xlsx", "-o", str(out)]) == 0
-    ws = openpyxl.load_workbook(io.BytesIO(out.read_bytes())).active
+    book = openpyxl.load_workbook(io.BytesIO(out.read_bytes()))
+    assert book.sheetnames == ["About", "Data"]
+    ws = book["Data"]
     header = [c.value for c in ws[1]]
     assert ",".join(header) == EXPORT_HEADER
     themes = {row[header.index("theme")] for row in ws.iter_rows(min_row=2, values_only=True)}
@@ -110,3 +112,84 @@ def test_store_from_environment(built_store, tmp_path, monkeypatch):
     out = tmp_path / "env.csv"
     assert main(["export", "--kpi", "complaints", "-o", str(out)]) == 0
     assert len(pd.read_csv(out)) == 14
+
+
+@pytest.mark.parametrize(
+    "theme", ["statutory-duty", "early-years", "provision", "tribunals", "preparing-for-adulthood", "sendiass"]
+)
+def test_export_each_theme_holds_only_that_theme(built_store, tmp_path, catalogue, theme):
+    out = tmp_path / f"{theme}.csv"
+    assert main(["export", "--store", str(built_store.root), "--theme", theme, "--from", "2024-06", "--to", "2024-12",
+                 "-o", str(out)]) == 0
+    frame = pd.read_csv(out, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert len(frame) > 0
+    assert set(frame["theme"]) == {theme}
+    assert all("2024-06" <= p <= "2024-12" for p in frame["period"]), set(frame["period"])
+
+
+def test_export_same_filter_same_rows_in_every_format(built_store, tmp_path):
+    args = ["export", "--store", str(built_store.root), "--theme", "tribunals", "--series", "actual", "--from", "2024-01"]
+    counts = {}
+    for fmt in ("csv", "xlsx", "parquet"):
+        out = tmp_path / f"t.{fmt}"
+        assert main([*args, "--format", fmt, "-o", str(out)]) == 0
+        if fmt == "csv":
+            frame = pd.read_csv(out, encoding="utf-8-sig")
+        elif fmt == "xlsx":
+            frame = pd.read_excel(out, sheet_name="Data")
+        else:
+            frame = pd.read_parquet(out)
+        counts[fmt] = sorted(zip(frame["kpi_id"], frame["period"]))
+    assert counts["csv"] == counts["xlsx"] == counts["parquet"]
+    assert len(counts["csv"]) > 0
+
+
+def test_export_derived_columns(built_store, tmp_path):
+    out = tmp_path / "d.csv"
+    assert main(["export", "--store", str(built_store.root), "--kpi", "complaints", "--from", "2025-01", "--derived",
+                 "-o", str(out)]) == 0
+    frame = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(frame.columns)[-4:] == ["change", "compared_with", "direction", "rag"]
+    assert frame.loc[0, "direction"] == "▲ Up – worse"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_wide_loads_back_with_no_changes(built_store, store, tmp_path, run, fmt):
+    out = tmp_path / f"wide.{fmt}"
+    done = run("export", "--store", str(built_store.root), "--layout", "wide", "--format", fmt, "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "improvement board" in done.stderr  # says the board's values are not in a wide file
+    assert "wrote" in done.stdout
+    loaded = run("load", str(out), "--store", str(store.root), "--dry-run")  # an .xlsx: the Data sheet is found
+    assert loaded.returncode == 0, loaded.stderr
+    assert "wide layout" in loaded.stdout
+    assert "0 new, 0 revised, 971 unchanged" in loaded.stdout
+
+
+def test_export_wide_header(built_store, tmp_path):
+    out = tmp_path / "wide.csv"
+    assert main(["export", "--store", str(built_store.root), "--layout", "wide", "--scorecard", "scorecard",
+                 "--from", "Oct 24", "--to", "Jan 25", "-o", str(out)]) == 0
+    header = out.read_bytes().decode("utf-8-sig").splitlines()[0]
+    assert header == "KPI,Oct 24,Nov 24,Dec 24,Jan 25,Nat,SN,SW,Target"
+
+
+def test_export_wide_board_is_refused_in_words(built_store, tmp_path, run):
+    out = tmp_path / "board.csv"
+    done = run("export", "--store", str(built_store.root), "--scorecard", "board", "--layout", "wide", "-o", str(out))
+    assert done.returncode == 2
+    assert "long layout" in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [(["--kpi", "no-such-kpi"], "no-such-kpi"), (["--from", "Smarch 24"], "Smarch"),
+     (["--from", "2025-01", "--to", "2024-01"], "after it ends")],
+)
+def test_export_bad_filters_exit_2(built_store, tmp_path, run, extra, words):
+    out = tmp_path / "x.csv"
+    done = run("export", "--store", str(built_store.root), *extra, "-o", str(out))
+    assert done.returncode == 2
+    assert words in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists()

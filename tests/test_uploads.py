@@ -131,12 +131,12 @@ def test_crash_while_writing_leaves_the_last_good_version_readable(store: Store,
 
 def test_warnings_that_do_not_block(store: Store) -> None:
     data = (
-        "kpi_id,period,value\n"
-        "sen-support,2025-02,99999\n"  # far outside 7,143-7,552
-        "mediations-cumulative,2025-02,30\n"  # the calendar-year total was 42 in January
-        "complaints,2024-12,15\n"  # was 12: a revised past value
-        "compliments,2025-02,4\n"  # ordinary
-    ).encode()
+        b"kpi_id,period,value\n"
+        b"sen-support,2025-02,99999\n"  # far outside 7,143-7,552
+        b"mediations-cumulative,2025-02,30\n"  # the calendar-year total was 42 in January
+        b"complaints,2024-12,15\n"  # was 12: a revised past value
+        b"compliments,2025-02,4\n"  # ordinary
+    )
     preview = preview_bytes(data, "w.csv", store, load_catalogue())
     assert not preview.errors
     text = "\n".join(preview.warnings)

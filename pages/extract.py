@@ -1,0 +1,109 @@
+import streamlit as st
+
+from explorer import data
+from explorer.components import data_caption
+from sendlib.catalogue import SCORECARDS
+from sendlib.extracts import FORMATS, LAYOUTS, MIME, ExtractError, ExtractQuery, build_extract, export_bytes, file_name
+from sendlib.periods import long_label, sort_key
+from sendlib.schema import SERIES, SERIES_WORDS
+
+PREVIEW_ROWS = 1000
+BOTH = "both"
+
+st.title("Extract data")
+st.markdown(
+    "Choose the measures and months you need and download them as CSV, Excel or Parquet. The **long** layout "
+    "has one value a row, as the explorer stores it; the **wide** layout is the monthly scorecard's own (KPIs "
+    "down, months across, then England, statistical neighbours, region and target) and can be uploaded back "
+    "unchanged."
+)
+cat = data.catalogue()
+table, version = data.table()
+data_caption(version)
+
+layout = st.radio("Layout", list(LAYOUTS), format_func=LAYOUTS.get, horizontal=True, key="extract-layout")
+scorecard = st.radio(
+    "Scorecard",
+    [BOTH, *SCORECARDS],
+    format_func=lambda s: "Both documents" if s == BOTH else SCORECARDS[s],
+    horizontal=True,
+    key="extract-scorecard",
+    help="The wide layout is the monthly scorecard's; the improvement board report has only the long layout.",
+)
+left, right = st.columns(2)
+with left:
+    themes = st.multiselect("Themes", list(cat.themes), format_func=lambda t: cat.themes[t].name,
+                            placeholder="All themes", key="extract-themes")
+with right:
+    kpis = st.multiselect(
+        "KPIs (type to search)",
+        [k.id for k in sorted(cat, key=lambda k: (cat.themes[k.theme].order, k.scorecard != "scorecard", k.order))],
+        format_func=lambda i: f"{cat.qualified_name(cat[i])} ({'board' if cat[i].scorecard == 'board' else 'scorecard'})",
+        placeholder="All KPIs in the chosen themes",
+        key="extract-kpis",
+    )
+periods = sorted({p for p in table["period"] if p}, key=sort_key)
+left, right = st.columns(2)
+with left:
+    period_from = st.selectbox("From", [None, *periods], format_func=lambda p: "The earliest" if p is None else long_label(p),
+                               key="extract-from")
+with right:
+    period_to = st.selectbox("To", [None, *periods], format_func=lambda p: "The latest" if p is None else long_label(p),
+                             key="extract-to")
+series = st.pills("Series", SERIES, selection_mode="multi", default=SERIES, format_func=SERIES_WORDS.get,
+                  key="extract-series", help="Targets and benchmarks (England, statistical neighbours, region) have no "
+                  "period of their own, so a period range leaves them out.")
+derived = st.checkbox("Add change, direction and RAG columns", key="extract-derived", disabled=layout == "wide",
+                      help="Long layout only: the change on the previous period (or the same period a year earlier for "
+                      "cumulative totals), whether that is better or worse, and the rating against the target.")
+
+query = ExtractQuery(
+    scorecard=None if scorecard == BOTH else scorecard,
+    themes=themes,
+    kpis=kpis,
+    period_from=period_from,
+    period_to=period_to,
+    series=[] if len(series) in (0, len(SERIES)) else list(series),
+    layout=layout,
+    derived=derived and layout == "long",
+)
+try:
+    ext = build_extract(table, cat, query)
+except ExtractError as exc:
+    st.error(f"{str(exc)[:1].upper()}{str(exc)[1:]}.", icon=":material/block:")
+    st.stop()
+
+st.subheader("Preview")
+for note in ext.notes:
+    st.info(note, icon=":material/info:")
+rows_col, values_col = st.columns(2)
+rows_col.metric("Rows in the file", f"{len(ext.rows):,}", border=True)
+values_col.metric("Values", f"{ext.values:,}", border=True)
+if ext.rows.empty:
+    st.warning("Nothing matches these filters. Widen the period range or choose other themes or KPIs.")
+else:
+    shown = ext.rows.head(PREVIEW_ROWS)
+    st.dataframe(shown, hide_index=True, key="extract-preview", alt="Preview of the extract")
+    more = f" (the first {PREVIEW_ROWS:,} are shown)" if len(ext.rows) > PREVIEW_ROWS else ""
+    st.caption(f"{len(ext.rows):,} rows{more}; data version {version}.")
+
+    def maker(fmt):
+        return lambda: export_bytes(ext, cat, fmt, version=version)
+
+    with st.container(horizontal=True):
+        for fmt, label in FORMATS.items():
+            st.download_button(
+                f"Download {label}",
+                maker(fmt),
+                file_name=file_name(query, version, fmt),
+                mime=MIME[fmt],
+                on_click="ignore",
+                key=f"extract-download-{fmt}",
+                icon=":material/download:",
+                type="primary" if fmt == "xlsx" else "secondary",
+            )
+    st.caption(
+        "CSV is UTF-8 (Excel shows ▲ and ’ correctly). The Excel file's first sheet, About, records these filters, "
+        "the data version and when it was extracted. Text that Excel could run as a formula starts with an apostrophe."
+        + (" A wide extract uploads back unchanged (CSV or Excel)." if layout == "wide" else "")
+    )
