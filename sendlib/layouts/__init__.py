@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sendlib.readers import Grid
 from sendlib.schema import COLUMNS, normalise
 from sendlib.values import CellError
 
@@ -30,6 +32,14 @@ class Parsed:
 
     def table(self) -> pd.DataFrame:
         return normalise(pd.DataFrame(self.records, columns=COLUMNS))
+
+
+def header_row(grid: Grid, matches: Callable[[set[str]], bool], within: int = 50) -> int | None:
+    """The first row (of the first `within`) whose headings satisfy `matches`: title rows may stand above it."""
+    for i, row in enumerate(grid.rows[:within]):
+        if matches({header_key(c) for c in row}):
+            return i
+    return None
 
 
 def header_key(cell: object) -> str:

@@ -7,7 +7,7 @@ the contextual tiles, which have no number, by name.
 from __future__ import annotations
 
 from sendlib.catalogue import KPI, Catalogue
-from sendlib.layouts import Parsed, header_key
+from sendlib.layouts import Parsed, header_key, header_row
 from sendlib.periods import PeriodError, parse_period
 from sendlib.readers import Grid
 from sendlib.values import CellError, parse_value
@@ -28,11 +28,7 @@ HEADINGS = {
 
 
 def find_header(grid: Grid) -> int | None:
-    for i, row in enumerate(grid.rows[:50]):
-        keys = {header_key(c) for c in row}
-        if {"measure", "latest", "previous"} <= keys:
-            return i
-    return None
+    return header_row(grid, lambda keys: {"measure", "latest", "previous"} <= keys)
 
 
 def parse_board(grid: Grid, catalogue: Catalogue) -> Parsed:

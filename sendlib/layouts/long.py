@@ -6,7 +6,7 @@ Columns: `kpi_id` or `kpi_name`, `period`, `value`; optional `series`, `count`, 
 from __future__ import annotations
 
 from sendlib.catalogue import KPI, Catalogue
-from sendlib.layouts import Parsed, header_key
+from sendlib.layouts import Parsed, header_key, header_row
 from sendlib.periods import PeriodError, parse_period
 from sendlib.readers import Grid
 from sendlib.schema import SERIES
@@ -24,11 +24,7 @@ SERIES_ALIASES = {
 
 
 def find_header(grid: Grid) -> int | None:
-    for i, row in enumerate(grid.rows[:50]):
-        keys = {header_key(c) for c in row}
-        if "value" in keys and "period" in keys and keys & {"kpi id", "kpi name"}:
-            return i
-    return None
+    return header_row(grid, lambda keys: {"value", "period"} <= keys and bool(keys & {"kpi id", "kpi name"}))
 
 
 def parse_long(grid: Grid, catalogue: Catalogue) -> Parsed:

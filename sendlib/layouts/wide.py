@@ -7,7 +7,7 @@ above them; arrows trail most values. Title and blank rows may stand above the h
 from __future__ import annotations
 
 from sendlib.catalogue import KPI, Catalogue, normalise_name
-from sendlib.layouts import Parsed, header_key
+from sendlib.layouts import Parsed, header_key, header_row
 from sendlib.periods import PeriodError, parse_period
 from sendlib.readers import Grid
 from sendlib.values import ARROW_SYMBOL, CellError, parse_value
@@ -30,10 +30,7 @@ CHILD_PREFIX = "no of above"
 
 
 def find_header(grid: Grid) -> int | None:
-    for i, row in enumerate(grid.rows[:50]):
-        if any(header_key(c) == "kpi" for c in row):
-            return i
-    return None
+    return header_row(grid, lambda keys: "kpi" in keys)
 
 
 def _classify_columns(grid: Grid, header_index: int, parsed: Parsed) -> tuple[int, dict[int, tuple[str, str]]]:
