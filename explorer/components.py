@@ -11,7 +11,6 @@ import pandas as pd
 import streamlit as st
 
 from sendlib.catalogue import KPI, SCORECARDS
-from sendlib.charts import trend_chart
 from sendlib.extracts import to_csv_bytes
 from sendlib.images import MIME as IMAGE_MIME
 from sendlib.images import ImageFormat, image_name, print_spec, render_spec
@@ -125,11 +124,11 @@ def _chart_image(spec_json: str, fmt: ImageFormat) -> bytes:
     return render_spec(spec_json, fmt)
 
 
-def _image_maker(chart: alt.TopLevelMixin, fmt: ImageFormat, title: str | None, caption: str | None) -> Callable[[], bytes]:
+def _image_maker(chart: alt.TopLevelMixin | dict, fmt: ImageFormat, title: str | None, caption: str | None) -> Callable[[], bytes]:
     return lambda: _chart_image(json.dumps(print_spec(chart, title=title, caption=caption), sort_keys=True), fmt)
 
 
-def chart_downloads(chart: alt.TopLevelMixin, *, name: str, key: str, title: str | None = None,
+def chart_downloads(chart: alt.TopLevelMixin | dict, *, name: str, key: str, title: str | None = None,
                     caption: str | None = None) -> None:
     """PNG and SVG of a chart for a board paper: fixed width, titled, captioned. Rendered on the server only
     when a button is clicked (deferred data), so drawing the page costs nothing extra."""
@@ -149,10 +148,10 @@ def chart_downloads(chart: alt.TopLevelMixin, *, name: str, key: str, title: str
             )
 
 
-def kpi_chart(kpi: KPI, table: pd.DataFrame, row: dict, *, version: str | None = None) -> None:
-    chart = trend_chart(kpi, table, target=None if _missing(row["target"]) else row["target"])
-    description = chart.description or kpi.name
-    st.altair_chart(chart, width="stretch", key=f"chart-{kpi.id}")
+def kpi_chart(kpi: KPI, row: dict, *, version: str | None = None) -> None:
+    chart = data.trend_spec(kpi.id, None if _missing(row["target"]) else float(row["target"]))
+    description = chart.get("description") or kpi.name
+    st.vega_lite_chart(spec=chart, width="stretch", key=f"chart-{kpi.id}")
     st.caption(description)
     source = f" Source: {kpi.source.rstrip('.')}." + (f" Data version {version}." if version else "")
     chart_downloads(chart, name=f"{kpi.id}-{version}" if version else kpi.id, key=f"chart-{kpi.id}",
@@ -177,7 +176,7 @@ def theme_page(page: str) -> None:
     """Every theme filed under this page: tiles, a chart per KPI with data, the table, a download."""
     cat = data.catalogue()
     themes = [t for t in cat.themes.values() if t.page == page]
-    table, version = data.table()
+    version = data.store().head() or ""
     summary = data.summary()
     title = " and ".join(t.name for t in themes) if len(themes) <= 2 else ", ".join(t.name for t in themes[:-1]) + " and " + themes[-1].name
     st.title(title[:1].upper() + title[1:])
@@ -207,7 +206,7 @@ def theme_page(page: str) -> None:
                 cols = st.columns(2)
                 for col, row in zip(cols, with_data.iloc[start:start + 2].to_dict("records"), strict=False):
                     with col:
-                        kpi_chart(cat[row["kpi_id"]], table, row, version=version)
+                        kpi_chart(cat[row["kpi_id"]], row, version=version)
         st.subheader("Table", anchor=f"table-{theme.id}")
         display = summary_table(rows, cat).drop(columns=["Theme"])
         kpi_table(
