@@ -29,6 +29,7 @@ TAG_STYLE = {
     "Near target": "background-color:#fcd6c3;color:#6e3619",
     "Off target": "background-color:#f4cdc6;color:#2a0b06",
 }
+STYLE_MAX_ROWS = 400
 DELTA_COLOUR = {"higher_better": "normal", "lower_better": "inverse", "neutral": "off"}
 
 
@@ -104,12 +105,15 @@ def kpi_table(display: pd.DataFrame, *, key: str, file_name: str, caption: str) 
         "Note": st.column_config.TextColumn("Note", width="medium"),
     }
     shown = display.drop(columns=[c for c in ("Scorecard",) if display[c].nunique() <= 1]) if len(display) else display
-    st.dataframe(_style(shown), hide_index=True, column_config=config, key=key, alt=caption)
+    # Cell colours are a courtesy (every rating is in words too); pandas' Styler costs ~0.1 ms a cell, so a very
+    # long table is shown without them to keep reruns quick.
+    styled = _style(shown) if len(shown) <= STYLE_MAX_ROWS else shown
+    st.dataframe(styled, hide_index=True, column_config=config, key=key, alt=caption)
     st.caption(caption)
     csv = shown.drop(columns=["Trend"], errors="ignore")
     st.download_button(
         "Download this table (CSV)",
-        to_csv_bytes(csv),
+        lambda: to_csv_bytes(csv),  # built when clicked, not on every rerun
         file_name=file_name,
         mime="text/csv",
         on_click="ignore",
