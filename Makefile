@@ -31,6 +31,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench.py
+	$(PY) bench/bench_upload.py
 
 store: $(STAMP)
 	$(PY) -m sendlib init
