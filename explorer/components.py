@@ -30,6 +30,8 @@ TAG_STYLE = {
     "Off target": "background-color:#f4cdc6;color:#2a0b06",
 }
 STYLE_MAX_ROWS = 400
+# A theme with hundreds of measures would draw hundreds of charts; beyond this the reader asks for them.
+CHART_LIMIT = 40
 DELTA_COLOUR = {"higher_better": "normal", "lower_better": "inverse", "neutral": "off"}
 
 
@@ -206,9 +208,14 @@ def theme_page(page: str) -> None:
                     kpi_tile(row)
         if len(with_data):
             st.subheader("Trends", anchor=f"trends-{theme.id}")
-            for start in range(0, len(with_data), 2):
+            charted = with_data
+            if len(with_data) > CHART_LIMIT and not st.toggle(
+                f"Show all {len(with_data)} charts (the first {CHART_LIMIT} are shown)", key=f"all-charts-{theme.id}"
+            ):
+                charted = with_data.head(CHART_LIMIT)
+            for start in range(0, len(charted), 2):
                 cols = st.columns(2)
-                for col, row in zip(cols, with_data.iloc[start:start + 2].to_dict("records"), strict=False):
+                for col, row in zip(cols, charted.iloc[start:start + 2].to_dict("records"), strict=False):
                     with col:
                         kpi_chart(cat[row["kpi_id"]], row, version=version)
         st.subheader("Table", anchor=f"table-{theme.id}")
