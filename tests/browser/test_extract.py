@@ -8,6 +8,7 @@ import io
 import openpyxl
 import pandas as pd
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from sendlib.paths import ROOT
 
@@ -39,8 +40,15 @@ def _rows_in_preview(page) -> int:  # type: ignore[no-untyped-def]
 
 
 def _download(page, label: str) -> bytes:  # type: ignore[no-untyped-def]
-    with page.expect_download() as info:
-        page.get_by_role("button", name=label).click()
+    # A click that lands while Streamlit is still redrawing the button can be lost: settle, and try once more.
+    _settle(page)
+    try:
+        with page.expect_download(timeout=30_000) as info:
+            page.get_by_role("button", name=label).click()
+    except PlaywrightTimeout:
+        _settle(page)
+        with page.expect_download(timeout=60_000) as info:
+            page.get_by_role("button", name=label).click()
     download = info.value
     assert download.failure() is None
     with open(download.path(), "rb") as fh:
