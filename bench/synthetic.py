@@ -6,7 +6,7 @@
   catalogue/themes.csv  copied
   send_scorecard.csv    the scorecard's own wide layout (title row, KPI/months/Nat/SN/SW/Target header,
                         section rows, `no of above` child rows) with 86 × scale KPI rows
-  board_report.csv      the bundled board report, copied
+  board_report_2024-05.csv  the bundled board report, copied
 
 Copy 0 is the bundled scorecard itself: its ids, names and figures are kept, so the overview's
 hard-coded headline KPIs (`ehcps`, `requests`, …) still exist. Copy i ≥ 1 gets
