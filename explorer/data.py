@@ -11,6 +11,7 @@ from sendlib.charts import trend_chart
 from sendlib.imports import ensure_store, store_catalogue
 from sendlib.paths import store_path
 from sendlib.store import Store
+from sendlib.tables import summary_table
 from sendlib.trends import summarise
 
 
@@ -67,3 +68,18 @@ def trend_spec(kpi_id: str, target: float | None) -> dict:
     an Altair chart costs ~15 ms, which a page of 28 charts would pay on every rerun."""
     s = store()
     return _trend_spec(str(s.root), s.head() or "", s.extras_stamp(), kpi_id, target)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _overview_table(path: str, version: str, stamp: str, scorecards: tuple[str, ...], themes: tuple[str, ...]) -> pd.DataFrame:
+    rows = _summary(path, version, stamp, None)
+    rows = rows[rows["scorecard"].isin(scorecards)]
+    if themes:
+        rows = rows[rows["theme"].isin(themes)]
+    return summary_table(rows, _catalogue(path, stamp), with_trend=True)
+
+
+def overview_table(scorecards: tuple[str, ...], themes: tuple[str, ...]) -> pd.DataFrame:
+    """The overview's table, formatted once per data version and filter (formatting is row by row)."""
+    s = store()
+    return _overview_table(str(s.root), s.head() or "", s.extras_stamp(), scorecards, themes)

@@ -55,10 +55,7 @@ themes = st.multiselect(
     placeholder="All themes",
     key="overview-themes",
 )
-rows = summary[summary["scorecard"].isin(scorecards)]
-if themes:
-    rows = rows[rows["theme"].isin(themes)]
-display = summary_table(rows, cat, with_trend=True)
+display = data.overview_table(tuple(scorecards), tuple(themes))
 kpi_table(
     display,
     key="overview-table",
