@@ -22,7 +22,7 @@ from .layouts.wide import find_header as find_wide_header
 from .layouts.wide import parse_wide
 from .paths import BOARD_FILE, SCORECARD_FILE
 from .readers import FileRefused, Grid, read_grid, xlsx_sheet_names
-from .schema import COLUMNS, KEY, normalise
+from .schema import COLUMNS, KEY, empty_table, normalise
 from .store import Store, VersionInfo
 from .values import CellError
 
@@ -122,15 +122,15 @@ def preview_bytes(
     if parsed.errors:
         return preview
     preview.incoming = parsed.table()
-    current = store.read() if store.exists() else normalise(pd.DataFrame(columns=COLUMNS))
-    _, counts, revisions = compare(current, preview.incoming)
+    current = store.read() if store.exists() else empty_table()
+    merged, counts, revisions = compare(current, preview.incoming)
     preview.new, preview.revised, preview.unchanged = counts["new"], counts["revised"], counts["unchanged"]
     preview.revisions = revisions
-    preview.warnings += review_warnings(current, preview.incoming, catalogue, revisions)
+    preview.warnings += review_warnings(current, merged, preview.incoming, catalogue, revisions)
     return preview
 
 
-def review_warnings(current: pd.DataFrame, incoming: pd.DataFrame, catalogue: Catalogue,
+def review_warnings(current: pd.DataFrame, merged: pd.DataFrame, incoming: pd.DataFrame, catalogue: Catalogue,
                     revisions: pd.DataFrame) -> list[str]:
     """Things worth a second look before confirming, that do not block: outliers, cumulative totals
     that fall mid-year, revised past values."""
@@ -151,7 +151,6 @@ def review_warnings(current: pd.DataFrame, incoming: pd.DataFrame, catalogue: Ca
             )
     cumulative = {k.id for k in catalogue if k.cumulative == "calendar-year"}
     if cumulative and len(new):
-        merged, _, _ = compare(current, incoming)
         series = merged[merged["kpi_id"].isin(cumulative & set(new["kpi_id"])) & (merged["series"] == "actual")
                         & merged["value"].notna() & merged["period"].str.match(r"^\d{4}-\d{2}$")]
         series = series.sort_values(["kpi_id", "period"])

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from filelock import FileLock
 from pydantic import BaseModel
 
-from .schema import ARROW_SCHEMA, COLUMNS, normalise
+from .schema import ARROW_SCHEMA, COLUMNS, empty_table, normalise
 
 
 class VersionInfo(BaseModel):
@@ -69,7 +69,11 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def table_bytes(df: pd.DataFrame) -> bytes:
-    table = pa.Table.from_pandas(normalise(df)[COLUMNS], schema=ARROW_SCHEMA, preserve_index=False)
+    return _parquet_bytes(normalise(df))
+
+
+def _parquet_bytes(normalised: pd.DataFrame) -> bytes:
+    table = pa.Table.from_pandas(normalised[COLUMNS], schema=ARROW_SCHEMA, preserve_index=False)
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
     return sink.getvalue().to_pybytes()
@@ -170,7 +174,7 @@ class Store:
         self.root.mkdir(parents=True, exist_ok=True)
         with self.lock:
             head = self.head()
-            current = self.read(head) if head else normalise(pd.DataFrame(columns=COLUMNS))
+            current = self.read(head) if head else empty_table()
             table, counts = change(current)
             table = normalise(table)
             if head and action != "restore" and not counts.get("new") and not counts.get("revised"):
@@ -189,7 +193,7 @@ class Store:
                 parent=head,
                 **counts,
             )
-            atomic_write(self.versions_dir / f"{version}.parquet", table_bytes(table))
+            atomic_write(self.versions_dir / f"{version}.parquet", _parquet_bytes(table))
             atomic_write(self.versions_dir / f"{version}.json", info.model_dump_json(indent=2).encode())
             atomic_write(self.head_file, f"{version}\n".encode())
             return info
