@@ -18,6 +18,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +27,29 @@ import pyarrow.parquet as pq
 from filelock import FileLock
 from pydantic import BaseModel
 
-from .schema import ARROW_SCHEMA, COLUMNS, empty_table, normalise
+from .schema import ARROW_SCHEMA, normalise
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """What one versioned table holds. The values table is the store's main table; commentary and DfE
+    releases are side tables with their own version chains, so an upload or a restore of the values never
+    touches them (and the reverse)."""
+
+    name: str
+    arrow_schema: pa.Schema
+    normalise: Callable[[pd.DataFrame], pd.DataFrame]
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.arrow_schema.names)
+
+    def empty(self) -> pd.DataFrame:
+        return self.normalise(pd.DataFrame({c: [] for c in self.columns}))
+
+
+VALUES = TableSpec("values", ARROW_SCHEMA, normalise)
+_ARROW_TO_PANDAS = {pa.string(): pd.StringDtype(), pa.float64(): pd.Float64Dtype(), pa.int64(): pd.Int64Dtype()}
 
 
 class VersionInfo(BaseModel):
@@ -68,29 +91,37 @@ def atomic_write(path: Path, data: bytes) -> None:
         os.close(dir_fd)
 
 
-def table_bytes(df: pd.DataFrame) -> bytes:
-    return _parquet_bytes(normalise(df))
+def table_bytes(df: pd.DataFrame, spec: TableSpec = VALUES) -> bytes:
+    return _parquet_bytes(spec.normalise(df), spec)
 
 
-def _parquet_bytes(normalised: pd.DataFrame) -> bytes:
-    table = pa.Table.from_pandas(normalised[COLUMNS], schema=ARROW_SCHEMA, preserve_index=False)
+def _parquet_bytes(normalised: pd.DataFrame, spec: TableSpec = VALUES) -> bytes:
+    table = pa.Table.from_pandas(normalised[spec.columns], schema=spec.arrow_schema, preserve_index=False)
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
     return sink.getvalue().to_pybytes()
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    table = pq.read_table(path, schema=ARROW_SCHEMA)
-    df = table.to_pandas(types_mapper={pa.string(): pd.StringDtype(), pa.float64(): pd.Float64Dtype(), pa.int64(): pd.Int64Dtype()}.get)
-    return df[COLUMNS]
+def read_table(path: Path, spec: TableSpec = VALUES) -> pd.DataFrame:
+    table = pq.read_table(path, schema=spec.arrow_schema)
+    df = table.to_pandas(types_mapper=_ARROW_TO_PANDAS.get)
+    return df[spec.columns]
 
 
 class Store:
-    def __init__(self, root: str | os.PathLike[str]):
+    """A versioned table in a directory. `Store(root)` is the values table; `store.side(spec)` is a side table
+    kept in `root/tables/<name>/` with the same guarantees."""
+
+    def __init__(self, root: str | os.PathLike[str], spec: TableSpec = VALUES):
         self.root = Path(root)
+        self.spec = spec
         self.versions_dir = self.root / "versions"
         self.head_file = self.root / "HEAD"
         self.lock = FileLock(str(self.root / ".lock"), timeout=60)
+
+    def side(self, spec: TableSpec) -> Store:
+        """A side table of this store (commentary, DfE releases): its own versions, HEAD and lock."""
+        return Store(self.root / "tables" / spec.name, spec)
 
     @property
     def extras_file(self) -> Path:
@@ -148,7 +179,11 @@ class Store:
         path = self.versions_dir / f"{version}.parquet"
         if not path.exists():
             raise StoreError(f"no version {version!r} in {self.root}")
-        return read_table(path)
+        return read_table(path, self.spec)
+
+    def read_or_empty(self) -> pd.DataFrame:
+        """The current table, or an empty one with the right columns when nothing has been written yet."""
+        return self.read() if self.exists() else self.spec.empty()
 
     def _next_id(self) -> str:
         existing = [int(p.stem) for p in self.versions_dir.glob("*.json") if p.stem.isdigit()]
@@ -174,9 +209,9 @@ class Store:
         self.root.mkdir(parents=True, exist_ok=True)
         with self.lock:
             head = self.head()
-            current = self.read(head) if head else empty_table()
+            current = self.read(head) if head else self.spec.empty()
             table, counts = change(current)
-            table = normalise(table)
+            table = self.spec.normalise(table)
             if head and action != "restore" and not counts.get("new") and not counts.get("revised"):
                 return None
             version = self._next_id()
@@ -193,7 +228,7 @@ class Store:
                 parent=head,
                 **counts,
             )
-            atomic_write(self.versions_dir / f"{version}.parquet", _parquet_bytes(table))
+            atomic_write(self.versions_dir / f"{version}.parquet", _parquet_bytes(table, self.spec))
             atomic_write(self.versions_dir / f"{version}.json", info.model_dump_json(indent=2).encode())
             atomic_write(self.head_file, f"{version}\n".encode())
             return info

@@ -197,3 +197,24 @@ def test_two_processes_committing_at_once_both_land(store):
             assert tuple(record[:4]) in landed
     assert len(store.versions()) == 4
     assert len(store.read()) == len(store.read("000002")) + 3
+
+
+def test_a_side_table_has_its_own_versions_and_survives_values_restore(store):
+    import pyarrow as pa
+
+    from sendlib.store import TableSpec
+
+    def norm(df: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({"kpi_id": df["kpi_id"].astype("string"), "text": df["text"].astype("string")})
+
+    notes = store.side(TableSpec("notes", pa.schema([("kpi_id", pa.string()), ("text", pa.string())]), norm))
+    assert notes.read_or_empty().columns.tolist() == ["kpi_id", "text"]
+    first_values = store.head()
+    info = notes.commit(lambda cur: (pd.concat([cur, pd.DataFrame({"kpi_id": ["ehcps"], "text": ["why"]})]), {"new": 1}),
+                        action="comment")
+    assert info is not None and info.id == "000001"
+    assert store.head() == first_values, "a side-table write is not a values version"
+    store.commit(add_rows(ONE), action="edit")
+    store.restore(first_values)
+    assert notes.read()["text"].tolist() == ["why"]
+    assert (store.root / "tables" / "notes" / "versions" / "000001.parquet").exists()
