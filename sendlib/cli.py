@@ -6,10 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from .extracts import ExtractError, ExtractQuery, build_extract, export_bytes
+from .benchmarks import LaNotFound, benchmark_rows, for_store
+from .dfe import is_dfe_file, load_dfe, read_dfe_file
+from .extracts import ExtractError, ExtractQuery, build_extract, export_bytes, to_csv_bytes
 from .imports import ImportRefused, init_store, load_file, store_catalogue
 from .paths import store_path
 from .readers import FileRefused
+from .settings import load_settings
 from .store import Store, StoreError, atomic_write
 
 
@@ -61,6 +64,9 @@ def cmd_load(args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"error: no file {path}", file=sys.stderr)
         return 2
+    data = path.read_bytes()
+    if is_dfe_file(data, path.name):
+        return _load_dfe(store, data, path, args)
     try:
         preview, info = load_file(store, path, store_catalogue(store), author=args.author, dry_run=args.dry_run, sheet=args.sheet)
     except FileRefused as exc:
@@ -79,6 +85,38 @@ def cmd_load(args: argparse.Namespace) -> int:
         print(f"no change ({counts}); no new version written")
     else:
         print(f"version {info.id}: {counts}")
+    return 0
+
+
+def _load_dfe(store: Store, data: bytes, path: Path, args: argparse.Namespace) -> int:
+    """A DfE release file (EES CSV, appeal-rate table or neighbour workbook) goes to the DfE side tables."""
+    import hashlib
+
+    try:
+        read = read_dfe_file(data, path.name, release=args.release)
+    except FileRefused as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 1
+    print(read.summary())
+    if args.dry_run:
+        print("dry run: nothing written")
+        return 0
+    info = load_dfe(store, read, author=args.author, sha256=hashlib.sha256(data).hexdigest())
+    print("no change: this release is already loaded" if info is None else f"DfE version {info.id}: {read.release}")
+    return 0
+
+
+def cmd_benchmarks(args: argparse.Namespace) -> int:
+    store = _store(args)
+    settings = load_settings()
+    catalogue = store_catalogue(store)
+    try:
+        rows = for_store(store, catalogue, la=args.la or settings.home_la, sn_set=args.sn_groups or settings.sn_groups)
+    except LaNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    atomic_write(Path(args.output), to_csv_bytes(benchmark_rows(rows, catalogue)))
+    print(f"wrote {len(rows)} rows to {args.output}")
     return 0
 
 
@@ -129,7 +167,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="validate and show what would change; write nothing")
     p.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first)")
     p.add_argument("--author", help="who is loading (recorded in the history)")
+    p.add_argument("--release", help="a DfE file: the release's name, e.g. 'Education, health and care plans, reporting year 2026'")
     p.set_defaults(func=cmd_load)
+
+    p = with_store(sub.add_parser("benchmarks", help="write DfE benchmarks computed for one local authority"))
+    p.add_argument("--la", help="local authority: name, old code (839) or new code (E06000058); default: the configured home LA")
+    p.add_argument("--sn-groups", choices=["2021", "2025"], help="DfE statistical neighbour groups (default: configured, else 2021)")
+    p.add_argument("--format", choices=["csv"], default="csv")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=cmd_benchmarks)
 
     p = with_store(sub.add_parser("history", help="list versions, newest first (id first; * marks the current one)"))
     p.set_defaults(func=cmd_history)
