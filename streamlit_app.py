@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from explorer.components import home_la_selector
+
 st.set_page_config(page_title="SEND Performance Explorer", page_icon=":material/monitoring:", layout="wide")
 
 THEME_PAGES = [
@@ -28,4 +30,6 @@ navigation = st.navigation(
     ],
     expanded=True,
 )
+with st.sidebar:
+    home_la_selector()
 navigation.run()

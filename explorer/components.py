@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from sendlib.benchmarks import SN_SETS, LaNotFound, resolve_la
 from sendlib.catalogue import KPI, SCORECARDS
 from sendlib.extracts import to_csv_bytes
 from sendlib.images import MIME as IMAGE_MIME
@@ -226,3 +227,32 @@ def theme_page(page: str) -> None:
             file_name=f"{theme.id}-{version}.csv",
             caption=f"{theme.name}: {len(display)} measures, latest value, previous value, change and target.",
         )
+
+
+def home_la_selector() -> None:
+    """The authority every DfE comparison is for, and which neighbour groups: set once in config, changeable here."""
+    las = data.la_choices()
+    codes = las["old_la_code"].tolist()
+    names = dict(zip(codes, las["la_name"], strict=True))
+    try:
+        configured = resolve_la(data.dfe_table()[0], data.home_la())["old_la_code"]
+    except LaNotFound:
+        configured = codes[0]
+    st.selectbox(
+        "Home local authority",
+        codes,
+        index=codes.index(configured),
+        format_func=lambda code: f"{names[code]} ({code})",
+        key=data.HOME_LA_KEY,
+        help="DfE benchmarks (England, region, statistical neighbours, rank) are computed for this authority. "
+        "Set the default once in .streamlit/secrets.toml ([explorer] home_la).",
+    )
+    st.radio(
+        "Statistical neighbours",
+        list(SN_SETS),
+        index=list(SN_SETS).index(data.sn_groups()) if data.sn_groups() in SN_SETS else 0,
+        format_func=lambda s: f"DfE {SN_SETS[s]}",
+        key=data.SN_GROUPS_KEY,
+        horizontal=True,
+        help="DfE's children's services statistical neighbour groups: the 10 authorities most like the home one.",
+    )

@@ -6,10 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from sendlib.benchmarks import compute, la_index, load_mappings
 from sendlib.catalogue import Catalogue
 from sendlib.charts import trend_chart
+from sendlib.dfe import DFE_TABLE, NEIGHBOUR_TABLE, ensure_dfe
 from sendlib.imports import ensure_store, store_catalogue
 from sendlib.paths import store_path
+from sendlib.settings import Settings, load_settings
 from sendlib.store import Store
 from sendlib.tables import summary_table
 from sendlib.trends import summarise
@@ -83,3 +86,67 @@ def overview_table(scorecards: tuple[str, ...], themes: tuple[str, ...]) -> pd.D
     """The overview's table, formatted once per data version and filter (formatting is row by row)."""
     s = store()
     return _overview_table(str(s.root), s.head() or "", s.extras_stamp(), scorecards, themes)
+
+
+@st.cache_resource
+def _settings() -> Settings:
+    return load_settings()
+
+
+def dfe_stores() -> tuple[Store, Store]:
+    """The store's DfE side tables (published figures, neighbour groups), from the bundled data on first use."""
+    return ensure_dfe(store())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _dfe_table(path: str, version: str) -> pd.DataFrame:
+    return Store(path).side(DFE_TABLE).read(version)
+
+
+def dfe_table() -> tuple[pd.DataFrame, str]:
+    """Every published DfE figure the store holds (headline rows of each release), and its version."""
+    figures, _ = dfe_stores()
+    version = figures.head() or ""
+    return _dfe_table(str(store().root), version), version
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _neighbour_table(path: str, version: str) -> pd.DataFrame:
+    return Store(path).side(NEIGHBOUR_TABLE).read(version)
+
+
+def neighbour_table() -> pd.DataFrame:
+    _, groups = dfe_stores()
+    return _neighbour_table(str(store().root), groups.head() or "")
+
+
+@st.cache_data(max_entries=16, show_spinner="Computing DfE benchmarks…")
+def _benchmarks(path: str, dfe_version: str, sn_version: str, stamp: str, la: str, sn_set: str) -> pd.DataFrame:
+    return compute(_dfe_table(path, dfe_version), _neighbour_table(path, sn_version), _catalogue(path, stamp),
+                   load_mappings(catalogue=_catalogue(path, stamp)), la=la, sn_set=sn_set)
+
+
+HOME_LA_KEY = "home-la"
+SN_GROUPS_KEY = "sn-groups"
+
+
+def home_la() -> str:
+    """The authority the app compares: chosen in the sidebar this session, else the configured one (old code)."""
+    return st.session_state.get(HOME_LA_KEY) or _settings().home_la
+
+
+def sn_groups() -> str:
+    return st.session_state.get(SN_GROUPS_KEY) or _settings().sn_groups
+
+
+def benchmarks() -> pd.DataFrame:
+    """DfE benchmarks for the home LA: every mapped KPI and year (`sendlib.benchmarks.compute`), cached per DfE
+    release version, neighbour groups, authority and catalogue."""
+    figures, groups = dfe_stores()
+    s = store()
+    return _benchmarks(str(s.root), figures.head() or "", groups.head() or "", s.extras_stamp(), home_la(), sn_groups())
+
+
+def la_choices() -> pd.DataFrame:
+    """Every authority in the DfE data, by name, for the home-LA selector."""
+    return la_index(dfe_table()[0])
