@@ -11,11 +11,11 @@ never zero; a neighbour mean says how many of the ten it rests on.
 from __future__ import annotations
 
 import csv
+import math
 import re
 from pathlib import Path
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -138,38 +138,48 @@ def _reason(symbols: tuple) -> str | None:
     return "; ".join(f"{s}: {SUPPRESSION.get(s, 'not published')}" for s in found)
 
 
-def measure_values(dfe: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
-    """Every area's figure for one mapping: one row per period × area with `value` (NaN when not published)
-    and `note` (the suppression reason)."""
+AREA_KEYS = ["period", "geographic_level", "region_name", "old_la_code", "la_code", "la_name", "release", "file_name"]
+VALUE_COLUMNS = [*AREA_KEYS, "value", "note", "num", "den"]
+
+
+def _total(cells: dict[str, tuple], terms: tuple[str, ...]) -> float | None:
+    values = [cells.get(t, (None, None))[0] for t in terms]
+    return None if not terms or any(v is None for v in values) else float(sum(values))
+
+
+def _area_records(dfe: pd.DataFrame, mapping: Mapping) -> list[dict]:
+    """Every area's figure for one mapping, as plain records: the arithmetic is a few thousand rows a measure, and
+    plain Python over them is many times quicker than reshaping pandas frames for each one."""
     rows = dfe[(dfe["dataset"] == mapping.dataset) & dfe["indicator"].isin(mapping.indicators)]
-    if rows.empty:
-        return pd.DataFrame(columns=["period", "geographic_level", "region_name", "old_la_code", "value", "note",
-                                     "release", "file_name", "num", "den"])
-    keys = ["period", "geographic_level", "region_name", "old_la_code", "la_code", "la_name", "release", "file_name"]
-    rows = rows.assign(**{k: rows[k].fillna("") for k in keys}).set_index([*keys, "indicator"])
-    wide = rows["value"].astype("float64").unstack("indicator").reindex(columns=sorted(mapping.indicators))
-    symbols = rows["symbol"].astype(object).unstack("indicator").reindex(index=wide.index, columns=sorted(mapping.indicators))
+    columns = [rows[c].to_numpy(dtype=object, na_value=None) for c in (*AREA_KEYS, "indicator", "value", "symbol")]
+    areas: dict[tuple, dict[str, tuple]] = {}
+    for *key, indicator, value, symbol in zip(*columns, strict=True):
+        areas.setdefault(tuple(key), {})[indicator] = (value, symbol)
+    used = (mapping.published,) if mapping.published else mapping.numerator + mapping.denominator
+    out = []
+    for key, cells in areas.items():
+        num, den = _total(cells, mapping.numerator), _total(cells, mapping.denominator)
+        if mapping.published:
+            value = cells.get(mapping.published, (None, None))[0]
+        elif mapping.kind == "rate":
+            value = num / den * 100 if num is not None and den else None
+        else:
+            value = num
+        note = None if value is not None else _reason(tuple(cells.get(t, (None, "x"))[1] for t in used))
+        out.append(dict(zip(AREA_KEYS, key, strict=True)) | {"value": value, "note": note, "num": num, "den": den})
+    return out
 
-    def total(terms: tuple[str, ...]) -> pd.Series:
-        if not terms:
-            return pd.Series(np.nan, index=wide.index)
-        return wide[list(terms)].sum(axis=1, min_count=len(terms))
 
-    num, den = total(mapping.numerator), total(mapping.denominator)
-    if mapping.published:
-        value = wide[mapping.published]
-        used = [mapping.published]
-    else:
-        value = num / den.where(den != 0) * 100 if mapping.kind == "rate" else num
-        used = list(mapping.numerator + mapping.denominator)
-    missing = value.isna().to_numpy()
-    notes = [_reason(tuple(r)) if gap else None for r, gap in zip(symbols[used].to_numpy(), missing)]
-    out = pd.DataFrame({"value": value, "note": notes, "num": num, "den": den}).reset_index()
+def measure_values(dfe: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
+    """Every area's figure for one mapping: one row per period × area with `value` (missing when not published)
+    and `note` (the suppression reason)."""
+    out = pd.DataFrame.from_records(_area_records(dfe, mapping), columns=VALUE_COLUMNS)
+    out["value"] = pd.to_numeric(out["value"]).astype("float64")
     return out
 
 
 def _number(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
 def _period_rows(mapping: Mapping, polarity: str, period: str, areas: list[dict], home: dict, sns: list[str]) -> list[dict]:
@@ -230,10 +240,8 @@ def compute(dfe: pd.DataFrame, neighbours: pd.DataFrame, catalogue: Catalogue, m
             la: str, sn_set: str = DEFAULT_SN_SET, primary_only: bool = False) -> pd.DataFrame:
     """Every benchmark row for one home authority: `measure, kpi_id, period, series, value, note, source, …`."""
     home = resolve_la(dfe, la)
-    wanted = {(m.dataset, i) for m in mappings for i in m.indicators}
-    dfe = dfe[pd.Series(list(zip(dfe["dataset"], dfe["indicator"], strict=True)), index=dfe.index).isin(wanted)]
-    # Plain object columns: pandas' arrow-backed strings make each of the many small selections below slow.
-    dfe = dfe.astype({c: object for c in dfe.columns if c != "value"})
+    dfe = dfe[dfe["indicator"].isin({i for m in mappings for i in m.indicators})]
+    by_dataset = dict(tuple(dfe.groupby("dataset", sort=False)))
     sns = neighbours_of(neighbours, home["old_la_code"], sn_set)
     records: list[dict] = []
     seen: set[tuple[str, str]] = set()
@@ -243,9 +251,8 @@ def compute(dfe: pd.DataFrame, neighbours: pd.DataFrame, catalogue: Catalogue, m
         kpi = catalogue.get(mapping.kpi_id)
         if kpi is None:
             continue
-        values = measure_values(dfe, mapping)
         by_period: dict[str, list[dict]] = {}
-        for row in values.astype(object).to_dict("records"):
+        for row in _area_records(by_dataset.get(mapping.dataset, dfe.iloc[0:0]), mapping):
             by_period.setdefault(row["period"], []).append(row)
         for period in sorted(by_period, key=sort_key):
             if (mapping.measure, period) in seen:
