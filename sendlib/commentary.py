@@ -110,3 +110,14 @@ def byline(row: dict) -> str:
     when = str(row.get("created_at") or "").replace("T", " ")[:16]
     who = row.get("author") or "author not recorded"
     return f"{who}, {when} UTC" if when else str(who)
+
+
+def latest_comments(comments: pd.DataFrame, summary: pd.DataFrame) -> dict[str, str]:
+    """KPI id → the commentary on its latest period, for the rows of a summary (tables show it beside the figures)."""
+    lookups = {sc: comment_lookup(comments, sc) for sc in set(summary["scorecard"])}
+    out = {}
+    for kpi_id, scorecard, period in zip(summary["kpi_id"], summary["scorecard"], summary["latest_period"]):
+        text = comment_text(lookups[scorecard], kpi_id, period if isinstance(period, str) else None)
+        if text:
+            out[kpi_id] = text
+    return out

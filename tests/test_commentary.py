@@ -8,7 +8,14 @@ import pytest
 from pydantic import ValidationError
 
 from sendlib.catalogue import load_catalogue
-from sendlib.commentary import Comment, comment_lookup, commentary_store, read_comments, save_comment
+from sendlib.commentary import (
+    Comment,
+    comment_lookup,
+    commentary_store,
+    latest_comments,
+    read_comments,
+    save_comment,
+)
 from sendlib.imports import load_file
 from sendlib.report import build_report
 from sendlib.store import Store
@@ -80,3 +87,19 @@ def test_commentary_survives_an_upload_and_a_restore_and_reaches_the_report(stor
     assert report.row(RATE).commentary == "Recovery plan agreed."
     assert report.row(RATE).commentary_by.startswith("jo, ")
     assert report.overall_commentary == "Overall, timeliness is the priority."
+
+
+def test_tables_show_the_commentary_on_each_kpi_s_latest_period(store: Store) -> None:
+    from sendlib.tables import summary_table
+    from sendlib.trends import summarise
+
+    catalogue = load_catalogue()
+    save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="On the latest month"))
+    save_comment(store, Comment(scorecard="board", kpi_id="b05-average-time-to-issue-excl-exceptions", period="2024-02",
+                                text="On an older month"))
+    summary = summarise(store.read(), catalogue)
+    summary = summary[summary["scorecard"] == "board"]
+    shown = summary_table(summary, catalogue, commentary=latest_comments(read_comments(store), summary)).set_index("KPI")
+    assert shown.loc[catalogue.qualified_name(catalogue[RATE]), "Commentary"] == "On the latest month"
+    assert shown.loc[catalogue.qualified_name(catalogue["b05-average-time-to-issue-excl-exceptions"]), "Commentary"] == ""
+    assert "Commentary" not in summary_table(summary, catalogue).columns
