@@ -15,10 +15,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import math
+import textwrap
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
 
+import altair as alt
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -325,7 +327,8 @@ def _charts(kpis: list[KPI], rows: dict[str, Row], table: pd.DataFrame, scorecar
         if points[(points["series"] == "actual") & points["value"].notna()].empty:
             continue
         target = rows[kpi.id].target
-        chart = trend_chart(kpi, points, target=None, width=CHART_WIDTH, height=180)
+        chart = trend_chart(kpi, points, target=None, width=CHART_WIDTH, height=180).properties(
+            title=alt.TitleParams(textwrap.wrap(kpi.name, 70), anchor="start", fontSize=12, limit=CHART_WIDTH))
         description = chart.description if isinstance(chart.description, str) else kpi.name
         svg = chart_image(chart, "svg", width=CHART_WIDTH)
         out.append(Chart(kpi.id, kpi.name, description + (f" Target {target}." if target and "Target" not in description else ""),
@@ -384,7 +387,10 @@ def build_report(table: pd.DataFrame, catalogue: Catalogue, comments: pd.DataFra
 
     overall = lookup.get(("", month))
     ids = {k.id for k in kpis if not k.is_placeholder}
-    glossary = [r for r in glossary_table(catalogue).to_dict("records") if r["ID"] in ids]
+    glossary = sorted((r for r in glossary_table(catalogue).to_dict("records") if r["ID"] in ids),
+                      key=lambda r: catalogue[r["ID"]].order)
+    for entry in glossary:
+        entry["No"] = "" if catalogue[entry["ID"]].section == CONTEXT_SECTION else str(catalogue[entry["ID"]].order)
     return Report(
         scorecard=scorecard,
         scorecard_name=SCORECARDS.get(scorecard, scorecard),

@@ -140,6 +140,8 @@ def test_the_glossary_is_filled_from_the_catalogue(march: Report, catalogue: Cat
     rate = catalogue["b04-20-week-rate-excl-exceptions"]
     assert rate.definition in march_html.replace("&#39;", "'")
     assert len(march.glossary) == len([k for k in catalogue.for_scorecard("board") if not k.is_placeholder])
+    numbers = [int(g["No"]) for g in march.glossary if g["No"]]
+    assert numbers == sorted(numbers) and numbers[0] == 1, "in the report's own order"
 
 
 def test_commentary_and_user_text_are_escaped(table: pd.DataFrame, catalogue: Catalogue) -> None:
