@@ -121,8 +121,13 @@ def cmd_comment(args: argparse.Namespace) -> int:
     store = _store(args)
     if not store.exists():
         raise StoreError(f"{store.root} holds no data yet (run `python -m sendlib init --store {store.root}`)")
-    if args.kpi and args.kpi not in store_catalogue(store):
+    catalogue = store_catalogue(store)
+    if args.kpi and args.kpi not in catalogue:
         print(f"error: no KPI {args.kpi!r} (ids are in data/catalogue/kpis.csv)", file=sys.stderr)
+        return 2
+    if args.kpi and catalogue[args.kpi].scorecard != args.scorecard:
+        print(f"error: {args.kpi} is a measure of --scorecard {catalogue[args.kpi].scorecard}, not {args.scorecard}",
+              file=sys.stderr)
         return 2
     try:
         comment = Comment(scorecard=args.scorecard, kpi_id=args.kpi or "", period=args.period, text=args.text,

@@ -85,8 +85,11 @@ def save_comment(store: Store, comment: Comment) -> VersionInfo | None:
         row = pd.DataFrame([comment.model_dump()])
         return pd.concat([rest, row], ignore_index=True), {"new": int(old is None), "revised": int(old is not None)}
 
+    side = commentary_store(store)
+    if not comment.text and not side.exists():
+        return None
     what = f"{comment.kpi_id or 'overall'} {comment.period}"
-    return commentary_store(store).commit(
+    return side.commit(
         change, action="delete" if not comment.text else "comment", author=comment.author, message=f"commentary on {what}"
     )
 

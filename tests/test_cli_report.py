@@ -57,6 +57,7 @@ def test_the_monthly_scorecard_report(built_store: Store, tmp_path) -> None:
     (["report", "--period", "2024-03", "--scorecard", "nope", "-o", "x.html"], "no measures"),
     (["comment", "--period", "2024-03", "--kpi", "no-such-kpi", "text"], "no KPI"),
     (["comment", "--period", "whenever", "text"], "not a period"),
+    (["comment", "--period", "2025-01", "--kpi", "ehcps", "text"], "is a measure of --scorecard scorecard"),
 ])
 def test_bad_arguments_exit_2_and_write_nothing(built_store: Store, tmp_path, monkeypatch, capsys, args, message) -> None:
     monkeypatch.chdir(tmp_path)

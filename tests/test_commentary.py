@@ -54,6 +54,11 @@ def test_the_same_text_twice_writes_nothing_and_empty_text_deletes(store: Store)
     assert read_comments(store).empty
 
 
+def test_deleting_when_nothing_was_ever_written_writes_nothing(store: Store) -> None:
+    assert save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="")) is None
+    assert not commentary_store(store).exists()
+
+
 def test_overall_and_kpi_comments_are_told_apart(store: Store) -> None:
     save_comment(store, Comment(scorecard="board", period="2024-03", text="A difficult month."))
     save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="Down again."))
