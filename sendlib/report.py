@@ -24,14 +24,13 @@ import altair as alt
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .catalogue import FREQUENCY_WORDS, KPI, SCORECARDS, Catalogue
+from .catalogue import KPI, SCORECARDS, Catalogue
 from .charts import trend_chart
 from .commentary import byline, comment_lookup, comment_text
 from .images import chart_image
 from .periods import PeriodError, long_label, parse_period, previous_period, short_label, sort_key
 from .tables import glossary_table
 from .trends import (
-    ASSESSMENT_SYMBOL,
     DIRECTION_SYMBOL,
     DIRECTION_WORD,
     RAG_LABEL,
@@ -415,9 +414,7 @@ def _environment() -> Environment:
 def render_html(report: Report, *, fragment: bool = False) -> str:
     """The report as one self-contained HTML page (no scripts, fonts or images fetched from anywhere).
     `fragment`: the body only, with styles scoped to the report, for showing inside the app."""
-    return _environment().get_template("report.html.j2").render(
-        report=report, fragment=fragment, frequency_words=FREQUENCY_WORDS, assessment_symbol=ASSESSMENT_SYMBOL,
-    )
+    return _environment().get_template("report.html.j2").render(report=report, fragment=fragment)
 
 
 def render_pdf(report: Report) -> bytes:
