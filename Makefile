@@ -10,6 +10,8 @@ PORT ?= 8501
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@# WeasyPrint (the report's PDF) needs Pango; Debian images carry it, else apt installs it (quietly skipped without apt).
+	ldconfig -p | grep -q libpango-1.0 || (command -v apt-get >/dev/null && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0) || true
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .

@@ -27,6 +27,8 @@ navigation = st.navigation(
         st.Page("pages/history.py", title="History", icon=":material/history:"),
         st.Page("pages/extract.py", title="Extract data", icon=":material/download:"),
         st.Page("pages/glossary.py", title="Glossary", icon=":material/info:"),
+        st.Page("pages/board_report.py", title="Board report", icon=":material/summarize:"),
+        st.Page("pages/exceptions.py", title="Exceptions", icon=":material/priority_high:"),
     ],
     expanded=True,
 )

@@ -12,6 +12,7 @@ import streamlit as st
 
 from sendlib.benchmarks import SN_SETS, LaNotFound, resolve_la
 from sendlib.catalogue import KPI, SCORECARDS
+from sendlib.commentary import latest_comments
 from sendlib.extracts import to_csv_bytes
 from sendlib.images import MIME as IMAGE_MIME
 from sendlib.images import ImageFormat, image_name, print_spec, render_spec
@@ -21,6 +22,7 @@ from sendlib.trends import RAG_LABEL, RAG_SYMBOL
 from sendlib.values import format_value
 
 from . import data
+from .commentary import kpi_commentary
 
 # GOV.UK tag colours: dark text on a light tint, each pair above 4.5:1 contrast.
 TAG_STYLE = {
@@ -106,6 +108,7 @@ def kpi_table(display: pd.DataFrame, *, key: str, file_name: str, caption: str) 
         "KPI": st.column_config.TextColumn("KPI", width="large", pinned=True),
         "Trend": st.column_config.LineChartColumn("Trend", width="small", help="Up to the last 15 values"),
         "Note": st.column_config.TextColumn("Note", width="medium"),
+        "Commentary": st.column_config.TextColumn("Commentary", width="medium", help="The manager's commentary on the latest period"),
     }
     shown = display.drop(columns=[c for c in ("Scorecard",) if display[c].nunique() <= 1]) if len(display) else display
     # Cell colours are a courtesy (every rating is in words too); pandas' Styler costs ~0.1 ms a cell, so a very
@@ -163,6 +166,7 @@ def kpi_chart(kpi: KPI, row: dict, *, version: str | None = None) -> None:
     source = f" Source: {kpi.source.rstrip('.')}." + (f" Data version {version}." if version else "")
     chart_downloads(chart, name=f"{kpi.id}-{version}" if version else kpi.id, key=f"chart-{kpi.id}",
                     title=kpi.name, caption=description + source)
+    kpi_commentary(kpi.scorecard, kpi.id, None if _missing(row["latest_period"]) else row["latest_period"], name=kpi.name)
 
 
 def scorecard_choice(key: str) -> list[str]:
@@ -220,7 +224,7 @@ def theme_page(page: str) -> None:
                     with col:
                         kpi_chart(cat[row["kpi_id"]], row, version=version)
         st.subheader("Table", anchor=f"table-{theme.id}")
-        display = summary_table(rows, cat).drop(columns=["Theme"])
+        display = summary_table(rows, cat, commentary=latest_comments(data.comments(), rows)).drop(columns=["Theme"])
         kpi_table(
             display,
             key=f"table-{theme.id}",

@@ -9,9 +9,11 @@ import streamlit as st
 from sendlib.benchmarks import compute, la_index, load_mappings
 from sendlib.catalogue import Catalogue
 from sendlib.charts import trend_chart
+from sendlib.commentary import commentary_store, latest_comments
 from sendlib.dfe import DFE_TABLE, NEIGHBOUR_TABLE, ensure_dfe
 from sendlib.imports import ensure_store, store_catalogue
 from sendlib.paths import store_path
+from sendlib.report import Report, build_report, report_bytes
 from sendlib.settings import Settings, load_settings
 from sendlib.store import Store
 from sendlib.tables import summary_table
@@ -74,18 +76,58 @@ def trend_spec(kpi_id: str, target: float | None) -> dict:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _overview_table(path: str, version: str, stamp: str, scorecards: tuple[str, ...], themes: tuple[str, ...]) -> pd.DataFrame:
+def _overview_table(path: str, version: str, stamp: str, head: str, scorecards: tuple[str, ...],
+                    themes: tuple[str, ...]) -> pd.DataFrame:
     rows = _summary(path, version, stamp, None)
     rows = rows[rows["scorecard"].isin(scorecards)]
     if themes:
         rows = rows[rows["theme"].isin(themes)]
-    return summary_table(rows, _catalogue(path, stamp), with_trend=True)
+    commentary = latest_comments(_comments(path, head), rows)
+    return summary_table(rows, _catalogue(path, stamp), with_trend=True, commentary=commentary)
 
 
 def overview_table(scorecards: tuple[str, ...], themes: tuple[str, ...]) -> pd.DataFrame:
     """The overview's table, formatted once per data version and filter (formatting is row by row)."""
     s = store()
-    return _overview_table(str(s.root), s.head() or "", s.extras_stamp(), scorecards, themes)
+    return _overview_table(str(s.root), s.head() or "", s.extras_stamp(), comments_head(), scorecards, themes)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _comments(path: str, head: str) -> pd.DataFrame:
+    side = commentary_store(Store(path))
+    return side.read(head) if head else side.spec.empty()
+
+
+def comments() -> pd.DataFrame:
+    """Every current comment, re-read only when the commentary table has a new version."""
+    s = store()
+    return _comments(str(s.root), commentary_store(s).head() or "")
+
+
+def comments_head() -> str:
+    return commentary_store(store()).head() or ""
+
+
+@st.cache_data(max_entries=8, show_spinner="Building the report…")
+def _report(path: str, version: str, stamp: str, head: str, scorecard: str, month: str, charts: bool) -> Report:
+    return build_report(_table(path, version), _catalogue(path, stamp), _comments(path, head), month,
+                        scorecard=scorecard, version=version, charts=charts)
+
+
+def report(scorecard: str, month: str, *, charts: bool = True) -> Report:
+    """The report model for a month, built once per values version and commentary version."""
+    s = store()
+    return _report(str(s.root), s.head() or "", s.extras_stamp(), comments_head(), scorecard, month, charts)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _report_file(path: str, version: str, stamp: str, head: str, scorecard: str, month: str, fmt: str) -> bytes:
+    return report_bytes(_report(path, version, stamp, head, scorecard, month, True), fmt)  # type: ignore[arg-type]
+
+
+def report_file(scorecard: str, month: str, fmt: str) -> bytes:
+    s = store()
+    return _report_file(str(s.root), s.head() or "", s.extras_stamp(), comments_head(), scorecard, month, fmt)
 
 
 @st.cache_resource

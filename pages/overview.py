@@ -1,9 +1,12 @@
 import streamlit as st
 
 from explorer import data
+from explorer.commentary import month_commentary
 from explorer.components import chart_downloads, data_caption, headline_tiles, kpi_table, scorecard_choice
 from sendlib.catalogue import SCORECARDS
 from sendlib.charts import small_multiples
+from sendlib.periods import long_label
+from sendlib.report import report_months
 from sendlib.tables import summary_table
 from sendlib.trends import moved_most
 
@@ -46,6 +49,15 @@ for col, rows, heading in ((left, better, "✔ Improved"), (right, worse, "✖ W
             st.write("Nothing in this list.")
         else:
             st.table(shown, hide_index=True)
+
+st.subheader("Commentary for the month")
+st.caption("The overall commentary opens the board report's commentary page; commentary on single measures is "
+           "written under each chart on the theme pages and on the Exceptions page.")
+for scorecard in scorecards:
+    months = report_months(table, scorecard)
+    if months:
+        with st.expander(f"{SCORECARDS[scorecard]}: {long_label(months[0])}", icon=":material/comment:"):
+            month_commentary(scorecard, months[0], key=f"overview-overall-{scorecard}")
 
 st.subheader("Every measure")
 themes = st.multiselect(

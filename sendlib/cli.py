@@ -7,11 +7,13 @@ import sys
 from pathlib import Path
 
 from .benchmarks import LaNotFound, benchmark_rows, for_store
+from .commentary import Comment, read_comments, save_comment
 from .dfe import is_dfe_file, load_dfe, read_dfe_file
 from .extracts import ExtractError, ExtractQuery, build_extract, export_bytes, to_csv_bytes
 from .imports import ImportRefused, init_store, load_file, store_catalogue
 from .paths import store_path
 from .readers import FileRefused
+from .report import ReportError, build_report, report_bytes
 from .settings import load_settings
 from .store import Store, StoreError, atomic_write
 
@@ -138,6 +140,48 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    store = _store(args)
+    table = store.read()
+    try:
+        report = build_report(table, store_catalogue(store), read_comments(store), args.period,
+                              scorecard=args.scorecard, version=store.head() or "")
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    atomic_write(Path(args.output), report_bytes(report, args.format))
+    print(f"wrote the {report.scorecard_name} for {report.period_label} ({len(report.rows)} measures, "
+          f"{len(report.exceptions)} exceptions) to {args.output}")
+    return 0
+
+
+def cmd_comment(args: argparse.Namespace) -> int:
+    store = _store(args)
+    if not store.exists():
+        raise StoreError(f"{store.root} holds no data yet (run `python -m sendlib init --store {store.root}`)")
+    catalogue = store_catalogue(store)
+    if args.kpi and args.kpi not in catalogue:
+        print(f"error: no KPI {args.kpi!r} (ids are in data/catalogue/kpis.csv)", file=sys.stderr)
+        return 2
+    if args.kpi and catalogue[args.kpi].scorecard != args.scorecard:
+        print(f"error: {args.kpi} is a measure of --scorecard {catalogue[args.kpi].scorecard}, not {args.scorecard}",
+              file=sys.stderr)
+        return 2
+    try:
+        comment = Comment(scorecard=args.scorecard, kpi_id=args.kpi or "", period=args.period, text=args.text,
+                          author=args.author)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    info = save_comment(store, comment)
+    what = f"{comment.kpi_id or 'the month as a whole'}, {comment.period}"
+    if info is None:
+        print(f"no change: that commentary on {what} is already saved")
+    else:
+        print(f"commentary version {info.id}: {'deleted' if not comment.text else 'saved'} commentary on {what}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sendlib", description="SEND Performance Explorer data tools")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -184,6 +228,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("version")
     p.add_argument("--author")
     p.set_defaults(func=cmd_rollback)
+
+    p = with_store(sub.add_parser("report", help="write the monthly board report for a month, as HTML or PDF"))
+    p.add_argument("--period", required=True, help="the report's month, e.g. 2024-03 or 'Mar 24'")
+    p.add_argument("--scorecard", default="board", help="board (default) or scorecard")
+    p.add_argument("--format", choices=["html", "pdf"], default="html")
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=cmd_report)
+
+    p = with_store(sub.add_parser("comment", help="save commentary on a KPI (or, without --kpi, on the month); "
+                                                  "empty text deletes it"))
+    p.add_argument("--period", required=True, help="e.g. 2024-03")
+    p.add_argument("--kpi", help="KPI id; leave out for the month's overall commentary")
+    p.add_argument("--scorecard", default="board")
+    p.add_argument("--author")
+    p.add_argument("text")
+    p.set_defaults(func=cmd_comment)
     return parser
 
 

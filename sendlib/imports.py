@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .catalogue import KPI, Catalogue, load_catalogue
+from .dfe import ensure_dfe
 from .layouts import Parsed
 from .layouts.board import find_header as find_board_header
 from .layouts.board import parse_board
@@ -228,6 +229,7 @@ def init_store(store: Store, catalogue: Catalogue | None = None) -> list[Version
         _, info = load_file(store, path, catalogue, author="bundled data")
         if info:
             infos.append(info)
+    ensure_dfe(store)
     return infos
 
 

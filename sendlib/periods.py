@@ -216,3 +216,22 @@ def shift_month(label: str, months: int) -> str:
         raise PeriodError(f"{label} is not a month")
     index = p.start.year * 12 + p.start.month - 1 + months
     return month(index // 12, index % 12 + 1).label
+
+
+def previous_period(label: str) -> str:
+    """The period just before `label` in its own kind: `2024-02` before `2024-03`, `2023/24 Autumn 2` before
+    `2023/24 Spring 1`, `2022/23 Summer` before `2023/24 Autumn`, `2023` before `2024`. A board report's
+    "Previous" column is this period, whether or not a value was reported for it."""
+    p = parse_period(label)
+    if p.kind == "month":
+        return shift_month(p.label, -1)
+    if p.kind == "calendar-year":
+        return f"{p.start.year - 1:04d}"
+    first = int(p.label[:4])
+    if p.kind == "academic-year":
+        return _academic(first - 1, None)
+    names = list(HALF_TERMS if p.kind == "half-term" else TERMS)
+    index = names.index(p.label[8:])
+    if index:
+        return f"{p.label[:7]} {names[index - 1]}"
+    return f"{_academic(first - 1, None)} {names[-1]}"

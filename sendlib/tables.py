@@ -44,8 +44,10 @@ def _period(label: object) -> str:
     return "" if _missing(label) or not label else short_label(str(label))
 
 
-def summary_table(summary: pd.DataFrame, catalogue: Catalogue, *, with_trend: bool = False) -> pd.DataFrame:
-    """One row per KPI: latest, previous, change in symbol and words, target and RAG in words, benchmarks."""
+def summary_table(summary: pd.DataFrame, catalogue: Catalogue, *, with_trend: bool = False,
+                  commentary: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per KPI: latest, previous, change in symbol and words, target and RAG in words, benchmarks.
+    With `commentary` (KPI id → the manager's text on its latest period), a Commentary column after Note."""
     rows = []
     for r in summary.to_dict("records"):
         unit = r["unit"]
@@ -70,12 +72,14 @@ def summary_table(summary: pd.DataFrame, catalogue: Catalogue, *, with_trend: bo
             "Good is": {"higher_better": "Higher", "lower_better": "Lower"}.get(r["polarity"], "Neither"),
             "Note": note,
         }
+        if commentary is not None:
+            row["Commentary"] = commentary.get(r["kpi_id"], "")
         if r.get("comparison") == "same period last year":
             row["Compared with previous"] += " (vs same month last year)"
         if with_trend:
             row["Trend"] = list(r["spark"])
         rows.append(row)
-    columns = TABLE_COLUMNS + (["Trend"] if with_trend else [])
+    columns = TABLE_COLUMNS + (["Commentary"] if commentary is not None else []) + (["Trend"] if with_trend else [])
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -22,11 +21,6 @@ SEEDS_DIR = Path("/work/shared/seeds")
 SCORECARD_SEED = SEEDS_DIR / "001_c4a3362b33691dbe.txt"
 BOARD_SEED = SEEDS_DIR / "000_dae6423632dd882b.txt"
 PYTHON = ROOT / ".venv" / "bin" / "python"
-# DfE's original files, beside the repo as ../shared/dfe (CI has them there). Tests that read them say why.
-DFE_DIR = next((p for p in (ROOT.parent / "shared" / "dfe", Path("/work/shared/dfe")) if p.is_dir()), ROOT.parent / "shared" / "dfe")
-requires_dfe = pytest.mark.skipif(
-    not DFE_DIR.is_dir() and not os.environ.get("CI"), reason=f"DfE's original files are not at {DFE_DIR}"
-)
 
 
 def python_exe() -> str:

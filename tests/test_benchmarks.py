@@ -13,7 +13,7 @@ import subprocess
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import DFE_DIR, requires_dfe
+from shared_files import DFE_DIR, requires_dfe
 
 from sendlib.benchmarks import (
     CLI_COLUMNS,

@@ -12,7 +12,7 @@ import math
 
 import pandas as pd
 import pytest
-from conftest import DFE_DIR, requires_dfe
+from shared_files import DFE_DIR, requires_dfe
 
 from sendlib.dfe import (
     BUNDLED_DFE,

@@ -6,7 +6,16 @@ import datetime as dt
 
 import pytest
 
-from sendlib.periods import PeriodError, is_canonical, long_label, parse_period, shift_month, short_label, sort_key
+from sendlib.periods import (
+    PeriodError,
+    is_canonical,
+    long_label,
+    parse_period,
+    previous_period,
+    shift_month,
+    short_label,
+    sort_key,
+)
 
 
 @pytest.mark.parametrize(
@@ -146,3 +155,12 @@ def test_shift_month_across_years(label, months, expected):
 def test_shift_month_refuses_a_non_month():
     with pytest.raises(PeriodError):
         shift_month("2023/24", 1)
+
+
+@pytest.mark.parametrize(("label", "before"), [
+    ("2024-03", "2024-02"), ("2024-01", "2023-12"), ("2024", "2023"), ("2023/24", "2022/23"),
+    ("2023/24 Spring 1", "2023/24 Autumn 2"), ("2023/24 Autumn 1", "2022/23 Summer 2"),
+    ("2023/24 Autumn", "2022/23 Summer"), ("2023/24 Summer", "2023/24 Spring"),
+])
+def test_previous_period_in_its_own_kind(label: str, before: str) -> None:
+    assert previous_period(label) == before

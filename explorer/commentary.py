@@ -1,0 +1,69 @@
+"""Commentary widgets: show what managers wrote against a KPI or a month, and let editors write it."""
+
+from __future__ import annotations
+
+import streamlit as st
+from pydantic import ValidationError
+
+from sendlib.commentary import MAX_COMMENT_CHARS, Comment, byline, comment_lookup, save_comment
+from sendlib.periods import long_label
+
+from . import access, data
+
+
+def can_edit() -> bool:
+    """Like access.may_edit, without drawing anything: commentary boxes sit on every chart."""
+    if not access.login_configured():
+        return True
+    if not st.user.is_logged_in:
+        return False
+    editors = [e.lower() for e in (access._secrets_section("editors") or {}).get("emails", [])]
+    return str(st.user.get("email") or "").lower() in editors
+
+
+def existing(scorecard: str, kpi_id: str, period: str) -> dict | None:
+    return comment_lookup(data.comments(), scorecard).get((kpi_id, period))
+
+
+def comment_form(scorecard: str, kpi_id: str, period: str, *, key: str, label: str = "Commentary") -> None:
+    """The current text with who wrote it and when, and (for editors) a form to change it. Empty text deletes."""
+    current = existing(scorecard, kpi_id, period)
+    if current:
+        st.markdown(current["text"])
+        st.caption(f"{byline(current)} · {long_label(period)}")
+    if not can_edit():
+        if not current:
+            st.caption("No commentary yet.")
+        return
+    with st.form(key, border=False):
+        text = st.text_area(label, value=current["text"] if current else "", max_chars=MAX_COMMENT_CHARS,
+                            key=f"{key}-text", height=100,
+                            help="Saved for everyone, with your name and the time; clear the box and save to remove it.")
+        if st.form_submit_button("Save commentary", icon=":material/save:"):
+            try:
+                comment = Comment(scorecard=scorecard, kpi_id=kpi_id, period=period, text=text,
+                                  author=access.current_user())
+            except ValidationError as exc:
+                st.error(f"Not saved: {exc.errors()[0]['msg']}")
+                return
+            info = save_comment(data.store(), comment)
+            if info is None:
+                st.info("No change: that commentary was already saved.")
+            else:
+                st.toast("Commentary saved." if comment.text else "Commentary removed.", icon=":material/check_circle:")
+                st.rerun()
+
+
+def kpi_commentary(scorecard: str, kpi_id: str, period: str | None, *, name: str) -> None:
+    """A compact expander under a KPI's chart: its commentary on its latest period."""
+    if not period:
+        return
+    current = existing(scorecard, kpi_id, period)
+    title = f"Commentary ({long_label(period)})" + ("" if current else ": none yet")
+    with st.expander(title, expanded=False, icon=":material/comment:"):
+        comment_form(scorecard, kpi_id, period, key=f"comment-{kpi_id}", label=f"Commentary on {name}")
+
+
+def month_commentary(scorecard: str, month: str, *, key: str) -> None:
+    """The overall commentary for a month of one scorecard: the report's commentary page."""
+    comment_form(scorecard, "", month, key=key, label=f"Overall commentary for {long_label(month)}")

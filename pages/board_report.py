@@ -1,0 +1,29 @@
+import streamlit as st
+
+from explorer import data
+from explorer.commentary import month_commentary
+from explorer.components import data_caption
+from explorer.reports import report_choice, report_downloads
+from sendlib.periods import long_label
+from sendlib.report import render_html
+
+st.title("Board report")
+st.markdown(
+    "The monthly performance report, made from the explorer's figures: contextual headlines, every measure grouped "
+    "by how often it is reported, key trend charts, the commentary, the exceptions and a glossary. Download it as a "
+    "PDF to circulate, or as a single HTML file."
+)
+_, version = data.table()
+data_caption(version)
+scorecard, month = report_choice("board-report")
+if month is None:
+    st.info("This document has no monthly figures yet, so there is no report to make.")
+    st.stop()
+
+report_downloads(scorecard, month)
+with st.expander(f"Overall commentary for {long_label(month)}", expanded=True, icon=":material/comment:"):
+    month_commentary(scorecard, month, key=f"overall-{scorecard}-{month}")
+st.caption("Commentary on single measures is written under each chart on the theme pages and on the Exceptions page.")
+
+report = data.report(scorecard, month)
+st.html(render_html(report, fragment=True))

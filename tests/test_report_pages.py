@@ -1,0 +1,105 @@
+"""AppTest runs of the Board report and Exceptions pages, and of commentary written through the widgets:
+saved to the store's commentary table, shown in tables and the report, kept through an upload and a restore."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sendlib.catalogue import load_catalogue
+from sendlib.commentary import commentary_store, read_comments
+from sendlib.imports import init_store
+from sendlib.paths import ROOT
+from sendlib.report import build_report
+from sendlib.store import Store
+
+DATA = Path(__file__).parent / "data"
+RATE = "b04-20-week-rate-excl-exceptions"
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "store"
+    init_store(Store(path))
+    monkeypatch.setenv("SENDLIB_STORE", str(path))
+    return path
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def save(at: AppTest, key: str, text: str) -> None:
+    at.text_area(key=f"{key}-text").input(text)
+    form_button = next(b for b in at.button if b.label == "Save commentary" and key in str(b.proto.form_id))
+    form_button.click().run()
+    assert not at.exception, at.exception
+
+
+def test_board_report_page_shows_the_report_and_offers_pdf_and_html(store_dir: Path) -> None:
+    at = open_page("pages/board_report.py")
+    assert at.title[0].value == "Board report"
+    assert at.selectbox(key="board-report-scorecard").value == "board"
+    assert at.selectbox(key="board-report-month").value == "2024-03"
+    html = at.get("html")[0].proto.body
+    for shown in ("Latest (Mar 24)", "Previous (Feb 24)", "15.9%", "21.7%", "49.1%", "38 weeks 4 days", "Glossary"):
+        assert shown in html, shown
+    assert "<main" not in html, "inside the app the report is a fragment, not a second main landmark"
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert labels == {"Download PDF (A4, printable)", "Download HTML (one self-contained file)"}
+
+    at.selectbox(key="board-report-month").set_value("2024-02").run()
+    assert not at.exception
+    assert "Latest (Feb 24)" in at.get("html")[0].proto.body
+
+
+def test_overall_commentary_written_on_the_page_reaches_the_report(store_dir: Path) -> None:
+    at = open_page("pages/board_report.py")
+    save(at, "overall-board-2024-03", "Timeliness fell again; recovery plan agreed with the panel.")
+    row = read_comments(Store(store_dir)).iloc[0]
+    assert (row["scorecard"], row["kpi_id"], row["period"]) == ("board", "", "2024-03")
+    assert "recovery plan agreed with the panel" in at.get("html")[0].proto.body
+
+
+def test_exceptions_page_lists_red_or_worse_measures_with_a_commentary_box(store_dir: Path) -> None:
+    at = open_page("pages/exceptions.py")
+    report = build_report(Store(store_dir).read(), load_catalogue(), read_comments(Store(store_dir)), "2024-03", charts=False)
+    assert at.metric[0].value == str(len(report.exceptions))
+    assert len([t for t in at.text_area if t.key.startswith("exception-")]) == len(report.exceptions)
+    save(at, f"exception-{RATE}", "Caseworker vacancies; 12 agency staff start in April.")
+    comments = read_comments(Store(store_dir))
+    assert list(zip(comments["kpi_id"], comments["period"])) == [(RATE, "2024-03")]
+
+
+def test_kpi_commentary_under_a_chart_shows_in_the_table_and_survives_upload_and_restore(store_dir: Path) -> None:
+    at = open_page("pages/statutory_duty.py")
+    save(at, f"comment-{RATE}", "Written under the chart.")
+    table = next(df.value for df in at.dataframe if "Commentary" in df.value.columns)
+    assert table.set_index("KPI").loc["EHCP: % of new EHC Plans issued within 20 weeks, excl. exceptions",
+                                      "Commentary"] == "Written under the chart."
+
+    store = Store(store_dir)
+    before = store.head()
+    upload = open_page("pages/upload.py")
+    upload.file_uploader(key="upload-file").set_value(
+        ("scorecard.csv", (DATA / "scorecard_new_month.csv").read_bytes(), "text/csv")).run()
+    upload.button(key="upload-confirm").click().run()
+    assert not upload.exception and store.head() != before
+    store.restore(before)
+
+    assert len(commentary_store(store).versions()) == 1
+    again = open_page("pages/board_report.py")
+    assert "Written under the chart." in again.get("html")[0].proto.body
+
+
+def test_overview_offers_the_month_s_overall_commentary(store_dir: Path) -> None:
+    at = open_page("pages/overview.py")
+    save(at, "overview-overall-board", "Overview note for March.")
+    assert read_comments(Store(store_dir)).iloc[0]["period"] == "2024-03"
+    assert "Commentary" in at.dataframe[-1].value.columns
