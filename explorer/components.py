@@ -33,6 +33,8 @@ TAG_STYLE = {
     "Off target": "background-color:#f4cdc6;color:#2a0b06",
 }
 STYLE_MAX_ROWS = 400
+DFE_CAPTION = ("Columns marked (DfE) are published by the Department for Education for the home authority chosen "
+               "in the sidebar, not local data: each row's DfE source names the release and period.")
 # A theme with hundreds of measures would draw hundreds of charts; beyond this the reader asks for them.
 CHART_LIMIT = 40
 DELTA_COLOUR = {"higher_better": "normal", "lower_better": "inverse", "neutral": "off"}
@@ -224,12 +226,14 @@ def theme_page(page: str) -> None:
                     with col:
                         kpi_chart(cat[row["kpi_id"]], row, version=version)
         st.subheader("Table", anchor=f"table-{theme.id}")
-        display = summary_table(rows, cat, commentary=latest_comments(data.comments(), rows)).drop(columns=["Theme"])
+        display = summary_table(rows, cat, commentary=latest_comments(data.comments(), rows),
+                                dfe=data.latest_dfe()).drop(columns=["Theme"])
         kpi_table(
             display,
             key=f"table-{theme.id}",
             file_name=f"{theme.id}-{version}.csv",
-            caption=f"{theme.name}: {len(display)} measures, latest value, previous value, change and target.",
+            caption=f"{theme.name}: {len(display)} measures, latest value, previous value, change and target. "
+            + DFE_CAPTION,
         )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sendlib.benchmarks import compute, la_index, load_mappings
+from sendlib.benchmarks import LaNotFound, compute, la_index, latest_benchmarks, load_mappings, resolve_la
 from sendlib.catalogue import Catalogue
 from sendlib.charts import trend_chart
 from sendlib.commentary import commentary_store, latest_comments
@@ -62,34 +62,38 @@ def summary(as_of: str | None = None) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=4096, show_spinner=False)
-def _trend_spec(path: str, version: str, stamp: str, kpi_id: str, target: float | None) -> dict:
+def _trend_spec(path: str, version: str, stamp: str, kpi_id: str, target: float | None, dfe_key: tuple) -> dict:
     table = _table(path, version)
     kpi = _catalogue(path, stamp)[kpi_id]
-    return trend_chart(kpi, table[table["kpi_id"] == kpi_id], target=target).to_dict()
+    dfe = _benchmarks(path, *dfe_key)
+    dfe = dfe[(dfe["kpi_id"] == kpi_id) & dfe["primary"]]
+    return trend_chart(kpi, table[table["kpi_id"] == kpi_id], target=target, dfe=dfe).to_dict()
 
 
 def trend_spec(kpi_id: str, target: float | None) -> dict:
-    """A KPI's trend chart as a Vega-Lite spec, built once per data version: building and validating
-    an Altair chart costs ~15 ms, which a page of 28 charts would pay on every rerun."""
+    """A KPI's trend chart as a Vega-Lite spec, built once per data version (and DfE release and home LA): building
+    and validating an Altair chart costs ~15 ms, which a page of 28 charts would pay on every rerun."""
     s = store()
-    return _trend_spec(str(s.root), s.head() or "", s.extras_stamp(), kpi_id, target)
+    return _trend_spec(str(s.root), s.head() or "", s.extras_stamp(), kpi_id, target, _benchmarks_key())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _overview_table(path: str, version: str, stamp: str, head: str, scorecards: tuple[str, ...],
-                    themes: tuple[str, ...]) -> pd.DataFrame:
+                    themes: tuple[str, ...], dfe_key: tuple) -> pd.DataFrame:
     rows = _summary(path, version, stamp, None)
     rows = rows[rows["scorecard"].isin(scorecards)]
     if themes:
         rows = rows[rows["theme"].isin(themes)]
     commentary = latest_comments(_comments(path, head), rows)
-    return summary_table(rows, _catalogue(path, stamp), with_trend=True, commentary=commentary)
+    return summary_table(rows, _catalogue(path, stamp), with_trend=True, commentary=commentary,
+                         dfe=_latest_dfe(path, *dfe_key))
 
 
 def overview_table(scorecards: tuple[str, ...], themes: tuple[str, ...]) -> pd.DataFrame:
-    """The overview's table, formatted once per data version and filter (formatting is row by row)."""
+    """The overview's table, formatted once per data version, filter, commentary and DfE benchmarks."""
     s = store()
-    return _overview_table(str(s.root), s.head() or "", s.extras_stamp(), comments_head(), scorecards, themes)
+    return _overview_table(str(s.root), s.head() or "", s.extras_stamp(), comments_head(), scorecards, themes,
+                           _benchmarks_key())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -181,12 +185,32 @@ def sn_groups() -> str:
     return st.session_state.get(SN_GROUPS_KEY) or _settings().sn_groups
 
 
+def _benchmarks_key() -> tuple[str, str, str, str, str]:
+    figures, groups = dfe_stores()
+    return figures.head() or "", groups.head() or "", store().extras_stamp(), home_la(), sn_groups()
+
+
 def benchmarks() -> pd.DataFrame:
     """DfE benchmarks for the home LA: every mapped KPI and year (`sendlib.benchmarks.compute`), cached per DfE
     release version, neighbour groups, authority and catalogue."""
-    figures, groups = dfe_stores()
-    s = store()
-    return _benchmarks(str(s.root), figures.head() or "", groups.head() or "", s.extras_stamp(), home_la(), sn_groups())
+    return _benchmarks(str(store().root), *_benchmarks_key())
+
+
+def latest_dfe() -> pd.DataFrame:
+    """The latest DfE figure of each benchmark series per KPI: what tables show beside the local figures."""
+    return _latest_dfe(str(store().root), *_benchmarks_key())
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _latest_dfe(path: str, *key: str) -> pd.DataFrame:
+    return latest_benchmarks(_benchmarks(path, *key))
+
+
+def home_la_name() -> str:
+    try:
+        return resolve_la(dfe_table()[0], home_la())["la_name"]
+    except LaNotFound:
+        return home_la()
 
 
 def la_choices() -> pd.DataFrame:

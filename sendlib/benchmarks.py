@@ -23,6 +23,7 @@ from .catalogue import Catalogue
 from .dfe import SUPPRESSION
 from .paths import catalogue_dir
 from .periods import long_label, sort_key
+from .values import format_value
 
 BENCHMARK_COLUMNS = ["measure", "kpi_id", "label", "period", "series", "value", "note", "source", "release", "file_name",
                      "primary"]
@@ -326,3 +327,10 @@ def benchmark_rows(benchmarks: pd.DataFrame, catalogue: Catalogue) -> pd.DataFra
     out["source"] = out["source"] + notes.map(lambda n: f" — {n}" if n else "")
     out["value"] = out["value"].round(6)
     return out[CLI_COLUMNS]
+
+
+def format_dfe(value: float | None, unit: str) -> str:
+    """DfE prints rates to one decimal place; a neighbour mean of 41.21 reads as DfE's own tables would, 41.2%."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "not published"
+    return format_value(round(float(value), 1) if unit == "percent" else float(value), unit)  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from .benchmarks import format_dfe
 from .catalogue import KPI, POLARITY_WORDS, UNIT_WORDS, Catalogue
 from .periods import parse_period, short_label
 from .schema import SERIES_WORDS
@@ -24,6 +25,40 @@ SERIES_STYLE = {
     "regional": ("#3D3D3D", [4, 4]),
 }
 AXIS_TITLE = {"percent": "Per cent", "count": "Number", "days": "Days", "score": "Score"}
+# DfE's published benchmarks: the same colour as the typed benchmark of the same kind, solid, drawn as a segment
+# over the period DfE's figure covers (a calendar year, or the January census month) with a labelled marker.
+DFE_SERIES = ("national", "regional", "statistical_neighbours")
+DFE_SHAPE = {"national": "square", "regional": "triangle-up", "statistical_neighbours": "diamond"}
+
+
+def dfe_label(series: str) -> str:
+    return f"{SERIES_WORDS[series]} (DfE)"
+
+
+def _dfe_segments(dfe: pd.DataFrame | None, points: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """DfE benchmark figures whose period overlaps the local series: a calendar year is a segment across the year,
+    a January census a point on its month (joined year to year). Older ones are left to the How we compare page,
+    so a monthly chart is not stretched back to 2014. Only the latest of each series carries a text label."""
+    columns = ["series", "kind", "start", "end", "value", "shown", "label", "text", "source"]
+    if dfe is None or dfe.empty or points.empty:
+        return pd.DataFrame(columns=columns)
+    first, last = points["date"].min(), points["date"].max()
+    rows = []
+    for r in dfe[dfe["series"].isin(DFE_SERIES) & dfe["value"].notna()].itertuples(index=False):
+        period = parse_period(r.period)
+        start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+        if end < first or start > last:
+            continue
+        shown = format_dfe(float(r.value), unit)
+        label = f"{SERIES_WORDS[r.series]} (DfE {short_label(r.period)}) {shown}"
+        rows.append({"series": dfe_label(r.series), "kind": "month" if period.kind == "month" else "span",
+                     "start": start, "end": end if period.kind != "month" else start, "value": float(r.value),
+                     "shown": shown, "label": label, "text": "", "source": r.source})
+    out = pd.DataFrame(rows, columns=columns)
+    if len(out):
+        latest = out.groupby("series")["end"].transform("max") == out["end"]
+        out.loc[latest, "text"] = out.loc[latest, "label"]
+    return out
 
 
 def _points(kpi: KPI, table: pd.DataFrame) -> pd.DataFrame:
@@ -51,7 +86,7 @@ def _references(kpi: KPI, table: pd.DataFrame, target: float | None) -> pd.DataF
     return pd.DataFrame(rows, columns=["series", "value", "shown"])
 
 
-def describe(kpi: KPI, points: pd.DataFrame, refs: pd.DataFrame) -> str:
+def describe(kpi: KPI, points: pd.DataFrame, refs: pd.DataFrame, dfe: pd.DataFrame | None = None) -> str:
     """The chart's text alternative: what a screen reader says instead of showing the lines."""
     if points.empty:
         return f"{kpi.name}: no values recorded yet."
@@ -66,25 +101,32 @@ def describe(kpi: KPI, points: pd.DataFrame, refs: pd.DataFrame) -> str:
         text += f" Highest {hi['shown']} in {hi['label']}, lowest {lo['shown']} in {lo['label']}."
     for _, ref in refs.iterrows():
         text += f" {ref['series']}: {ref['shown']}."
+    if dfe is not None and len(dfe):
+        text += " Published by DfE: " + "; ".join(dfe["label"]) + "."
     return text
 
 
 def trend_chart(kpi: KPI, table: pd.DataFrame, *, target: float | None = None,
-                width: int | str = "container", height: int = 260, title: str | None = None) -> alt.LayerChart:
-    """The KPI over time, with its target and benchmarks drawn as labelled reference lines."""
+                width: int | str = "container", height: int = 260, title: str | None = None,
+                dfe: pd.DataFrame | None = None) -> alt.LayerChart:
+    """The KPI over time, with its target and benchmarks drawn as labelled reference lines, and DfE's published
+    benchmarks (`dfe`: `sendlib.benchmarks.compute` rows for this KPI) as labelled segments over their periods."""
     points = _points(kpi, table)
     refs = _references(kpi, table, target if target is not None else kpi.target)
-    names = [SERIES_WORDS["actual"], *refs["series"].tolist()]
-    keys = {v: k for k, v in SERIES_WORDS.items()}
+    segments = _dfe_segments(dfe, points, kpi.unit)
+    dfe_names = [dfe_label(s) for s in DFE_SERIES if dfe_label(s) in set(segments["series"])]
+    names = [SERIES_WORDS["actual"], *refs["series"].tolist(), *dfe_names]
+    keys = {v: k for k, v in SERIES_WORDS.items()} | {dfe_label(s): f"dfe:{s}" for s in DFE_SERIES}
+    style = SERIES_STYLE | {f"dfe:{s}": (SERIES_STYLE[s][0], [1, 0]) for s in DFE_SERIES}
     colour = alt.Color(
         "series:N",
         title=None,
-        scale=alt.Scale(domain=names, range=[SERIES_STYLE[keys[n]][0] for n in names]),
+        scale=alt.Scale(domain=names, range=[style[keys[n]][0] for n in names]),
         legend=alt.Legend(orient="bottom", symbolType="stroke", symbolStrokeWidth=3, labelLimit=240),
     )
     dash = alt.StrokeDash(
         "series:N",
-        scale=alt.Scale(domain=names, range=[SERIES_STYLE[keys[n]][1] for n in names]),
+        scale=alt.Scale(domain=names, range=[style[keys[n]][1] for n in names]),
         legend=None,
     )
     y_title = AXIS_TITLE[kpi.unit]
@@ -116,7 +158,23 @@ def trend_chart(kpi: KPI, table: pd.DataFrame, *, target: float | None = None,
                 color=alt.value("#0B0C0C"),
             ).transform_calculate(legend_text="datum.series + ' ' + datum.shown")
         )
-    description = describe(kpi, points, refs)
+    if not segments.empty:
+        shape = alt.Shape("series:N", scale=alt.Scale(domain=[dfe_label(s) for s in DFE_SERIES],
+                                                      range=[DFE_SHAPE[s] for s in DFE_SERIES]), legend=None)
+        tips = [alt.Tooltip("label:N", title="DfE"), alt.Tooltip("source:N", title="Source")]
+        seg = alt.Chart(segments)
+        layers.append(seg.transform_filter("datum.kind == 'span'").mark_rule(strokeWidth=3, opacity=0.9).encode(
+            x="start:T", x2="end:T", y="value:Q", color=colour, strokeDash=dash, tooltip=tips))
+        layers.append(seg.transform_filter("datum.kind == 'month'").mark_line(strokeWidth=2, opacity=0.9).encode(
+            x="end:T", y="value:Q", color=colour, strokeDash=dash, detail="series:N"))
+        layers.append(seg.mark_point(size=70, filled=True, opacity=1).encode(
+            x="end:T", y="value:Q", color=colour, shape=shape, tooltip=tips))
+        offset = {dfe_label("national"): -9, dfe_label("regional"): -21, dfe_label("statistical_neighbours"): 14}
+        for name, dy in offset.items():
+            layers.append(seg.transform_filter(alt.datum.series == name).mark_text(
+                align="right", dx=-6, dy=dy, fontSize=10).encode(
+                x="end:T", y="value:Q", text="text:N", color=alt.value("#0B0C0C")))
+    description = describe(kpi, points, refs, segments)
     chart = alt.layer(*layers).properties(
         width=width,
         height=height,

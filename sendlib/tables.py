@@ -10,6 +10,7 @@ import math
 
 import pandas as pd
 
+from .benchmarks import format_dfe
 from .catalogue import FREQUENCY_WORDS, POLARITY_WORDS, SCORECARDS, UNIT_WORDS, Catalogue
 from .periods import short_label
 from .trends import change_words, rag_words
@@ -44,10 +45,38 @@ def _period(label: object) -> str:
     return "" if _missing(label) or not label else short_label(str(label))
 
 
+DFE_COLUMNS = {
+    "national": "England (DfE)",
+    "regional": "Region (DfE)",
+    "statistical_neighbours": "Neighbours (DfE)",
+    "home_la": "Our figure (DfE)",
+}
+
+
+def _dfe_cells(latest: pd.DataFrame, unit: str) -> dict[str, str]:
+    """DfE's latest published figures for one KPI, worded for a table: a suppressed figure says so, never 0."""
+    by_series = {r.series: r for r in latest.itertuples(index=False)}
+    cells = {}
+    for series, column in DFE_COLUMNS.items():
+        r = by_series.get(series)
+        cells[column] = "" if r is None else format_dfe(None if pd.isna(r.value) else float(r.value), unit)
+    rank, quartile = by_series.get("rank"), by_series.get("quartile")
+    cells["Rank (DfE)"] = "" if rank is None else (
+        f"{int(rank.value)} {rank.note}" + (f", quartile {int(quartile.value)} of 4" if quartile is not None else ""))
+    sources = sorted({r.source for r in by_series.values()})
+    notes = [f"{DFE_COLUMNS.get(r.series, r.series)}: {r.note}" for r in by_series.values()
+             if isinstance(r.note, str) and r.note and r.series in DFE_COLUMNS]
+    cells["DfE source"] = "; ".join(sources + notes)
+    return cells
+
+
 def summary_table(summary: pd.DataFrame, catalogue: Catalogue, *, with_trend: bool = False,
-                  commentary: dict[str, str] | None = None) -> pd.DataFrame:
+                  commentary: dict[str, str] | None = None, dfe: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per KPI: latest, previous, change in symbol and words, target and RAG in words, benchmarks.
-    With `commentary` (KPI id → the manager's text on its latest period), a Commentary column after Note."""
+    With `commentary` (KPI id → the manager's text on its latest period), a Commentary column after Note.
+    With `dfe` (`sendlib.benchmarks.latest_benchmarks`), DfE's published benchmarks and their source."""
+    dfe_by_kpi = {k: g for k, g in dfe.groupby("kpi_id")} if dfe is not None and len(dfe) else {}
+    dfe_columns = [*DFE_COLUMNS.values(), "Rank (DfE)", "DfE source"] if dfe is not None else []
     rows = []
     for r in summary.to_dict("records"):
         unit = r["unit"]
@@ -72,6 +101,8 @@ def summary_table(summary: pd.DataFrame, catalogue: Catalogue, *, with_trend: bo
             "Good is": {"higher_better": "Higher", "lower_better": "Lower"}.get(r["polarity"], "Neither"),
             "Note": note,
         }
+        if dfe is not None:
+            row |= _dfe_cells(dfe_by_kpi[r["kpi_id"]], unit) if r["kpi_id"] in dfe_by_kpi else dict.fromkeys(dfe_columns, "")
         if commentary is not None:
             row["Commentary"] = commentary.get(r["kpi_id"], "")
         if r.get("comparison") == "same period last year":
@@ -79,7 +110,8 @@ def summary_table(summary: pd.DataFrame, catalogue: Catalogue, *, with_trend: bo
         if with_trend:
             row["Trend"] = list(r["spark"])
         rows.append(row)
-    columns = TABLE_COLUMNS + (["Commentary"] if commentary is not None else []) + (["Trend"] if with_trend else [])
+    columns = (TABLE_COLUMNS[:-2] + dfe_columns + TABLE_COLUMNS[-2:] + (["Commentary"] if commentary is not None else [])
+               + (["Trend"] if with_trend else []))
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -103,3 +135,19 @@ def glossary_table(catalogue: Catalogue) -> pd.DataFrame:
             "Notes": kpi.notes or "",
         })
     return pd.DataFrame(rows)
+
+
+def dfe_table(latest: pd.DataFrame, catalogue: Catalogue, scorecards: list[str] | None = None) -> pd.DataFrame:
+    """DfE's latest published figures for every benchmarked KPI: the home LA beside England, its region and its
+    statistical neighbours, with rank and source — the overview's "how do we compare?" at a glance."""
+    rows = []
+    for kpi_id, group in latest.groupby("kpi_id", sort=False):
+        kpi = catalogue.get(kpi_id)
+        if kpi is None or (scorecards and kpi.scorecard not in scorecards):
+            continue
+        period = group["period"].iloc[0]
+        rows.append({"KPI": catalogue.qualified_name(kpi), "Scorecard": SCORECARDS.get(kpi.scorecard, kpi.scorecard),
+                     "DfE period": short_label(period), **_dfe_cells(group, kpi.unit), "_order": (kpi.scorecard, kpi.order)})
+    columns = ["KPI", "Scorecard", "DfE period", *DFE_COLUMNS.values(), "Rank (DfE)", "DfE source"]
+    out = pd.DataFrame(rows, columns=[*columns, "_order"])
+    return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
