@@ -66,16 +66,6 @@ for scorecard in scorecards:
         with st.expander(f"{SCORECARDS[scorecard]}: {long_label(months[0])}", icon=":material/comment:"):
             month_commentary(scorecard, months[0], key=f"overview-overall-{scorecard}")
 
-st.subheader("How we compare: DfE's published figures")
-st.caption(
-    f"The latest figures the Department for Education publishes for {data.home_la_name()}, beside England, its region "
-    "and the mean of its ten statistical neighbours (the authority and neighbour groups are chosen in the sidebar). "
-    "These are national statistics, not the service's own monthly figures; each row names its release and period."
-)
-compare = dfe_table(data.latest_dfe(), cat, scorecards)
-kpi_table(compare, key="overview-dfe", file_name=f"dfe-benchmarks-{data.home_la()}.csv",
-          caption=f"{len(compare)} measures with a DfE equivalent. " + DFE_CAPTION)
-
 st.subheader("Every measure")
 themes = st.multiselect(
     "Themes",
@@ -92,3 +82,13 @@ kpi_table(
     caption=f"{len(display)} measures. Change is worded better or worse by each measure's polarity; "
     "targets are rated On / Near / Off target in words as well as colour. " + DFE_CAPTION,
 )
+
+st.subheader("How we compare: DfE's published figures")
+st.caption(
+    f"The latest figures the Department for Education publishes for {data.home_la_name()}, beside England, its region "
+    "and the mean of its ten statistical neighbours (the authority and neighbour groups are chosen in the sidebar). "
+    "These are national statistics, not the service's own monthly figures; each row names its release and period."
+)
+compare = dfe_table(data.latest_dfe(), cat, scorecards)
+kpi_table(compare, key="overview-dfe", file_name=f"dfe-benchmarks-{data.home_la()}.csv",
+          caption=f"{len(compare)} measures with a DfE equivalent. " + DFE_CAPTION)

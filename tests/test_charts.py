@@ -112,3 +112,51 @@ def test_sparkline_builds(summary_spark):
 def summary_spark() -> list[float]:
     # Scorecard `No. of complaints`, Dec 23 - Jan 25.
     return [13.0, 5.0, 8.0, 16.0, 15.0, 18.0, 17.0, 16.0, 6.0, 12.0, 24.0, 17.0, 12.0, 13.0]
+
+
+# --- DfE's published benchmarks on the trend chart ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dfe_rows(built_store, catalogue):
+    from sendlib.benchmarks import for_store
+
+    return for_store(built_store, catalogue, la="839", sn_set="2021")
+
+
+def _dfe_data(chart_dict: dict) -> list[dict]:
+    datasets = chart_dict.get("datasets", {})
+    return [row for rows in datasets.values() for row in rows if "(DfE" in str(row.get("label", ""))]
+
+
+def test_dfe_benchmarks_overlapping_the_local_months_are_drawn_and_labelled(table, catalogue, dfe_rows):
+    kpi = catalogue["ehcps-mainstream-pct"]
+    mine = dfe_rows[(dfe_rows["kpi_id"] == kpi.id) & dfe_rows["primary"]]
+    chart = trend_chart(kpi, table[table["kpi_id"] == kpi.id], dfe=mine).to_dict()
+    drawn = _dfe_data(chart)
+    periods = {(r["series"], r["label"].split("(DfE ")[1].split(")")[0]) for r in drawn}
+    assert ("England (DfE)", "Jan 24") in periods and ("Statistical neighbours (DfE)", "Jan 25") in periods
+    assert not any("Jan 19" in p for _, p in periods), "a census before the local series is not drawn"
+    jan24 = mine[(mine["period"] == "2024-01") & (mine["series"] == "national")]["value"].iloc[0]
+    assert any(r["series"] == "England (DfE)" and r["value"] == jan24 for r in drawn)
+    assert {r["text"] for r in drawn if r["text"]} == {r["label"] for r in drawn if r["label"].count("Jan 25")}
+    assert all(r["source"].startswith("from DfE") for r in drawn)
+    assert "Published by DfE: England (DfE Jan 24) 43.3%" in chart["description"]
+    legend = chart["layer"][0]["encoding"]["color"]["scale"]["domain"]
+    assert {"England (DfE)", "Region (DfE)", "Statistical neighbours (DfE)"} <= set(legend)
+
+
+def test_no_dfe_figure_no_dfe_layer(table, catalogue, dfe_rows):
+    kpi = catalogue["complaints"]
+    chart = trend_chart(kpi, table[table["kpi_id"] == kpi.id], dfe=dfe_rows[dfe_rows["kpi_id"] == kpi.id]).to_dict()
+    assert not _dfe_data(chart) and "DfE" not in chart["description"]
+
+
+def test_a_suppressed_dfe_figure_is_not_drawn_as_zero(table, catalogue, dfe_rows):
+    kpi = catalogue["ehcps-mainstream-pct"]
+    mine = dfe_rows[(dfe_rows["kpi_id"] == kpi.id) & dfe_rows["primary"]].copy()
+    hidden = (mine["period"] == "2025-01") & (mine["series"] == "national")
+    mine.loc[hidden, "value"] = pd.NA
+    drawn = _dfe_data(trend_chart(kpi, table[table["kpi_id"] == kpi.id], dfe=mine).to_dict())
+    assert not any(r["series"] == "England (DfE)" and "Jan 25" in r["label"] for r in drawn)
+    assert all(r["value"] != 0 for r in drawn)
