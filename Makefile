@@ -34,6 +34,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench.py
 	$(PY) bench/bench_upload.py
+	$(PY) bench/bench_dfe.py
 
 store: $(STAMP)
 	$(PY) -m sendlib init

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -109,9 +110,9 @@ def _fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower().replace("&", " and ")).strip()
 
 
-def resolve_la(dfe: pd.DataFrame, la: str) -> dict:
+def resolve_la(dfe: pd.DataFrame, la: str, *, index: pd.DataFrame | None = None) -> dict:
     """Find an authority by old code (839), new code (E06000058) or name, case and punctuation aside."""
-    index = la_index(dfe)
+    index = la_index(dfe) if index is None else index
     wanted = la.strip()
     for column in ("old_la_code", "la_code"):
         hit = index[index[column].fillna("").str.upper() == wanted.upper()]
@@ -237,24 +238,45 @@ def _period_rows(mapping: Mapping, polarity: str, period: str, areas: list[dict]
     return out
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """Every area's figure for every mapping, by period: the part of the arithmetic that does not depend on which
+    authority is "us". Built once per DfE release; each authority's benchmarks are then a quick pass over it."""
+
+    areas: dict[int, dict[str, list[dict]]]
+    las: pd.DataFrame
+    mappings: tuple[Mapping, ...]
+
+
+def prepare(dfe: pd.DataFrame, mappings: list[Mapping]) -> Prepared:
+    used = dfe[dfe["indicator"].isin({i for m in mappings for i in m.indicators})]
+    by_dataset = dict(tuple(used.groupby("dataset", sort=False)))
+    areas: dict[int, dict[str, list[dict]]] = {}
+    for n, mapping in enumerate(mappings):
+        by_period: dict[str, list[dict]] = {}
+        for row in _area_records(by_dataset.get(mapping.dataset, used.iloc[0:0]), mapping):
+            by_period.setdefault(row["period"], []).append(row)
+        areas[n] = by_period
+    return Prepared(areas, la_index(dfe), tuple(mappings))
+
+
 def compute(dfe: pd.DataFrame, neighbours: pd.DataFrame, catalogue: Catalogue, mappings: list[Mapping], *,
-            la: str, sn_set: str = DEFAULT_SN_SET, primary_only: bool = False) -> pd.DataFrame:
-    """Every benchmark row for one home authority: `measure, kpi_id, period, series, value, note, source, …`."""
-    home = resolve_la(dfe, la)
-    dfe = dfe[dfe["indicator"].isin({i for m in mappings for i in m.indicators})]
-    by_dataset = dict(tuple(dfe.groupby("dataset", sort=False)))
+            la: str, sn_set: str = DEFAULT_SN_SET, primary_only: bool = False,
+            prepared: Prepared | None = None) -> pd.DataFrame:
+    """Every benchmark row for one home authority: `measure, kpi_id, period, series, value, note, source, …`.
+    Pass `prepared` (from `prepare`, for the same DfE table and mappings) to skip the authority-independent part."""
+    prepared = prepared or prepare(dfe, mappings)
+    home = resolve_la(dfe, la, index=prepared.las)
     sns = neighbours_of(neighbours, home["old_la_code"], sn_set)
     records: list[dict] = []
     seen: set[tuple[str, str]] = set()
-    for mapping in sorted(mappings, key=lambda m: (m.measure, m.priority)):
-        if primary_only and not mapping.primary:
-            continue
+    order = sorted(range(len(prepared.mappings)), key=lambda n: (prepared.mappings[n].measure, prepared.mappings[n].priority))
+    for n in order:
+        mapping = prepared.mappings[n]
         kpi = catalogue.get(mapping.kpi_id)
-        if kpi is None:
+        if kpi is None or (primary_only and not mapping.primary):
             continue
-        by_period: dict[str, list[dict]] = {}
-        for row in _area_records(by_dataset.get(mapping.dataset, dfe.iloc[0:0]), mapping):
-            by_period.setdefault(row["period"], []).append(row)
+        by_period = prepared.areas[n]
         for period in sorted(by_period, key=sort_key):
             if (mapping.measure, period) in seen:
                 continue

@@ -306,3 +306,13 @@ def test_random_spot_checks_of_rank_are_consistent(bcp):
     for _, r in ranks.sample(min(10, len(ranks)), random_state=4).iterrows():
         n = int(r["note"].split()[1])
         assert 1 <= r["value"] <= n
+
+
+def test_prepared_once_gives_every_authority_the_same_rows_as_from_scratch(dfe, catalogue, mappings):
+    from sendlib.benchmarks import prepare
+
+    prepared = prepare(dfe[0], mappings)
+    for la in ("839", "383", "202"):
+        fresh = compute(*dfe, catalogue, mappings, la=la, sn_set="2025")
+        quick = compute(*dfe, catalogue, mappings, la=la, sn_set="2025", prepared=prepared)
+        pd.testing.assert_frame_equal(fresh, quick)

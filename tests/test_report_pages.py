@@ -102,4 +102,4 @@ def test_overview_offers_the_month_s_overall_commentary(store_dir: Path) -> None
     at = open_page("pages/overview.py")
     save(at, "overview-overall-board", "Overview note for March.")
     assert read_comments(Store(store_dir)).iloc[0]["period"] == "2024-03"
-    assert "Commentary" in at.dataframe[-1].value.columns
+    assert "Commentary" in at.dataframe[0].value.columns
