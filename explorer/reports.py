@@ -9,8 +9,23 @@ from sendlib.periods import long_label
 from sendlib.report import report_months
 
 from . import data
+from .components import data_caption
 
 MIME = {"html": "text/html", "pdf": "application/pdf"}
+
+
+def report_page(title: str, intro: str, *, key: str, empty: str) -> tuple[str, str]:
+    """The head both report pages share: title, what the page is for, the data version, which document and month.
+    Stops the page, saying why, when the document has no monthly figures."""
+    st.title(title)
+    st.markdown(intro)
+    _, version = data.table()
+    data_caption(version)
+    scorecard, month = report_choice(key)
+    if month is None:
+        st.info(empty)
+        st.stop()
+    return scorecard, month
 
 
 def report_choice(key: str) -> tuple[str, str | None]:

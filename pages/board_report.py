@@ -2,23 +2,18 @@ import streamlit as st
 
 from explorer import data
 from explorer.commentary import month_commentary
-from explorer.components import data_caption
-from explorer.reports import report_choice, report_downloads
+from explorer.reports import report_downloads, report_page
 from sendlib.periods import long_label
 from sendlib.report import render_html
 
-st.title("Board report")
-st.markdown(
+scorecard, month = report_page(
+    "Board report",
     "The monthly performance report, made from the explorer's figures: contextual headlines, every measure grouped "
     "by how often it is reported, key trend charts, the commentary, the exceptions and a glossary. Download it as a "
-    "PDF to circulate, or as a single HTML file."
+    "PDF to circulate, or as a single HTML file.",
+    key="board-report",
+    empty="This document has no monthly figures yet, so there is no report to make.",
 )
-_, version = data.table()
-data_caption(version)
-scorecard, month = report_choice("board-report")
-if month is None:
-    st.info("This document has no monthly figures yet, so there is no report to make.")
-    st.stop()
 
 report_downloads(scorecard, month)
 with st.expander(f"Overall commentary for {long_label(month)}", expanded=True, icon=":material/comment:"):

@@ -2,21 +2,16 @@ import streamlit as st
 
 from explorer import data
 from explorer.commentary import comment_form
-from explorer.components import data_caption
-from explorer.reports import report_choice
+from explorer.reports import report_page
 from sendlib.periods import short_label
 
-st.title("Exceptions")
-st.markdown(
+scorecard, month = report_page(
+    "Exceptions",
     "The measures off target, or worse than the previous period: the list a board asks about first. "
-    "Write the commentary for each here; it appears in the board report."
+    "Write the commentary for each here; it appears in the board report.",
+    key="exceptions",
+    empty="This document has no monthly figures yet.",
 )
-_, version = data.table()
-data_caption(version)
-scorecard, month = report_choice("exceptions")
-if month is None:
-    st.info("This document has no monthly figures yet.")
-    st.stop()
 
 report = data.report(scorecard, month, charts=False)
 rows = report.exceptions

@@ -83,3 +83,12 @@ def store(built_store: Store, tmp_path: Path) -> Store:
 @pytest.fixture
 def empty_store(tmp_path: Path) -> Store:
     return Store(tmp_path / "empty-store")
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A store built from the bundled data, private to the test, that the app opens ($SENDLIB_STORE)."""
+    path = tmp_path / "store"
+    init_store(Store(path))
+    monkeypatch.setenv("SENDLIB_STORE", str(path))
+    return path

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
+from app_pages import open_page
 from streamlit.testing.v1 import AppTest
 
 from sendlib.catalogue import load_catalogue
 from sendlib.commentary import commentary_store, read_comments
-from sendlib.imports import init_store
-from sendlib.paths import ROOT
 from sendlib.report import build_report
 from sendlib.store import Store
 
@@ -19,20 +17,6 @@ DATA = Path(__file__).parent / "data"
 RATE = "b04-20-week-rate-excl-exceptions"
 
 
-@pytest.fixture
-def store_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "store"
-    init_store(Store(path))
-    monkeypatch.setenv("SENDLIB_STORE", str(path))
-    return path
-
-
-def open_page(page: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def save(at: AppTest, key: str, text: str) -> None:

@@ -5,30 +5,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import pytest
-from streamlit.testing.v1 import AppTest
+from app_pages import open_page
 
-from sendlib.imports import init_store
-from sendlib.paths import ROOT
 from sendlib.store import Store
 
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.fixture
-def store_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "store"
-    init_store(Store(path))
-    monkeypatch.setenv("SENDLIB_STORE", str(path))
-    return path
-
-
-def open_page(page: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception
-    return at
 
 
 def snapshot(path: Path) -> dict[str, bytes]:

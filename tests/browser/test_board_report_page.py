@@ -6,27 +6,7 @@ from __future__ import annotations
 import io
 
 import pypdf
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-
-def _settle(page) -> None:  # type: ignore[no-untyped-def]
-    page.wait_for_timeout(300)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')")
-
-
-def _download(page, label: str) -> tuple[str, bytes]:  # type: ignore[no-untyped-def]
-    _settle(page)
-    try:
-        with page.expect_download(timeout=60_000) as info:
-            page.get_by_role("button", name=label).click()
-    except PlaywrightTimeout:
-        _settle(page)
-        with page.expect_download(timeout=90_000) as info:
-            page.get_by_role("button", name=label).click()
-    download = info.value
-    assert download.failure() is None
-    with open(download.path(), "rb") as fh:
-        return download.suggested_filename, fh.read()
+from actions import download, settle
 
 
 def _open(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
@@ -37,25 +17,25 @@ def _open(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_download_the_board_report_as_pdf_and_html(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
     _open(page, app_url)
-    name, pdf = _download(page, "Download PDF (A4, printable)")
+    name, pdf = download(page, "Download PDF (A4, printable)")
     assert name == "board-report-2024-03.pdf" and pdf.startswith(b"%PDF")
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
     for shown in ("15.9%", "21.7%", "49.1%", "38 weeks 4 days", "Page 1 of", "Glossary"):
         assert shown in text, shown
 
-    name, html = _download(page, "Download HTML (one self-contained file)")
+    name, html = download(page, "Download HTML (one self-contained file)")
     assert name == "board-report-2024-03.html"
     assert b"Latest (Mar 24)" in html and b"https://" not in html
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
-def test_commentary_saved_on_the_page_is_in_the_download(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_commentary_saved_on_the_page_is_in_thedownload(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
     _open(page, app_url)
     box = page.get_by_role("textbox", name="Overall commentary for March 2024")
     box.fill("Browser-written commentary: timeliness is the board's first question.")
     page.get_by_role("button", name="Save commentary").first.click()
-    _settle(page)
+    settle(page)
     page.get_by_text("Browser-written commentary").first.wait_for()
-    _, html = _download(page, "Download HTML (one self-contained file)")
+    _, html = download(page, "Download HTML (one self-contained file)")
     assert "Browser-written commentary: timeliness is the board" in html.decode("utf-8")

@@ -8,7 +8,7 @@ import io
 import openpyxl
 import pandas as pd
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from actions import download, settle
 
 from sendlib.paths import ROOT
 
@@ -22,37 +22,17 @@ def _open_extract_page(page, app_url: str) -> None:  # type: ignore[no-untyped-d
     page.locator('[data-testid="stMetricValue"]').first.wait_for()
 
 
-def _settle(page) -> None:  # type: ignore[no-untyped-def]
-    page.wait_for_timeout(300)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')")
-
-
 def _choose_theme(page, name: str) -> None:  # type: ignore[no-untyped-def]
     box = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Themes")
     box.locator("input").click()
     page.get_by_role("option", name=name, exact=True).click()
     page.keyboard.press("Escape")
-    _settle(page)
+    settle(page)
 
 
 def _rows_in_preview(page) -> int:  # type: ignore[no-untyped-def]
     return int(page.locator('[data-testid="stMetricValue"]').first.inner_text().replace(",", ""))
 
-
-def _download(page, label: str) -> bytes:  # type: ignore[no-untyped-def]
-    # A click that lands while Streamlit is still redrawing the button can be lost: settle, and try once more.
-    _settle(page)
-    try:
-        with page.expect_download(timeout=30_000) as info:
-            page.get_by_role("button", name=label).click()
-    except PlaywrightTimeout:
-        _settle(page)
-        with page.expect_download(timeout=60_000) as info:
-            page.get_by_role("button", name=label).click()
-    download = info.value
-    assert download.failure() is None
-    with open(download.path(), "rb") as fh:
-        return fh.read()
 
 
 def test_download_a_filtered_csv_and_workbook(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
@@ -66,13 +46,13 @@ def test_download_a_filtered_csv_and_workbook(page, app_url: str) -> None:  # ty
     rows = _rows_in_preview(page)
     assert 0 < rows < everything
 
-    data = _download(page, "Download CSV (opens in Excel)")
+    data = download(page, "Download CSV (opens in Excel)", timeout_ms=30_000)[1]
     assert data.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs
     frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
     assert len(frame) == rows
     assert set(frame["theme"]) == {"sendiass"}
 
-    data = _download(page, "Download Excel workbook (.xlsx)")
+    data = download(page, "Download Excel workbook (.xlsx)", timeout_ms=30_000)[1]
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["About", "Data"]
     about = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True)}
@@ -87,9 +67,9 @@ def test_download_a_filtered_csv_and_workbook(page, app_url: str) -> None:  # ty
 def test_download_the_wide_layout(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
     _open_extract_page(page, app_url)
     page.get_by_text("Wide: the scorecard's own layout").click()
-    _settle(page)
+    settle(page)
     page.get_by_text("The wide layout holds the monthly scorecard only").wait_for()
-    data = _download(page, "Download CSV (opens in Excel)")
+    data = download(page, "Download CSV (opens in Excel)", timeout_ms=30_000)[1]
     frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str)
     assert frame.columns[0] == "KPI" and list(frame.columns[-4:]) == ["Nat", "SN", "SW", "Target"]
     assert len(frame) == _rows_in_preview(page)
@@ -118,7 +98,7 @@ def test_extract_page_has_no_axe_violations(page, app_url: str) -> None:  # type
         pytest.skip("axe-core not installed (make test installs it with npm)")
     _open_extract_page(page, app_url)
     page.locator('[data-testid="stDataFrame"]').first.wait_for()
-    _settle(page)
+    settle(page)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
     found = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in result["violations"]]

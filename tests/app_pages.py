@@ -1,0 +1,16 @@
+"""Opening one page of the real app under AppTest, on a private store: what the page tests share."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from sendlib.paths import ROOT
+
+
+def open_page(page: str, *, timeout: float = 60) -> AppTest:
+    """The app as a user opens it: the entry script, then a switch to `page`; no exception on the way."""
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at

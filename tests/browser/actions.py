@@ -1,0 +1,28 @@
+"""What a user does in the browser that several tests need: wait for Streamlit to finish, click a download."""
+
+from __future__ import annotations
+
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+
+def settle(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until Streamlit's running indicator has gone: the page has finished redrawing."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')")
+
+
+def download(page, label: str, *, timeout_ms: int = 60_000) -> tuple[str, bytes]:  # type: ignore[no-untyped-def]
+    """Click a download button and return (suggested file name, bytes). A click that lands while Streamlit is still
+    redrawing the button can be lost: settle first, and try once more."""
+    settle(page)
+    try:
+        with page.expect_download(timeout=timeout_ms) as info:
+            page.get_by_role("button", name=label).click()
+    except PlaywrightTimeout:
+        settle(page)
+        with page.expect_download(timeout=timeout_ms * 3 // 2) as info:
+            page.get_by_role("button", name=label).click()
+    got = info.value
+    assert got.failure() is None
+    with open(got.path(), "rb") as fh:
+        return got.suggested_filename, fh.read()
