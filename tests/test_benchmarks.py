@@ -85,7 +85,8 @@ def test_the_neet_benchmarks_typed_have_england_and_region_swapped(bcp, table):
 
 FILES = {"caseload": "ehcp_2025/caseload.csv", "requests": "ehcp_2025/requests.csv",
          "timeliness_20_week": "ehcp_2025/timeliness_20_week.csv", "annual_reviews": "ehcp_2025/annual_reviews.csv",
-         "personal_budgets": "ehcp_2025/personal_budgets.csv", "sen2_mi": "ehcp_2022/sen2_mi.csv"}
+         "personal_budgets": "ehcp_2025/personal_budgets.csv", "sen2_mi": "ehcp_2022/sen2_mi.csv",
+         "assessments": "ehcp_2025/assessments.csv"}
 
 
 def _num(text: str | None) -> float | None:
