@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from sendlib.dfe import ensure_dfe
 from sendlib.imports import init_store
 from sendlib.paths import ROOT
 from sendlib.store import Store
@@ -19,6 +20,7 @@ DATA = Path(__file__).parent / "data"
 def store_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "store"
     init_store(Store(path))
+    ensure_dfe(Store(path))  # the sidebar's home-LA selector would otherwise add the DfE tables on first run
     monkeypatch.setenv("SENDLIB_STORE", str(path))
     return path
 
