@@ -73,12 +73,13 @@ tiles = [("home_la", home_name), ("rank", "Rank among authorities"), ("quartile"
          ("national", "England"), ("regional", f"Region ({region})" if region else "Region"),
          ("statistical_neighbours", "Statistical neighbours (mean)")]
 tiles = [(s, label) for s, label in tiles if s in figures]
-for col, (series, label) in zip(st.columns(len(tiles) or 1), tiles, strict=False):
-    with col:
-        f = figures[series]
-        st.metric(label, f["shown"], help=f"{f['note'] + '. ' if f['note'] else ''}{f['source']}.", border=True)
-        if f["note"] and series in ("home_la", "statistical_neighbours", "regional", "rank"):
-            st.caption(f["note"])
+for start in range(0, len(tiles), 3):
+    for col, (series, label) in zip(st.columns(3), tiles[start:start + 3], strict=False):
+        with col:
+            f = figures[series]
+            st.metric(label, f["shown"], help=f"{f['note'] + '. ' if f['note'] else ''}{f['source']}.", border=True)
+            if f["note"]:
+                st.caption(f["note"][:1].upper() + f["note"][1:])
 if kind == "count":
     st.caption("A count depends on the size of the authority, so England, region and neighbour figures are not "
                "drawn for it; the rank is by size.")

@@ -296,10 +296,11 @@ def headline(benchmarks: pd.DataFrame, measure: str, period: str, *, kind: str, 
     for r in rows.itertuples(index=False):
         value = None if pd.isna(r.value) else float(r.value)
         note = None if r.note is None or pd.isna(r.note) else str(r.note)
-        if r.series == "rank":
-            text = "—" if value is None else f"{int(value)} {note.split(' (')[0] if note else ''}".strip()
-        elif r.series == "quartile":
-            text = "—" if value is None else quartile_words(int(value), polarity)
+        if r.series == "rank":  # "128 of 151"; the note says which end is best
+            text = "—" if value is None else f"{int(value)} {note.split(' authorities')[0] if note else ''}".strip()
+        elif r.series == "quartile":  # "Bottom quarter"; the note says whether that is the best or worst
+            text = "—" if value is None else QUARTILE_WORDS[int(value)].capitalize()
+            note = None if value is None else quartile_words(int(value), polarity)
         else:
             text = shown(value, kind)
         out[r.series] = {"value": value, "shown": text, "note": note, "source": r.source}

@@ -146,7 +146,8 @@ def test_headline_words_rank_and_quartile_by_polarity(bench) -> None:
     h = headline(bench, "mainstream-pct", "2024-01", kind="rate", polarity="higher_better")
     rank = bench[(bench["measure"] == "mainstream-pct") & (bench["period"] == "2024-01") & (bench["series"] == "rank")]
     assert h["rank"]["shown"].startswith(f"{int(rank['value'].iloc[0])} of ")
-    assert h["quartile"]["shown"] == quartile_words(int(h["quartile"]["value"]), "higher_better")
+    assert h["quartile"]["note"] == quartile_words(int(h["quartile"]["value"]), "higher_better")
+    assert h["quartile"]["shown"] == "Bottom quarter"  # 128 of 151
     assert quartile_words(1, "lower_better").startswith("top quarter (best")
     assert "best" not in quartile_words(1, "neutral")
     assert h["home_la"]["shown"] == "37.1%"

@@ -157,6 +157,14 @@ def test_a_newer_dfe_release_is_previewed_then_saved_as_a_new_version(
     assert set(pb["release"]) == {"Personal budgets, test release"}
     assert len(figures.read(head).query("dataset == 'personal_budgets'")) > len(pb)
 
+    at.switch_page("pages/history.py").run()
+    assert not at.exception, at.exception
+    loaded = next(d.value for d in at.dataframe if "Table" in d.value.columns)
+    newest = loaded.iloc[0]
+    assert (newest["Table"], newest["Version"], newest["File"]) == ("DfE figures", f"{figures.head()} (current)",
+                                                                      "personal_budgets.csv")
+    assert f"{head}" in loaded.loc[loaded["Table"] == "DfE figures", "Version"].tolist()
+
     at.switch_page(PAGE).run()
     choose(at, "personal-budgets", "2025-01")
     assert tiles(at)["Bournemouth, Christchurch and Poole"] == "23"  # the revised figure, recomputed
