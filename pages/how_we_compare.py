@@ -5,7 +5,6 @@ from explorer import compare, data
 from explorer.components import chart_downloads, kpi_table
 from sendlib.compare import (
     UNIT_OF_KIND,
-    benchmark_trend_chart,
     describe_ranked,
     describe_trend,
     difference_words,
@@ -13,7 +12,6 @@ from sendlib.compare import (
     measure_choices,
     periods_of,
     ranked,
-    ranked_bar_chart,
     references,
     trend_rows,
     unpublished_words,
@@ -91,7 +89,7 @@ table, missing = ranked(areas, period, home=home["old_la_code"], neighbours=comp
 refs = references(bench, measure, period, region=region, kind=kind)
 description = describe_ranked(table, refs, missing, label=mapping.label, period=period, home_name=home_name)
 title = f"{mapping.label}, {long_label(period)}: every local authority"
-chart = ranked_bar_chart(table, refs, title=title, kind=kind, home_name=home_name, description=description).to_dict()
+chart = compare.ranked_spec(table, refs, title=title, kind=kind, home_name=home_name, description=description)
 st.vega_lite_chart(spec=chart, width="stretch", key="compare-ranked")
 caption = f"{description} {unpublished_words(missing)}"
 st.caption(caption)
@@ -115,7 +113,7 @@ if trend.empty:
 else:
     trend_title = f"{mapping.label}: {home_name} against England, region and neighbours"
     trend_text = describe_trend(trend, label=mapping.label)
-    trend_chart = benchmark_trend_chart(trend, title=trend_title, kind=kind, description=trend_text).to_dict()
+    trend_chart = compare.trend_spec(trend, title=trend_title, kind=kind, description=trend_text)
     st.vega_lite_chart(spec=trend_chart, width="stretch", key="compare-trend")
     used = trend[["release", "file_name"]].drop_duplicates()
     st.caption(trend_text + " Hover over a point for its source. Figures from DfE: "
