@@ -9,12 +9,12 @@ from sendlib.compare import (
     describe_trend,
     difference_words,
     headline,
+    local_period_words,
     measure_choices,
     periods_of,
     ranked,
     references,
     trend_rows,
-    unpublished_words,
 )
 from sendlib.periods import long_label
 from sendlib.values import format_value
@@ -91,7 +91,7 @@ description = describe_ranked(table, refs, missing, label=mapping.label, period=
 title = f"{mapping.label}, {long_label(period)}: every local authority"
 chart = compare.ranked_spec(table, refs, title=title, kind=kind, home_name=home_name, description=description)
 st.vega_lite_chart(spec=chart, width="stretch", key="compare-ranked")
-caption = f"{description} {unpublished_words(missing)}"
+caption = description
 st.caption(caption)
 chart_downloads(chart, name=f"how-we-compare-{measure}-{period}", key="compare-ranked", title=title,
                 caption=f"{caption} {source}")
@@ -143,7 +143,8 @@ else:
     rows = pd.DataFrame({
         "Measure": diff["measure"].map(labels).fillna(diff["measure"]),
         "DfE period": diff["period"].map(long_label),
-        "Our figure": [f"{format_value(v, _unit(k))} ({p})" for v, k, p in zip(diff["local"], diff["kpi_id"], diff["local_period"])],
+        "Our figure": [f"{format_value(v, _unit(k))} ({local_period_words(p)})"
+                       for v, k, p in zip(diff["local"], diff["kpi_id"], diff["local_period"])],
         "DfE's figure": [format_value(round(v, 1), _unit(k)) for v, k in zip(diff["dfe"], diff["kpi_id"])],
         "Difference": [difference_words(a, b, _unit(k)) for a, b, k in zip(diff["local"], diff["dfe"], diff["kpi_id"])],
         "Source": diff["source"],

@@ -135,7 +135,7 @@ def series_label(series: str, *, region: str | None = None, home_name: str | Non
 
 def describe_ranked(table: pd.DataFrame, refs: pd.DataFrame, missing: pd.DataFrame, *, label: str, period: str,
                     home_name: str) -> str:
-    """The ranked chart's text alternative."""
+    """The ranked chart's text alternative, saying how many authorities are missing from it and why."""
     if table.empty:
         return f"{label}, {long_label(period)}: no authority has a published figure."
     top, bottom = table.iloc[0], table.iloc[-1]
@@ -152,9 +152,7 @@ def describe_ranked(table: pd.DataFrame, refs: pd.DataFrame, missing: pd.DataFra
     nb = table[table["role"] == "neighbour"]
     if len(nb):
         text += " Statistical neighbours marked with a dot: " + ", ".join(f"{n} {s}" for n, s in zip(nb["la_name"], nb["shown"])) + "."
-    if len(missing):
-        text += f" {len(missing)} not published."
-    return text
+    return f"{text} {unpublished_words(missing)}"
 
 
 def ranked_bar_chart(table: pd.DataFrame, refs: pd.DataFrame, *, title: str, kind: str, home_name: str,
@@ -318,3 +316,11 @@ def difference_words(local: float, dfe: float, unit: str) -> str:
         size = f"{round(abs(gap), 1):g} percentage points"
         pct = ""
     return f"ours is {size} {'higher' if gap > 0 else 'lower'} than DfE's{pct}"
+
+
+def local_period_words(local_period: str) -> str:
+    """Which of our monthly figures were used: 'December 2023', or 'sum of January to December 2024'."""
+    if " to " in local_period:
+        first, last = local_period.split(" to ", 1)
+        return f"sum of {long_label(first).split(' ')[0]} to {long_label(last)}"
+    return long_label(local_period)

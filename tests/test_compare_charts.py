@@ -15,6 +15,7 @@ from sendlib.compare import (
     describe_ranked,
     difference_words,
     headline,
+    local_period_words,
     measure_choices,
     quartile_words,
     ranked,
@@ -158,6 +159,11 @@ def test_stacked_labels_keep_their_distance_and_never_move_down() -> None:
     placed = stack_labels(values, 2.0)
     assert all(p >= v for p, v in zip(placed, values))
     assert min(abs(a - b) for i, a in enumerate(placed) for b in placed[i + 1:]) >= 2.0 - 1e-9
+
+
+def test_local_period_in_words() -> None:
+    assert local_period_words("2024-01 to 2024-12") == "sum of January to December 2024"
+    assert local_period_words("2023-12") == "December 2023"
 
 
 def test_difference_in_words() -> None:
