@@ -3,6 +3,7 @@ import streamlit as st
 
 from explorer import compare, data
 from explorer.components import chart_downloads, kpi_table
+from sendlib.benchmarks import SN_SETS
 from sendlib.compare import (
     UNIT_OF_KIND,
     describe_ranked,
@@ -91,7 +92,7 @@ description = describe_ranked(table, refs, missing, label=mapping.label, period=
 title = f"{mapping.label}, {long_label(period)}: every local authority"
 chart = compare.ranked_spec(table, refs, title=title, kind=kind, home_name=home_name, description=description)
 st.vega_lite_chart(spec=chart, width="stretch", key="compare-ranked")
-caption = description
+caption = f"{description} Statistical neighbours: DfE's {SN_SETS.get(data.sn_groups(), data.sn_groups())} (change in the sidebar)."
 st.caption(caption)
 chart_downloads(chart, name=f"how-we-compare-{measure}-{period}", key="compare-ranked", title=title,
                 caption=f"{caption} {source}")

@@ -167,10 +167,14 @@ def ranked_bar_chart(table: pd.DataFrame, refs: pd.DataFrame, *, title: str, kin
                alt.Tooltip("source:N", title="Source")]
     x = alt.X("position:O", title=f"Local authorities, highest to lowest ({len(table)} with a published figure)",
               axis=alt.Axis(labels=False, ticks=False, domain=True), sort=None)
+    top = max([*table["value"].tolist(), *refs["value"].tolist(), 0.0]) * 1.12
+    # Room above the tallest bar for the home authority's name; a percentage axis still stops at 100.
+    y = (alt.Y("value:Q", title=y_title, scale=alt.Scale(domain=[0, top], nice=False), axis=alt.Axis(values=list(range(0, 101, 20))))
+         if kind == "rate" and top > 100 else alt.Y("value:Q", title=y_title))
     base = alt.Chart(table)
     bars = base.mark_bar().encode(
         x=x,
-        y=alt.Y("value:Q", title=y_title),
+        y=y,
         color=alt.Color("role_word:N", title="Bars", scale=alt.Scale(domain=roles, range=[HOME_COLOUR, NEIGHBOUR_COLOUR, OTHER_COLOUR]),
                         legend=alt.Legend(orient="bottom", symbolType="square")),
         tooltip=tooltip,
@@ -184,7 +188,6 @@ def ranked_bar_chart(table: pd.DataFrame, refs: pd.DataFrame, *, title: str, kin
     )
     home = table[table["role"] == "home"]
     layers: list[alt.Chart] = [bars, markers]
-    top = max([*table["value"].tolist(), *refs["value"].tolist(), 0.0]) * 1.12
     if len(home):
         h = home.iloc[0]
         left = h["position"] <= n / 2
