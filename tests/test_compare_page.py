@@ -182,3 +182,21 @@ def test_a_broken_dfe_file_is_refused_and_nothing_written(
     assert "Refused" in at.error[0].value and "garbage" in at.error[0].value
     assert not [b for b in at.button if b.key == "dfe-confirm"]
     assert snapshot(writable_store) == before
+
+
+def test_the_neighbour_workbook_is_recognised_and_an_unchanged_one_writes_nothing(
+        writable_store: Path, monkeypatch: pytest.MonkeyPatch, snapshot) -> None:
+    """DfE's May 2025 neighbour workbook (a copy of ../shared/dfe/reference/sn_may_2025.xlsx): the same groups as
+    the bundled ones, so Confirm saves nothing."""
+    before = snapshot(writable_store)
+    raw = (DATA / "sn_may_2025.xlsx").read_bytes()
+    at = open_page(writable_store, monkeypatch, "pages/upload.py")
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at.file_uploader(key="upload-file").set_value(("sn_may_2025.xlsx", raw, xlsx)).run()
+    assert not at.exception, at.exception
+    assert any("statistical-neighbour groups 2025" in m.value for m in at.markdown)
+    assert any("replaces the" in c.value for c in at.caption)
+    at.button(key="dfe-confirm").click().run()
+    assert not at.exception, at.exception
+    assert "Nothing changed" in at.info[-1].value
+    assert snapshot(writable_store) == before
