@@ -32,8 +32,13 @@ def stack_labels(values: list[float], gap: float) -> list[float]:
     out = list(values)
     last = None
     for i in order:
-        out[i] = values[i] if last is None else max(values[i], last + gap)
-        last = out[i]
+        y = values[i] if last is None else max(values[i], last + gap)
+        # A label is printed above its y: lift it over any other line that would run through its text.
+        for v in sorted(values):
+            if y < v < y + gap * 0.8:
+                y = v
+        out[i] = y
+        last = y
     return out
 
 
@@ -207,8 +212,7 @@ def ranked_bar_chart(table: pd.DataFrame, refs: pd.DataFrame, *, title: str, kin
             y="value:Q", color=colour, strokeDash=dash,
             tooltip=[alt.Tooltip("label:N", title="Line"), alt.Tooltip("shown:N", title="Figure")])
         # Labels sit at the right-hand end (the shortest bars), moved up where values are close so none overprints.
-        placed = refs.assign(position=n,
-                             label_y=stack_labels(refs["value"].tolist(), top * 0.045),
+        placed = refs.assign(position=n, label_y=stack_labels(refs["value"].tolist(), top * 0.045),
                              text=refs["label"] + " " + refs["shown"])
         texts = alt.Chart(placed).mark_text(align="right", dy=-3, baseline="bottom", fontSize=11, color="#0B0C0C").encode(
             x=x, y="label_y:Q", text="text:N")

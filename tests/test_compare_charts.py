@@ -159,6 +159,8 @@ def test_stacked_labels_keep_their_distance_and_never_move_down() -> None:
     placed = stack_labels(values, 2.0)
     assert all(p >= v for p, v in zip(placed, values))
     assert min(abs(a - b) for i, a in enumerate(placed) for b in placed[i + 1:]) >= 2.0 - 1e-9
+    assert not any(p < v < p + 1.6 for p in placed for v in values), "no line runs through a label"
+    assert stack_labels([10.0, 50.0], 2.0) == [10.0, 50.0], "labels far apart stay on their lines"
 
 
 def test_local_period_in_words() -> None:
