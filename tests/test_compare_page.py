@@ -200,3 +200,23 @@ def test_the_neighbour_workbook_is_recognised_and_an_unchanged_one_writes_nothin
     assert not at.exception, at.exception
     assert "Nothing changed" in at.info[-1].value
     assert snapshot(writable_store) == before
+
+
+def test_every_measure_draws_at_its_latest_and_earliest_year(shared_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counts and rates, five years before BCP existed (2014: no figure of its own), context measures: no error."""
+    at = open_page(shared_store, monkeypatch)
+    measures = at.selectbox(key="compare-measure").options
+    assert len(measures) == len({m.measure for m in load_mappings(catalogue=load_catalogue())})
+    for measure in [m.measure for m in load_mappings(catalogue=load_catalogue())]:
+        at.selectbox(key="compare-measure").select(measure).run()
+        assert not at.exception, (measure, at.exception)
+        periods = at.selectbox(key=f"compare-period-{measure}").options
+        assert len(at.get("vega_lite_chart")) >= 2, measure
+        at.selectbox(key=f"compare-period-{measure}").select_index(len(periods) - 1).run()
+        assert not at.exception, (measure, at.exception)
+        assert len(at.get("vega_lite_chart")) >= 2, measure
+    # 2014: BCP did not exist, so it has no figure, no rank, and the chart says so rather than drawing a zero.
+    choose(at, "twenty-week-excl", "2014")
+    assert tiles(at)["Bournemouth, Christchurch and Poole"] == "not published"
+    assert "Rank among authorities" not in tiles(at)
+    assert "Bournemouth, Christchurch and Poole has no published figure" in " ".join(c.value for c in at.caption)
