@@ -5,7 +5,6 @@ from explorer import compare, data
 from explorer.components import chart_downloads, kpi_table
 from sendlib.benchmarks import SN_SETS
 from sendlib.compare import (
-    UNIT_OF_KIND,
     describe_ranked,
     describe_trend,
     difference_words,
@@ -59,7 +58,6 @@ with st.container(horizontal=True, gap="medium"):
                           help="The years DfE has published for this measure; the latest first.")
 
 kind = mapping.kind
-unit = UNIT_OF_KIND[kind]
 bench = data.benchmarks()
 releases = sorted(areas.loc[areas["period"] == period, "release"].unique())
 source = f"Source: DfE, {'; '.join(releases)} — Open Government Licence v3.0. Published statistics, not local data."
