@@ -63,6 +63,11 @@ def dfe_upload(raw: bytes, file_name: str) -> None:
             st.caption(f"Replaces the {read.dataset.replace('_', ' ')} figures held now (release "
                        f"“{held['release'].iloc[0]}”, {long_label(periods[0])} to {long_label(periods[-1])}). "
                        "The older release stays in the DfE table's history.")
+            dropped = sorted(set(held["period"]) - set(read.rows["period"]), key=sort_key)
+            if dropped:
+                st.warning(f"This file has no figures for {', '.join(long_label(p) for p in dropped)}, which the explorer "
+                           "holds now: after saving, those years are no longer compared (they stay in the history).",
+                           icon=":material/warning:")
         else:
             st.caption(f"The explorer holds no {read.dataset.replace('_', ' ')} figures yet.")
         st.table(_overview(read), hide_index=True)

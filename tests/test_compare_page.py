@@ -143,6 +143,7 @@ def test_a_newer_dfe_release_is_previewed_then_saved_as_a_new_version(
     periods = next(t.value for t in at.table if "Period" in t.value.columns)
     assert periods["Period"].tolist() == ["January 2023", "January 2024", "January 2025"]
     assert figures.head() == head, "nothing is written before Confirm"
+    assert "January 2020, January 2021, January 2022" in at.warning[0].value, "years the file drops are named"
 
     at.text_input(key="dfe-release").input("Personal budgets, test release").run()
     at.button(key="dfe-confirm").click().run()
