@@ -23,6 +23,7 @@ navigation = st.navigation(
     [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         *[st.Page(path, title=title, icon=icon) for path, title, icon in THEME_PAGES],
+        st.Page("pages/how_we_compare.py", title="How we compare", icon=":material/leaderboard:"),
         st.Page("pages/upload.py", title="Upload new figures", icon=":material/upload_file:"),
         st.Page("pages/history.py", title="History", icon=":material/history:"),
         st.Page("pages/extract.py", title="Extract data", icon=":material/download:"),

@@ -112,7 +112,7 @@ def kpi_table(display: pd.DataFrame, *, key: str, file_name: str, caption: str) 
         "Note": st.column_config.TextColumn("Note", width="medium"),
         "Commentary": st.column_config.TextColumn("Commentary", width="medium", help="The manager's commentary on the latest period"),
     }
-    shown = display.drop(columns=[c for c in ("Scorecard",) if display[c].nunique() <= 1]) if len(display) else display
+    shown = display.drop(columns=[c for c in ("Scorecard",) if c in display and display[c].nunique() <= 1]) if len(display) else display
     # Cell colours are a courtesy (every rating is in words too); pandas' Styler costs ~0.1 ms a cell, so a very
     # long table is shown without them to keep reruns quick.
     styled = _style(shown) if len(shown) <= STYLE_MAX_ROWS else shown

@@ -3,6 +3,7 @@ import streamlit as st
 
 from explorer import data
 from explorer.access import current_user, may_edit
+from explorer.dfe_upload import dfe_history
 from sendlib.extracts import extract, to_csv_bytes
 
 st.title("History")
@@ -44,3 +45,5 @@ if versions:
         info = store.restore(chosen, author=current_user())
         st.session_state["history-flash"] = f"Version {chosen} restored as new version {info.id}."
         st.rerun()
+
+dfe_history()

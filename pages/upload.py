@@ -5,7 +5,9 @@ import streamlit as st
 
 from explorer import data
 from explorer.access import current_user, may_edit
+from explorer.dfe_upload import dfe_upload
 from sendlib.catalogue import POLARITY_WORDS, UNIT_WORDS, new_kpi
+from sendlib.dfe import is_dfe_file
 from sendlib.imports import Preview, commit_preview, preview_bytes
 from sendlib.readers import MAX_UPLOAD_BYTES, FileRefused
 
@@ -14,7 +16,9 @@ st.markdown(
     "Upload this month's scorecard (the spreadsheet you already keep, with the new month's column), a board "
     "report table, or a long file (`kpi_id` or `kpi_name`, `period`, `value`). Every cell is checked first: "
     "a file with any problem is refused whole and nothing is saved. Earlier months are never removed, and every "
-    "upload is a new version you can undo on the History page."
+    "upload is a new version you can undo on the History page. A newer DfE release (a tidy CSV from Explore "
+    "Education Statistics, the tribunal appeal-rate table or a statistical-neighbour workbook) is recognised and "
+    "previewed too; it updates the benchmarks on How we compare."
 )
 editable = may_edit()
 upload = st.file_uploader(
@@ -50,6 +54,9 @@ def new_kpi_form(name: str = "", key: str = "new-kpi") -> None:
 
 if upload is not None and editable:
     raw = upload.getvalue()
+    if is_dfe_file(raw, upload.name):
+        dfe_upload(raw, upload.name)
+        st.stop()
     try:
         preview: Preview = preview_bytes(raw, upload.name, data.store(), data.catalogue(), sheet=sheet)
     except FileRefused as exc:

@@ -13,8 +13,8 @@ from sendlib.paths import ROOT
 AXE = ROOT / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PAGES = ["", "statutory_duty", "early_years", "provision", "tribunals", "preparing_for_adulthood", "sendiass",
-         "education", "quality_and_lived_experience", "care_health_and_ap", "upload", "history", "glossary",
-         "board_report", "exceptions"]
+         "education", "quality_and_lived_experience", "care_health_and_ap", "how_we_compare", "upload", "history",
+         "glossary", "board_report", "exceptions"]
 
 
 @pytest.fixture(scope="module")
