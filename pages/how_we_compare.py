@@ -27,6 +27,7 @@ st.markdown(
     "(see *Data quality* at the foot of the page)."
 )
 
+DEFAULT_MEASURE = "twenty-week-excl"
 cat = data.catalogue()
 home = compare.home()
 home_name, region = home["la_name"], home.get("region_name")
@@ -44,7 +45,9 @@ def _choice_label(measure: str) -> str:
 
 
 with st.container(horizontal=True, gap="medium"):
+    # Opens on the 20-week rate: the timeliness measure a board asks about first, and a rate (every LA comparable).
     measure = st.selectbox("DfE measure", list(choices), format_func=_choice_label, key="compare-measure",
+                           index=list(choices).index(DEFAULT_MEASURE) if DEFAULT_MEASURE in choices else 0,
                            help="Each DfE measure and the explorer KPI it benchmarks. Context measures (such as the "
                            "20-week rate including exceptions) are shown here only.")
     mapping = choices[measure]

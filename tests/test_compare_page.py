@@ -67,6 +67,7 @@ def tiles(at: AppTest) -> dict[str, str]:
 def test_page_draws_both_charts_and_bcps_figures(shared_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_page(shared_store, monkeypatch)
     assert at.title[0].value == "How we compare"
+    assert at.selectbox(key="compare-measure").value == "twenty-week-excl", "opens on the 20-week rate"
     assert len(at.get("vega_lite_chart")) >= 2
     choose(at, "mainstream-pct", "2024-01")
     want = expected(shared_store, "839", "mainstream-pct", "2024-01")

@@ -3,6 +3,8 @@ written on the ranked chart (not told by colour alone)."""
 
 from __future__ import annotations
 
+import re
+
 
 def test_how_we_compare_renders_the_ranked_chart_with_its_source(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{app_url}/how_we_compare")
@@ -22,11 +24,11 @@ def test_choosing_another_home_authority_in_the_sidebar_redraws_the_page(page, a
     page.get_by_role("heading", name="SEND performance overview").wait_for()
     page.get_by_role("link", name="How we compare").click()
     page.get_by_role("heading", name="How we compare").wait_for()
-    page.get_by_role("heading", name="Bournemouth, Christchurch and Poole, January 2025").wait_for()
+    page.get_by_role("heading", name=re.compile(r"^Bournemouth, Christchurch and Poole, (January )?20\d\d$")).wait_for()
     page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
         has_text="Home local authority").locator("input").click()
     page.keyboard.type("Devon")
     page.get_by_role("option", name="Devon (878)").click()
-    page.get_by_role("heading", name="Devon, January 2025").wait_for()
+    page.get_by_role("heading", name=re.compile(r"^Devon, (January )?20\d\d$")).wait_for()
     page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
     assert page.locator('[data-testid="stException"]').count() == 0
