@@ -352,7 +352,10 @@ def benchmark_rows(benchmarks: pd.DataFrame, catalogue: Catalogue) -> pd.DataFra
 
 
 def format_dfe(value: float | None, unit: str) -> str:
-    """DfE prints rates to one decimal place; a neighbour mean of 41.21 reads as DfE's own tables would, 41.2%."""
+    """DfE prints rates to one decimal place (two below 1%, as its appeal rates); a neighbour mean of 41.21 reads
+    as DfE's own tables would, 41.2%; counts are whole."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "not published"
-    return format_value(round(float(value), 1) if unit == "percent" else float(value), unit)  # type: ignore[arg-type]
+    if unit == "percent":
+        return format_value(round(float(value), 2 if abs(value) < 1 else 1), unit)
+    return format_value(float(round(value)) if unit == "count" else float(value), unit)  # type: ignore[arg-type]

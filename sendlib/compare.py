@@ -12,7 +12,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .benchmarks import Mapping, measure_values
+from .benchmarks import Mapping, format_dfe, measure_values
 from .charts import SERIES_STYLE
 from .periods import long_label, sort_key
 from .values import format_value
@@ -43,13 +43,8 @@ def stack_labels(values: list[float], gap: float) -> list[float]:
 
 
 def shown(value: float | None, kind: str) -> str:
-    """A DfE figure as DfE prints it: rates to one decimal place (two below 1%), counts whole."""
-    if value is None or pd.isna(value):
-        return "not published"
-    value = float(value)
-    if kind == "rate":
-        return format_value(round(value, 2 if abs(value) < 1 else 1), "percent")
-    return format_value(round(value), "count")
+    """A DfE figure as DfE prints it (`benchmarks.format_dfe`), for a mapping's kind."""
+    return format_dfe(None if value is None or pd.isna(value) else float(value), UNIT_OF_KIND[kind])
 
 
 def measure_choices(mappings: list[Mapping]) -> list[Mapping]:
