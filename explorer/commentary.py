@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 from pydantic import ValidationError
 
-from sendlib.commentary import MAX_COMMENT_CHARS, Comment, byline, comment_lookup, save_comment
+from sendlib.commentary import MAX_COMMENT_CHARS, Comment, byline, comment_lookup, commentary_store, save_comment
 from sendlib.periods import long_label
 
 from . import access, data
+from .versions import versions_table
 
 
 def can_edit() -> bool:
@@ -67,3 +68,20 @@ def kpi_commentary(scorecard: str, kpi_id: str, period: str | None, *, name: str
 def month_commentary(scorecard: str, month: str, *, key: str) -> None:
     """The overall commentary for a month of one scorecard: the report's commentary page."""
     comment_form(scorecard, "", month, key=key, label=f"Overall commentary for {long_label(month)}")
+
+
+def commentary_history() -> None:
+    """Every save of commentary is a version: list them, and show the commentary as it stood at any one."""
+    side = commentary_store(data.store())
+    st.subheader("Commentary history", anchor="commentary-history")
+    st.markdown("Each save of commentary is a new version of the commentary table; uploads and restores of the figures "
+                "never touch it. Earlier texts stay here.")
+    versions = side.versions()
+    if not versions:
+        st.write("No commentary has been written yet.")
+        return
+    versions_table([("Commentary", side)], key="commentary-history", alt="Commentary versions, newest first")
+    chosen = st.selectbox("See the commentary as it stood at version", [v.id for v in versions],
+                          key="commentary-history-version")
+    st.dataframe(side.read(chosen), hide_index=True, key="commentary-history-table",
+                 alt=f"Commentary as at version {chosen}")

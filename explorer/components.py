@@ -264,3 +264,4 @@ def home_la_selector() -> None:
         horizontal=True,
         help="DfE's children's services statistical neighbour groups: the 10 authorities most like the home one.",
     )
+

@@ -15,6 +15,7 @@ from sendlib.readers import FileRefused
 
 from . import data
 from .access import current_user
+from .versions import versions_table
 
 
 def _suppressed(rows: pd.DataFrame) -> pd.DataFrame:
@@ -92,22 +93,8 @@ def dfe_upload(raw: bytes, file_name: str) -> None:
 def dfe_history() -> None:
     """The DfE side tables' versions, newest first: which release was loaded when, from which file, by whom."""
     figures, groups = data.dfe_stores()
-    rows = []
-    for what, table in (("DfE figures", figures), ("Neighbour groups", groups)):
-        head = table.head()
-        rows += [{
-            "Table": what,
-            "Version": v.id + (" (current)" if v.id == head else ""),
-            "When (UTC)": v.created_at.replace("T", " ")[:19],
-            "File": v.file_name or "",
-            "What": v.message or "",
-            "Rows": v.rows,
-            "By": v.author or "not recorded",
-            "File sha256": (v.sha256 or "")[:12],
-        } for v in table.versions()]
     st.subheader("DfE releases loaded", anchor="dfe-releases")
     st.markdown("Each DfE file loaded on the Upload page is a new version of the DfE tables; an older release stays "
                 "here. Benchmarks and How we compare use the current versions.")
-    table = pd.DataFrame(rows, columns=["Table", "Version", "When (UTC)", "File", "What", "Rows", "By", "File sha256"])
-    st.dataframe(table.sort_values("When (UTC)", ascending=False, kind="stable"), hide_index=True, key="dfe-history",
-                 alt="DfE releases loaded, newest first")
+    versions_table([("DfE figures", figures), ("Neighbour groups", groups)], key="dfe-history",
+                   alt="DfE releases loaded, newest first")

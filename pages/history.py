@@ -3,6 +3,7 @@ import streamlit as st
 
 from explorer import data
 from explorer.access import current_user, may_edit
+from explorer.commentary import commentary_history
 from explorer.dfe_upload import dfe_history
 from sendlib.extracts import extract, to_csv_bytes
 
@@ -47,3 +48,4 @@ if versions:
         st.rerun()
 
 dfe_history()
+commentary_history()

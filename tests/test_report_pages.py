@@ -87,3 +87,18 @@ def test_overview_offers_the_month_s_overall_commentary(store_dir: Path) -> None
     save(at, "overview-overall-board", "Overview note for March.")
     assert read_comments(Store(store_dir)).iloc[0]["period"] == "2024-03"
     assert "Commentary" in at.dataframe[0].value.columns
+
+
+def test_history_lists_commentary_versions_and_shows_an_earlier_text(store_dir: Path) -> None:
+    from sendlib.commentary import Comment, save_comment
+
+    store = Store(store_dir)
+    first = save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="First thoughts."))
+    save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="Second thoughts."))
+    at = open_page("pages/history.py")
+    listed = next(d.value for d in at.dataframe if "Table" in d.value.columns and "Commentary" in set(d.value["Table"]))
+    assert len(listed) == 2 and listed["What"].str.contains(RATE).all()
+    at.selectbox(key="commentary-history-version").set_value(first.id).run()
+    assert not at.exception
+    shown = at.dataframe[-1].value
+    assert shown["text"].tolist() == ["First thoughts."], "an earlier text is never lost"
