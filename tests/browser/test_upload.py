@@ -28,7 +28,7 @@ def test_upload_preview_confirm_then_overview_shows_new_month(page, app_url: str
 
 def test_history_restores_the_previous_version(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{app_url}/history")
-    page.get_by_role("heading", name="History").wait_for()
+    page.get_by_role("heading", name="History", exact=True).wait_for()
     page.locator('[data-testid="stDataFrame"]').first.wait_for()
     page.get_by_label("View a version").click()
     page.get_by_role("option", name="000001", exact=True).click()
