@@ -1,10 +1,15 @@
 """SEND Performance Explorer: the entry point. Pages are listed here; each page file is layout only."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from explorer.components import home_la_selector
 
-st.set_page_config(page_title="SEND Performance Explorer", page_icon=":material/monitoring:", layout="wide")
+# The favicon is a file in the repo: a Material icon here would be fetched from Google's font servers, which a
+# locked-down council laptop may not reach (the page then logs a failed request on every load).
+st.set_page_config(page_title="SEND Performance Explorer", page_icon=str(Path(__file__).parent / "explorer" / "favicon.png"),
+                   layout="wide")
 
 THEME_PAGES = [
     ("pages/statutory_duty.py", "Statutory duty", ":material/gavel:"),

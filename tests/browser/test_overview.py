@@ -19,3 +19,19 @@ def test_theme_page_draws_a_chart_per_kpi(page, app_url: str) -> None:  # type: 
     page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
     page.locator('[data-testid="stVegaLiteChart"]').nth(7).wait_for()  # one per tribunals KPI with data
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_nothing_is_fetched_from_outside_the_app(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+    """A locked-down council laptop may reach nothing but the app: no fonts, icons or scripts from elsewhere."""
+    from urllib.parse import urlparse
+
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname not in ("127.0.0.1", "localhost")
+            and not r.url.startswith(("data:", "blob:")) else None)
+    page.goto(app_url)
+    page.get_by_role("heading", name="SEND performance overview").wait_for()
+    page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
+    page.get_by_role("link", name="How we compare").click()
+    page.get_by_role("heading", name="How we compare").wait_for()
+    page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
+    assert outside == []
