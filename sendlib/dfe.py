@@ -330,9 +330,8 @@ def load_dfe(store: Store, read: DfeFile, *, author: str | None = None, sha256: 
         old = current[current[key] == read.dataset]
         kept = current[current[key] != read.dataset]
         merged = pd.concat([kept, read.rows], ignore_index=True) if len(kept) else read.rows
-        cols = [c for c in table.spec.columns if c not in ("release", "file_name")]
-        same = len(old) == len(read.rows) and old[cols].reset_index(drop=True).equals(
-            table.spec.normalise(read.rows)[cols].reset_index(drop=True).astype(old[cols].dtypes.to_dict()))
+        cols = [c for c in table.spec.columns if c not in ("release", "file_name")]  # a renamed release is no change
+        same = old[cols].reset_index(drop=True).equals(read.rows[cols].reset_index(drop=True))
         counts = {"new": 0 if len(old) else len(read.rows), "revised": 0 if same or not len(old) else len(read.rows),
                   "unchanged": len(read.rows) if same else 0}
         return merged, counts
