@@ -15,7 +15,7 @@ from explorer.serve import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
 from sendlib.imports import init_store
 from sendlib.store import Store
 
-SHOTS = {"overview.png": "", "statutory-duty.png": "/statutory_duty"}
+SHOTS = {"overview.png": "", "statutory-duty.png": "/statutory_duty", "how-we-compare.png": "/how_we_compare"}
 
 
 def main() -> None:
