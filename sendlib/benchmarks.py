@@ -180,6 +180,12 @@ def measure_values(dfe: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
     return out
 
 
+def rank_among(values: list[float], value: float, *, lower_better: bool) -> int:
+    """1 + how many authorities did better (ties share a rank): 1 = lowest where lower is better, else highest.
+    The one ranking rule, used by the benchmarks and by How we compare's chart so the two always agree."""
+    return 1 + sum(1 for v in values if (v < value if lower_better else v > value))
+
+
 def _number(value: object) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
@@ -230,7 +236,7 @@ def _period_rows(mapping: Mapping, polarity: str, period: str, areas: list[dict]
     mine = _number(own["value"]) if own is not None else None
     if mine is not None and len(ranked) > 1:
         ascending = polarity == "lower_better"
-        rank = 1 + sum(1 for v in ranked if (v < mine if ascending else v > mine))
+        rank = rank_among(ranked, mine, lower_better=ascending)
         best = "" if polarity == "neutral" else " and best"
         add("rank", rank, f"of {len(ranked)} authorities ({'1 = lowest' if ascending else '1 = highest'}{best})")
         quartile = min(4, 1 + (rank - 1) * 4 // len(ranked))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .benchmarks import Mapping, format_dfe, measure_values
+from .benchmarks import Mapping, format_dfe, measure_values, rank_among
 from .charts import SERIES_STYLE
 from .periods import long_label, sort_key
 from .values import format_value
@@ -85,9 +85,8 @@ def ranked(areas: pd.DataFrame, period: str, *, home: str, neighbours: list[str]
     las = areas[(areas["period"] == period) & (areas["geographic_level"] == "local_authority")]
     las = las.drop_duplicates("old_la_code")
     published = las[las["value"].notna()].sort_values(["value", "la_name"], ascending=[False, True]).reset_index(drop=True)
-    values = published["value"].to_numpy()
-    lower = polarity == "lower_better"
-    published["rank"] = [1 + int(((values < v) if lower else (values > v)).sum()) for v in values]
+    values = published["value"].tolist()
+    published["rank"] = [rank_among(values, v, lower_better=polarity == "lower_better") for v in values]
     published["position"] = range(1, len(published) + 1)
     published["role"] = ["home" if c == home else "neighbour" if c in neighbours else "other"
                          for c in published["old_la_code"]]
