@@ -24,6 +24,16 @@ def current_user() -> str | None:
     return None
 
 
+def is_editor() -> bool:
+    """Whether this visitor may change data, without drawing anything (commentary boxes sit under every chart)."""
+    if not login_configured():
+        return True
+    if not st.user.is_logged_in:
+        return False
+    editors = [e.lower() for e in (_secrets_section("editors") or {}).get("emails", [])]
+    return str(st.user.get("email") or "").lower() in editors
+
+
 def may_edit() -> bool:
     """Render the sign-in state and say whether this visitor may upload or restore."""
     if not login_configured():
@@ -33,9 +43,8 @@ def may_edit() -> bool:
     if not st.user.is_logged_in:
         st.button("Sign in to upload or restore", on_click=st.login, icon=":material/login:")
         return False
-    editors = [e.lower() for e in (_secrets_section("editors") or {}).get("emails", [])]
     email = str(st.user.get("email") or "").lower()
-    if email in editors:
+    if is_editor():
         st.caption(f"Signed in as {email} (editor).")
         return True
     st.warning(f"Signed in as {email}, who is not on the editors list: you can view but not change the data.")

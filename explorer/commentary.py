@@ -12,16 +12,6 @@ from . import access, data
 from .versions import versions_table
 
 
-def can_edit() -> bool:
-    """Like access.may_edit, without drawing anything: commentary boxes sit on every chart."""
-    if not access.login_configured():
-        return True
-    if not st.user.is_logged_in:
-        return False
-    editors = [e.lower() for e in (access._secrets_section("editors") or {}).get("emails", [])]
-    return str(st.user.get("email") or "").lower() in editors
-
-
 def existing(scorecard: str, kpi_id: str, period: str) -> dict | None:
     return comment_lookup(data.comments(), scorecard).get((kpi_id, period))
 
@@ -32,7 +22,7 @@ def comment_form(scorecard: str, kpi_id: str, period: str, *, key: str, label: s
     if current:
         st.markdown(current["text"])
         st.caption(f"{byline(current)} · {long_label(period)}")
-    if not can_edit():
+    if not access.is_editor():
         if not current:
             st.caption("No commentary yet.")
         return

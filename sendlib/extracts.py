@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 from .catalogue import KPI, SCORECARDS, Catalogue
 from .periods import Period, PeriodError, parse_period, short_label
 from .schema import COLUMNS, SERIES, SERIES_WORDS
-from .trends import _year_earlier, actual_series, assess, change_words, direction, rag, rag_words, tolerance
+from .trends import actual_series, assess, change_words, direction, rag, rag_words, tolerance, year_earlier
 from .values import CellError, format_value, parse_value
 
 Format = Literal["csv", "xlsx", "parquet"]
@@ -189,7 +189,7 @@ def with_derived(rows: pd.DataFrame, table: pd.DataFrame, catalogue: Catalogue) 
         periods, values = group["period"].tolist(), group["value"].astype(float).tolist()
         for i, (period, value) in enumerate(zip(periods, values)):
             previous = previous_period = None
-            earlier = _year_earlier(period) if kpi.cumulative != "none" else None
+            earlier = year_earlier(period) if kpi.cumulative != "none" else None
             if earlier and (kpi_id, earlier) in lookup:
                 previous, previous_period = lookup[(kpi_id, earlier)], earlier
             elif i > 0:

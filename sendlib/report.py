@@ -35,11 +35,11 @@ from .trends import (
     DIRECTION_WORD,
     RAG_LABEL,
     RAG_SYMBOL,
-    _year_earlier,
     assess,
     direction,
     rag,
     tolerance,
+    year_earlier,
 )
 from .values import format_value
 
@@ -260,7 +260,7 @@ class _Facts:
 
 def _row(kpi: KPI, catalogue: Catalogue, facts: _Facts, latest_period: str, comments: dict, month: str) -> Row:
     previous_label = (
-        _year_earlier(latest_period) if kpi.cumulative != "none" else None
+        year_earlier(latest_period) if kpi.cumulative != "none" else None
     ) or previous_period(latest_period)
     lv, lc, ln = facts.get(kpi.id, latest_period)
     pv, pc, pn = facts.get(kpi.id, previous_label)

@@ -96,7 +96,7 @@ def _period_start(label: str):
         return None
 
 
-def _year_earlier(label: str) -> str | None:
+def year_earlier(label: str) -> str | None:
     try:
         p = parse_period(label)
     except PeriodError:
@@ -149,7 +149,7 @@ def summarise(table: pd.DataFrame, catalogue: Catalogue, *, as_of: str | None = 
             periods = g["period"].tolist()
             latest, latest_period = float(values[-1]), periods[-1]
             spark = [float(v) for v in values[-SPARK_POINTS:]]
-            if kpi.cumulative != "none" and (earlier := _year_earlier(latest_period)) and (kpi.id, earlier) in lookup:
+            if kpi.cumulative != "none" and (earlier := year_earlier(latest_period)) and (kpi.id, earlier) in lookup:
                 previous, previous_period, comparison = float(lookup[(kpi.id, earlier)]), earlier, "same period last year"
             elif len(values) > 1:
                 previous, previous_period, comparison = float(values[-2]), periods[-2], "previous period"
@@ -216,7 +216,7 @@ def year_on_year(values: pd.Series) -> pd.Series:
     """Change on the same period a year earlier, for series indexed by period labels."""
     out = {}
     for label, value in values.items():
-        earlier = _year_earlier(label)
+        earlier = year_earlier(label)
         out[label] = value - values[earlier] if earlier in values.index else np.nan
     return pd.Series(out, dtype=float)
 
