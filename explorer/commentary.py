@@ -5,20 +5,22 @@ from __future__ import annotations
 import streamlit as st
 from pydantic import ValidationError
 
-from sendlib.commentary import MAX_COMMENT_CHARS, Comment, byline, comment_lookup, commentary_store, save_comment
+from sendlib.commentary import MAX_COMMENT_CHARS, Comment, byline, commentary_store, save_comment
 from sendlib.periods import long_label
 
 from . import access, data
 from .versions import versions_table
 
 
-def existing(scorecard: str, kpi_id: str, period: str) -> dict | None:
-    return comment_lookup(data.comments(), scorecard).get((kpi_id, period))
+def existing(scorecard: str, kpi_id: str, period: str, lookup: dict | None = None) -> dict | None:
+    """The comment on (kpi_id, period); pass `lookup` (`data.comment_lookups`) when asking for many at once."""
+    return (data.comment_lookups(scorecard) if lookup is None else lookup).get((kpi_id, period))
 
 
-def comment_form(scorecard: str, kpi_id: str, period: str, *, key: str, label: str = "Commentary") -> None:
+def comment_form(scorecard: str, kpi_id: str, period: str, *, key: str, label: str = "Commentary",
+                 lookup: dict | None = None) -> None:
     """The current text with who wrote it and when, and (for editors) a form to change it. Empty text deletes."""
-    current = existing(scorecard, kpi_id, period)
+    current = existing(scorecard, kpi_id, period, lookup)
     if current:
         st.markdown(current["text"])
         st.caption(f"{byline(current)} · {long_label(period)}")
@@ -45,14 +47,15 @@ def comment_form(scorecard: str, kpi_id: str, period: str, *, key: str, label: s
                 st.rerun()
 
 
-def kpi_commentary(scorecard: str, kpi_id: str, period: str | None, *, name: str) -> None:
+def kpi_commentary(scorecard: str, kpi_id: str, period: str | None, *, name: str, lookup: dict | None = None) -> None:
     """A compact expander under a KPI's chart: its commentary on its latest period."""
     if not period:
         return
-    current = existing(scorecard, kpi_id, period)
+    lookup = data.comment_lookups(scorecard) if lookup is None else lookup
+    current = existing(scorecard, kpi_id, period, lookup)
     title = f"Commentary ({long_label(period)})" + ("" if current else ": none yet")
     with st.expander(title, expanded=False, icon=":material/comment:"):
-        comment_form(scorecard, kpi_id, period, key=f"comment-{kpi_id}", label=f"Commentary on {name}")
+        comment_form(scorecard, kpi_id, period, key=f"comment-{kpi_id}", label=f"Commentary on {name}", lookup=lookup)
 
 
 def month_commentary(scorecard: str, month: str, *, key: str) -> None:

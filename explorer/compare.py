@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sendlib.benchmarks import Mapping, load_mappings, local_differences, neighbours_of, resolve_la
+from sendlib.benchmarks import Mapping, load_mappings, local_differences, neighbours_of
 from sendlib.compare import area_values, benchmark_trend_chart, ranked_bar_chart
 
 from . import data
@@ -35,16 +35,9 @@ def areas(measure: str) -> pd.DataFrame:
     return _areas(str(s.root), figures.head() or "", s.extras_stamp(), measure)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _home(path: str, dfe_version: str, la: str) -> dict:
-    return resolve_la(data._dfe_table(path, dfe_version), la)
-
-
 def home() -> dict:
-    """The home authority's codes, name and region (looking it up scans every DfE row: ~70 ms, so once per
-    DfE version and authority)."""
-    figures, _ = data.dfe_stores()
-    return _home(str(data.store().root), figures.head() or "", data.home_la())
+    """The home authority's codes, name and region."""
+    return data.home()
 
 
 def neighbours() -> list[str]:

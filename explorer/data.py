@@ -17,14 +17,15 @@ from sendlib.benchmarks import (
     resolve_la,
 )
 from sendlib.catalogue import Catalogue
-from sendlib.charts import trend_chart
-from sendlib.commentary import commentary_store, latest_comments
+from sendlib.charts import small_multiples, trend_chart
+from sendlib.commentary import comment_lookup, commentary_store, latest_comments
 from sendlib.dfe import DFE_TABLE, NEIGHBOUR_TABLE, ensure_dfe
 from sendlib.imports import ensure_store, store_catalogue
 from sendlib.paths import store_path
 from sendlib.report import Report, build_report, report_bytes
 from sendlib.settings import Settings, load_settings
 from sendlib.store import Store
+from sendlib.tables import dfe_table as dfe_summary
 from sendlib.tables import summary_table
 from sendlib.trends import summarise
 
@@ -79,6 +80,18 @@ def _trend_spec(path: str, version: str, stamp: str, kpi_id: str, target: float 
     return trend_chart(kpi, table[table["kpi_id"] == kpi_id], target=target, dfe=dfe).to_dict()
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _headline_spec(path: str, version: str, stamp: str, kpi_ids: tuple[str, ...]) -> dict:
+    catalogue = _catalogue(path, stamp)
+    return small_multiples([catalogue[k] for k in kpi_ids], _table(path, version), columns=4, width=170).to_dict()
+
+
+def headline_spec(kpi_ids: tuple[str, ...]) -> dict:
+    """The overview's headline small multiples as a Vega-Lite spec, once per data version (~100 ms to build)."""
+    s = store()
+    return _headline_spec(str(s.root), s.head() or "", s.extras_stamp(), kpi_ids)
+
+
 def trend_spec(kpi_id: str, target: float | None) -> dict:
     """A KPI's trend chart as a Vega-Lite spec, built once per data version (and DfE release and home LA): building
     and validating an Altair chart costs ~15 ms, which a page of 28 charts would pay on every rerun."""
@@ -121,6 +134,17 @@ def comments_head() -> str:
     return commentary_store(store()).head() or ""
 
 
+@st.cache_resource(max_entries=16)
+def _comment_lookup(path: str, head: str, scorecard: str) -> dict[tuple[str, str], dict]:
+    return comment_lookup(_comments(path, head), scorecard)
+
+
+def comment_lookups(scorecard: str) -> dict[tuple[str, str], dict]:
+    """(kpi_id, period) → comment, built once per commentary version: a theme page asks for it under every chart.
+    Shared, not copied (cache_resource): read it, never change it."""
+    return _comment_lookup(str(store().root), comments_head(), scorecard)
+
+
 @st.cache_data(max_entries=8, show_spinner="Building the report…")
 def _report(path: str, version: str, stamp: str, head: str, scorecard: str, month: str, charts: bool) -> Report:
     return build_report(_table(path, version), _catalogue(path, stamp), _comments(path, head), month,
@@ -148,9 +172,14 @@ def _settings() -> Settings:
     return load_settings()
 
 
+@st.cache_resource
+def _dfe_stores(path: str) -> tuple[Store, Store]:
+    return ensure_dfe(Store(path))
+
+
 def dfe_stores() -> tuple[Store, Store]:
     """The store's DfE side tables (published figures, neighbour groups), from the bundled data on first use."""
-    return ensure_dfe(store())
+    return _dfe_stores(str(store().root))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -223,13 +252,35 @@ def _latest_dfe(path: str, *key: str) -> pd.DataFrame:
     return latest_benchmarks(_benchmarks(path, *key))
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def _la_index(path: str, version: str) -> pd.DataFrame:
+    return la_index(_dfe_table(path, version))
+
+
+def la_choices() -> pd.DataFrame:
+    """Every authority in the DfE data, by name (a scan of every DfE row, so once per DfE version)."""
+    figures, _ = dfe_stores()
+    return _la_index(str(store().root), figures.head() or "")
+
+
+def home() -> dict:
+    """The home authority's codes, name and region. Raises LaNotFound for a configured name DfE does not know."""
+    return resolve_la(pd.DataFrame(), home_la(), index=la_choices())
+
+
 def home_la_name() -> str:
     try:
-        return resolve_la(dfe_table()[0], home_la())["la_name"]
+        return home()["la_name"]
     except LaNotFound:
         return home_la()
 
 
-def la_choices() -> pd.DataFrame:
-    """Every authority in the DfE data, by name, for the home-LA selector."""
-    return la_index(dfe_table()[0])
+@st.cache_data(max_entries=16, show_spinner=False)
+def _overview_dfe(path: str, scorecards: tuple[str, ...], *key: str) -> pd.DataFrame:
+    stamp = key[2]
+    return dfe_summary(_latest_dfe(path, *key), _catalogue(path, stamp), list(scorecards))
+
+
+def overview_dfe(scorecards: tuple[str, ...]) -> pd.DataFrame:
+    """The overview's DfE table, formatted once per DfE release, authority, groups and scorecard choice."""
+    return _overview_dfe(str(store().root), scorecards, *_benchmarks_key())

@@ -11,10 +11,9 @@ from explorer.components import (
     scorecard_choice,
 )
 from sendlib.catalogue import SCORECARDS
-from sendlib.charts import small_multiples
 from sendlib.periods import long_label
 from sendlib.report import report_months
-from sendlib.tables import dfe_table, summary_table
+from sendlib.tables import summary_table
 from sendlib.trends import moved_most
 
 HEADLINES = {
@@ -36,9 +35,9 @@ for scorecard in scorecards:
 
 st.subheader("Headline trends")
 for scorecard in scorecards:
-    chart = small_multiples([cat[k] for k in HEADLINES[scorecard]], table, columns=4, width=170)
-    st.altair_chart(chart, key=f"headline-trends-{scorecard}")
-    caption = f"{SCORECARDS[scorecard]}: {chart.description}"
+    chart = data.headline_spec(tuple(HEADLINES[scorecard]))
+    st.vega_lite_chart(spec=chart, key=f"headline-trends-{scorecard}")
+    caption = f"{SCORECARDS[scorecard]}: {chart.get('description', '')}"
     st.caption(caption)
     chart_downloads(chart, name=f"headline-trends-{scorecard}", key=f"headline-trends-{scorecard}-image",
                     title=f"Headline trends: {SCORECARDS[scorecard]}", caption=caption)
@@ -89,6 +88,6 @@ st.caption(
     "and the mean of its ten statistical neighbours (the authority and neighbour groups are chosen in the sidebar). "
     "These are national statistics, not the service's own monthly figures; each row names its release and period."
 )
-compare = dfe_table(data.latest_dfe(), cat, scorecards)
+compare = data.overview_dfe(tuple(scorecards))
 kpi_table(compare, key="overview-dfe", file_name=f"dfe-benchmarks-{data.home_la()}.csv",
           caption=f"{len(compare)} measures with a DfE equivalent. " + DFE_CAPTION)
