@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from actions import settle
+
 DATA = Path(__file__).parents[1] / "data"
 
 
@@ -21,9 +23,9 @@ def test_upload_preview_confirm_then_overview_shows_new_month(page, app_url: str
 
     page.goto(app_url)
     page.get_by_role("heading", name="SEND performance overview").wait_for()
-    page.locator('[data-testid="stMetricValue"]').first.wait_for()
-    assert "4,501" in page.locator('[data-testid="stMetricValue"]').all_inner_texts()
-    assert "March 2025" in page.locator('[data-testid="stCaptionContainer"]').all_inner_texts()
+    # The overview draws its tiles as it runs: wait for the new month's figure itself, not the first tile.
+    page.locator('[data-testid="stMetricValue"]', has_text="4,501").first.wait_for()
+    page.locator('[data-testid="stCaptionContainer"]', has_text="March 2025").first.wait_for()
 
 
 def test_history_restores_the_previous_version(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
@@ -37,6 +39,6 @@ def test_history_restores_the_previous_version(page, app_url: str) -> None:  # t
 
     # Version 000001 held only the monthly scorecard, up to Jan 25.
     page.goto(app_url)
-    page.locator('[data-testid="stMetricValue"]').first.wait_for()
-    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
-    assert "4,453" in values and "8,317" not in values
+    page.locator('[data-testid="stMetricValue"]', has_text="4,453").first.wait_for()
+    settle(page)
+    assert "8,317" not in page.locator('[data-testid="stMetricValue"]').all_inner_texts()
