@@ -46,19 +46,16 @@ def neighbours() -> list[str]:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _differences(path: str, version: str, dfe_version: str, sn_version: str, stamp: str, la: str,
-                 sn_set: str) -> pd.DataFrame:
-    bench = data._benchmarks(path, dfe_version, sn_version, stamp, la, sn_set)
-    return local_differences(data._table(path, version), bench, _mappings(path, stamp))
+def _differences(path: str, version: str, *key: str) -> pd.DataFrame:
+    stamp = key[2]
+    return local_differences(data._table(path, version), data._benchmarks(path, *key), _mappings(path, stamp))
 
 
 def differences() -> pd.DataFrame:
     """Our own monthly figures against DfE's published ones, where both describe the same thing: once per data
     version, DfE version and home authority."""
-    figures, groups = data.dfe_stores()
     s = data.store()
-    return _differences(str(s.root), s.head() or "", figures.head() or "", groups.head() or "", s.extras_stamp(),
-                        data.home_la(), data.sn_groups())
+    return _differences(str(s.root), s.head() or "", *data._benchmarks_key())
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -126,8 +126,7 @@ def _comments(path: str, head: str) -> pd.DataFrame:
 
 def comments() -> pd.DataFrame:
     """Every current comment, re-read only when the commentary table has a new version."""
-    s = store()
-    return _comments(str(s.root), commentary_store(s).head() or "")
+    return _comments(str(store().root), comments_head())
 
 
 def comments_head() -> str:
@@ -185,13 +184,6 @@ def dfe_stores() -> tuple[Store, Store]:
 @st.cache_data(max_entries=4, show_spinner=False)
 def _dfe_table(path: str, version: str) -> pd.DataFrame:
     return Store(path).side(DFE_TABLE).read(version)
-
-
-def dfe_table() -> tuple[pd.DataFrame, str]:
-    """Every published DfE figure the store holds (headline rows of each release), and its version."""
-    figures, _ = dfe_stores()
-    version = figures.head() or ""
-    return _dfe_table(str(store().root), version), version
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

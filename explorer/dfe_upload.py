@@ -9,7 +9,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from sendlib.dfe import SUPPRESSION, DfeFile, dfe_tables, load_dfe, read_dfe_file
+from sendlib.dfe import SUPPRESSION, DfeFile, load_dfe, read_dfe_file
 from sendlib.periods import long_label, sort_key
 from sendlib.readers import FileRefused
 
@@ -48,7 +48,7 @@ def dfe_upload(raw: bytes, file_name: str) -> None:
         return
     st.subheader("Check before saving: DfE published statistics")
     st.markdown(f"**{read.summary()}**")
-    figures, groups = dfe_tables(data.store())
+    figures, groups = data.dfe_stores()
     if read.kind == "neighbours":
         current = groups.read_or_empty()
         held = current[current["sn_set"] == read.dataset]
