@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 
 import altair as alt
@@ -19,7 +18,7 @@ from sendlib.images import ImageFormat, image_name, print_spec, render_spec
 from sendlib.periods import long_label, short_label
 from sendlib.tables import format_change, summary_table
 from sendlib.trends import RAG_LABEL, RAG_SYMBOL
-from sendlib.values import format_value
+from sendlib.values import format_value, is_missing
 
 from . import data
 from .commentary import kpi_commentary
@@ -40,9 +39,6 @@ CHART_LIMIT = 40
 DELTA_COLOUR = {"higher_better": "normal", "lower_better": "inverse", "neutral": "off"}
 
 
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
 
 def data_caption(version: str) -> None:
     info = data.store().info(version) if version else None
@@ -56,16 +52,16 @@ def data_caption(version: str) -> None:
 def kpi_tile(row: dict, *, label: str | None = None) -> None:
     """A headline figure: value, change with its direction *and* its judgement in words, RAG in words."""
     unit = row["unit"]
-    value = "—" if _missing(row["latest"]) else format_value(row["latest"], unit)
-    delta = None if _missing(row["change"]) else format_change(row["change"], unit)
-    judgement = row["assessment"] if not _missing(row["assessment"]) else None
+    value = "—" if is_missing(row["latest"]) else format_value(row["latest"], unit)
+    delta = None if is_missing(row["change"]) else format_change(row["change"], unit)
+    judgement = row["assessment"] if not is_missing(row["assessment"]) else None
     description = None
-    if delta is not None and not _missing(row["previous_period"]):
+    if delta is not None and not is_missing(row["previous_period"]):
         compared = "same month last year" if row["comparison"] == "same period last year" else short_label(row["previous_period"])
         description = f"{judgement if judgement in ('better', 'worse') else 'change'} vs {compared}"
-    period = "" if _missing(row["latest_period"]) else long_label(row["latest_period"])
+    period = "" if is_missing(row["latest_period"]) else long_label(row["latest_period"])
     help_text = f"{row['name']}. Latest: {period}."
-    if not _missing(row["target"]):
+    if not is_missing(row["target"]):
         help_text += f" Target {format_value(row['target'], unit)}."
     st.metric(
         label or row["name"],
@@ -164,14 +160,14 @@ def chart_downloads(chart: alt.TopLevelMixin | dict, *, name: str, key: str, tit
 def kpi_chart(kpi: KPI, row: dict, *, version: str | None = None, comments: dict | None = None) -> None:
     """The KPI's trend chart, its description, image downloads and its commentary (`comments`: the scorecard's
     `data.comment_lookups`, fetched once for a page of charts)."""
-    chart = data.trend_spec(kpi.id, None if _missing(row["target"]) else float(row["target"]))
+    chart = data.trend_spec(kpi.id, None if is_missing(row["target"]) else float(row["target"]))
     description = chart.get("description") or kpi.name
     st.vega_lite_chart(spec=chart, width="stretch", key=f"chart-{kpi.id}")
     st.caption(description)
     source = f" Source: {kpi.source.rstrip('.')}." + (f" Data version {version}." if version else "")
     chart_downloads(chart, name=f"{kpi.id}-{version}" if version else kpi.id, key=f"chart-{kpi.id}",
                     title=kpi.name, caption=description + source)
-    kpi_commentary(kpi.scorecard, kpi.id, None if _missing(row["latest_period"]) else row["latest_period"], name=kpi.name,
+    kpi_commentary(kpi.scorecard, kpi.id, None if is_missing(row["latest_period"]) else row["latest_period"], name=kpi.name,
                    lookup=comments)
 
 

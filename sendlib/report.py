@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import math
 import textwrap
 from dataclasses import dataclass, field
 from functools import cache
@@ -41,7 +40,7 @@ from .trends import (
     tolerance,
     year_earlier,
 )
-from .values import format_value
+from .values import format_value, is_missing
 
 ReportFormat = Literal["html", "pdf"]
 GROUPS = {
@@ -180,9 +179,6 @@ class Report:
         return next(r for r in self.rows if r.kpi_id == kpi_id)
 
 
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
 
 def report_months(table: pd.DataFrame, scorecard: str) -> list[str]:
     """Months with at least one actual value or note for the scorecard, newest first: the months a report can be for."""
@@ -203,12 +199,12 @@ def canonical_month(period: str) -> str:
 
 def _cell(value: object, count: object, note: object, unit: str) -> tuple[str, str | None]:
     """What a cell shows, and a longer note that belongs under the measure instead."""
-    if not _missing(value):
+    if not is_missing(value):
         text = format_value(float(value), unit)  # type: ignore[arg-type]
-        if not _missing(count):
+        if not is_missing(count):
             text += f" ({int(count)})"  # type: ignore[call-overload]
-        return text, None if _missing(note) else str(note)
-    if _missing(note):
+        return text, None if is_missing(note) else str(note)
+    if is_missing(note):
         return "", None
     note = str(note)
     return (note, None) if len(note) <= CELL_NOTE_CHARS else ("", note)
@@ -265,12 +261,12 @@ def _row(kpi: KPI, catalogue: Catalogue, facts: _Facts, latest_period: str, comm
     lv, lc, ln = facts.get(kpi.id, latest_period)
     pv, pc, pn = facts.get(kpi.id, previous_label)
     tv, _, tn = facts.get(kpi.id, "", "target")
-    target = float(tv) if not _missing(tv) else kpi.target  # type: ignore[arg-type]
+    target = float(tv) if not is_missing(tv) else kpi.target  # type: ignore[arg-type]
     latest_text, latest_note = _cell(lv, lc, ln, kpi.unit)
     previous_text, _ = _cell(pv, pc, pn, kpi.unit)
     target_text, _ = _cell(target, None, tn, kpi.unit)
-    latest = None if _missing(lv) else float(lv)  # type: ignore[arg-type]
-    previous = None if _missing(pv) else float(pv)  # type: ignore[arg-type]
+    latest = None if is_missing(lv) else float(lv)  # type: ignore[arg-type]
+    previous = None if is_missing(pv) else float(pv)  # type: ignore[arg-type]
     change = latest - previous if latest is not None and previous is not None else None
     lookup_row = comments.get((kpi.id, latest_period)) or comments.get((kpi.id, month))
     return Row(

@@ -6,15 +6,13 @@ downloaded is exactly what is on screen.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from .benchmarks import format_dfe
 from .catalogue import FREQUENCY_WORDS, POLARITY_WORDS, SCORECARDS, UNIT_WORDS, Catalogue
 from .periods import short_label
 from .trends import change_words, rag_words
-from .values import format_value
+from .values import format_value, is_missing
 
 TABLE_COLUMNS = [
     "KPI", "Scorecard", "Theme", "Latest period", "Latest", "Previous period", "Previous", "Change",
@@ -23,12 +21,9 @@ TABLE_COLUMNS = [
 ]
 
 
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
-
 
 def format_change(change: object, unit: str) -> str:
-    if _missing(change):
+    if is_missing(change):
         return ""
     if abs(float(change)) < 1e-9:  # type: ignore[arg-type]
         return "No change"
@@ -38,11 +33,11 @@ def format_change(change: object, unit: str) -> str:
 
 
 def _fmt(value: object, unit: str) -> str:
-    return "" if _missing(value) else format_value(float(value), unit)  # type: ignore[arg-type]
+    return "" if is_missing(value) else format_value(float(value), unit)  # type: ignore[arg-type]
 
 
 def _period(label: object) -> str:
-    return "" if _missing(label) or not label else short_label(str(label))
+    return "" if is_missing(label) or not label else short_label(str(label))
 
 
 DFE_COLUMNS = {
@@ -80,8 +75,8 @@ def summary_table(summary: pd.DataFrame, catalogue: Catalogue, *, with_trend: bo
     rows = []
     for r in summary.to_dict("records"):
         unit = r["unit"]
-        note = r["latest_note"] if not _missing(r["latest_note"]) else ""
-        if _missing(r["latest"]):
+        note = r["latest_note"] if not is_missing(r["latest_note"]) else ""
+        if is_missing(r["latest"]):
             note = note or "No value reported yet"
         row = {
             "KPI": r["name"],
@@ -92,9 +87,9 @@ def summary_table(summary: pd.DataFrame, catalogue: Catalogue, *, with_trend: bo
             "Previous period": _period(r["previous_period"]),
             "Previous": _fmt(r["previous"], unit),
             "Change": format_change(r["change"], unit),
-            "Compared with previous": change_words(r) if not _missing(r["latest"]) else "",
+            "Compared with previous": change_words(r) if not is_missing(r["latest"]) else "",
             "Target": _fmt(r["target"], unit),
-            "Against target": rag_words(r["rag"]) if not _missing(r["target"]) else "",
+            "Against target": rag_words(r["rag"]) if not is_missing(r["target"]) else "",
             "England": _fmt(r["national"], unit),
             "Statistical neighbours": _fmt(r["statistical_neighbours"], unit),
             "Region": _fmt(r["regional"], unit),

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from pandas import NA as _NA
+
 Unit = Literal["count", "percent", "days", "score"]
 Arrow = Literal["up", "down", "flat"]
 
@@ -212,6 +214,11 @@ def _trim(value: float, decimals: int, minimum: int) -> str:
         frac = frac.rstrip("0").ljust(minimum, "0")
         text = f"{whole}.{frac}" if frac else whole
     return text.lstrip("-") if float(text) == 0 else text
+
+
+def is_missing(value: object) -> bool:
+    """None, pandas' NA or NaN: a table cell with no number in it, however pandas spelled the gap."""
+    return value is None or value is _NA or (isinstance(value, float) and math.isnan(value))
 
 
 def format_value(value: float | None, unit: Unit, *, signed: bool = False) -> str:
