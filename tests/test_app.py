@@ -15,15 +15,15 @@ from sendlib.store import Store
 
 PAGES = {
     # page: figures that must appear among its tiles (latest values, as the documents print them)
-    "pages/statutory_duty.py": ["4,453", "420", "107", "15.9%", "38 weeks 4 days", "100.0%", "35.0%"],
-    "pages/early_years.py": ["98.0%", "36", "88"],
-    "pages/provision.py": ["49.2%", "11.5%", "333"],
-    "pages/tribunals.py": ["42", "9", "13", "16.6%"],
-    "pages/preparing_for_adulthood.py": ["556", "119", "89.2%"],
-    "pages/sendiass.py": ["3,005", "125", "25", "176", "66"],
-    "pages/education.py": ["-1.17", "31.7%", "0.04%", "14.0%"],
-    "pages/quality_and_lived_experience.py": ["79.0%", "50.0%", "69.6%", "17.5"],
-    "pages/care_health_and_ap.py": ["2,829", "902", "78.0%"],
+    "app_pages/statutory_duty.py": ["4,453", "420", "107", "15.9%", "38 weeks 4 days", "100.0%", "35.0%"],
+    "app_pages/early_years.py": ["98.0%", "36", "88"],
+    "app_pages/provision.py": ["49.2%", "11.5%", "333"],
+    "app_pages/tribunals.py": ["42", "9", "13", "16.6%"],
+    "app_pages/preparing_for_adulthood.py": ["556", "119", "89.2%"],
+    "app_pages/sendiass.py": ["3,005", "125", "25", "176", "66"],
+    "app_pages/education.py": ["-1.17", "31.7%", "0.04%", "14.0%"],
+    "app_pages/quality_and_lived_experience.py": ["79.0%", "50.0%", "69.6%", "17.5"],
+    "app_pages/care_health_and_ap.py": ["2,829", "902", "78.0%"],
 }
 
 
@@ -95,7 +95,7 @@ def test_theme_page_renders_charts_and_the_documents_figures(app: AppTest, page:
 
 def test_glossary_lists_every_measure_and_searches(app: AppTest) -> None:
     app.run()
-    app.switch_page("pages/glossary.py").run()
+    app.switch_page("app_pages/glossary.py").run()
     assert not app.exception
     assert len(app.dataframe[0].value) == 138
     assert len(app.get("vega_lite_chart")) == 1
@@ -112,7 +112,7 @@ def test_extract_page_filters_preview_and_offers_every_format(app: AppTest, stor
     table = Store(store_dir).read()
     catalogue = load_catalogue()
     app.run()
-    app.switch_page("pages/extract.py").run()
+    app.switch_page("app_pages/extract.py").run()
     assert not app.exception, app.exception
     assert app.title[0].value == "Extract data"
     assert [m.value for m in app.metric] == [f"{len(table):,}", f"{len(table):,}"]  # no filter: every value
@@ -165,7 +165,7 @@ def test_theme_page_and_overview_show_dfe_benchmarks_with_their_source(app: AppT
     assert ehe["DfE source"].startswith("from DfE Education, health and care plans, reporting year 2025, January 2025")
     assert any("Bournemouth, Christchurch and Poole" in c.value for c in app.caption)
 
-    app.switch_page("pages/provision.py").run()
+    app.switch_page("app_pages/provision.py").run()
     assert not app.exception, app.exception
     table = app.dataframe[-1].value.set_index("KPI")
     row = table.loc["% of EHCPs in Special: Independent & Non-Maintained"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import app_pages
+import page_runner
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -24,7 +24,7 @@ from sendlib.imports import init_store
 from sendlib.store import Store
 
 DATA = Path(__file__).parent / "data"
-PAGE = "pages/how_we_compare.py"
+PAGE = "app_pages/how_we_compare.py"
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def writable_store(tmp_path: Path) -> Path:
 
 def open_page(store: Path, monkeypatch: pytest.MonkeyPatch, page: str = PAGE) -> AppTest:
     monkeypatch.setenv("SENDLIB_STORE", str(store))
-    return app_pages.open_page(page)
+    return page_runner.open_page(page)
 
 
 def expected(store: Path, la: str, measure: str, period: str) -> pd.Series:
@@ -127,7 +127,7 @@ def test_a_newer_dfe_release_is_previewed_then_saved_as_a_new_version(
     figures, _ = dfe_tables(Store(writable_store))
     head = figures.head()
     raw = (DATA / "dfe_personal_budgets_revised.csv").read_bytes()
-    at = open_page(writable_store, monkeypatch, "pages/upload.py")
+    at = open_page(writable_store, monkeypatch, "app_pages/upload.py")
     at.file_uploader(key="upload-file").set_value(("personal_budgets.csv", raw, "text/csv")).run()
     assert not at.exception, at.exception
     text = " ".join(m.value for m in at.markdown)
@@ -153,7 +153,7 @@ def test_a_newer_dfe_release_is_previewed_then_saved_as_a_new_version(
     assert set(pb["release"]) == {"Personal budgets, test release"}
     assert len(figures.read(head).query("dataset == 'personal_budgets'")) > len(pb)
 
-    at.switch_page("pages/history.py").run()
+    at.switch_page("app_pages/history.py").run()
     assert not at.exception, at.exception
     loaded = next(d.value for d in at.dataframe if "Table" in d.value.columns)
     newest = loaded.iloc[0]
@@ -172,7 +172,7 @@ def test_a_broken_dfe_file_is_refused_and_nothing_written(
     before = snapshot(writable_store)
     lines = (DATA / "dfe_personal_budgets_revised.csv").read_text(encoding="utf-8").splitlines()
     broken = "\n".join([lines[0], *("garbage" + line[line.index(","):] for line in lines[1:20])]).encode()
-    at = open_page(writable_store, monkeypatch, "pages/upload.py")
+    at = open_page(writable_store, monkeypatch, "app_pages/upload.py")
     at.file_uploader(key="upload-file").set_value(("personal_budgets.csv", broken, "text/csv")).run()
     assert not at.exception, at.exception
     assert "Refused" in at.error[0].value and "garbage" in at.error[0].value
@@ -186,7 +186,7 @@ def test_the_neighbour_workbook_is_recognised_and_an_unchanged_one_writes_nothin
     the bundled ones, so Confirm saves nothing."""
     before = snapshot(writable_store)
     raw = (DATA / "sn_may_2025.xlsx").read_bytes()
-    at = open_page(writable_store, monkeypatch, "pages/upload.py")
+    at = open_page(writable_store, monkeypatch, "app_pages/upload.py")
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     at.file_uploader(key="upload-file").set_value(("sn_may_2025.xlsx", raw, xlsx)).run()
     assert not at.exception, at.exception

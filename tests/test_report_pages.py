@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app_pages import open_page
+from page_runner import open_page
 from streamlit.testing.v1 import AppTest
 
 from sendlib.catalogue import load_catalogue
@@ -27,7 +27,7 @@ def save(at: AppTest, key: str, text: str) -> None:
 
 
 def test_board_report_page_shows_the_report_and_offers_pdf_and_html(store_dir: Path) -> None:
-    at = open_page("pages/board_report.py")
+    at = open_page("app_pages/board_report.py")
     assert at.title[0].value == "Board report"
     assert at.selectbox(key="board-report-scorecard").value == "board"
     assert at.selectbox(key="board-report-month").value == "2024-03"
@@ -44,7 +44,7 @@ def test_board_report_page_shows_the_report_and_offers_pdf_and_html(store_dir: P
 
 
 def test_overall_commentary_written_on_the_page_reaches_the_report(store_dir: Path) -> None:
-    at = open_page("pages/board_report.py")
+    at = open_page("app_pages/board_report.py")
     save(at, "overall-board-2024-03", "Timeliness fell again; recovery plan agreed with the panel.")
     row = read_comments(Store(store_dir)).iloc[0]
     assert (row["scorecard"], row["kpi_id"], row["period"]) == ("board", "", "2024-03")
@@ -52,7 +52,7 @@ def test_overall_commentary_written_on_the_page_reaches_the_report(store_dir: Pa
 
 
 def test_exceptions_page_lists_red_or_worse_measures_with_a_commentary_box(store_dir: Path) -> None:
-    at = open_page("pages/exceptions.py")
+    at = open_page("app_pages/exceptions.py")
     report = build_report(Store(store_dir).read(), load_catalogue(), read_comments(Store(store_dir)), "2024-03", charts=False)
     assert at.metric[0].value == str(len(report.exceptions))
     assert len([t for t in at.text_area if t.key.startswith("exception-")]) == len(report.exceptions)
@@ -62,7 +62,7 @@ def test_exceptions_page_lists_red_or_worse_measures_with_a_commentary_box(store
 
 
 def test_kpi_commentary_under_a_chart_shows_in_the_table_and_survives_upload_and_restore(store_dir: Path) -> None:
-    at = open_page("pages/statutory_duty.py")
+    at = open_page("app_pages/statutory_duty.py")
     save(at, f"comment-{RATE}", "Written under the chart.")
     table = next(df.value for df in at.dataframe if "Commentary" in df.value.columns)
     assert table.set_index("KPI").loc["EHCP: % of new EHC Plans issued within 20 weeks, excl. exceptions",
@@ -70,7 +70,7 @@ def test_kpi_commentary_under_a_chart_shows_in_the_table_and_survives_upload_and
 
     store = Store(store_dir)
     before = store.head()
-    upload = open_page("pages/upload.py")
+    upload = open_page("app_pages/upload.py")
     upload.file_uploader(key="upload-file").set_value(
         ("scorecard.csv", (DATA / "scorecard_new_month.csv").read_bytes(), "text/csv")).run()
     upload.button(key="upload-confirm").click().run()
@@ -78,12 +78,12 @@ def test_kpi_commentary_under_a_chart_shows_in_the_table_and_survives_upload_and
     store.restore(before)
 
     assert len(commentary_store(store).versions()) == 1
-    again = open_page("pages/board_report.py")
+    again = open_page("app_pages/board_report.py")
     assert "Written under the chart." in again.get("html")[0].proto.body
 
 
 def test_overview_offers_the_month_s_overall_commentary(store_dir: Path) -> None:
-    at = open_page("pages/overview.py")
+    at = open_page("app_pages/overview.py")
     save(at, "overview-overall-board", "Overview note for March.")
     assert read_comments(Store(store_dir)).iloc[0]["period"] == "2024-03"
     assert "Commentary" in at.dataframe[0].value.columns
@@ -95,7 +95,7 @@ def test_history_lists_commentary_versions_and_shows_an_earlier_text(store_dir: 
     store = Store(store_dir)
     first = save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="First thoughts."))
     save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="Second thoughts."))
-    at = open_page("pages/history.py")
+    at = open_page("app_pages/history.py")
     listed = next(d.value for d in at.dataframe if "Table" in d.value.columns and "Commentary" in set(d.value["Table"]))
     assert len(listed) == 2 and listed["What"].str.contains(RATE).all()
     at.selectbox(key="commentary-history-version").set_value(first.id).run()

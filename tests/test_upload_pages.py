@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from app_pages import open_page
+from page_runner import open_page
 
 from sendlib.store import Store
 
@@ -19,7 +19,7 @@ def snapshot(path: Path) -> dict[str, bytes]:
 
 
 def test_new_month_is_previewed_then_saved_and_shown(store_dir: Path) -> None:
-    at = open_page("pages/upload.py")
+    at = open_page("app_pages/upload.py")
     at.file_uploader(key="upload-file").set_value(
         ("scorecard.csv", (DATA / "scorecard_new_month.csv").read_bytes(), "text/csv")
     ).run()
@@ -34,14 +34,14 @@ def test_new_month_is_previewed_then_saved_and_shown(store_dir: Path) -> None:
     assert "Saved as version 000003" in at.success[0].value
     assert Store(store_dir).head() == "000003"
 
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["No. of EHCPs"] == "4,501"  # the new month is the latest everywhere
 
 
 def test_refused_file_names_row_column_value_and_writes_nothing(store_dir: Path) -> None:
     before = snapshot(store_dir)
-    at = open_page("pages/upload.py")
+    at = open_page("app_pages/upload.py")
     bad = b"kpi_id,period,value\nehcps,2025-02,4500\ncomplaints,2025-13,3\nehcps-mainstream-pct,2025-02,101%\n"
     at.file_uploader(key="upload-file").set_value(("bad.csv", bad, "text/csv")).run()
     assert not at.exception
@@ -55,7 +55,7 @@ def test_refused_file_names_row_column_value_and_writes_nothing(store_dir: Path)
 
 def test_history_lists_versions_and_restores_as_a_new_version(store_dir: Path) -> None:
     store = Store(store_dir)
-    at = open_page("pages/history.py")
+    at = open_page("app_pages/history.py")
     assert at.dataframe[0].value["Version"].tolist() == ["000002 (current)", "000001"]
     at.selectbox(key="history-version").select("000001").run()
     at.button(key="history-restore").click().run()
@@ -67,7 +67,7 @@ def test_history_lists_versions_and_restores_as_a_new_version(store_dir: Path) -
 
 
 def test_unknown_kpi_can_be_added_on_the_page_and_the_file_tried_again(store_dir: Path) -> None:
-    at = open_page("pages/upload.py")
+    at = open_page("app_pages/upload.py")
     file = ("new.csv", b"KPI,Feb 25\nNo. of tribunal hearings attended,4\n", "text/csv")
     at.file_uploader(key="upload-file").set_value(file).run()
     assert "refused: 1 problem(s)" in at.error[0].value
@@ -82,6 +82,6 @@ def test_unknown_kpi_can_be_added_on_the_page_and_the_file_tried_again(store_dir
     assert {m.label: m.value for m in at.metric}["New values"] == "1"
     at.button(key="upload-confirm").click().run()
     assert "Saved as version 000003" in at.success[-1].value
-    at.switch_page("pages/tribunals.py").run()
+    at.switch_page("app_pages/tribunals.py").run()
     assert not at.exception
     assert "No. of tribunal hearings attended" in [m.label for m in at.metric]
