@@ -154,6 +154,19 @@ def test_commentary_and_user_text_are_escaped(table: pd.DataFrame, catalogue: Ca
     assert "jo, 2024-04-02 09:00 UTC" in html
 
 
+def test_a_kpi_s_commentary_is_in_the_table_of_commentary_on_measures(table: pd.DataFrame, catalogue: Catalogue) -> None:
+    comments = pd.DataFrame([
+        {"scorecard": "board", "kpi_id": "b04-20-week-rate-excl-exceptions", "period": "2024-03",
+         "text": "Caseworker vacancies; agency staff start in April.", "author": "jo",
+         "created_at": "2024-04-02T09:00:00+00:00"},
+    ])
+    html = render_html(build_report(table, catalogue, COMMENTARY.normalise(comments), "2024-03", charts=False))
+    on_measures = html[html.index("<h3>On individual measures</h3>"):html.index('id="report-exceptions"')]
+    row = re.search(r"<tr>.*?</tr>", on_measures[on_measures.index("<tbody>"):], re.S).group(0)
+    assert "EHCP: % of new EHC Plans issued within 20 weeks" in row
+    assert "Caseworker vacancies; agency staff start in April." in row and "jo, 2024-04-02 09:00 UTC" in row
+
+
 def test_pdf_is_a4_with_page_numbers_and_holds_the_figures(march: Report) -> None:
     reader = pypdf.PdfReader(io.BytesIO(render_pdf(march)))
     assert len(reader.pages) > 3
