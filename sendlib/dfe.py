@@ -16,12 +16,11 @@ import io
 import re
 from dataclasses import dataclass
 
-import openpyxl
 import pandas as pd
 import pyarrow as pa
 
 from .paths import DATA_DIR
-from .readers import FileRefused
+from .readers import MAX_COLUMNS, FileRefused, decode_text, open_workbook
 from .store import Store, TableSpec, VersionInfo
 
 BUNDLED_DFE = DATA_DIR / "dfe" / "dfe_ehcp.parquet"
@@ -134,15 +133,6 @@ def parse_cell(raw: object) -> tuple[float | None, str | None]:
         return None, text
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FileRefused("the file is neither UTF-8 nor Windows-1252 text")
-
-
 def _dataset_name(file_name: str, header: list[str]) -> str:
     stem = re.sub(r"\.(csv|txt)$", "", file_name.lower())
     for known in sorted(KNOWN_DATASETS, key=len, reverse=True):
@@ -161,17 +151,23 @@ def _dataset_name(file_name: str, header: list[str]) -> str:
 
 
 def is_dfe_file(data: bytes, file_name: str) -> bool:
-    """True for an EES tidy CSV, the appeal-rate table or a neighbour workbook — not for a scorecard."""
+    """True for an EES tidy CSV, the appeal-rate table or a neighbour workbook — not for a scorecard.
+
+    Only a sniff: it answers, never refuses. Whatever else the file is, the scorecard reader says why."""
     if file_name.lower().endswith(".xlsx"):
         try:
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:
+            wb = open_workbook(data, file_name)
+        except FileRefused:
             return False
-        for row in wb.worksheets[0].iter_rows(min_row=1, max_row=6, values_only=True):
-            if row and "SN1" in [str(c).strip() for c in row if c is not None]:
-                return True
-        return False
-    head = _decode(data[:4096]).lstrip()
+        try:
+            rows = wb.worksheets[0].iter_rows(min_row=1, max_row=6, max_col=MAX_COLUMNS, values_only=True)
+            return any(row and "SN1" in [str(c).strip() for c in row if c is not None] for row in rows)
+        except Exception:  # a sheet openpyxl cannot parse: not a DfE workbook
+            return False
+        finally:
+            wb.close()
+    # A head cut at 4 KB may end mid-character, and a binary file is no text at all: decode leniently.
+    head = data[:4096].decode("utf-8-sig", errors="ignore").lstrip()
     return head.startswith("time_period,") or head.startswith('"time_period"') or "Appeal rate" in head.split("\n", 1)[0]
 
 
@@ -179,7 +175,7 @@ def read_dfe_file(data: bytes, file_name: str, *, release: str | None = None) ->
     """Any DfE file we know, from bytes. Raises FileRefused with a reason for anything else."""
     if file_name.lower().endswith(".xlsx"):
         return read_neighbours(data, file_name)
-    text = _decode(data)
+    text = decode_text(data, file_name)
     first = text.lstrip().split("\n", 1)[0]
     if "Appeal rate" in first:
         return read_appeal_rates(text, file_name, release=release)
@@ -285,11 +281,13 @@ def read_appeal_rates(text: str, file_name: str, *, release: str | None = None) 
 
 def read_neighbours(data: bytes, file_name: str) -> DfeFile:
     """DfE's children's-services statistical neighbour workbook: each authority's ten nearest, by old LA code."""
+    wb = open_workbook(data, file_name)
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:
-        raise FileRefused(f"{file_name}: not a readable Excel workbook ({exc})") from exc
-    grid = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+        grid = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+    except Exception as exc:  # a sheet openpyxl cannot parse half way through
+        raise FileRefused(f"{file_name} is not a readable Excel .xlsx file ({type(exc).__name__})") from exc
+    finally:
+        wb.close()
     header = next((i for i, r in enumerate(grid) if "SN1" in [str(c).strip() for c in r if c is not None]), None)
     if header is None:
         raise FileRefused(f"{file_name}: no 'SN1' heading: not a statistical neighbour workbook")
@@ -340,19 +338,27 @@ def load_dfe(store: Store, read: DfeFile, *, author: str | None = None, sha256: 
                         message=read.summary())
 
 
+def bundled_tables() -> dict[str, tuple[TableSpec, pd.DataFrame, str]]:
+    """The DfE tables bundled with the explorer, by side-table name: spec, rows, file name."""
+    figures = DFE_TABLE.normalise(pd.read_parquet(BUNDLED_DFE))
+    groups = NEIGHBOUR_TABLE.normalise(pd.read_csv(BUNDLED_NEIGHBOURS, dtype=str))
+    return {DFE_TABLE.name: (DFE_TABLE, figures, BUNDLED_DFE.name),
+            NEIGHBOUR_TABLE.name: (NEIGHBOUR_TABLE, groups, BUNDLED_NEIGHBOURS.name)}
+
+
+BUNDLED_MESSAGES = {"dfe": "DfE EHC plan statistics bundled with the explorer",
+                    "neighbours": "DfE statistical neighbour groups 2021 and 2025"}
+
+
 def ensure_dfe(store: Store) -> tuple[Store, Store]:
     """First use: the DfE side tables from the bundled compact files (a store built before they existed too)."""
     figures, groups = dfe_tables(store)
     if figures.exists() and groups.exists():
         return figures, groups
-    figures.root.mkdir(parents=True, exist_ok=True)
-    with store.lock:
-        if not figures.exists():
-            rows = DFE_TABLE.normalise(pd.read_parquet(BUNDLED_DFE))
-            figures.commit(lambda _current: (rows, {"new": len(rows)}), action="dfe", author="bundled data",
-                           file_name=BUNDLED_DFE.name, message="DfE EHC plan statistics bundled with the explorer")
-        if not groups.exists():
-            sn = NEIGHBOUR_TABLE.normalise(pd.read_csv(BUNDLED_NEIGHBOURS, dtype=str))
-            groups.commit(lambda _current: (sn, {"new": len(sn)}), action="dfe", author="bundled data",
-                          file_name=BUNDLED_NEIGHBOURS.name, message="DfE statistical neighbour groups 2021 and 2025")
+    with store.writing():
+        for table in (figures, groups):
+            if not table.exists():
+                _, rows, file_name = bundled_tables()[table.spec.name]
+                table.commit(lambda _current, rows=rows: (rows, {"new": len(rows)}), action="dfe",
+                             author="bundled data", file_name=file_name, message=BUNDLED_MESSAGES[table.spec.name])
     return figures, groups

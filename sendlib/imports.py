@@ -218,7 +218,12 @@ def store_catalogue(store: Store) -> Catalogue:
     """The bundled catalogue plus the KPIs added to this store on the upload page."""
     base = load_catalogue()
     extras = store.extra_kpis()
-    return base.with_extra(KPI.model_validate(k) for k in extras) if extras else base
+    if not extras:
+        return base
+    try:
+        return base.with_extra(KPI.model_validate(k) for k in extras)
+    except ValueError:  # pydantic's ValidationError, or an added KPI that clashes with the catalogue
+        raise store.damaged(store.extras_file, "holds a KPI the catalogue cannot accept") from None
 
 
 def init_store(store: Store, catalogue: Catalogue | None = None) -> list[VersionInfo]:
@@ -234,10 +239,11 @@ def init_store(store: Store, catalogue: Catalogue | None = None) -> list[Version
 
 
 def ensure_store(store: Store) -> Store:
-    """First use of the default store: build it from the bundled data (once, under the lock)."""
+    """First use of the default store: build it from the bundled data (once, under the lock). The bundled data
+    only ever creates a store that does not exist: a store with versions but a damaged HEAD is left for
+    `check` / `repair`, never rebuilt over."""
     if not store.exists():
-        store.root.mkdir(parents=True, exist_ok=True)
-        with store.lock:
+        with store.writing():
             if not store.exists():
                 init_store(store)
     return store

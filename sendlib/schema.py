@@ -6,6 +6,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .periods import sort_key
+from .store import TableSpec
 
 COLUMNS = ["scorecard", "kpi_id", "period", "series", "value", "count", "note"]
 KEY = ["scorecard", "kpi_id", "period", "series"]
@@ -71,3 +72,6 @@ def sort_rows(df: pd.DataFrame) -> pd.DataFrame:
     )
     keyed = keyed.sort_values(["scorecard", "kpi_id", "_series", "_period"], kind="stable")
     return keyed.drop(columns=["_series", "_period"]).reset_index(drop=True)
+
+
+VALUES = TableSpec("values", ARROW_SCHEMA, normalise)

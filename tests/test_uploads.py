@@ -12,7 +12,7 @@ import pytest
 from sendlib import store as store_module
 from sendlib.catalogue import load_catalogue
 from sendlib.imports import ImportRefused, init_store, load_file, preview_bytes
-from sendlib.store import Store
+from sendlib.store import Store, StoreError
 
 DATA = Path(__file__).parent / "data"
 
@@ -117,7 +117,7 @@ def test_crash_while_writing_leaves_the_last_good_version_readable(store: Store,
         real_replace(src, dst)
 
     monkeypatch.setattr(store_module.os, "replace", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(StoreError, match="disk vanished"):
         load_file(store, DATA / "scorecard_new_month.csv")
     monkeypatch.undo()
     assert store.head() == head
