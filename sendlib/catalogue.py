@@ -173,11 +173,29 @@ class Catalogue:
             found = self._by_name.get((scorecard, normalise_name(name), None))
         return found
 
+    @cached_property
+    def _names_for_hints(self) -> dict[str | None, dict[str, str]]:
+        """Normalised name → name, per scorecard (and for all under None): built once, not for every row."""
+        index: dict[str | None, dict[str, str]] = {None: {}}
+        for kpi in self:
+            key = normalise_name(kpi.name)
+            index[None].setdefault(key, kpi.name)
+            index.setdefault(kpi.scorecard, {}).setdefault(key, kpi.name)
+        return index
+
+    @cached_property
+    def _closest_seen(self) -> dict[tuple[str, str | None, int], list[str]]:
+        return {}
+
     def closest_names(self, name: str, scorecard: str | None = None, n: int = 3) -> list[str]:
-        names = {k.name for k in self if scorecard is None or k.scorecard == scorecard}
-        lookup = {normalise_name(x): x for x in names}
-        hits = difflib.get_close_matches(normalise_name(name), list(lookup), n=n, cutoff=0.5)
-        return [lookup[h] for h in hits]
+        """Known names like `name`, for an "unknown KPI" message. A file repeats its unknown names row after
+        row, so each distinct one is matched once per catalogue."""
+        key = (normalise_name(name), scorecard, n)
+        if key not in self._closest_seen:
+            lookup = self._names_for_hints.get(scorecard, {})
+            hits = difflib.get_close_matches(key[0], list(lookup), n=n, cutoff=0.5)
+            self._closest_seen[key] = [lookup[h] for h in hits]
+        return list(self._closest_seen[key])
 
     def with_extra(self, kpis: Iterable[KPI]) -> Catalogue:
         return Catalogue([*self, *kpis], self.themes.values())

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .catalogue import KPI, Catalogue, load_catalogue
 from .dfe import ensure_dfe
-from .layouts import Parsed
+from .layouts import Notice, Parsed, WarningGroup, WarningKind, group_warnings
 from .layouts.board import find_header as find_board_header
 from .layouts.board import parse_board
 from .layouts.long import find_header as find_long_header
@@ -39,7 +39,7 @@ class Preview:
     layout: str
     incoming: pd.DataFrame
     errors: list[CellError] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
     new: int = 0
     revised: int = 0
     unchanged: int = 0
@@ -52,6 +52,10 @@ class Preview:
     @property
     def counts(self) -> dict[str, int]:
         return {"new": self.new, "revised": self.revised, "unchanged": self.unchanged}
+
+    def warning_groups(self, examples: int = 3) -> list[WarningGroup]:
+        """The warnings one heading per kind, for a page or a terminal that cannot show a thousand lines."""
+        return group_warnings(self.warnings, examples)
 
 
 def detect_layout(grid: Grid) -> str | None:
@@ -132,10 +136,10 @@ def preview_bytes(
 
 
 def review_warnings(current: pd.DataFrame, merged: pd.DataFrame, incoming: pd.DataFrame, catalogue: Catalogue,
-                    revisions: pd.DataFrame) -> list[str]:
+                    revisions: pd.DataFrame) -> list[Notice]:
     """Things worth a second look before confirming, that do not block: outliers, cumulative totals
-    that fall mid-year, revised past values."""
-    warnings: list[str] = []
+    that fall mid-year, revised past values. Every one is kept, so each group's count is the true one."""
+    warnings: list[Notice] = []
     names = {k.id: catalogue.qualified_name(k) for k in catalogue}
     actual_now = current[(current["series"] == "actual") & current["value"].notna()]
     new = incoming[(incoming["series"] == "actual") & incoming["value"].notna()]
@@ -145,12 +149,14 @@ def review_warnings(current: pd.DataFrame, merged: pd.DataFrame, incoming: pd.Da
         joined = joined[joined["size"] >= 4]
         span = pd.concat([joined["max"] - joined["min"], joined["median"].abs() * 0.25], axis=1).max(axis=1).clip(lower=1)
         far = joined[(joined["value"] > joined["max"] + 2 * span) | (joined["value"] < joined["min"] - 2 * span)]
-        for r in far.head(50).itertuples():
-            warnings.append(
+        for r in far.itertuples():
+            warnings.append(Notice(
+                WarningKind.OUTLIER,
                 f"{names.get(r.kpi_id, r.kpi_id)}, {r.period}: {r.value:g} is far outside its recent range "
-                f"({r.min:g} to {r.max:g})"
-            )
-    cumulative = {k.id for k in catalogue if k.cumulative == "calendar-year"}
+                f"({r.min:g} to {r.max:g})",
+            ))
+    # Only a count adds up through the year: a cumulative percentage (appeals conceded so far) may well fall.
+    cumulative = {k.id for k in catalogue if k.cumulative == "calendar-year" and k.unit == "count"}
     if cumulative and len(new):
         series = merged[merged["kpi_id"].isin(cumulative & set(new["kpi_id"])) & (merged["series"] == "actual")
                         & merged["value"].notna() & merged["period"].str.match(r"^\d{4}-\d{2}$")]
@@ -162,12 +168,14 @@ def review_warnings(current: pd.DataFrame, merged: pd.DataFrame, incoming: pd.Da
         incoming_keys = set(zip(new["kpi_id"], new["period"], strict=False))
         for r in fell.itertuples():
             if (r.kpi_id, r.period) in incoming_keys:
-                warnings.append(f"{names.get(r.kpi_id, r.kpi_id)}, {r.period}: a cumulative total fell mid-year")
-    for r in revisions.head(50).itertuples():
+                warnings.append(Notice(
+                    WarningKind.CUMULATIVE_FELL, f"{names.get(r.kpi_id, r.kpi_id)}, {r.period}: a cumulative total fell mid-year"
+                ))
+    for r in revisions.itertuples():
         old = "blank" if pd.isna(r.value_old) else f"{r.value_old:g}"
         now = "blank" if pd.isna(r.value) else f"{r.value:g}"
         period = r.period or "(no period)"
-        warnings.append(f"{names.get(r.kpi_id, r.kpi_id)}, {period} ({r.series}): revised {old} → {now}")
+        warnings.append(Notice(WarningKind.REVISED, f"{names.get(r.kpi_id, r.kpi_id)}, {period} ({r.series}): revised {old} → {now}"))
     return warnings
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sendlib.imports import ImportRefused, commit_preview, load_file, parse_bytes, preview_bytes
+from sendlib.layouts import WarningKind
 from sendlib.paths import BOARD_FILE, SCORECARD_FILE
 from sendlib.readers import FileRefused
 
@@ -64,11 +65,18 @@ def test_arrow_contradiction_warnings(parsed_scorecard):
 
 def test_no_contradiction_warning_where_the_arrow_is_right(parsed_scorecard):
     # `No. of EHCPs` (row 6) rises every month with ▲ except Aug 24 `4138 ▼`: all consistent.
-    assert not [w for w in parsed_scorecard.warnings if w.startswith("row 6,")]
+    assert not [w for w in parsed_scorecard.warnings if str(w).startswith("row 6,")]
 
 
 def test_fraction_warning(parsed_scorecard):
     assert any("0.316" in w and "fraction" in w for w in parsed_scorecard.warnings)
+
+
+def test_layout_warnings_say_what_kind_they_are(parsed_scorecard, parsed_board):
+    kinds = {w.kind for w in parsed_scorecard.warnings}
+    assert {WarningKind.ARROW, WarningKind.FRACTION} <= kinds
+    assert all(w.kind == WarningKind.ARROW for w in parsed_scorecard.warnings if "the arrow" in w)
+    assert all(w.kind == WarningKind.POLARITY for w in parsed_board.warnings)
 
 
 def test_loading_the_same_file_twice_changes_nothing(store, catalogue, snapshot):

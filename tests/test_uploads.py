@@ -12,6 +12,7 @@ import pytest
 from sendlib import store as store_module
 from sendlib.catalogue import load_catalogue
 from sendlib.imports import ImportRefused, init_store, load_file, preview_bytes
+from sendlib.layouts import Notice, WarningGroup, WarningKind
 from sendlib.store import Store, StoreError
 
 DATA = Path(__file__).parent / "data"
@@ -139,9 +140,38 @@ def test_warnings_that_do_not_block(store: Store) -> None:
     )
     preview = preview_bytes(data, "w.csv", store, load_catalogue())
     assert not preview.errors
-    text = "\n".join(preview.warnings)
+    text = "\n".join(str(w) for w in preview.warnings)
     assert "No. of SEN Support, 2025-02: 99999 is far outside its recent range (7143 to 7552)" in text
     assert "Total number of mediations (cumulative figure calendar year), 2025-02: a cumulative total fell mid-year" in text
     assert "No. of complaints, 2024-12 (actual): revised 12 → 15" in text
     assert "compliments" not in text.lower()
     assert preview.counts == {"new": 3, "revised": 1, "unchanged": 0}
+
+
+def test_a_cumulative_percentage_that_falls_is_not_a_total_that_fell(store: Store) -> None:
+    """`% of cases where the LA conceded (cumulative calendar)` is a rate so far this year: it may fall."""
+    data = b"kpi_id,period,value\ntribunal-la-conceded-pct,2025-02,40\nmediations-cumulative,2025-02,30\n"
+    preview = preview_bytes(data, "rates.csv", store, load_catalogue())
+    fell = [str(w) for w in preview.warnings if w.kind == WarningKind.CUMULATIVE_FELL]
+    assert fell == ["Total number of mediations (cumulative figure calendar year), 2025-02: a cumulative total fell mid-year"]
+
+
+def test_warnings_are_typed_and_grouped_by_kind_with_true_counts(store: Store) -> None:
+    catalogue = load_catalogue()
+    plain = {k.id for k in catalogue if k.unit == "count" and k.cumulative == "none" and k.scorecard == "scorecard"}
+    table = store.read()
+    past = table[(table["series"] == "actual") & table["kpi_id"].isin(plain) & table["value"].notna()]
+    rows = "".join(f"{kpi},{period},{value + 1:g}\n" for kpi, period, value in zip(past["kpi_id"], past["period"], past["value"]))
+    data = f"kpi_id,period,value\nsen-support,2025-02,99999\n{rows}".encode()
+    preview = preview_bytes(data, "many.csv", store, catalogue)
+    assert not preview.errors
+    assert all(isinstance(w, Notice) and str(w) == w.message for w in preview.warnings)
+    groups = preview.warning_groups(examples=2)
+    assert [(g.kind, g.label, g.count) for g in groups] == [
+        (WarningKind.OUTLIER, "figures far outside their recent range", 1),
+        (WarningKind.REVISED, "revised past values", len(past)),
+    ]
+    assert len(past) > 50  # every revision is counted, not the first 50
+    assert groups[1].examples == [str(w) for w in preview.warnings if w.kind == WarningKind.REVISED][:2]
+    assert all(isinstance(g, WarningGroup) for g in groups)
+    assert len(preview.warning_groups()[1].examples) == 3

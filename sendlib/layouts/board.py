@@ -7,7 +7,7 @@ the contextual tiles, which have no number, by name.
 from __future__ import annotations
 
 from sendlib.catalogue import KPI, Catalogue
-from sendlib.layouts import Parsed, header_key, header_row
+from sendlib.layouts import Parsed, WarningKind, closest_hint, header_key, header_row
 from sendlib.periods import PeriodError, parse_period
 from sendlib.readers import Grid
 from sendlib.values import CellError, parse_value
@@ -54,15 +54,14 @@ def parse_board(grid: Grid, catalogue: Catalogue) -> Parsed:
             continue
         kpi = _match(catalogue, by_number, number, name)
         if kpi is None:
-            close = catalogue.closest_names(str(name or ""), SCORECARD)
-            hint = f"; closest known: {'; '.join(repr(c) for c in close)}" if close else ""
+            hint = closest_hint(parsed, catalogue, name, SCORECARD)
             parsed.error(
                 CellError(str(number or name), f"unknown board measure{hint}", row=line, column=heading.get("no", "No"), file=grid.name)
             )
             continue
         good = header_key(cell(row, "good"))
         if good in POLARITY_WORDS and POLARITY_WORDS[good] != kpi.polarity:
-            parsed.warnings.append(f"row {line}: the report says {good!r} is good for {kpi.id}, the catalogue says {kpi.polarity}")
+            parsed.warn(WarningKind.POLARITY, f"row {line}: the report says {good!r} is good for {kpi.id}, the catalogue says {kpi.polarity}")
         notes = cell(row, "notes")
         for value_key, period_key, series in (
             ("latest", "latest_period", "actual"),

@@ -6,7 +6,7 @@ Columns: `kpi_id` or `kpi_name`, `period`, `value`; optional `series`, `count`, 
 from __future__ import annotations
 
 from sendlib.catalogue import KPI, Catalogue
-from sendlib.layouts import Parsed, header_key, header_row
+from sendlib.layouts import Parsed, closest_hint, header_key, header_row
 from sendlib.periods import PeriodError, parse_period
 from sendlib.readers import Grid
 from sendlib.schema import SERIES
@@ -37,6 +37,8 @@ def parse_long(grid: Grid, catalogue: Catalogue) -> Parsed:
     cols = {header_key(c).replace(" ", "_"): i for i, c in enumerate(header) if c is not None}
     heading = {key: str(header[i]) for key, i in cols.items()}
     seen: dict[tuple[str, str, str], int] = {}
+    # Extracts write children qualified by their parent: "Parent – primary phase".
+    by_qualified = {catalogue.qualified_name(k): k for k in catalogue if k.parent_id}
 
     def cell(row: list, key: str) -> object:
         i = cols.get(key)
@@ -51,13 +53,11 @@ def parse_long(grid: Grid, catalogue: Catalogue) -> Parsed:
         def fail(key: str, raw: object, problem: str, line: int = line) -> None:
             parsed.error(CellError("" if raw is None else str(raw), problem, row=line, column=heading.get(key, key), file=grid.name))
 
-        kpi = _find_kpi(catalogue, cell(row, "kpi_id"), cell(row, "kpi_name"), cell(row, "scorecard"))
+        kpi = _find_kpi(catalogue, by_qualified, cell(row, "kpi_id"), cell(row, "kpi_name"), cell(row, "scorecard"))
         if kpi is None:
             key = "kpi_id" if cell(row, "kpi_id") is not None else "kpi_name"
             raw = cell(row, key)
-            close = catalogue.closest_names(str(raw or ""))
-            hint = f"; closest known: {'; '.join(repr(c) for c in close)}" if close else ""
-            fail(key, raw, f"unknown KPI{hint}")
+            fail(key, raw, f"unknown KPI{closest_hint(parsed, catalogue, raw)}")
             continue
         raw_series = cell(row, "series")
         series = SERIES_ALIASES.get(header_key(raw_series), None) if raw_series is not None else "actual"
@@ -112,7 +112,7 @@ def parse_long(grid: Grid, catalogue: Catalogue) -> Parsed:
     return parsed
 
 
-def _find_kpi(catalogue: Catalogue, kpi_id: object, name: object, scorecard: object) -> KPI | None:
+def _find_kpi(catalogue: Catalogue, by_qualified: dict[str, KPI], kpi_id: object, name: object, scorecard: object) -> KPI | None:
     if kpi_id is not None:
         return catalogue.get(str(kpi_id).strip())
     if name is None:
@@ -123,6 +123,4 @@ def _find_kpi(catalogue: Catalogue, kpi_id: object, name: object, scorecard: obj
         kpi = catalogue.find_by_name(sc, text)
         if kpi is not None:
             return kpi
-    # Extracts write children qualified by their parent: "Parent – primary phase".
-    by_qualified = {catalogue.qualified_name(k): k for k in catalogue if k.parent_id}
     return by_qualified.get(text.strip())

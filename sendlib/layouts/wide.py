@@ -7,7 +7,7 @@ above them; arrows trail most values. Title and blank rows may stand above the h
 from __future__ import annotations
 
 from sendlib.catalogue import KPI, Catalogue, normalise_name
-from sendlib.layouts import Parsed, header_key, header_row
+from sendlib.layouts import Parsed, WarningKind, closest_hint, header_key, header_row
 from sendlib.periods import PeriodError, parse_period
 from sendlib.readers import Grid
 from sendlib.values import ARROW_SYMBOL, CellError, parse_value
@@ -124,12 +124,10 @@ def parse_wide(grid: Grid, catalogue: Catalogue) -> Parsed:
             if not values:
                 section = name  # a section heading (or a KPI we don't know with nothing in it)
                 continue
-            close = catalogue.closest_names(name, SCORECARD)
-            hint = f"; closest known: {'; '.join(repr(c) for c in close)}" if close else ""
             parsed.error(
                 CellError(
                     name,
-                    f"unknown KPI{hint}. Add it on the upload page (or to the catalogue) and try again",
+                    f"unknown KPI{closest_hint(parsed, catalogue, name, SCORECARD)}. Add it on the upload page (or to the catalogue) and try again",
                     row=grid.numbers[index],
                     column=str(header[kpi_col]),
                     file=grid.name,
@@ -139,7 +137,8 @@ def parse_wide(grid: Grid, catalogue: Catalogue) -> Parsed:
         if not is_child:
             parent = kpi
         if section and normalise_name(section) != normalise_name(kpi.section):
-            parsed.warnings.append(
+            parsed.warn(
+                WarningKind.SECTION,
                 f"row {grid.numbers[index]}: {name!r} sits under section {section!r}, "
                 f"the catalogue files it under {kpi.section!r}"
             )
@@ -157,7 +156,8 @@ def parse_wide(grid: Grid, catalogue: Catalogue) -> Parsed:
             if series == "actual":
                 previous = (headings[col], value.value) if value.value is not None else None
             if "fraction" in value.flags:
-                parsed.warnings.append(
+                parsed.warn(
+                    WarningKind.FRACTION,
                     f"row {grid.numbers[index]}, column {headings[col]!r}: {raw!r} read as a fraction, "
                     f"{value.value:g}%"
                 )
@@ -180,7 +180,8 @@ def _check_arrow(parsed: Parsed, row: int, column: str, previous: tuple[str, flo
     assert before is not None
     actual = "up" if now > before else "down" if now < before else "flat"
     if actual != arrow:
-        parsed.warnings.append(
+        parsed.warn(
+            WarningKind.ARROW,
             f"row {row}, column {column!r}: the arrow {ARROW_SYMBOL[arrow]} says {arrow}, "
             f"but the value went from {before:g} ({previous[0]}) to {now:g}"
         )
