@@ -3,6 +3,7 @@ import streamlit as st
 from explorer import data
 from explorer.commentary import comment_form
 from explorer.reports import report_page
+from explorer.text import plain
 from sendlib.periods import short_label
 
 scorecard, month = report_page(
@@ -20,11 +21,11 @@ if not rows:
     st.success("No measure is off target or worse than the previous period.")
 for row in rows:
     with st.container(border=True):
-        st.markdown(f"**{row.number}. {row.name}**")
+        st.markdown(f"**{plain(f'{row.number}. {row.name}')}**")
         facts = [f"Latest ({short_label(row.latest_period)}): {row.latest or '—'}",
                  f"Previous ({short_label(row.previous_period)}): {row.previous or '—'}"]
         if row.target:
             facts.append(f"Target: {row.target}")
-        st.markdown(" · ".join(facts) + f"  \nChange: {row.change.text} · Against target: {row.against_target.text}")
+        st.markdown(plain(" · ".join(facts)) + f"  \nChange: {row.change.text} · Against target: {row.against_target.text}")
         comment_form(scorecard, row.kpi_id, row.latest_period, key=f"exception-{row.kpi_id}",
                      label=f"Commentary on {row.name}")

@@ -3,6 +3,7 @@ import streamlit as st
 
 from explorer import compare, data
 from explorer.components import chart_downloads, kpi_table
+from explorer.text import plain
 from sendlib.benchmarks import SN_SETS
 from sendlib.compare import (
     describe_ranked,
@@ -64,10 +65,10 @@ kind = mapping.kind
 bench = data.benchmarks()
 releases = sorted(areas.loc[areas["period"] == period, "release"].unique())
 source = f"Source: DfE, {'; '.join(releases)} — Open Government Licence v3.0. Published statistics, not local data."
-st.caption(f"{mapping.note} {source}")
+st.caption(plain(f"{mapping.note} {source}"))
 
 # Headline numbers for the home authority.
-st.subheader(f"{home_name}, {long_label(period)}")
+st.subheader(plain(f"{home_name}, {long_label(period)}"))
 figures = headline(bench, measure, period, kind=kind, polarity=kpi.polarity)
 tiles = [("home_la", home_name), ("rank", "Rank among authorities"), ("quartile", "Quartile band"),
          ("national", "England"), ("regional", f"Region ({region})" if region else "Region"),
@@ -77,9 +78,10 @@ for start in range(0, len(tiles), 3):
     for col, (series, label) in zip(st.columns(3), tiles[start:start + 3], strict=False):
         with col:
             f = figures[series]
-            st.metric(label, f["shown"], help=f"{f['note'] + '. ' if f['note'] else ''}{f['source']}.", border=True)
+            st.metric(plain(label), f["shown"], help=plain(f"{f['note'] + '. ' if f['note'] else ''}{f['source']}."),
+                      border=True)
             if f["note"]:
-                st.caption(f["note"][:1].upper() + f["note"][1:])
+                st.caption(plain(f["note"][:1].upper() + f["note"][1:]))
 if kind == "count":
     st.caption("A count depends on the size of the authority, so England, region and neighbour figures are not "
                "drawn for it; the rank is by size.")
@@ -94,7 +96,7 @@ title = f"{mapping.label}, {long_label(period)}: every local authority"
 chart = compare.ranked_spec(table, refs, title=title, kind=kind, home_name=home_name, description=description)
 st.vega_lite_chart(spec=chart, width="stretch", key="compare-ranked")
 caption = f"{description} Statistical neighbours: DfE's {SN_SETS.get(data.sn_groups(), data.sn_groups())} (change in the sidebar)."
-st.caption(caption)
+st.caption(plain(caption))
 chart_downloads(chart, name=f"how-we-compare-{measure}-{period}", key="compare-ranked", title=title,
                 caption=f"{caption} {source}")
 with st.expander(f"Every authority's figure as a table ({len(table) + len(missing)} authorities)"):
@@ -118,8 +120,8 @@ else:
     trend_chart = compare.trend_spec(trend, title=trend_title, kind=kind, description=trend_text)
     st.vega_lite_chart(spec=trend_chart, width="stretch", key="compare-trend")
     used = trend[["release", "file_name"]].drop_duplicates()
-    st.caption(trend_text + " Hover over a point for its source. Figures from DfE: "
-               + "; ".join(f"{release} ({file})" for release, file in used.itertuples(index=False)) + ".")
+    st.caption(plain(trend_text + " Hover over a point for its source. Figures from DfE: "
+                     + "; ".join(f"{release} ({file})" for release, file in used.itertuples(index=False)) + "."))
     chart_downloads(trend_chart, name=f"how-we-compare-{measure}-trend", key="compare-trend", title=trend_title,
                     caption=f"{trend_text} {source}")
     shown = pd.DataFrame({"Period": trend["period_label"], "Line": trend["label"], "Figure": trend["shown"],

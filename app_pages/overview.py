@@ -10,6 +10,7 @@ from explorer.components import (
     kpi_table,
     scorecard_choice,
 )
+from explorer.text import plain, plain_table
 from sendlib.catalogue import SCORECARDS
 from sendlib.periods import long_label
 from sendlib.report import report_months
@@ -54,7 +55,7 @@ for col, rows, heading in ((left, better, "✔ Improved"), (right, worse, "✖ W
         if shown.empty:
             st.write("Nothing in this list.")
         else:
-            st.table(shown, hide_index=True)
+            st.table(plain_table(shown), hide_index=True)
 
 st.subheader("Commentary for the month")
 st.caption("The overall commentary opens the board report's commentary page; commentary on single measures is "
@@ -84,7 +85,7 @@ kpi_table(
 
 st.subheader("How we compare: DfE's published figures")
 st.caption(
-    f"The latest figures the Department for Education publishes for {data.home_la_name()}, beside England, its region "
+    f"The latest figures the Department for Education publishes for {plain(data.home_la_name())}, beside England, its region "
     "and the mean of its ten statistical neighbours (the authority and neighbour groups are chosen in the sidebar). "
     "These are national statistics, not the service's own monthly figures; each row names its release and period."
 )

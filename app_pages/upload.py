@@ -6,10 +6,12 @@ import streamlit as st
 from explorer import data
 from explorer.access import current_user, may_edit
 from explorer.dfe_upload import dfe_upload
+from explorer.text import plain, plain_table
 from sendlib.catalogue import POLARITY_WORDS, UNIT_WORDS, new_kpi
 from sendlib.dfe import is_dfe_file
 from sendlib.imports import Preview, commit_preview, preview_bytes
 from sendlib.readers import MAX_UPLOAD_BYTES, FileRefused
+from sendlib.tables import counted, revisions_table
 
 st.title("Upload new figures")
 st.markdown(
@@ -45,10 +47,10 @@ def new_kpi_form(name: str = "", key: str = "new-kpi") -> None:
             try:
                 kpi = new_kpi(cat, name=kpi_name, theme=theme, unit=unit, polarity=polarity, definition=definition or None)
             except ValueError as exc:
-                st.error(f"Not added: {exc}")
+                st.error(f"Not added: {plain(exc)}")
                 return
             data.store().add_kpi(kpi.model_dump())
-            st.success(f"Added {kpi.name!r} (id {kpi.id}). Checking the file again…")
+            st.success(f"Added “{plain(kpi.name)}” (id {plain(kpi.id)}). Checking the file again…")
             st.rerun()
 
 
@@ -60,41 +62,40 @@ if upload is not None and editable:
     try:
         preview: Preview = preview_bytes(raw, upload.name, data.store(), data.catalogue(), sheet=sheet)
     except FileRefused as exc:
-        st.error(f"**Refused.** {exc}. Nothing was saved.", icon=":material/block:")
+        st.error(f"**Refused.** {plain(exc)}. Nothing was saved.", icon=":material/block:")
         st.stop()
 
     if preview.errors:
         st.error(
-            f"**{upload.name} was refused: {len(preview.errors)} problem(s).** Nothing was saved. "
+            f"**{plain(upload.name)} was refused: {counted(len(preview.errors), 'problem')}.** Nothing was saved. "
             "Correct these cells and upload the file again.",
             icon=":material/block:",
         )
         st.table(
-            pd.DataFrame(
+            plain_table(pd.DataFrame(
                 [{"Row": e.row or "", "Column": e.column or "", "Value": e.raw, "Problem": e.problem} for e in preview.errors]
-            ),
+            )),
             hide_index=True,
         )
         unknown = [e.raw for e in preview.errors if e.problem.startswith("unknown KPI")]
         if unknown:
-            st.markdown(f"If **{unknown[0]}** is a new measure, add it below and the file will be checked again.")
+            st.markdown(f"If **{plain(unknown[0])}** is a new measure, add it below and the file will be checked again.")
             new_kpi_form(unknown[0], key=f"new-kpi-{hashlib.sha1(unknown[0].encode()).hexdigest()[:8]}")
         st.stop()
 
     st.subheader("Check before saving")
-    st.caption(f"{upload.name} read as the {preview.layout} layout; sha256 {preview.sha256[:12]}…")
+    st.caption(f"{plain(upload.name)} read as the {preview.layout} layout; sha256 {preview.sha256[:12]}…")
     new_col, revised_col, same_col = st.columns(3)
     new_col.metric("New values", f"{preview.new:,}")
     revised_col.metric("Revised values", f"{preview.revised:,}")
     same_col.metric("Unchanged values", f"{preview.unchanged:,}")
     if preview.revised:
         st.markdown("**Revised past values (old → new)**")
-        rev = preview.revisions.rename(columns={"value_old": "old value", "value": "new value"})
-        st.table(rev[["kpi_id", "period", "series", "old value", "new value"]], hide_index=True)
+        st.table(plain_table(revisions_table(preview.revisions, data.catalogue())), hide_index=True)
     if preview.warnings:
-        with st.expander(f"{len(preview.warnings)} thing(s) worth a second look (they do not stop the upload)", expanded=True):
-            for warning in preview.warnings:
-                st.markdown(f"- {warning}")
+        with st.expander(f"{counted(len(preview.warnings), 'thing')} worth a second look (they do not stop the upload)",
+                         expanded=True):
+            st.markdown("\n".join(f"- {plain(warning)}" for warning in preview.warnings))
     if not preview.new and not preview.revised:
         st.info("This file holds nothing new: every value is already in the explorer.")
     elif st.button("Confirm and save as a new version", type="primary", key="upload-confirm"):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from .text import plain
+
 
 def _secrets_section(name: str) -> dict | None:
     try:
@@ -45,7 +47,7 @@ def may_edit() -> bool:
         return False
     email = str(st.user.get("email") or "").lower()
     if is_editor():
-        st.caption(f"Signed in as {email} (editor).")
+        st.caption(f"Signed in as {plain(email)} (editor).")
         return True
-    st.warning(f"Signed in as {email}, who is not on the editors list: you can view but not change the data.")
+    st.warning(f"Signed in as {plain(email)}, who is not on the editors list: you can view but not change the data.")
     return False

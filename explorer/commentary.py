@@ -9,6 +9,7 @@ from sendlib.commentary import MAX_COMMENT_CHARS, Comment, byline, commentary_st
 from sendlib.periods import long_label
 
 from . import access, data
+from .text import plain
 from .versions import versions_table
 
 
@@ -22,14 +23,14 @@ def comment_form(scorecard: str, kpi_id: str, period: str, *, key: str, label: s
     """The current text with who wrote it and when, and (for editors) a form to change it. Empty text deletes."""
     current = existing(scorecard, kpi_id, period, lookup)
     if current:
-        st.markdown(current["text"])
-        st.caption(f"{byline(current)} · {long_label(period)}")
+        st.text(current["text"])
+        st.caption(plain(f"{byline(current)} · {long_label(period)}"))
     if not access.is_editor():
         if not current:
             st.caption("No commentary yet.")
         return
     with st.form(key, border=False):
-        text = st.text_area(label, value=current["text"] if current else "", max_chars=MAX_COMMENT_CHARS,
+        text = st.text_area(plain(label), value=current["text"] if current else "", max_chars=MAX_COMMENT_CHARS,
                             key=f"{key}-text", height=100,
                             help="Saved for everyone, with your name and the time; clear the box and save to remove it.")
         if st.form_submit_button("Save commentary", icon=":material/save:"):
@@ -37,7 +38,7 @@ def comment_form(scorecard: str, kpi_id: str, period: str, *, key: str, label: s
                 comment = Comment(scorecard=scorecard, kpi_id=kpi_id, period=period, text=text,
                                   author=access.current_user())
             except ValidationError as exc:
-                st.error(f"Not saved: {exc.errors()[0]['msg']}")
+                st.error(f"Not saved: {plain(exc.errors()[0]['msg'])}")
                 return
             info = save_comment(data.store(), comment)
             if info is None:

@@ -22,6 +22,7 @@ from sendlib.values import format_value, is_missing
 
 from . import data
 from .commentary import kpi_commentary
+from .text import plain
 
 # GOV.UK tag colours: dark text on a light tint, each pair above 4.5:1 contrast.
 TAG_STYLE = {
@@ -60,11 +61,11 @@ def kpi_tile(row: dict, *, label: str | None = None) -> None:
         compared = "same month last year" if row["comparison"] == "same period last year" else short_label(row["previous_period"])
         description = f"{judgement if judgement in ('better', 'worse') else 'change'} vs {compared}"
     period = "" if is_missing(row["latest_period"]) else long_label(row["latest_period"])
-    help_text = f"{row['name']}. Latest: {period}."
+    help_text = f"{plain(row['name'])}. Latest: {period}."
     if not is_missing(row["target"]):
         help_text += f" Target {format_value(row['target'], unit)}."
     st.metric(
-        label or row["name"],
+        plain(label or row["name"]),
         value,
         delta=delta,
         delta_color="off" if row["direction"] == "flat" else DELTA_COLOUR[row["polarity"]],
@@ -114,7 +115,7 @@ def kpi_table(display: pd.DataFrame, *, key: str, file_name: str, caption: str) 
     # long table is shown without them to keep reruns quick.
     styled = _style(shown) if len(shown) <= STYLE_MAX_ROWS else shown
     st.dataframe(styled, hide_index=True, column_config=config, key=key, alt=caption)
-    st.caption(caption)
+    st.caption(plain(caption))
     csv = shown.drop(columns=["Trend"], errors="ignore")
     st.download_button(
         "Download this table (CSV)",
@@ -163,7 +164,7 @@ def kpi_chart(kpi: KPI, row: dict, *, version: str | None = None, comments: dict
     chart = data.trend_spec(kpi.id, None if is_missing(row["target"]) else float(row["target"]))
     description = chart.get("description") or kpi.name
     st.vega_lite_chart(spec=chart, width="stretch", key=f"chart-{kpi.id}")
-    st.caption(description)
+    st.caption(plain(description))
     source = f" Source: {kpi.source.rstrip('.')}." + (f" Data version {version}." if version else "")
     chart_downloads(chart, name=f"{kpi.id}-{version}" if version else kpi.id, key=f"chart-{kpi.id}",
                     title=kpi.name, caption=description + source)

@@ -15,6 +15,7 @@ from sendlib.readers import FileRefused
 
 from . import data
 from .access import current_user
+from .text import plain, plain_table
 from .versions import versions_table
 
 
@@ -43,11 +44,12 @@ def dfe_upload(raw: bytes, file_name: str) -> None:
     try:
         read = read_dfe_file(raw, file_name)
     except (FileRefused, ValueError) as exc:
-        st.error(f"**Refused.** {file_name} looks like a DfE file but could not be read: {exc}. Nothing was saved.",
+        st.error(f"**Refused.** {plain(file_name)} looks like a DfE file but could not be read: {plain(exc)}. "
+                 "Nothing was saved.",
                  icon=":material/block:")
         return
     st.subheader("Check before saving: DfE published statistics")
-    st.markdown(f"**{read.summary()}**")
+    st.markdown(f"**{plain(read.summary())}**")
     figures, groups = data.dfe_stores()
     if read.kind == "neighbours":
         current = groups.read_or_empty()
@@ -62,7 +64,7 @@ def dfe_upload(raw: bytes, file_name: str) -> None:
         if len(held):
             periods = sorted(held["period"].unique(), key=sort_key)
             st.caption(f"Replaces the {read.dataset.replace('_', ' ')} figures held now (release "
-                       f"“{held['release'].iloc[0]}”, {long_label(periods[0])} to {long_label(periods[-1])}). "
+                       f"“{plain(held['release'].iloc[0])}”, {long_label(periods[0])} to {long_label(periods[-1])}). "
                        "The older release stays in the DfE table's history.")
             dropped = sorted(set(held["period"]) - set(read.rows["period"]), key=sort_key)
             if dropped:
@@ -75,7 +77,7 @@ def dfe_upload(raw: bytes, file_name: str) -> None:
         suppressed = _suppressed(read.rows)
         if len(suppressed):
             st.markdown("**Cells DfE did not publish** (kept with their reason, never read as zero)")
-            st.table(suppressed, hide_index=True)
+            st.table(plain_table(suppressed), hide_index=True)
         release = st.text_input("Release name (shown as the source of every figure from this file)",
                                 value=read.release, key="dfe-release").strip() or read.release
     if st.button("Confirm and save the DfE figures", type="primary", key="dfe-confirm"):
@@ -86,7 +88,7 @@ def dfe_upload(raw: bytes, file_name: str) -> None:
             st.info("Nothing changed: these DfE figures were already saved.")
         else:
             st.success(f"Saved as version {info.id} of the DfE {'neighbour groups' if read.kind == 'neighbours' else 'figures'}"
-                       f" ({read.dataset}, release “{release}”). Benchmarks and How we compare now use it.",
+                       f" ({read.dataset}, release “{plain(release)}”). Benchmarks and How we compare now use it.",
                        icon=":material/check_circle:")
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from .benchmarks import format_dfe
 from .catalogue import FREQUENCY_WORDS, POLARITY_WORDS, SCORECARDS, UNIT_WORDS, Catalogue
 from .periods import short_label
+from .schema import SERIES_WORDS
 from .trends import change_words, rag_words
 from .values import format_value, is_missing
 
@@ -38,6 +39,24 @@ def _fmt(value: object, unit: str) -> str:
 
 def _period(label: object) -> str:
     return "" if is_missing(label) or not label else short_label(str(label))
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 problem`, `3 problems`, `1,204 values`: a count whose noun agrees with it."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def revisions_table(revisions: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Each revised past value (`Preview.revisions`) as a manager reads it: the measure's name, not its id, and the
+    old and new values in the measure's unit (`4,453`, `15.9%`), not as stored (`4453.0000`)."""
+    kpis = [catalogue[k] for k in revisions["kpi_id"]]
+    return pd.DataFrame({
+        "KPI": [catalogue.qualified_name(k) for k in kpis],
+        "Period": [_period(p) for p in revisions["period"]],
+        "Series": [SERIES_WORDS.get(s, s) for s in revisions["series"]],
+        "Old value": [_fmt(v, k.unit) or "blank" for v, k in zip(revisions["value_old"], kpis)],
+        "New value": [_fmt(v, k.unit) or "blank" for v, k in zip(revisions["value"], kpis)],
+    })
 
 
 DFE_COLUMNS = {

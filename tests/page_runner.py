@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from sendlib.paths import ROOT
@@ -14,3 +16,9 @@ def open_page(page: str, *, timeout: float = 60) -> AppTest:
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
+
+
+def shown(markdown: str) -> str:
+    """What a Markdown label or caption reads as: the backslash escapes and word joiners `explorer.text.plain` adds
+    resolved."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")

@@ -7,6 +7,7 @@ own figures (typed here from ../shared/seeds, the source of truth).
 from __future__ import annotations
 
 import pytest
+from page_runner import shown
 from streamlit.testing.v1 import AppTest
 
 from sendlib.imports import init_store
@@ -48,7 +49,7 @@ def test_overview_opens_on_headlines_and_the_whole_scorecard(app: AppTest) -> No
     app.run()
     assert not app.exception
     assert app.title[0].value == "SEND performance overview"
-    values = dict(zip([m.label for m in app.metric], metric_values(app), strict=True))
+    values = dict(zip([shown(m.label) for m in app.metric], metric_values(app), strict=True))
     assert values["No. of EHCPs"] == "4,453"  # scorecard, Jan 25
     assert values["Number of EHCPs"] == "8,317"  # board tile
     assert values["EHCP: % of new EHC Plans issued within 20 weeks, excl. exceptions"] == "15.9%"
@@ -75,7 +76,7 @@ def test_overview_scorecard_choice_hides_the_other_document(app: AppTest) -> Non
     app.run()
     app.button_group(key="overview-scorecards").set_value(["board"]).run()
     assert not app.exception
-    labels = [m.label for m in app.metric]
+    labels = [shown(m.label) for m in app.metric]
     assert "Number of EHCPs" in labels and "No. of EHCPs" not in labels
     assert set(app.dataframe[0].value.columns) >= {"KPI", "Latest"}
     assert len(app.dataframe[0].value) == 52
@@ -163,7 +164,7 @@ def test_theme_page_and_overview_show_dfe_benchmarks_with_their_source(app: AppT
     ehe = compare.loc["% of children with an EHCP Electively Home Educated"]
     assert ehe["England (DfE)"] == _dfe_value(store_dir, "ehcps-ehe-pct", "national", "839")
     assert ehe["DfE source"].startswith("from DfE Education, health and care plans, reporting year 2025, January 2025")
-    assert any("Bournemouth, Christchurch and Poole" in c.value for c in app.caption)
+    assert any("Bournemouth, Christchurch and Poole" in shown(c.value) for c in app.caption)
 
     app.switch_page("app_pages/provision.py").run()
     assert not app.exception, app.exception
@@ -187,6 +188,6 @@ def test_changing_the_home_authority_changes_the_dfe_figures(app: AppTest, store
     assert not app.exception, app.exception
     row = app.dataframe[-1].value.set_index("KPI").loc["% of EHCPs in Mainstream"]
     assert row["Our figure (DfE)"] == _dfe_value(store_dir, "ehcps-mainstream-pct", "home_la", "383") != before
-    assert any("Leeds" in c.value for c in app.caption)
+    assert any("Leeds" in shown(c.value) for c in app.caption)
     assert row["Neighbours (DfE)"] == _dfe_value(store_dir, "ehcps-mainstream-pct", "statistical_neighbours", "383", "2025")
     assert row["Neighbours (DfE)"] != _dfe_value(store_dir, "ehcps-mainstream-pct", "statistical_neighbours", "383", "2021")

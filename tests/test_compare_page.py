@@ -61,7 +61,7 @@ def choose(at: AppTest, measure: str, period: str) -> AppTest:
 
 
 def tiles(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return {page_runner.shown(m.label): m.value for m in at.metric}
 
 
 def test_page_draws_both_charts_and_bcps_figures(shared_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -77,7 +77,7 @@ def test_page_draws_both_charts_and_bcps_figures(shared_store: Path, monkeypatch
     assert shown["Bournemouth, Christchurch and Poole"] == f"{float(want['home_la']):.1f}%"
     assert shown["Rank among authorities"].startswith(f"{int(want['rank'])} of ")
     assert len(at.get("vega_lite_chart")) >= 2
-    captions = " ".join(c.value for c in at.caption)
+    captions = " ".join(page_runner.shown(c.value) for c in at.caption)
     assert "Open Government Licence v3.0" in captions and "not local data" in captions
     assert "ranked " + shown["Rank among authorities"].split(" authorities")[0] in captions
     dfe = dfe_tables(Store(shared_store))[0].read()
@@ -115,7 +115,7 @@ def test_data_quality_sets_our_requests_beside_dfes(shared_store: Path, monkeypa
     ours = table[(table["kpi_id"] == "requests") & (table["series"] == "actual") & table["period"].str.startswith("2024-")]
     assert len(ours) == 12
     dfe = expected(shared_store, "839", "requests", "2024")["home_la"]
-    text = " ".join(m.value for m in at.markdown)
+    text = " ".join(page_runner.shown(m.value) for m in at.markdown)
     assert f"our figure {int(ours['value'].sum()):,}" in text and f"DfE's {int(dfe):,}" in text
     assert "lower than DfE's" in text or "higher than DfE's" in text
     quality = at.dataframe[-1].value
@@ -130,7 +130,7 @@ def test_a_newer_dfe_release_is_previewed_then_saved_as_a_new_version(
     at = open_page(writable_store, monkeypatch, "app_pages/upload.py")
     at.file_uploader(key="upload-file").set_value(("personal_budgets.csv", raw, "text/csv")).run()
     assert not at.exception, at.exception
-    text = " ".join(m.value for m in at.markdown)
+    text = " ".join(page_runner.shown(m.value) for m in at.markdown)
     assert "DfE personal_budgets, 3 periods" in text
     symbols = next(t.value for t in at.table if "Symbol" in t.value.columns)
     assert "c" in symbols["Symbol"].tolist(), "suppressed cells listed with their reason"
@@ -164,7 +164,7 @@ def test_a_newer_dfe_release_is_previewed_then_saved_as_a_new_version(
     at.switch_page(PAGE).run()
     choose(at, "personal-budgets", "2025-01")
     assert tiles(at)["Bournemouth, Christchurch and Poole"] == "23"  # the revised figure, recomputed
-    assert "Personal budgets, test release" in " ".join(c.value for c in at.caption)
+    assert "Personal budgets, test release" in " ".join(page_runner.shown(c.value) for c in at.caption)
 
 
 def test_a_broken_dfe_file_is_refused_and_nothing_written(
@@ -190,8 +190,8 @@ def test_the_neighbour_workbook_is_recognised_and_an_unchanged_one_writes_nothin
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     at.file_uploader(key="upload-file").set_value(("sn_may_2025.xlsx", raw, xlsx)).run()
     assert not at.exception, at.exception
-    assert any("statistical-neighbour groups 2025" in m.value for m in at.markdown)
-    assert any("replaces the" in c.value for c in at.caption)
+    assert any("statistical-neighbour groups 2025" in page_runner.shown(m.value) for m in at.markdown)
+    assert any("replaces the" in page_runner.shown(c.value) for c in at.caption)
     at.button(key="dfe-confirm").click().run()
     assert not at.exception, at.exception
     assert "Nothing changed" in at.info[-1].value
@@ -215,4 +215,4 @@ def test_every_measure_draws_at_its_latest_and_earliest_year(shared_store: Path,
     choose(at, "twenty-week-excl", "2014")
     assert tiles(at)["Bournemouth, Christchurch and Poole"] == "not published"
     assert "Rank among authorities" not in tiles(at)
-    assert "Bournemouth, Christchurch and Poole has no published figure" in " ".join(c.value for c in at.caption)
+    assert "Bournemouth, Christchurch and Poole has no published figure" in " ".join(page_runner.shown(c.value) for c in at.caption)

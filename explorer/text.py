@@ -1,0 +1,32 @@
+"""User text shown as text. Streamlit reads Markdown (and its own directives such as `:red[…]` and
+`:material/…:`) in st.markdown, captions, alerts, headings, labels, help, metric labels and st.table cells, so a
+commentary or a KPI name like `![p](http://host/pixel.png)` would make every viewer's browser fetch that URL.
+Whatever a user (or an uploaded file) supplied — commentary, authors, KPI names, file names, notes, DfE names —
+goes through `plain` wherever it sits inside Markdown, or is shown with `st.text`."""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pandas as pd
+
+# CommonMark lets any ASCII punctuation be backslash-escaped, and an escaped mark is only ever the mark itself:
+# no link, image, emphasis, HTML, heading or list, no `$` maths, no directive. GFM's autolink literals (`http://…`,
+# `www.…`, `jo@example.org`) and emoji shortcodes are found in the text after escapes are resolved, so an invisible
+# word joiner after each colon, after `www` and before `@` breaks those.
+_ESCAPED = str.maketrans({mark: "\\" + mark for mark in string.punctuation})
+_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?<=:)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+
+
+def plain(text: object) -> str:
+    """`text` as it reads, for a place that renders Markdown: every punctuation mark escaped, on one line."""
+    return _AUTOLINK.sub(_JOINER, " ".join(str(text).split())).translate(_ESCAPED)
+
+
+def plain_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table for `st.table` (whose cells and headings are Markdown): every text cell and heading made plain."""
+    out = frame.map(lambda v: plain(v) if isinstance(v, str) else v)
+    out.columns = [plain(c) if isinstance(c, str) else c for c in out.columns]
+    return out
