@@ -95,7 +95,11 @@ if upload is not None and editable:
     if preview.warnings:
         with st.expander(f"{counted(len(preview.warnings), 'thing')} worth a second look (they do not stop the upload)",
                          expanded=True):
-            st.markdown("\n".join(f"- {plain(warning)}" for warning in preview.warnings))
+            for group in preview.warning_groups(examples=3):
+                more = group.count - len(group.examples)
+                st.markdown(f"**{group.label[:1].upper()}{group.label[1:]}: {group.count:,}**\n"
+                            + "".join(f"\n- {plain(example)}" for example in group.examples)
+                            + (f"\n- … and {more:,} more" if more else ""))
     if not preview.new and not preview.revised:
         st.info("This file holds nothing new: every value is already in the explorer.")
     elif st.button("Confirm and save as a new version", type="primary", key="upload-confirm"):

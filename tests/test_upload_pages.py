@@ -32,6 +32,10 @@ def test_new_month_is_previewed_then_saved_and_shown(store_dir: Path) -> None:
     assert revised.to_dict("records") == [{"KPI": "No. of EHCPs", "Period": "Jan 25", "Series": "Actual",
                                            "Old value": "4,453", "New value": "4,460"}], "names and units, not ids"
     assert [e.label for e in at.expander] == ["15 things worth a second look (they do not stop the upload)"]
+    groups = [shown(m.value).splitlines() for m in at.expander[0].markdown]
+    assert [g[0] for g in groups] == ["**Arrows that contradict the figures: 13**", "**Fractions read as percentages: 1**",
+                                      "**Revised past values: 1**"], "by kind, with counts"
+    assert len(groups[0]) == 2 + 3 + 1 and groups[0][-1] == "- … and 10 more", "at most three examples of each"
     assert Store(store_dir).head() == "000002", "nothing is written before Confirm"
 
     at.button(key="upload-confirm").click().run()
