@@ -5,6 +5,8 @@ from pathlib import Path
 import streamlit as st
 
 from explorer.components import home_la_selector
+from explorer.damage import repaired_flash, store_error
+from sendlib.store import StoreError
 
 # The favicon is a file in the repo: a Material icon here would be fetched from Google's font servers, which a
 # locked-down council laptop may not reach (the page then logs a failed request on every load).
@@ -38,6 +40,14 @@ navigation = st.navigation(
     ],
     expanded=True,
 )
-with st.sidebar:
-    home_la_selector()
-navigation.run()
+# The page is drawn in one slot, so a damaged store replaces whatever it had drawn with what is wrong, not a traceback.
+page = st.empty()
+try:
+    with st.sidebar:
+        home_la_selector()
+    with page.container():
+        repaired_flash()
+        navigation.run()
+except StoreError as exc:
+    with page.container():
+        store_error(exc)

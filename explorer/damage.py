@@ -1,0 +1,46 @@
+"""A damaged store shown as what it is, never as a traceback: which file, that nothing was changed, and for an editor
+a button that repairs it (the newest intact version made current again, as a new version on the History page)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from sendlib.paths import store_path
+from sendlib.store import StoreError
+
+from . import access
+from .text import plain
+
+FLASH = "store-repaired"
+
+
+def store_error(exc: StoreError) -> None:
+    """The page in place of one that could not be drawn: the store's own message, as text."""
+    message = str(exc).rstrip(".")
+    st.title("The explorer's data cannot be read")
+    st.error(plain(f"{message}." if "Nothing was changed" in message else f"{message}. Nothing was changed."),
+             icon=":material/error:")
+    if not access.is_editor():
+        st.info("Ask one of the explorer's editors to repair the store; until then no page can show its figures.",
+                icon=":material/info:")
+        return
+    st.markdown("**Repair** makes the newest intact version of each damaged table current again, as a new version "
+                "listed on the History page. Nothing is deleted: the damaged files stay where they are.")
+    if st.button("Repair the store", type="primary", icon=":material/build:", key="repair-store"):
+        from sendlib.integrity import repair_store
+
+        try:
+            repaired = repair_store(store_path(), author=access.current_user())
+        except StoreError as again:
+            st.error(plain(f"Not repaired: {again}"), icon=":material/block:")
+            return
+        st.session_state[FLASH] = ("Repaired: " + "; ".join(
+            f"the {r.table} table is at version {r.info.restored_from or r.info.id} again (new version {r.info.id})"
+            for r in repaired) + ".") if repaired else "Nothing needed repairing: the store had been repaired already."
+        st.rerun()
+
+
+def repaired_flash() -> None:
+    """What the last repair did, once, above the page it made readable again."""
+    if flash := st.session_state.pop(FLASH, None):
+        st.success(plain(flash), icon=":material/check_circle:")
