@@ -4,6 +4,8 @@ default) anyone with the link can, and the page says so."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import streamlit as st
 
 from .text import plain
@@ -20,10 +22,31 @@ def login_configured() -> bool:
     return _secrets_section("auth") is not None
 
 
+def _address(email: object) -> str:
+    """An email address as compared and recorded: `Jo.Bloggs@Council.gov.uk ` and `jo.bloggs@council.gov.uk` are one."""
+    return str(email or "").strip().casefold()
+
+
 def current_user() -> str | None:
+    """Who is recorded as the author of a change: the signed-in address (or name), None without sign-in."""
     if login_configured() and st.user.is_logged_in:
-        return str(st.user.get("email") or st.user.get("name") or "signed-in user")
+        return _address(st.user.get("email")) or str(st.user.get("name") or "signed-in user")
     return None
+
+
+def unverified(verified: object) -> bool:
+    """The sign-in provider says the address is not verified (`email_verified` false; some send it as a string).
+    A provider that does not send the claim at all is trusted as configured."""
+    return str(verified).strip().lower() == "false"
+
+
+def editor_allowed(email: str | None, verified: object, editors: Iterable[str] | str) -> bool:
+    """Whether a signed-in address may change data: on the editors list, whatever its case or stray spaces, and not
+    an address the provider has not verified."""
+    if not _address(email) or unverified(verified):
+        return False
+    listed = [editors] if isinstance(editors, str) else editors
+    return _address(email) in {_address(e) for e in listed}
 
 
 def is_editor() -> bool:
@@ -32,8 +55,8 @@ def is_editor() -> bool:
         return True
     if not st.user.is_logged_in:
         return False
-    editors = [e.lower() for e in (_secrets_section("editors") or {}).get("emails", [])]
-    return str(st.user.get("email") or "").lower() in editors
+    return editor_allowed(st.user.get("email"), st.user.get("email_verified"),
+                          (_secrets_section("editors") or {}).get("emails", []))
 
 
 def may_edit() -> bool:
@@ -45,9 +68,13 @@ def may_edit() -> bool:
     if not st.user.is_logged_in:
         st.button("Sign in to upload or restore", on_click=st.login, icon=":material/login:")
         return False
-    email = str(st.user.get("email") or "").lower()
+    email = plain(_address(st.user.get("email")) or "an account with no email address")
     if is_editor():
-        st.caption(f"Signed in as {plain(email)} (editor).")
+        st.caption(f"Signed in as {email} (editor).")
         return True
-    st.warning(f"Signed in as {plain(email)}, who is not on the editors list: you can view but not change the data.")
+    if unverified(st.user.get("email_verified")):
+        st.warning(f"Signed in as {email}, an address your sign-in provider has not verified: you can view but not "
+                   "change the data.")
+    else:
+        st.warning(f"Signed in as {email}, who is not on the editors list: you can view but not change the data.")
     return False
