@@ -56,10 +56,33 @@ def test_refused_file_exits_1_names_the_cells_and_leaves_the_store(store: Path, 
 
 def test_history_newest_first_with_id_first_and_rollback(store: Path) -> None:
     sendlib("load", str(DATA / "scorecard_new_month.csv"), "--store", str(store))
-    lines = sendlib("history", "--store", str(store)).stdout.splitlines()
-    assert [line.split()[0] for line in lines] == ["000003*", "000002", "000001"]
-    result = sendlib("rollback", "--store", str(store), "000002")
+    out = sendlib("history", "--store", str(store)).stdout
+    assert out.endswith("\n"), "the last line ends like the others"
+    rows = [line.split("\t") for line in out.splitlines()]
+    assert [(r[0], r[1]) for r in rows] == [("000003", "*"), ("000002", "-"), ("000001", "-")]
+    assert {len(r) for r in rows} == {10}, "id, current, created_at, action, new, revised, unchanged, rows, author, what"
+    assert rows[0][3:8] == ["upload", "2", "1", "970", "1095"] and rows[0][9] == "scorecard_new_month.csv"
+    # The id alone in the first field, as a script takes it: `rollback $(history | awk 'NR==2 {print $1}')`.
+    result = sendlib("rollback", "--store", str(store), out.splitlines()[1].split()[0])
     assert result.returncode == 0
     assert Store(store).head() == "000004"
     assert Store(store).read().equals(Store(store).read("000002"))
     assert sendlib("rollback", "--store", str(store), "999999").returncode == 1
+
+
+def test_warnings_are_grouped_by_kind_with_counts(store: Path, tmp_path: Path) -> None:
+    """Every actual value revised: hundreds of warnings, still a screenful of lines."""
+    table = Store(store).read()
+    actual = table[(table["series"] == "actual") & table["value"].notna() & (table["scorecard"] == "scorecard")]
+    lines = ["kpi_id,period,value"] + [f"{r.kpi_id},{r.period},{r.value + 1:g}" for r in actual.itertuples()
+                                     if r.value <= 98]
+    upload = tmp_path / "revised.csv"
+    upload.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = sendlib("load", str(upload), "--store", str(store), "--dry-run")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stdout.splitlines() if line.startswith("warning: ")]
+    more = [line for line in warnings if line.startswith("warning: … and ")]
+    assert more, result.stdout
+    assert len(warnings) <= 4 * len(more) + 3 * 4, "at most three examples and one count line of each kind"
+    revised = next(line for line in more if "revised" in line)
+    assert f"({len(lines) - 1:,} in all)" in revised

@@ -54,7 +54,8 @@ def test_the_monthly_scorecard_report(built_store: Store, tmp_path) -> None:
 @pytest.mark.parametrize(("args", "message"), [
     (["report", "--period", "2019-03", "-o", "x.html"], "no figures for March 2019"),
     (["report", "--period", "someday", "-o", "x.html"], "not a period"),
-    (["report", "--period", "2024-03", "--scorecard", "nope", "-o", "x.html"], "no measures"),
+    (["report", "--period", "2024-03", "--scorecard", "nope", "-o", "x.html"], "no scorecard 'nope'"),
+    (["comment", "--period", "2024-03", "--scorecard", "<script>", "text"], "no scorecard '<script>'"),
     (["comment", "--period", "2024-03", "--kpi", "no-such-kpi", "text"], "no KPI"),
     (["comment", "--period", "whenever", "text"], "not a period"),
     (["comment", "--period", "2025-01", "--kpi", "ehcps", "text"], "is a measure of --scorecard scorecard"),
