@@ -32,13 +32,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(store: Path, *, timeout: float = 60) -> Iterator[str]:
-    """Yield the URL of a Streamlit server on `store`; stop it afterwards."""
+def running_app(store: Path, *, timeout: float = 60, script: Path = ROOT / "streamlit_app.py") -> Iterator[str]:
+    """Yield the URL of a Streamlit server on `store` (running `script`, the app unless a benchmark names its
+    baseline); stop it afterwards."""
     port = free_port()
     env = {**os.environ, "SENDLIB_STORE": str(store)}
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+            sys.executable, "-m", "streamlit", "run", str(script),
             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
             "--browser.gatherUsageStats", "false",
         ],
