@@ -16,7 +16,7 @@ from sendlib.extracts import to_csv_bytes
 from sendlib.images import MIME as IMAGE_MIME
 from sendlib.images import ImageFormat, image_name, print_spec, render_spec
 from sendlib.periods import long_label, short_label
-from sendlib.tables import format_change, summary_table
+from sendlib.tables import format_change, summary_table, tile_labels
 from sendlib.trends import RAG_LABEL, RAG_SYMBOL
 from sendlib.values import format_value, is_missing
 
@@ -81,12 +81,13 @@ def kpi_tile(row: dict, *, label: str | None = None) -> None:
         st.caption(" · ".join(bits))
 
 
-def headline_tiles(summary: pd.DataFrame, kpi_ids: list[str], labels: dict[str, str] | None = None) -> None:
+def headline_tiles(summary: pd.DataFrame, kpi_ids: list[str]) -> None:
     rows = summary.set_index("kpi_id")
-    present = [k for k in kpi_ids if k in rows.index]
-    for col, kpi_id in zip(st.columns(len(present) or 1), present, strict=False):
+    tiles = [rows.loc[k].to_dict() | {"kpi_id": k} for k in kpi_ids if k in rows.index]
+    labels = tile_labels([row["name"] for row in tiles])
+    for col, row, label in zip(st.columns(len(tiles) or 1), tiles, labels, strict=False):
         with col:
-            kpi_tile(rows.loc[kpi_id].to_dict() | {"kpi_id": kpi_id}, label=(labels or {}).get(kpi_id))
+            kpi_tile(row, label=label)
 
 
 def _style(df: pd.DataFrame):
@@ -209,11 +210,12 @@ def theme_page(page: str) -> None:
             continue
         if with_data.empty:
             st.info("None of these measures has a figure yet; they are listed in the table below.")
-        for start in range(0, len(with_data), 4):
-            cols = st.columns(4)
-            for col, row in zip(cols, with_data.iloc[start:start + 4].to_dict("records"), strict=False):
+        tiles = with_data.to_dict("records")
+        labels = tile_labels([row["name"] for row in tiles])
+        for start in range(0, len(tiles), 4):
+            for col, row, label in zip(st.columns(4), tiles[start:start + 4], labels[start:start + 4], strict=False):
                 with col:
-                    kpi_tile(row)
+                    kpi_tile(row, label=label)
         if len(with_data):
             st.subheader("Trends", anchor=f"trends-{theme.id}")
             charted = with_data

@@ -15,6 +15,12 @@ from .schema import SERIES_WORDS
 from .trends import change_words, rag_words
 from .values import format_value, is_missing
 
+# How much of a tile's label shows before the ellipsis, four tiles to a row (~28 characters at 1400 px; a little less
+# so that a narrower window still tells them apart).
+TILE_LABEL_CHARS = 26
+_SEPARATORS = " –-:,;("
+_JOINING_WORDS = {"of", "at", "for", "in", "on", "the", "a", "an", "to", "by", "with", "and", "who", "are"}
+
 TABLE_COLUMNS = [
     "KPI", "Scorecard", "Theme", "Latest period", "Latest", "Previous period", "Previous", "Change",
     "Compared with previous", "Target", "Against target", "England", "Statistical neighbours",
@@ -57,6 +63,66 @@ def revisions_table(revisions: pd.DataFrame, catalogue: Catalogue) -> pd.DataFra
         "Old value": [_fmt(v, k.unit) or "blank" for v, k in zip(revisions["value_old"], kpis)],
         "New value": [_fmt(v, k.unit) or "blank" for v, k in zip(revisions["value"], kpis)],
     })
+
+
+def _shared_words(texts: list[str]) -> str:
+    """The words every one of `texts` starts with (whatever their case), never ending inside a word or a bracket."""
+    n = 0
+    for chars in zip(*texts):
+        if len({c.casefold() for c in chars}) > 1:
+            break
+        n += 1
+    shared = texts[0][:n]
+    if any(len(t) > n and not t[n].isspace() for t in texts):
+        shared = shared[:shared.rfind(" ") + 1]
+    if shared.count("(") > shared.count(")"):
+        shared = shared[:shared.rfind("(")]
+    return shared
+
+
+def _split(name: str, shared: str) -> tuple[str, str]:
+    """(what tells `name` apart, the shared words it follows): `– primary phase` → `primary phase`, `(over 32 weeks)
+    excl.` → `over 32 weeks excl.`; a bare `1` keeps the word before it (`Tier 1`); a trailing `of` is dropped."""
+    words = shared.split()
+    lead = name[len(shared):].lstrip(_SEPARATORS.replace("(", ""))
+    if lead.startswith("(") and ")" in lead:
+        inner, _, after = lead[1:].partition(")")
+        lead = f"{inner}{after}"
+    if not any(c.isalpha() for c in lead) and words:
+        lead = f"{words.pop()} {lead}"
+    while words and (words[-1].casefold() in _JOINING_WORDS or not words[-1].strip(_SEPARATORS)):
+        words.pop()
+    return lead, " ".join(words).rstrip(_SEPARATORS)
+
+
+def _label(lead: str, context: str) -> str:
+    return f"{lead[:1].upper()}{lead[1:]} — {context}" if context else lead
+
+
+def tile_labels(names: list[str], visible: int = TILE_LABEL_CHARS) -> list[str]:
+    """Labels for a row of tiles that can be told apart before they are cut short: names that start alike lead with
+    what differs, then the words they share (`Primary phase — No. of requests for EHC assessment`); the others, and
+    a name that is the shared words itself (the total), are left as they are."""
+    leads, context = list(names), [""] * len(names)
+    for _ in range(4):
+        groups: dict[str, list[int]] = {}
+        for i, (lead, ctx) in enumerate(zip(leads, context)):
+            groups.setdefault(_label(lead, ctx)[:visible].casefold(), []).append(i)
+        clashes = [g for g in groups.values() if len(g) > 1]
+        if not clashes:
+            break
+        for group in clashes:
+            shared = _shared_words([leads[i] for i in group])
+            if not shared.strip():
+                continue
+            # Its siblings too (the same shared words after the same context), not only the names cut short alike.
+            contexts = {context[i] for i in group}
+            for i, lead in enumerate(leads):
+                if (i in group or context[i] in contexts) and lead[:len(shared)].casefold() == shared.casefold() \
+                        and lead[len(shared):].strip(_SEPARATORS):
+                    leads[i], words = _split(lead, shared)
+                    context[i] = f"{context[i]} {words}".strip()
+    return [_label(lead, ctx) for lead, ctx in zip(leads, context)]
 
 
 DFE_COLUMNS = {

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from sendlib.imports import init_store
 from sendlib.paths import ROOT
 from sendlib.store import Store
+from sendlib.tables import TILE_LABEL_CHARS
 
 PAGES = {
     # page: figures that must appear among its tiles (latest values, as the documents print them)
@@ -92,6 +93,27 @@ def test_theme_page_renders_charts_and_the_documents_figures(app: AppTest, page:
     for figure in figures:
         assert figure in shown, f"{figure} not among {shown}"
     assert app.get("download_button"), "every page offers its table as a download"
+
+
+@pytest.mark.parametrize("page", ["app_pages/overview.py", *PAGES])
+def test_tiles_can_be_told_apart_before_their_labels_are_cut_short(app: AppTest, page: str) -> None:
+    """A tile's label shows about TILE_LABEL_CHARS characters before its ellipsis; what shows must differ."""
+    app.run()
+    app.switch_page(page).run()
+    labels = [shown(m.label) for m in app.metric]
+    starts = [label[:TILE_LABEL_CHARS].casefold() for label in labels]
+    assert len(set(labels)) == len(labels)
+    assert len(set(starts)) == len(starts), [lab for lab, s in zip(labels, starts) if starts.count(s) > 1]
+
+
+def test_statutory_duty_tiles_lead_with_the_phase_and_keep_the_whole_name_in_help(app: AppTest) -> None:
+    app.run()
+    app.switch_page("app_pages/statutory_duty.py").run()
+    tiles = {shown(m.label): shown(m.proto.help) for m in app.metric}
+    assert "No. of requests for EHC assessment" in tiles, "the total keeps its own name"
+    for phase in ("Primary phase", "Secondary phase", "Post 16 phase"):
+        help_text = tiles[f"{phase} — No. of requests for EHC assessment"]
+        assert help_text.startswith(f"No. of requests for EHC assessment – {phase.lower()}")
 
 
 def test_glossary_lists_every_measure_and_searches(app: AppTest) -> None:
