@@ -162,18 +162,23 @@ def trend_chart(kpi: KPI, table: pd.DataFrame, *, target: float | None = None,
         shape = alt.Shape("series:N", scale=alt.Scale(domain=[dfe_label(s) for s in DFE_SERIES],
                                                       range=[DFE_SHAPE[s] for s in DFE_SERIES]), legend=None)
         tips = [alt.Tooltip("label:N", title="DfE"), alt.Tooltip("source:N", title="Source")]
-        seg = alt.Chart(segments)
-        layers.append(seg.transform_filter("datum.kind == 'span'").mark_rule(strokeWidth=3, opacity=0.9).encode(
-            x="start:T", x2="end:T", y="value:Q", color=colour, strokeDash=dash, tooltip=tips))
-        layers.append(seg.transform_filter("datum.kind == 'month'").mark_line(strokeWidth=2, opacity=0.9).encode(
-            x="end:T", y="value:Q", color=colour, strokeDash=dash, detail="series:N"))
-        layers.append(seg.mark_point(size=70, filled=True, opacity=1).encode(
+        # Each layer gets only its own rows, and a layer with none is left out: Vega draws an empty mark group as
+        # an unlabelled graphics-symbol, which axe-core reports (svg-img-alt).
+        spans, months = segments[segments["kind"] == "span"], segments[segments["kind"] == "month"]
+        if len(spans):
+            layers.append(alt.Chart(spans).mark_rule(strokeWidth=3, opacity=0.9).encode(
+                x="start:T", x2="end:T", y="value:Q", color=colour, strokeDash=dash, tooltip=tips))
+        if len(months):
+            layers.append(alt.Chart(months).mark_line(strokeWidth=2, opacity=0.9).encode(
+                x="end:T", y="value:Q", color=colour, strokeDash=dash, detail="series:N"))
+        layers.append(alt.Chart(segments).mark_point(size=70, filled=True, opacity=1).encode(
             x="end:T", y="value:Q", color=colour, shape=shape, tooltip=tips))
         offset = {dfe_label("national"): -9, dfe_label("regional"): -21, dfe_label("statistical_neighbours"): 14}
         for name, dy in offset.items():
-            layers.append(seg.transform_filter(alt.datum.series == name).mark_text(
-                align="right", dx=-6, dy=dy, fontSize=10).encode(
-                x="end:T", y="value:Q", text="text:N", color=alt.value("#0B0C0C")))
+            labelled = segments[(segments["series"] == name) & (segments["text"] != "")]
+            if len(labelled):
+                layers.append(alt.Chart(labelled).mark_text(align="right", dx=-6, dy=dy, fontSize=10).encode(
+                    x="end:T", y="value:Q", text="text:N", color=alt.value("#0B0C0C")))
     description = describe(kpi, points, refs, segments)
     chart = alt.layer(*layers).properties(
         width=width,

@@ -170,23 +170,24 @@ def ranked_bar_chart(table: pd.DataFrame, refs: pd.DataFrame, *, title: str, kin
     # Room above the tallest bar for the home authority's name; a percentage axis still stops at 100.
     y = (alt.Y("value:Q", title=y_title, scale=alt.Scale(domain=[0, top], nice=False), axis=alt.Axis(values=list(range(0, 101, 20))))
          if kind == "rate" and top > 100 else alt.Y("value:Q", title=y_title))
-    base = alt.Chart(table)
-    bars = base.mark_bar().encode(
+    bars = alt.Chart(table).mark_bar().encode(
         x=x,
         y=y,
         color=alt.Color("role_word:N", title="Bars", scale=alt.Scale(domain=roles, range=[HOME_COLOUR, NEIGHBOUR_COLOUR, OTHER_COLOUR]),
                         legend=alt.Legend(orient="bottom", symbolType="square")),
         tooltip=tooltip,
     )
-    marked = base.transform_filter("datum.role != 'other'")
-    markers = marked.mark_point(filled=True, size=70, yOffset=-9, opacity=1).encode(
-        x=x, y="value:Q",
-        shape=alt.Shape("role:N", scale=alt.Scale(domain=["home", "neighbour"], range=["triangle-down", "circle"]), legend=None),
-        color=alt.value("#0B0C0C"),
-        tooltip=tooltip,
-    )
+    layers: list[alt.Chart] = [bars]
+    marked = table[table["role"] != "other"]
+    if len(marked):  # an empty layer is an unlabelled graphics-symbol to a screen reader (axe-core's svg-img-alt)
+        layers.append(alt.Chart(marked).mark_point(filled=True, size=70, yOffset=-9, opacity=1).encode(
+            x=x, y="value:Q",
+            shape=alt.Shape("role:N", scale=alt.Scale(domain=["home", "neighbour"], range=["triangle-down", "circle"]),
+                            legend=None),
+            color=alt.value("#0B0C0C"),
+            tooltip=tooltip,
+        ))
     home = table[table["role"] == "home"]
-    layers: list[alt.Chart] = [bars, markers]
     if len(home):
         h = home.iloc[0]
         left = h["position"] <= n / 2

@@ -160,3 +160,28 @@ def test_a_suppressed_dfe_figure_is_not_drawn_as_zero(table, catalogue, dfe_rows
     drawn = _dfe_data(trend_chart(kpi, table[table["kpi_id"] == kpi.id], dfe=mine).to_dict())
     assert not any(r["series"] == "England (DfE)" and "Jan 25" in r["label"] for r in drawn)
     assert all(r["value"] != 0 for r in drawn)
+
+
+def _empty_layers(chart: dict) -> list[int]:
+    """Layers that would draw no mark: Vega gives an empty mark group role graphics-symbol and no name (axe-core's
+    svg-img-alt, serious)."""
+    datasets = chart.get("datasets", {})
+    empty = []
+    for i, layer in enumerate(chart.get("layer", [])):
+        rows = datasets.get(layer.get("data", {}).get("name"), [None])
+        if not rows or any("filter" in t for t in layer.get("transform", [])):
+            empty.append(i)
+    return empty
+
+
+def test_no_trend_chart_has_a_layer_that_draws_nothing(table, catalogue, dfe_rows):
+    """Every KPI with data, with its DfE benchmarks (census months only, calendar years only, or both): each layer
+    has rows of its own, rather than a filter that may leave none."""
+    charted = 0
+    for kpi_id in sorted(set(table.loc[table["value"].notna(), "kpi_id"])):
+        kpi = catalogue[kpi_id]
+        mine = dfe_rows[(dfe_rows["kpi_id"] == kpi_id) & dfe_rows["primary"]]
+        chart = trend_chart(kpi, table[table["kpi_id"] == kpi_id], dfe=mine).to_dict()
+        assert _empty_layers(chart) == [], kpi_id
+        charted += 1
+    assert charted > 100
