@@ -177,14 +177,19 @@ def read_dfe_file(data: bytes, file_name: str, *, release: str | None = None) ->
         return read_neighbours(data, file_name)
     text = decode_text(data, file_name)
     first = text.lstrip().split("\n", 1)[0]
-    if "Appeal rate" in first:
-        return read_appeal_rates(text, file_name, release=release)
-    return read_ees(text, file_name, release=release)
+    try:
+        if "Appeal rate" in first:
+            return read_appeal_rates(text, file_name, release=release)
+        return read_ees(text, file_name, release=release)
+    except FileRefused:
+        raise
+    except (ValueError, csv.Error) as exc:  # pandas' parser errors, or the same cell twice (_normalise)
+        raise FileRefused(f"{file_name}: not a DfE file that can be read ({exc})") from exc
 
 
 def _headline(frame: pd.DataFrame) -> pd.DataFrame:
     """Keep the headline rows: EES files repeat every figure by age, sex, ethnicity…; benchmarks use the totals."""
-    if "breakdown_topic" not in frame.columns:
+    if not {"breakdown_topic", "breakdown"} <= set(frame.columns):
         return frame
     topic, breakdown = frame["breakdown_topic"].fillna(""), frame["breakdown"].fillna("")
     return frame[topic.str.lower().str.startswith("all ") & (topic == breakdown)]
@@ -193,6 +198,7 @@ def _headline(frame: pd.DataFrame) -> pd.DataFrame:
 def read_ees(text: str, file_name: str, *, release: str | None = None) -> DfeFile:
     frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     frame.columns = [c.strip() for c in frame.columns]
+    frame = frame.loc[:, ~frame.columns.duplicated()]
     missing = [c for c in ("time_period", "geographic_level") if c not in frame.columns]
     if missing:
         raise FileRefused(f"{file_name}: not an EES tidy file (no {', '.join(missing)} column)")
@@ -213,8 +219,9 @@ def read_ees(text: str, file_name: str, *, release: str | None = None) -> DfeFil
     )
     meta = {"time_period", "time_identifier", "geographic_level", "country_code", "country_name", "region_code",
             "region_name", "new_la_code", "old_la_code", "la_name", "breakdown_topic", "breakdown"}
-    indicators = list(dict.fromkeys(c for c in frame.columns if c not in meta))
-    frame = frame.loc[:, ~frame.columns.duplicated()]
+    indicators = [c for c in frame.columns if c not in meta]
+    if not indicators:
+        raise FileRefused(f"{file_name}: no figures (every column is a time or area column)")
     periods = {tp: period_label(dataset, tp) for tp in frame["time_period"].unique()}
     base = pd.concat([frame[["time_period"]].reset_index(drop=True), area.reset_index(drop=True)], axis=1)
     base["period"] = base["time_period"].map(periods)
@@ -247,7 +254,7 @@ def read_appeal_rates(text: str, file_name: str, *, release: str | None = None) 
     for r in rows[year_row + 2:]:
         if not r or not r[0].strip():
             continue
-        name, code = re.sub(r"[\d,]+$", "", r[0].strip()).strip(), r[1].strip()
+        name, code = re.sub(r"[\d,]+$", "", r[0].strip()).strip(), r[1].strip() if len(r) > 1 else ""
         level = None
         if code.isdigit():
             level = "local_authority"
@@ -303,7 +310,7 @@ def read_neighbours(data: bytes, file_name: str) -> DfeFile:
         for j, rank in sn_cols:
             if j < len(r) and r[j] not in (None, ""):
                 closeness = r[j + 1] if j + 1 < len(r) else None
-                records.append({"sn_set": sn_set, "old_la_code": code, "la_name": str(r[1]).strip(),
+                records.append({"sn_set": sn_set, "old_la_code": code, "la_name": str(r[1]).strip() if len(r) > 1 else "",
                                 "region": str(r[4]).strip() if len(r) > 4 and r[4] else None, "rank": rank,
                                 "neighbour_code": str(r[j]).strip(), "closeness": str(closeness).strip() if closeness else None,
                                 "file_name": file_name})

@@ -25,7 +25,7 @@ from .paths import BOARD_FILE, SCORECARD_FILE
 from .readers import FileRefused, Grid, read_grid, xlsx_sheet_names
 from .schema import COLUMNS, KEY, empty_table, normalise
 from .store import Store, VersionInfo
-from .values import CellError
+from .values import CellError, is_missing
 
 VALUE_COLUMNS = ["value", "count", "note"]
 
@@ -171,12 +171,17 @@ def review_warnings(current: pd.DataFrame, merged: pd.DataFrame, incoming: pd.Da
                 warnings.append(Notice(
                     WarningKind.CUMULATIVE_FELL, f"{names.get(r.kpi_id, r.kpi_id)}, {r.period}: a cumulative total fell mid-year"
                 ))
-    for r in revisions.itertuples():
-        old = "blank" if pd.isna(r.value_old) else f"{r.value_old:g}"
-        now = "blank" if pd.isna(r.value) else f"{r.value:g}"
-        period = r.period or "(no period)"
-        warnings.append(Notice(WarningKind.REVISED, f"{names.get(r.kpi_id, r.kpi_id)}, {period} ({r.series}): revised {old} → {now}"))
+    if len(revisions):  # a whole file revised is 100,000 of these: columns, not itertuples
+        for kpi_id, period, series, old, now in zip(revisions["kpi_id"].tolist(), revisions["period"].tolist(),
+                                                    revisions["series"].tolist(), _shown(revisions["value_old"]),
+                                                    _shown(revisions["value"])):
+            warnings.append(Notice(WarningKind.REVISED,
+                                   f"{names.get(kpi_id, kpi_id)}, {period or '(no period)'} ({series}): revised {old} → {now}"))
     return warnings
+
+
+def _shown(values: pd.Series) -> list[str]:
+    return ["blank" if is_missing(v) else f"{v:g}" for v in values.astype(object).tolist()]
 
 
 class ImportRefused(ValueError):

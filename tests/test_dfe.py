@@ -95,6 +95,23 @@ def test_not_a_dfe_file_is_refused_with_a_reason():
         read_dfe_file(b"not a zip", "sn.xlsx")
 
 
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"time_period,geographic_level,breakdown_topic\n2024,National,All\n", "no figures"),  # and no breakdown column
+        (b"time_period,geographic_level\n2024,National\n", "no figures"),
+        (b"time_period,geographic_level,ehcplans\n2024,National,1\n2024,National,2\n", "the same cell twice"),
+        (b'time_period,geographic_level,ehcplans\n2024,National,"1\n', "not a DfE file that can be read"),
+        (b"Appeal rate\nLocal Authority,Code,2023\n\nPoole\n", "no authority rows"),  # a row of one cell
+    ],
+    ids=["breakdown-topic-alone", "no-indicators", "same-cell-twice", "broken-quote", "one-cell-row"],
+)
+def test_a_damaged_dfe_file_is_refused_not_a_traceback(data: bytes, problem: str):
+    """Found by tests/test_fuzz_load.py: each of these raised KeyError, IndexError or pandas' errors."""
+    with pytest.raises(FileRefused, match=problem):
+        read_dfe_file(data, "ehcp.csv")
+
+
 @requires_dfe
 def test_appeal_rate_table_reads_as_published():
     """DfE's printed table (reads ../shared/dfe: the real layout, footnote digits in names, '..' and '-')."""

@@ -211,3 +211,11 @@ def test_other_file_types_are_refused(catalogue):
         parse_bytes(b"not a zip", "fake.xlsx", catalogue)
     with pytest.raises(FileRefused):
         parse_bytes(b"KPI,Dec 23\n", "notes.docx", catalogue)
+
+
+@pytest.mark.parametrize("number", ["inf", "1e400", "-3", "7.5", "nan"])
+def test_a_board_measure_number_that_is_no_whole_number_is_an_unknown_measure(catalogue, number):
+    """Found by tests/test_fuzz_load.py: `inf` under No raised OverflowError."""
+    data = f"No,Measure,Latest period,Latest,Previous period,Previous\n{number},,May 24,1,Apr 24,2\n".encode()
+    parsed = parse_bytes(data, "board.csv", catalogue)
+    assert [(e.raw, e.problem) for e in parsed.errors] == [(number, "unknown board measure")]

@@ -6,6 +6,8 @@ the contextual tiles, which have no number, by name.
 
 from __future__ import annotations
 
+import re
+
 from sendlib.catalogue import KPI, Catalogue
 from sendlib.layouts import Parsed, WarningKind, closest_hint, header_key, header_row
 from sendlib.periods import PeriodError, parse_period
@@ -13,6 +15,7 @@ from sendlib.readers import Grid
 from sendlib.values import CellError, parse_value
 
 SCORECARD = "board"
+_MEASURE_NUMBER = re.compile(r"(\d{1,6})(?:\.0*)?")
 POLARITY_WORDS = {"high": "higher_better", "low": "lower_better"}
 HEADINGS = {
     "no": "no",
@@ -102,8 +105,6 @@ def parse_board(grid: Grid, catalogue: Catalogue) -> Parsed:
 
 def _match(catalogue: Catalogue, by_number: dict[int, KPI], number: object, name: object) -> KPI | None:
     if number is not None and str(number).strip():
-        try:
-            return by_number.get(int(float(str(number).strip())))
-        except ValueError:
-            return None
+        whole = _MEASURE_NUMBER.fullmatch(str(number).strip())  # `7`, or `7.0` from a workbook
+        return by_number.get(int(whole.group(1))) if whole else None
     return catalogue.find_by_name(SCORECARD, str(name)) if name is not None else None
