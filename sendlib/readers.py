@@ -26,10 +26,14 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 from xml.etree.ElementTree import ParseError, iterparse
 
 from .values import CellError
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 250_000
@@ -77,11 +81,12 @@ def _over_limit(name: str, count_words: str, limit: int, where: str = "") -> Fil
 class _Tally:
     """Rows and cells read so far: the reader stops the moment a file passes a limit, not after.
 
-    Cells are the sheet's used range (rows × its widest row, as Excel counts them), or the cells the reader
-    had to make, blanks included, when that is more: both are work."""
+    Cells are those the reader made, blanks included. A workbook's grid is moreover a rectangle (rows × its
+    widest row, Excel's used range), so one wide row under many narrow ones counts as the rectangle it makes."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, *, rectangular: bool):
         self.name = name
+        self.rectangular = rectangular
         self.rows = 0
         self.widest = 0
         self.made = 0
@@ -94,8 +99,8 @@ class _Tally:
         if self.rows > MAX_ROWS:
             raise _over_limit(self.name, "rows", MAX_ROWS)
         if width > MAX_COLUMNS:
-            raise _over_limit(self.name, "columns", MAX_COLUMNS, where=f" row {line}")
-        if max(self.made, self.rows * self.widest) > MAX_CELLS:
+            raise _over_limit(self.name, "columns", MAX_COLUMNS, where=f", row {line},")
+        if max(self.made, self.rows * self.widest if self.rectangular else 0) > MAX_CELLS:
             raise _over_limit(self.name, "cells", MAX_CELLS)
 
 
@@ -155,7 +160,7 @@ def read_csv_grid(data: bytes, name: str) -> Grid:
     if not text.strip():
         raise FileRefused(f"{name} is empty")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
-    tally = _Tally(name)
+    tally = _Tally(name, rectangular=False)
     rows: list[list[Cell]] = []
     numbers: list[int] = []
     try:
@@ -191,7 +196,7 @@ def _tag_counts(stream: IO[bytes], patterns: tuple[re.Pattern[bytes], ...], limi
     return counts
 
 
-def open_workbook(data: bytes, name: str, *, data_only: bool = True):
+def open_workbook(data: bytes, name: str, *, data_only: bool = True) -> Workbook:
     """An openpyxl read-only workbook, refused before openpyxl opens it when it is too big to read.
 
     Opening is already work: openpyxl reads every shared string, and parses a whole sheet to find its size
@@ -233,7 +238,7 @@ def open_workbook(data: bytes, name: str, *, data_only: bool = True):
         raise _refuse_unreadable(name, exc) from exc
 
 
-def _refuse_uncalculated(data: bytes, name: str, ws) -> None:
+def _refuse_uncalculated(data: bytes, name: str, ws: ReadOnlyWorksheet) -> None:
     """Formula cells with no saved result would be read as blank without a word: refuse them by name."""
     path = getattr(ws, "_worksheet_path", None)  # openpyxl's own; a workbook without it has no formulas read
     if path is None:
@@ -295,7 +300,7 @@ def read_xlsx_grid(data: bytes, name: str, sheet: str | None = None) -> Grid:
         ws = book[sheet] if sheet else book.worksheets[0]
         _refuse_uncalculated(data, name, ws)
         ws.reset_dimensions()  # a sheet's stated size may be wrong (or hostile): read only the cells it has
-        tally = _Tally(name)
+        tally = _Tally(name, rectangular=True)
         rows: list[list[Cell]] = []
         formats: list[list[str]] = []
         numbers: list[int] = []

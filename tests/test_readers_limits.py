@@ -182,7 +182,7 @@ def test_an_xlsx_with_a_row_too_wide_is_refused_naming_the_row() -> None:
     book.active.append(list(range(MAX_COLUMNS + 1)))
     buffer = io.BytesIO()
     book.save(buffer)
-    with pytest.raises(FileRefused, match=f"row 2 has more than {MAX_COLUMNS:,} columns"):
+    with pytest.raises(FileRefused, match=f"wide.xlsx, row 2, has more than {MAX_COLUMNS:,} columns"):
         read_grid(buffer.getvalue(), "wide.xlsx")
 
 
@@ -307,3 +307,13 @@ def test_calculated_formulas_and_empty_text_results_are_read() -> None:
         for path, content in parts.items():
             archive.writestr(path, content)
     assert read_grid(buffer.getvalue(), "calculated.xlsx").rows == [["KPI", "Feb 25"], ["No. of EHCPs", 2], ["note", None]]
+
+
+def test_one_wide_row_over_many_narrow_ones_counts_as_the_rectangle_a_workbook_makes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A workbook's rows are padded to its widest: 1,000 rows of one cell under a 100-cell row are 100,000 cells."""
+    monkeypatch.setattr(readers, "MAX_CELLS", 10_000)
+    sheet = b'<row r="1">' + b"<c><v>1</v></c>" * 100 + b"</row>" + b"<row><c><v>1</v></c></row>" * 1_000
+    with pytest.raises(FileRefused, match="more than 10,000 cells"):
+        read_grid(workbook(sheet_data=sheet), "padded.xlsx")
+    csv_text = ",".join(["1"] * 100) + "\n" + "1\n" * 1_000  # a CSV's rows stay as written: 1,100 cells
+    assert len(read_grid(csv_text.encode(), "ragged.csv").rows) == 1_001
