@@ -13,11 +13,11 @@ import pandas as pd
 
 # CommonMark lets any ASCII punctuation be backslash-escaped, and an escaped mark is only ever the mark itself:
 # no link, image, emphasis, HTML, heading or list, no `$` maths, no directive. GFM's autolink literals (`http://…`,
-# `www.…`, `jo@example.org`) and emoji shortcodes are found in the text after escapes are resolved, so an invisible
-# word joiner after each colon, after `www` and before `@` breaks those.
+# `www.…`, `jo@example.org`) are found in the text after escapes are resolved, so an invisible word joiner inside
+# `://`, after `www` and before `@` breaks those (and only those: a colon in prose is left alone).
 _ESCAPED = str.maketrans({mark: "\\" + mark for mark in string.punctuation})
 _JOINER = "\u2060"
-_AUTOLINK = re.compile(r"(?<=:)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
 
 
 def plain(text: object) -> str:
