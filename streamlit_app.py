@@ -6,7 +6,7 @@ import streamlit as st
 
 from explorer.components import home_la_selector
 from explorer.damage import repaired_flash, store_error
-from explorer.menu import DEFAULT, PAGES
+from explorer.menu import DEFAULT, PAGES, PageEnd
 from sendlib.store import StoreError
 
 # The favicon is a file in the repo: a Material icon here would be fetched from Google's font servers, which a
@@ -17,14 +17,20 @@ st.set_page_config(page_title="SEND Performance Explorer", page_icon=str(Path(__
 # One flat list: Streamlit's sectioned sidebar nests list items in a way axe-core flags (list/listitem).
 navigation = st.navigation([st.Page(path, title=title, icon=icon, default=path == DEFAULT) for path, title, icon in PAGES],
                            expanded=True)
-# The page is drawn in one slot, so a damaged store replaces whatever it had drawn with what is wrong, not a traceback.
+# The sidebar's place is kept under the menu but drawn after the page: its authority list scans every DfE figure,
+# which the page's first chart need not wait for. The page is drawn in one slot, so a damaged store replaces whatever
+# it had drawn with what is wrong, not a traceback.
+sidebar = st.sidebar.container()
 page = st.empty()
 try:
-    with st.sidebar:
-        home_la_selector()
     with page.container():
         repaired_flash()
-        navigation.run()
+        try:
+            navigation.run()
+        except PageEnd:
+            pass
+    with sidebar:
+        home_la_selector()
 except StoreError as exc:
     with page.container():
         store_error(exc)

@@ -2,6 +2,7 @@ import streamlit as st
 
 from explorer import data
 from explorer.components import data_caption
+from explorer.menu import end_page
 from sendlib.catalogue import SCORECARDS
 from sendlib.extracts import FORMATS, LAYOUTS, MIME, ExtractError, ExtractQuery, build_extract, export_bytes, file_name
 from sendlib.periods import long_label, sort_key
@@ -71,7 +72,7 @@ try:
     ext = build_extract(table, cat, query)
 except ExtractError as exc:
     st.error(f"{str(exc)[:1].upper()}{str(exc)[1:]}.", icon=":material/block:")
-    st.stop()
+    end_page()
 
 st.subheader("Preview")
 for note in ext.notes:

@@ -3,6 +3,7 @@ import streamlit as st
 
 from explorer import compare, data
 from explorer.components import chart_downloads, kpi_table
+from explorer.menu import end_page
 from explorer.text import plain
 from sendlib.benchmarks import SN_SETS
 from sendlib.compare import (
@@ -35,7 +36,7 @@ home_name, region = home["la_name"], home.get("region_name")
 choices = {m.measure: m for m in measure_choices(compare.mappings()) if m.kpi_id in cat}
 if not choices:
     st.info("No DfE measures are mapped to this explorer's KPIs (data/catalogue/dfe_benchmarks.csv).")
-    st.stop()
+    end_page()
 
 
 def _choice_label(measure: str) -> str:
@@ -57,7 +58,7 @@ with st.container(horizontal=True, gap="medium"):
     periods = periods_of(areas)
     if not periods:
         st.info("DfE has published no figures for this measure in the releases loaded.")
-        st.stop()
+        end_page()
     period = st.selectbox("Year", periods[::-1], format_func=long_label, key=f"compare-period-{measure}",
                           help="The years DfE has published for this measure; the latest first.")
 

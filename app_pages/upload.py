@@ -6,6 +6,7 @@ import streamlit as st
 from explorer import data
 from explorer.access import current_user, may_edit
 from explorer.dfe_upload import dfe_upload
+from explorer.menu import end_page
 from explorer.text import plain, plain_table
 from sendlib.catalogue import POLARITY_WORDS, UNIT_WORDS, new_kpi
 from sendlib.dfe import is_dfe_file
@@ -58,12 +59,12 @@ if upload is not None and editable:
     raw = upload.getvalue()
     if is_dfe_file(raw, upload.name):
         dfe_upload(raw, upload.name)
-        st.stop()
+        end_page()
     try:
         preview: Preview = preview_bytes(raw, upload.name, data.store(), data.catalogue(), sheet=sheet)
     except FileRefused as exc:
         st.error(f"**Refused.** {plain(exc)}. Nothing was saved.", icon=":material/block:")
-        st.stop()
+        end_page()
 
     if preview.errors:
         st.error(
@@ -81,7 +82,7 @@ if upload is not None and editable:
         if unknown:
             st.markdown(f"If **{plain(unknown[0])}** is a new measure, add it below and the file will be checked again.")
             new_kpi_form(unknown[0], key=f"new-kpi-{hashlib.sha1(unknown[0].encode()).hexdigest()[:8]}")
-        st.stop()
+        end_page()
 
     st.subheader("Check before saving")
     st.caption(f"{plain(upload.name)} read as the {preview.layout} layout; sha256 {preview.sha256[:12]}…")

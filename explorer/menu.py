@@ -1,7 +1,9 @@
 """The app's menu: every page in order, with its title and icon. streamlit_app.py registers exactly these, and the
-accessibility sweep checks the sidebar lists exactly these."""
+accessibility sweep checks the sidebar lists exactly these. And how a page ends early."""
 
 from __future__ import annotations
+
+from typing import NoReturn
 
 DEFAULT = "app_pages/overview.py"
 PAGES: list[tuple[str, str, str]] = [
@@ -23,3 +25,13 @@ PAGES: list[tuple[str, str, str]] = [
     ("app_pages/board_report.py", "Board report", ":material/summarize:"),
     ("app_pages/exceptions.py", "Exceptions", ":material/priority_high:"),
 ]
+
+
+class PageEnd(Exception):
+    """The page has shown all it can (a refused file, nothing to report on)."""
+
+
+def end_page() -> NoReturn:
+    """End the page here. Not st.stop(): that would also stop the sidebar, which is drawn after the page so the
+    page's first chart does not wait for the authority list (a scan of every DfE figure on a cold start)."""
+    raise PageEnd

@@ -10,6 +10,7 @@ from sendlib.report import report_months
 
 from . import data
 from .components import data_caption
+from .menu import end_page
 
 MIME = {"html": "text/html", "pdf": "application/pdf"}
 
@@ -24,7 +25,7 @@ def report_page(title: str, intro: str, *, key: str, empty: str) -> tuple[str, s
     scorecard, month = report_choice(key)
     if month is None:
         st.info(empty)
-        st.stop()
+        end_page()
     return scorecard, month
 
 

@@ -116,6 +116,18 @@ def test_statutory_duty_tiles_lead_with_the_phase_and_keep_the_whole_name_in_hel
         assert help_text.startswith(f"No. of requests for EHC assessment – {phase.lower()}")
 
 
+def test_the_sidebar_is_drawn_after_a_page_that_ends_early(app: AppTest) -> None:
+    """The sidebar is drawn after the page (so the first chart does not wait for it): a page that stops early, as
+    the upload page does for a refused file, still has it."""
+    app.run()
+    app.switch_page("app_pages/upload.py").run()
+    app.file_uploader(key="upload-file").set_value(("bad.csv", b"kpi_id,period,value\nehcps,2025-13,1\n", "text/csv")).run()
+    assert not app.exception, app.exception
+    assert "refused" in app.error[0].value
+    assert app.sidebar.selectbox(key="home-la").value == "839"
+    assert app.sidebar.radio(key="sn-groups").value == "2021"
+
+
 def test_glossary_lists_every_measure_and_searches(app: AppTest) -> None:
     app.run()
     app.switch_page("app_pages/glossary.py").run()
