@@ -108,3 +108,21 @@ def test_the_upload_page_shows_a_hostile_file_name_and_kpi_name_as_text(hostile_
     assert not at.exception, at.exception
     assert any(plain(FILE_NAME) in c.value for c in at.caption)
     assert unescaped(at) == []
+
+
+def test_a_dfe_release_named_by_a_user_is_text_on_how_we_compare(hostile_store: Path) -> None:
+    at = open_page("app_pages/upload.py")
+    raw = (ROOT / "tests" / "data" / "dfe_personal_budgets_revised.csv").read_bytes()
+    at.file_uploader(key="upload-file").set_value((FILE_NAME, raw, "text/csv")).run()
+    assert not at.exception, at.exception
+    at.text_input(key="dfe-release").input(HOSTILE).run()
+    at.button(key="dfe-confirm").click().run()
+    assert not at.exception, at.exception
+    assert unescaped(at) == []
+
+    at.switch_page("app_pages/how_we_compare.py").run()
+    at.selectbox(key="compare-measure").set_value("personal-budgets").run()
+    at.selectbox(key="compare-period-personal-budgets").set_value("2025-01").run()
+    assert not at.exception, at.exception
+    assert any(plain(HOSTILE)[:40] in c.value for c in at.caption), "the release is named, as text"
+    assert unescaped(at) == []
