@@ -6,6 +6,7 @@ import streamlit as st
 
 from explorer.components import home_la_selector
 from explorer.damage import repaired_flash, store_error
+from explorer.data import HOME_LA_KEY
 from explorer.menu import DEFAULT, PAGES, PageEnd
 from sendlib.store import StoreError
 
@@ -17,20 +18,31 @@ st.set_page_config(page_title="SEND Performance Explorer", page_icon=str(Path(__
 # One flat list: Streamlit's sectioned sidebar nests list items in a way axe-core flags (list/listitem).
 navigation = st.navigation([st.Page(path, title=title, icon=icon, default=path == DEFAULT) for path, title, icon in PAGES],
                            expanded=True)
-# The sidebar's place is kept under the menu but drawn after the page: its authority list scans every DfE figure,
-# which the page's first chart need not wait for. The page is drawn in one slot, so a damaged store replaces whatever
-# it had drawn with what is wrong, not a traceback.
+# The sidebar keeps its place under the menu. On a session's first run it is drawn after the page: its authority
+# list scans every DfE figure, which a cold start's first chart need not wait for. Later runs find the list cached and
+# draw it first, so it is not left greyed out while the page reruns. The page is drawn in one slot, so a damaged store
+# replaces whatever it had drawn with what is wrong, not a traceback.
 sidebar = st.sidebar.container()
 page = st.empty()
+
+
+def draw_sidebar() -> None:
+    with sidebar:
+        home_la_selector()
+
+
 try:
+    first_run = HOME_LA_KEY not in st.session_state
+    if not first_run:
+        draw_sidebar()
     with page.container():
         repaired_flash()
         try:
             navigation.run()
         except PageEnd:
             pass
-    with sidebar:
-        home_la_selector()
+    if first_run:
+        draw_sidebar()
 except StoreError as exc:
     with page.container():
         store_error(exc)

@@ -6,9 +6,10 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 
 def settle(page) -> None:  # type: ignore[no-untyped-def]
-    """Wait until Streamlit's running indicator has gone: the page has finished redrawing."""
+    """Wait until Streamlit's running indicator has gone and nothing is left greyed out from the run before: the page
+    has finished redrawing."""
     page.wait_for_timeout(300)
-    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')")
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"], [data-stale=\"true\"]')")
 
 
 def download(page, label: str, *, timeout_ms: int = 60_000) -> tuple[str, bytes]:  # type: ignore[no-untyped-def]
