@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python bench/bench.py [--scale 1,100] [--repeat 5] [--page-budget 10] [--page-cap 30]
                                       [--pages glossary,history] [--no-browser]
-                                      [--profile] [--profile-page pages/sendiass.py]
+                                      [--profile] [--profile-page app_pages/sendiass.py]
 
 Per scale: store build (parse+validate+commit through sendlib.imports, with pyarrow's bare CSV read for
 comparison), cold start of the real server to the overview's first chart and table in Chromium, and each
@@ -178,7 +178,9 @@ def cold_start(store_dir: Path, timeout_s: float) -> dict:
 
 
 def page_files() -> list[str]:
-    return [f"pages/{p.name}" for p in sorted((ROOT / "pages").glob("*.py")) if p.stem != OVERVIEW]
+    from explorer.menu import DEFAULT, PAGES
+
+    return [path for path, _title, _icon in PAGES if path != DEFAULT]
 
 
 def clear_streamlit_caches() -> None:
@@ -263,7 +265,7 @@ def expected_charts(store_dir: Path, catalogue_dir: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     for kpi in catalogue:
         if kpi.id in with_data:
-            page = "pages/" + catalogue.themes[kpi.theme].page.replace("-", "_") + ".py"
+            page = "app_pages/" + catalogue.themes[kpi.theme].page.replace("-", "_") + ".py"
             counts[page] = counts.get(page, 0) + 1
     return counts
 
@@ -317,7 +319,7 @@ def hotspots(profile: cProfile.Profile, top: int) -> tuple[list[dict], str]:
             rel = path.resolve().relative_to(ROOT)
         except ValueError:
             continue
-        if rel.parts[0] not in ("sendlib", "explorer", "pages") and rel.name != "streamlit_app.py":
+        if rel.parts[0] not in ("sendlib", "explorer", "app_pages") and rel.name != "streamlit_app.py":
             continue
         rows.append({"where": f"{rel}:{line}({func})", "calls": calls, "tottime_ms": ms(tottime), "cumtime_ms": ms(cumtime)})
     rows.sort(key=lambda r: r["cumtime_ms"], reverse=True)
@@ -351,7 +353,7 @@ def profile_pages(pages: list[str], scale: int, timeout_s: float, top: int = 15)
     at = AppTest.from_file(str(APP), default_timeout=timeout_s)
     out = {}
     for page in pages:
-        name = page.replace("pages/", "").replace(".py", "")
+        name = page.replace("app_pages/", "").replace(".py", "")
         first = at.run if page == OVERVIEW else (lambda page=page: at.switch_page(page).run())
         out[page] = {"first": _profiled(first, scale, name, "first", top),
                      "rerun": _profiled(at.run, scale, name, "rerun", top)}
@@ -460,7 +462,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile", action="store_true",
                         help="after the run, cProfile the overview and --profile-page at the largest scale")
     parser.add_argument("--profile-page", action="append", default=None,
-                        help="page to profile (repeatable; default pages/sendiass.py)")
+                        help="page to profile (repeatable; default app_pages/sendiass.py)")
     parser.add_argument("--out", type=Path, default=OUT_DIR / "results.json", help="where to write the JSON")
     args = parser.parse_args(argv)
     try:
@@ -508,7 +510,7 @@ def main(argv: list[str] | None = None) -> None:
                     os.environ.pop(CATALOGUE_ENV, None)
                 else:
                     os.environ[CATALOGUE_ENV] = str(Path(tmp) / f"synthetic-{scale}" / "catalogue")
-                res["profile"] = profile_pages([OVERVIEW, *(args.profile_page or ["pages/sendiass.py"])],
+                res["profile"] = profile_pages([OVERVIEW, *(args.profile_page or ["app_pages/sendiass.py"])],
                                                scale, args.timeout)
     finally:
         for key, value in saved_env.items():

@@ -189,8 +189,10 @@ def read_table(data: bytes | Path, spec: TableSpec | None = None) -> pd.DataFram
     spec = spec or _values_spec()
     mapper = {pa.string(): pd.StringDtype(), pa.float64(): pd.Float64Dtype(), pa.int64(): pd.Int64Dtype()}
     source = io.BytesIO(data) if isinstance(data, bytes) else data
-    table = pq.read_table(source, schema=spec.arrow_schema)
-    return table.to_pandas(types_mapper=mapper.get)[spec.columns]
+    # Single-threaded: a store's tables are small, and a command that never starts Arrow's thread pools cannot be
+    # caught by them at interpreter exit (seen once under load: libstdc++'s "terminate called").
+    table = pq.read_table(source, schema=spec.arrow_schema, use_threads=False)
+    return table.to_pandas(types_mapper=mapper.get, use_threads=False)[spec.columns]
 
 
 class Store:
