@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(PY) bench/bench.py
 	$(PY) bench/bench_upload.py
 	$(PY) bench/bench_dfe.py
+	$(PY) bench/bench_start.py
 
 store: $(STAMP)
 	$(PY) -m sendlib init
