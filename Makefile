@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 AXE := .axe/node_modules/axe-core/axe.min.js
 PORT ?= 8501
 
-.PHONY: run test lint bench store clean
+.PHONY: run test test-unit test-app test-browser lint bench store clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,12 +24,23 @@ run: $(STAMP)
 $(AXE):
 	command -v npm >/dev/null 2>&1 && npm install --silent --no-save --no-audit --no-fund --prefix .axe axe-core@4.14.1 || true
 
-test: $(STAMP) $(AXE)
-	$(PY) -m ruff check .
+test: lint $(AXE)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
+# One tier at a time: unit (sendlib and the CLI), app (AppTest), browser (Chromium). `make test` runs them all.
+test-unit: $(STAMP)
+	$(PY) -m pytest -n 2 -m unit $(PYTEST_ARGS)
+
+test-app: $(STAMP)
+	$(PY) -m pytest -n 2 -m app $(PYTEST_ARGS)
+
+test-browser: $(STAMP) $(AXE)
+	$(PY) -m pytest -n 2 -m browser $(PYTEST_ARGS)
+
+# ruff (style, complexity), import-linter (the layers in pyproject.toml).
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)
 	$(PY) bench/bench.py

@@ -8,7 +8,7 @@ from explorer.components import home_la_selector
 from explorer.damage import repaired_flash, store_error
 from explorer.data import HOME_LA_KEY
 from explorer.menu import DEFAULT, PAGES, PageEnd
-from sendlib.store import StoreError
+from sendlib.store.versioned import StoreError
 
 # The favicon is a file in the repo: a Material icon here would be fetched from Google's font servers, which a
 # locked-down council laptop may not reach (the page then logs a failed request on every load).

@@ -3,8 +3,8 @@ import streamlit as st
 from explorer import data
 from explorer.commentary import month_commentary
 from explorer.reports import report_downloads, report_page
-from sendlib.periods import long_label
-from sendlib.report import render_html
+from sendlib.domain.periods import long_label
+from sendlib.presentation.report import render_html
 
 scorecard, month = report_page(
     "Board report",

@@ -4,7 +4,7 @@ from explorer import data
 from explorer.commentary import comment_form
 from explorer.reports import report_page
 from explorer.text import plain
-from sendlib.periods import short_label
+from sendlib.domain.periods import short_label
 
 scorecard, month = report_page(
     "Exceptions",

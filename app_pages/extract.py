@@ -3,10 +3,19 @@ import streamlit as st
 from explorer import data
 from explorer.components import data_caption
 from explorer.menu import end_page
-from sendlib.catalogue import SCORECARDS
-from sendlib.extracts import FORMATS, LAYOUTS, MIME, ExtractError, ExtractQuery, build_extract, export_bytes, file_name
-from sendlib.periods import long_label, sort_key
-from sendlib.schema import SERIES, SERIES_WORDS
+from sendlib.domain.catalogue import SCORECARDS
+from sendlib.domain.periods import long_label, sort_key
+from sendlib.domain.schema import SERIES, SERIES_WORDS
+from sendlib.presentation.extracts import (
+    FORMATS,
+    LAYOUTS,
+    MIME,
+    ExtractError,
+    ExtractQuery,
+    build_extract,
+    export_bytes,
+    file_name,
+)
 
 PREVIEW_ROWS = 1000
 BOTH = "both"

@@ -2,10 +2,10 @@ import streamlit as st
 
 from explorer import data
 from explorer.components import chart_downloads
-from sendlib.charts import coverage_chart
-from sendlib.extracts import to_csv_bytes
-from sendlib.tables import glossary_table
-from sendlib.trends import DEFAULT_COUNT_TOLERANCE_SHARE, DEFAULT_TOLERANCE
+from sendlib.domain.trends import DEFAULT_COUNT_TOLERANCE_SHARE, DEFAULT_TOLERANCE
+from sendlib.presentation.charts import coverage_chart
+from sendlib.presentation.extracts import to_csv_bytes
+from sendlib.presentation.tables import glossary_table
 
 cat = data.catalogue()
 st.title("Glossary")

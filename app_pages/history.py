@@ -5,7 +5,7 @@ from explorer import data
 from explorer.access import current_user, may_edit
 from explorer.commentary import commentary_history
 from explorer.dfe_upload import dfe_history
-from sendlib.extracts import extract, to_csv_bytes
+from sendlib.presentation.extracts import extract, to_csv_bytes
 
 st.title("History")
 st.markdown("Every version of the data, newest first. Nothing is ever overwritten: restoring an older "

@@ -5,8 +5,10 @@ from explorer import compare, data
 from explorer.components import chart_downloads, kpi_table
 from explorer.menu import end_page
 from explorer.text import plain
-from sendlib.benchmarks import SN_SETS
-from sendlib.compare import (
+from sendlib.domain.benchmarks import SN_SETS
+from sendlib.domain.periods import long_label
+from sendlib.domain.values import format_value
+from sendlib.presentation.how_we_compare import (
     describe_ranked,
     describe_trend,
     difference_words,
@@ -18,8 +20,6 @@ from sendlib.compare import (
     references,
     trend_rows,
 )
-from sendlib.periods import long_label
-from sendlib.values import format_value
 
 st.title("How we compare")
 st.markdown(

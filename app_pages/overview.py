@@ -11,11 +11,11 @@ from explorer.components import (
     scorecard_choice,
 )
 from explorer.text import plain, plain_table
-from sendlib.catalogue import SCORECARDS
-from sendlib.periods import long_label
-from sendlib.report import report_months
-from sendlib.tables import summary_table
-from sendlib.trends import moved_most
+from sendlib.domain.catalogue import SCORECARDS
+from sendlib.domain.periods import long_label
+from sendlib.domain.trends import moved_most
+from sendlib.presentation.report import report_months
+from sendlib.presentation.tables import summary_table
 
 HEADLINES = {
     "scorecard": ["ehcps", "ehcna-under-assessment", "requests", "sen-support"],

@@ -8,11 +8,11 @@ from explorer.access import current_user, may_edit
 from explorer.dfe_upload import dfe_upload
 from explorer.menu import end_page
 from explorer.text import plain, plain_table
-from sendlib.catalogue import POLARITY_WORDS, UNIT_WORDS, new_kpi
-from sendlib.dfe import is_dfe_file
-from sendlib.imports import Preview, commit_preview, preview_bytes
-from sendlib.readers import MAX_UPLOAD_BYTES, FileRefused
-from sendlib.tables import counted, revisions_table
+from sendlib.domain.catalogue import POLARITY_WORDS, UNIT_WORDS, new_kpi
+from sendlib.files.dfe import is_dfe_file
+from sendlib.files.readers import MAX_UPLOAD_BYTES, FileRefused
+from sendlib.presentation.tables import counted, revisions_table
+from sendlib.workflows.load import Preview, commit_preview, preview_bytes
 
 st.title("Upload new figures")
 st.markdown(

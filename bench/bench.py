@@ -4,7 +4,7 @@ Usage: .venv/bin/python bench/bench.py [--scale 1,100] [--repeat 5] [--page-budg
                                       [--pages glossary,history] [--no-browser]
                                       [--profile] [--profile-page app_pages/sendiass.py]
 
-Per scale: store build (parse+validate+commit through sendlib.imports, with pyarrow's bare CSV read for
+Per scale: store build (parse+validate+commit through sendlib.workflows.load, with pyarrow's bare CSV read for
 comparison), cold start of the real server to the overview's first chart and table in Chromium, and each
 page's AppTest first run and median rerun. Figures go to stdout and bench/out/results.json. See bench/README.md.
 """
@@ -36,10 +36,10 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() not
 import pyarrow.csv as pacsv  # noqa: E402
 
 from bench.synthetic import generate  # noqa: E402
-from sendlib.catalogue import load_catalogue  # noqa: E402
-from sendlib.imports import commit_preview, init_store, load_file, preview_bytes  # noqa: E402
-from sendlib.paths import BOARD_FILE, CATALOGUE_DIR, CATALOGUE_ENV, SCORECARD_FILE, STORE_ENV  # noqa: E402
-from sendlib.store import Store  # noqa: E402
+from sendlib.domain.catalogue import load_catalogue  # noqa: E402
+from sendlib.domain.paths import BOARD_FILE, CATALOGUE_DIR, CATALOGUE_ENV, SCORECARD_FILE, STORE_ENV  # noqa: E402
+from sendlib.store.versioned import Store  # noqa: E402
+from sendlib.workflows.load import commit_preview, init_store, load_file, preview_bytes  # noqa: E402
 
 OUT_DIR = ROOT / "bench" / "out"
 APP = ROOT / "streamlit_app.py"

@@ -17,13 +17,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from sendlib.benchmarks import compute, la_index, load_mappings, prepare
-from sendlib.catalogue import load_catalogue
-from sendlib.commentary import commentary_store
-from sendlib.dfe import ensure_dfe, read_dfe_file
-from sendlib.imports import init_store
-from sendlib.report import build_report, report_bytes
-from sendlib.store import Store
+from sendlib.domain.benchmarks import compute, la_index, load_mappings, prepare
+from sendlib.domain.catalogue import load_catalogue
+from sendlib.files.dfe import read_dfe_file
+from sendlib.presentation.report import build_report, report_bytes
+from sendlib.store.versioned import Store
+from sendlib.workflows.commentary import commentary_store
+from sendlib.workflows.dfe_releases import ensure_dfe
+from sendlib.workflows.load import init_store
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "dfe"
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pyarrow.csv as pacsv
 
-from sendlib.catalogue import KPI, load_catalogue
-from sendlib.imports import load_file
-from sendlib.periods import MONTH_ABBR, shift_month
-from sendlib.store import Store
+from sendlib.domain.catalogue import KPI, load_catalogue
+from sendlib.domain.periods import MONTH_ABBR, shift_month
+from sendlib.store.versioned import Store
+from sendlib.workflows.load import load_file
 
 
 def timed(fn) -> float:  # type: ignore[no-untyped-def]

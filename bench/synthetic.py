@@ -32,11 +32,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from sendlib.catalogue import KPI, load_catalogue, normalise_name
-from sendlib.imports import parse_bytes
-from sendlib.layouts.wide import CHILD_PREFIX, SCORECARD
-from sendlib.paths import BOARD_FILE, CATALOGUE_DIR, SCORECARD_FILE
-from sendlib.values import ARROW_SYMBOL, Unit, parse_value
+from sendlib.domain.catalogue import KPI, load_catalogue, normalise_name
+from sendlib.domain.paths import BOARD_FILE, CATALOGUE_DIR, SCORECARD_FILE
+from sendlib.domain.values import ARROW_SYMBOL, Unit, parse_value
+from sendlib.files.wide import CHILD_PREFIX, SCORECARD
+from sendlib.workflows.load import parse_bytes
 
 ID_LIMIT = 48  # KPI.id pattern: ^[a-z0-9][a-z0-9-]{0,47}$
 DEFAULT_SEED = 20261123
@@ -186,7 +186,7 @@ def write_scorecard(path: Path, scale: int, *, seed: int = DEFAULT_SEED) -> int:
     benchmarks = {"nat", "sn", "sw", "target"}
     actual_cols = {i - kpi_col - 1 for i, c in enumerate(header) if i > kpi_col and c.strip().lower() not in benchmarks}
 
-    # Which KPI each body row is, matched exactly as sendlib.layouts.wide matches it.
+    # Which KPI each body row is, matched exactly as sendlib.files.wide matches it.
     body: list[tuple[list[str], KPI | None]] = []
     parent = None
     for r in rows[header_index + 1:]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 from pydantic import ValidationError
 
-from sendlib.commentary import MAX_COMMENT_CHARS, Comment, byline, commentary_store, save_comment
-from sendlib.periods import long_label
+from sendlib.domain.commentary import MAX_COMMENT_CHARS, Comment, byline
+from sendlib.domain.periods import long_label
+from sendlib.workflows.commentary import commentary_store, save_comment
 
 from . import access, data
 from .text import plain

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sendlib.benchmarks import Mapping, load_mappings, local_differences, neighbours_of
-from sendlib.compare import area_values, benchmark_trend_chart, ranked_bar_chart
+from sendlib.domain.benchmarks import Mapping, load_mappings, local_differences, neighbours_of
+from sendlib.presentation.how_we_compare import area_values, benchmark_trend_chart, ranked_bar_chart
 
 from . import data
 

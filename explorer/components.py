@@ -9,16 +9,16 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from sendlib.benchmarks import SN_SETS, LaNotFound
-from sendlib.catalogue import KPI, SCORECARDS
-from sendlib.commentary import latest_comments
-from sendlib.extracts import to_csv_bytes
-from sendlib.images import MIME as IMAGE_MIME
-from sendlib.images import ImageFormat, image_name, print_spec, render_spec
-from sendlib.periods import long_label, short_label
-from sendlib.tables import format_change, summary_table, tile_labels
-from sendlib.trends import RAG_LABEL, RAG_SYMBOL
-from sendlib.values import format_value, is_missing
+from sendlib.domain.benchmarks import SN_SETS, LaNotFound
+from sendlib.domain.catalogue import KPI, SCORECARDS
+from sendlib.domain.commentary import latest_comments
+from sendlib.domain.periods import long_label, short_label
+from sendlib.domain.trends import RAG_LABEL, RAG_SYMBOL
+from sendlib.domain.values import format_value, is_missing
+from sendlib.presentation.extracts import to_csv_bytes
+from sendlib.presentation.images import MIME as IMAGE_MIME
+from sendlib.presentation.images import ImageFormat, image_name, print_spec, render_spec
+from sendlib.presentation.tables import format_change, summary_table, tile_labels
 
 from . import data
 from .commentary import kpi_commentary

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sendlib.paths import store_path
-from sendlib.store import StoreError
+from sendlib.domain.paths import store_path
+from sendlib.store.versioned import StoreError
 
 from . import access
 from .text import plain
@@ -27,7 +27,7 @@ def store_error(exc: StoreError) -> None:
     st.markdown("**Repair** makes the newest intact version of each damaged table current again, as a new version "
                 "listed on the History page. Nothing is deleted: the damaged files stay where they are.")
     if st.button("Repair the store", type="primary", icon=":material/build:", key="repair-store"):
-        from sendlib.integrity import repair_store
+        from sendlib.workflows.repair import repair_store
 
         try:
             repaired = repair_store(store_path(), author=access.current_user())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sendlib.benchmarks import (
+from sendlib.domain.benchmarks import (
     LaNotFound,
     Prepared,
     compute,
@@ -16,18 +16,20 @@ from sendlib.benchmarks import (
     prepare,
     resolve_la,
 )
-from sendlib.catalogue import Catalogue
-from sendlib.charts import small_multiples, trend_chart
-from sendlib.commentary import comment_lookup, commentary_store, latest_comments
-from sendlib.dfe import DFE_TABLE, NEIGHBOUR_TABLE, ensure_dfe
-from sendlib.imports import ensure_store, store_catalogue
-from sendlib.paths import store_path
-from sendlib.report import Report, build_report, report_bytes
-from sendlib.settings import Settings, load_settings
-from sendlib.store import Store
-from sendlib.tables import dfe_table as dfe_summary
-from sendlib.tables import summary_table
-from sendlib.trends import summarise
+from sendlib.domain.catalogue import Catalogue
+from sendlib.domain.commentary import comment_lookup, latest_comments
+from sendlib.domain.dfe import DFE_TABLE, NEIGHBOUR_TABLE
+from sendlib.domain.paths import store_path
+from sendlib.domain.settings import Settings, load_settings
+from sendlib.domain.trends import summarise
+from sendlib.presentation.charts import small_multiples, trend_chart
+from sendlib.presentation.report import Report, build_report, report_bytes
+from sendlib.presentation.tables import dfe_table as dfe_summary
+from sendlib.presentation.tables import summary_table
+from sendlib.store.versioned import Store
+from sendlib.workflows.commentary import commentary_store
+from sendlib.workflows.dfe_releases import ensure_dfe
+from sendlib.workflows.load import ensure_store, store_catalogue
 
 
 @st.cache_resource

@@ -9,9 +9,11 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from sendlib.dfe import SUPPRESSION, DfeFile, load_dfe, read_dfe_file
-from sendlib.periods import long_label, sort_key
-from sendlib.readers import FileRefused
+from sendlib.domain.dfe import SUPPRESSION
+from sendlib.domain.periods import long_label, sort_key
+from sendlib.files.dfe import DfeFile, read_dfe_file
+from sendlib.files.readers import FileRefused
+from sendlib.workflows.dfe_releases import load_dfe
 
 from . import data
 from .access import current_user

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sendlib.catalogue import SCORECARDS
-from sendlib.periods import long_label
-from sendlib.report import report_months
+from sendlib.domain.catalogue import SCORECARDS
+from sendlib.domain.periods import long_label
+from sendlib.presentation.report import report_months
 
 from . import data
 from .components import data_caption

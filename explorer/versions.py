@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sendlib.store import Store
+from sendlib.store.versioned import Store
 
 
 def versions_table(tables: list[tuple[str, Store]], *, key: str, alt: str) -> None:

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sendlib.dfe import BUNDLED_DFE, BUNDLED_NEIGHBOURS, DFE_TABLE, NEIGHBOUR_TABLE, RELEASES, read_dfe_file
-from sendlib.store import table_bytes
+from sendlib.domain.dfe import DFE_TABLE, NEIGHBOUR_TABLE
+from sendlib.files.dfe import RELEASES, read_dfe_file
+from sendlib.store.versioned import table_bytes
+from sendlib.workflows.dfe_releases import BUNDLED_DFE, BUNDLED_NEIGHBOURS
 
 FILES = [
     "ehcp_2025/caseload.csv", "ehcp_2025/timeliness_20_week.csv", "ehcp_2025/requests.csv",

@@ -12,8 +12,8 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from explorer.serve import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
-from sendlib.imports import init_store
-from sendlib.store import Store
+from sendlib.store.versioned import Store
+from sendlib.workflows.load import init_store
 
 SHOTS = {"overview.png": "", "statutory-duty.png": "/statutory_duty", "how-we-compare.png": "/how_we_compare"}
 

@@ -12,8 +12,8 @@ import hashlib
 import sys
 from pathlib import Path
 
-from .paths import store_path
-from .store import Store, StoreError, atomic_write, check_version_id
+from sendlib.domain.paths import store_path
+from sendlib.store.versioned import Store, StoreError, atomic_write, check_version_id
 
 
 def _store(args: argparse.Namespace) -> Store:
@@ -26,13 +26,13 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def _unknown_scorecard(name: str) -> str | None:
-    from .catalogue import SCORECARDS
+    from sendlib.domain.catalogue import SCORECARDS
 
     return None if name in SCORECARDS else f"no scorecard {name!r} (choose from: {', '.join(SCORECARDS)})"
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .imports import init_store
+    from sendlib.workflows.load import init_store
 
     store = _store(args)
     if store.exists():
@@ -47,8 +47,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .extracts import ExtractError, ExtractQuery, build_extract, export_bytes
-    from .imports import store_catalogue
+    from sendlib.presentation.extracts import ExtractError, ExtractQuery, build_extract, export_bytes
+    from sendlib.workflows.load import store_catalogue
 
     store = _store(args)
     catalogue = store_catalogue(store)
@@ -85,9 +85,9 @@ def _print_warnings(preview: object) -> None:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from .dfe import is_dfe_file
-    from .imports import ImportRefused, load_file, store_catalogue
-    from .readers import MAX_UPLOAD_BYTES, FileRefused
+    from sendlib.files.dfe import is_dfe_file
+    from sendlib.files.readers import MAX_UPLOAD_BYTES, FileRefused
+    from sendlib.workflows.load import ImportRefused, load_file, store_catalogue
 
     store = _store(args)
     path = Path(args.file)
@@ -125,8 +125,9 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def _load_dfe(store: Store, data: bytes, path: Path, args: argparse.Namespace) -> int:
     """A DfE release file (EES CSV, appeal-rate table or neighbour workbook) goes to the DfE side tables."""
-    from .dfe import load_dfe, read_dfe_file
-    from .readers import FileRefused
+    from sendlib.files.dfe import read_dfe_file
+    from sendlib.files.readers import FileRefused
+    from sendlib.workflows.dfe_releases import load_dfe
 
     try:
         read = read_dfe_file(data, path.name, release=args.release)
@@ -143,16 +144,17 @@ def _load_dfe(store: Store, data: bytes, path: Path, args: argparse.Namespace) -
 
 
 def cmd_benchmarks(args: argparse.Namespace) -> int:
-    from .benchmarks import LaNotFound, benchmark_rows, for_store
-    from .extracts import to_csv_bytes
-    from .imports import store_catalogue
-    from .settings import load_settings
+    from sendlib.domain.benchmarks import LaNotFound, benchmark_rows
+    from sendlib.domain.settings import load_settings
+    from sendlib.presentation.extracts import to_csv_bytes
+    from sendlib.workflows.dfe_releases import benchmarks_for_store
+    from sendlib.workflows.load import store_catalogue
 
     store = _store(args)
     settings = load_settings()
     catalogue = store_catalogue(store)
     try:
-        rows = for_store(store, catalogue, la=args.la or settings.home_la, sn_set=args.sn_groups or settings.sn_groups)
+        rows = benchmarks_for_store(store, catalogue, la=args.la or settings.home_la, sn_set=args.sn_groups or settings.sn_groups)
     except LaNotFound as exc:
         return _fail(str(exc), 2)
     atomic_write(Path(args.output), to_csv_bytes(benchmark_rows(rows, catalogue)))
@@ -192,7 +194,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """One finding a line, tab-separated: status, table, version, file (relative to the store), what."""
-    from .integrity import check_store
+    from sendlib.store.integrity import check_store
 
     store = _store(args)
     if not store.root.is_dir():
@@ -210,7 +212,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_repair(args: argparse.Namespace) -> int:
     """One repaired table a line, tab-separated: table, the new version's id, what was done."""
-    from .integrity import check_store, repair_store
+    from sendlib.store.integrity import check_store
+    from sendlib.workflows.repair import repair_store
 
     store = _store(args)
     if not store.root.is_dir():
@@ -227,9 +230,9 @@ def cmd_repair(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .commentary import read_comments
-    from .imports import store_catalogue
-    from .report import ReportError, build_report, report_bytes
+    from sendlib.presentation.report import ReportError, build_report, report_bytes
+    from sendlib.workflows.commentary import read_comments
+    from sendlib.workflows.load import store_catalogue
 
     if problem := _unknown_scorecard(args.scorecard):
         return _fail(problem, 2)
@@ -247,8 +250,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_comment(args: argparse.Namespace) -> int:
-    from .commentary import Comment, save_comment
-    from .imports import store_catalogue
+    from sendlib.domain.commentary import Comment
+    from sendlib.workflows.commentary import save_comment
+    from sendlib.workflows.load import store_catalogue
 
     store = _store(args)
     if not store.exists():

@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sendlib.catalogue import Catalogue, load_catalogue
-from sendlib.imports import init_store
-from sendlib.store import Store
+from sendlib.domain.catalogue import Catalogue, load_catalogue
+from sendlib.store.versioned import Store
+from sendlib.workflows.load import init_store
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS_DIR = Path(__file__).resolve().parent
@@ -21,6 +21,17 @@ SEEDS_DIR = Path("/work/shared/seeds")
 SCORECARD_SEED = SEEDS_DIR / "001_c4a3362b33691dbe.txt"
 BOARD_SEED = SEEDS_DIR / "000_dae6423632dd882b.txt"
 PYTHON = ROOT / ".venv" / "bin" / "python"
+
+
+TIERS = ("unit", "app", "browser")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test is marked with its tier, the folder it sits in: `pytest -m unit`, `make test-unit`."""
+    for item in items:
+        tier = Path(item.path).resolve().relative_to(TESTS_DIR).parts[0]
+        if tier in TIERS:
+            item.add_marker(getattr(pytest.mark, tier))
 
 
 def python_exe() -> str:

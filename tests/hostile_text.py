@@ -6,10 +6,11 @@ from __future__ import annotations
 import csv
 import io
 
-from sendlib.catalogue import new_kpi
-from sendlib.commentary import Comment, save_comment
-from sendlib.imports import commit_preview, preview_bytes, store_catalogue
-from sendlib.store import Store
+from sendlib.domain.catalogue import new_kpi
+from sendlib.domain.commentary import Comment
+from sendlib.store.versioned import Store
+from sendlib.workflows.commentary import save_comment
+from sendlib.workflows.load import commit_preview, preview_bytes, store_catalogue
 
 HOST = "127.0.0.1:9"
 HOSTILE = (f"![p](http://{HOST}/pixel.png) [click](http://{HOST}/x) <img src=http://{HOST}/i.png> :red[alarm] "

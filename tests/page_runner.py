@@ -6,7 +6,7 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
-from sendlib.paths import ROOT
+from sendlib.domain.paths import ROOT
 
 
 def open_page(page: str, *, timeout: float = 60) -> AppTest:

@@ -13,13 +13,8 @@ from pathlib import Path
 import pytest
 
 from explorer.serve import CHROMIUM, CHROMIUM_ARGS, running_app
-from sendlib.imports import init_store
-from sendlib.store import Store
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        item.add_marker(pytest.mark.browser)
+from sendlib.store.versioned import Store
+from sendlib.workflows.load import init_store
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import pytest
 from actions import settle
 
 from explorer.menu import PAGES
-from sendlib.paths import ROOT
+from sendlib.domain.paths import ROOT
 
 AXE = ROOT / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from actions import download, settle
 
-from sendlib.paths import ROOT
+from sendlib.domain.paths import ROOT
 
 AXE = ROOT / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

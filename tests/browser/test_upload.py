@@ -3,17 +3,14 @@ sees the new month on the overview; then restores the previous version from Hist
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from actions import settle
-
-DATA = Path(__file__).parents[1] / "data"
+from locations import DATA_DIR
 
 
 def test_upload_preview_confirm_then_overview_shows_new_month(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{app_url}/upload")
     page.get_by_role("heading", name="Upload new figures").wait_for()
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(DATA / "scorecard_new_month.csv"))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(DATA_DIR / "scorecard_new_month.csv"))
     page.get_by_text("Check before saving").wait_for()
     page.locator('[data-testid="stMetricValue"]').nth(2).wait_for()
     metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()

@@ -12,8 +12,8 @@ from actions import settle
 from hostile_text import HOST, write_hostile_text
 
 from explorer.serve import running_app
-from sendlib.imports import init_store
-from sendlib.store import Store
+from sendlib.store.versioned import Store
+from sendlib.workflows.load import init_store
 
 CHART = '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'
 FOREIGN = f'img[src*="pixel"], img[src*="{HOST}"], a[href*="{HOST}"], [src*="{HOST}"]'

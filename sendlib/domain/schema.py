@@ -1,0 +1,77 @@
+"""The store's one tidy table: its columns, types and row order."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+
+from sendlib.domain.periods import sort_key
+from sendlib.domain.table_spec import TableSpec
+
+COLUMNS = ["scorecard", "kpi_id", "period", "series", "value", "count", "note"]
+KEY = ["scorecard", "kpi_id", "period", "series"]
+SERIES = ["actual", "target", "national", "statistical_neighbours", "regional"]
+BENCHMARK_SERIES = ["national", "statistical_neighbours", "regional"]
+SERIES_WORDS = {
+    "actual": "Actual",
+    "target": "Target",
+    "national": "England",
+    "statistical_neighbours": "Statistical neighbours",
+    "regional": "Region",
+}
+
+ARROW_SCHEMA = pa.schema(
+    [
+        ("scorecard", pa.string()),
+        ("kpi_id", pa.string()),
+        ("period", pa.string()),
+        ("series", pa.string()),
+        ("value", pa.float64()),
+        ("count", pa.int64()),
+        ("note", pa.string()),
+    ]
+)
+
+
+def empty_table() -> pd.DataFrame:
+    return normalise(pd.DataFrame({c: [] for c in COLUMNS}))
+
+
+def normalise(df: pd.DataFrame) -> pd.DataFrame:
+    """Exact dtypes and a deterministic order, so equal data always writes equal bytes."""
+    out = pd.DataFrame(
+        {
+            "scorecard": df["scorecard"].astype("string"),
+            "kpi_id": df["kpi_id"].astype("string"),
+            "period": df["period"].fillna("").astype("string"),
+            "series": df["series"].astype("string"),
+            "value": pd.to_numeric(df["value"], errors="raise").astype("Float64"),
+            "count": pd.to_numeric(df["count"], errors="raise").astype("Int64"),
+            "note": df["note"].astype("string"),
+        }
+    )
+    out["note"] = out["note"].where(out["note"].notna() & (out["note"] != ""), pd.NA)
+    if out.duplicated(KEY).any():
+        dupes = out[out.duplicated(KEY, keep=False)].head(3).to_dict("records")
+        raise ValueError(f"the table holds the same cell twice: {dupes}")
+    return sort_rows(out)
+
+
+def period_rank(periods: pd.Series) -> pd.Series:
+    """Chronological rank of each period label, computed once per distinct label."""
+    labels = sorted(set(periods.fillna("")), key=lambda p: sort_key(p or None))
+    rank = {label: i for i, label in enumerate(labels)}
+    return periods.fillna("").map(rank).astype("int64")
+
+
+def sort_rows(df: pd.DataFrame) -> pd.DataFrame:
+    series_rank = {s: i for i, s in enumerate(SERIES)}
+    keyed = df.assign(
+        _series=df["series"].map(series_rank).fillna(99).astype("int64"),
+        _period=period_rank(df["period"]),
+    )
+    keyed = keyed.sort_values(["scorecard", "kpi_id", "_series", "_period"], kind="stable")
+    return keyed.drop(columns=["_series", "_period"]).reset_index(drop=True)
+
+
+VALUES = TableSpec("values", ARROW_SCHEMA, normalise)

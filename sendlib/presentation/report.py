@@ -1,0 +1,432 @@
+"""The monthly board report, built from the store: figures, targets, charts, commentary and glossary.
+
+Laid out like the board's own paper: contextual headline figures, then the measures grouped by how often
+they are reported (latest monthly, half-termly, termly, annual data) and by section, each with its number,
+name, action-plan links, latest and previous values (their periods in the column heads), target, what good
+looks like, change from previous and performance against target. Every judgement is a symbol *and* a word, so
+the report reads the same printed in black and white.
+
+"Report for March 2024" means monthly measures show March 2024 against February 2024; measures reported less
+often show their latest period at or before March 2024 against the period before it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import textwrap
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal
+
+import altair as alt
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from sendlib.domain.catalogue import KPI, SCORECARDS, Catalogue
+from sendlib.domain.commentary import byline, comment_lookup, comment_text
+from sendlib.domain.periods import PeriodError, long_label, parse_period, previous_period, short_label, sort_key
+from sendlib.domain.trends import (
+    DIRECTION_SYMBOL,
+    DIRECTION_WORD,
+    RAG_LABEL,
+    RAG_SYMBOL,
+    assess,
+    direction,
+    rag,
+    tolerance,
+    year_earlier,
+)
+from sendlib.domain.values import format_value, is_missing
+from sendlib.presentation.charts import trend_chart
+from sendlib.presentation.images import chart_image
+from sendlib.presentation.tables import glossary_table
+
+ReportFormat = Literal["html", "pdf"]
+GROUPS = {
+    "month": "Monthly",
+    "half-term": "Half Termly",
+    "term": "Termly",
+    "academic-year": "Annual",
+    "calendar-year": "Annual",
+}
+GROUP_ORDER = ["Monthly", "Half Termly", "Termly", "Annual"]
+CONTEXT_SECTION = "Contextual Data"
+HEADLINES = {
+    "scorecard": ["ehcps", "ehcna-under-assessment", "requests", "sen-support"],
+}
+# The board paper's own "Key Monthly Trends"; other scorecards chart their measures that have a target.
+KEY_TRENDS = {
+    "board": ["b01-6-week-decisions", "b04-20-week-rate-excl-exceptions", "b06-issued-over-32-weeks-excl-exceptions",
+              "b07-issued-over-52-weeks-excl-exceptions", "b08-annual-reviews-within-12-months",
+              "b23-permanent-exclusions-ehcp", "b24-permanent-exclusions-sen-support", "b25-persistent-absence-ehcp-pct"],
+}
+CHARTS_PER_GROUP = 4
+CHART_WIDTH = 430
+GOOD_WORDS = {"higher_better": "High", "lower_better": "Low", "neutral": "n/a"}
+# A note short enough to stand in a cell (`n/a`, `TBC`, `requested`); longer ones go under the measure's name.
+CELL_NOTE_CHARS = 24
+
+
+class ReportError(ValueError):
+    """The report cannot be made as asked (e.g. no data for that month)."""
+
+
+@dataclass
+class Judgement:
+    """A change or a rating: symbol, words and a key for the courtesy colour."""
+
+    symbol: str = ""
+    words: str = ""
+    tone: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"{self.symbol} {self.words}".strip()
+
+
+@dataclass
+class Row:
+    number: str
+    kpi_id: str
+    name: str
+    action_plan: str
+    unit: str
+    latest_period: str
+    previous_period: str
+    latest: str
+    previous: str
+    target: str
+    good: str
+    change: Judgement
+    against_target: Judgement
+    notes: list[str] = field(default_factory=list)
+    commentary: str = ""
+    commentary_by: str = ""
+    latest_value: float | None = None
+
+    @property
+    def exception(self) -> bool:
+        """Off target, or worse than the previous period: what a board asks about first."""
+        return self.against_target.tone == "red" or self.change.tone == "worse"
+
+
+@dataclass
+class Section:
+    title: str
+    rows: list[Row]
+
+
+@dataclass
+class Block:
+    """Rows sharing the same latest and previous periods, so the column heads can name them."""
+
+    latest_label: str
+    previous_label: str
+    sections: list[Section]
+
+
+@dataclass
+class Chart:
+    kpi_id: str
+    title: str
+    alt: str
+    svg_data_uri: str
+
+
+@dataclass
+class Group:
+    title: str
+    blocks: list[Block]
+    charts: list[Chart]
+
+    @property
+    def rows(self) -> list[Row]:
+        return [r for b in self.blocks for s in b.sections for r in s.rows]
+
+
+@dataclass
+class Headline:
+    name: str
+    value: str
+    period: str
+    change: str
+
+
+@dataclass
+class Report:
+    scorecard: str
+    scorecard_name: str
+    period: str
+    period_label: str
+    version: str
+    generated_at: str
+    headlines: list[Headline]
+    groups: list[Group]
+    overall_commentary: str
+    overall_by: str
+    glossary: list[dict]
+
+    @property
+    def rows(self) -> list[Row]:
+        return [r for g in self.groups for r in g.rows]
+
+    @property
+    def exceptions(self) -> list[Row]:
+        return [r for r in self.rows if r.exception]
+
+    def row(self, kpi_id: str) -> Row:
+        return next(r for r in self.rows if r.kpi_id == kpi_id)
+
+
+
+def report_months(table: pd.DataFrame, scorecard: str) -> list[str]:
+    """Months with at least one actual value or note for the scorecard, newest first: the months a report can be for."""
+    rows = table[(table["scorecard"] == scorecard) & (table["series"] == "actual")]
+    months = {p for p in rows["period"].dropna().unique() if len(p) == 7 and p[4] == "-"}
+    return sorted(months, key=sort_key, reverse=True)
+
+
+def canonical_month(period: str) -> str:
+    try:
+        p = parse_period(period)
+    except PeriodError as exc:
+        raise ReportError(str(exc)) from None
+    if p.kind != "month":
+        raise ReportError(f"{period!r} is not a month: a report is for a month, e.g. 2024-03 or Mar 24")
+    return p.label
+
+
+def _cell(value: object, count: object, note: object, unit: str) -> tuple[str, str | None]:
+    """What a cell shows, and a longer note that belongs under the measure instead."""
+    if not is_missing(value):
+        text = format_value(float(value), unit)  # type: ignore[arg-type]
+        if not is_missing(count):
+            text += f" ({int(count)})"  # type: ignore[call-overload]
+        return text, None if is_missing(note) else str(note)
+    if is_missing(note):
+        return "", None
+    note = str(note)
+    return (note, None) if len(note) <= CELL_NOTE_CHARS else ("", note)
+
+
+def _change(change: float | None, polarity: str) -> Judgement:
+    d = direction(change)
+    if d is None:
+        return Judgement("", "No comparison", "")
+    a = assess(change, polarity)
+    words = DIRECTION_WORD[d] + (f", {a}" if a in ("better", "worse") else "")
+    return Judgement(DIRECTION_SYMBOL[d], words, a if a in ("better", "worse") else "")
+
+
+def _against(latest: float | None, target: float | None, kpi: KPI) -> Judgement:
+    if target is None:
+        return Judgement("", "No target", "")
+    r = rag(latest, target, kpi.polarity, tolerance(kpi.model_copy(update={"target": target})))
+    if r is None:
+        return Judgement("", "Not rated" if latest is not None else "No value", "")
+    return Judgement(RAG_SYMBOL[r], RAG_LABEL[r], r)
+
+
+class _Facts:
+    """The store's rows for one scorecard, looked up by (kpi, period, series)."""
+
+    def __init__(self, table: pd.DataFrame, scorecard: str):
+        rows = table[table["scorecard"] == scorecard]
+        self.cells = {
+            (k, p, s): (v, c, n)
+            for k, p, s, v, c, n in zip(rows["kpi_id"], rows["period"].fillna(""), rows["series"], rows["value"],
+                                        rows["count"], rows["note"])
+        }
+        actual = rows[rows["series"] == "actual"]
+        self.periods: dict[str, list[str]] = {}
+        for k, p in zip(actual["kpi_id"], actual["period"]):
+            if p:
+                self.periods.setdefault(k, []).append(p)
+
+    def get(self, kpi_id: str, period: str, series: str = "actual") -> tuple[object, object, object]:
+        return self.cells.get((kpi_id, period, series), (None, None, None))
+
+    def latest_period(self, kpi: KPI, month: str) -> str | None:
+        """The KPI's latest period at or before the report month (by when each period starts)."""
+        cutoff = parse_period(month).start
+        candidates = [p for p in self.periods.get(kpi.id, []) if parse_period(p).start <= cutoff]
+        return max(candidates, key=sort_key) if candidates else None
+
+
+def _row(kpi: KPI, catalogue: Catalogue, facts: _Facts, latest_period: str, comments: dict, month: str) -> Row:
+    previous_label = (
+        year_earlier(latest_period) if kpi.cumulative != "none" else None
+    ) or previous_period(latest_period)
+    lv, lc, ln = facts.get(kpi.id, latest_period)
+    pv, pc, pn = facts.get(kpi.id, previous_label)
+    tv, _, tn = facts.get(kpi.id, "", "target")
+    target = float(tv) if not is_missing(tv) else kpi.target  # type: ignore[arg-type]
+    latest_text, latest_note = _cell(lv, lc, ln, kpi.unit)
+    previous_text, _ = _cell(pv, pc, pn, kpi.unit)
+    target_text, _ = _cell(target, None, tn, kpi.unit)
+    latest = None if is_missing(lv) else float(lv)  # type: ignore[arg-type]
+    previous = None if is_missing(pv) else float(pv)  # type: ignore[arg-type]
+    change = latest - previous if latest is not None and previous is not None else None
+    lookup_row = comments.get((kpi.id, latest_period)) or comments.get((kpi.id, month))
+    return Row(
+        number=str(kpi.order),
+        kpi_id=kpi.id,
+        name=catalogue.qualified_name(kpi),
+        action_plan=kpi.action_plan or "",
+        unit=kpi.unit,
+        latest_period=latest_period,
+        previous_period=previous_label,
+        latest=latest_text,
+        previous=previous_text,
+        target=target_text,
+        good=GOOD_WORDS[kpi.polarity],
+        change=_change(change, kpi.polarity),
+        against_target=_against(latest, target, kpi),
+        notes=[latest_note] if latest_note else [],
+        commentary=comment_text(comments, kpi.id, latest_period, month),
+        commentary_by=byline(lookup_row) if lookup_row else "",
+        latest_value=latest,
+    )
+
+
+def _blocks(rows: list[tuple[KPI, Row]]) -> list[Block]:
+    """Consecutive rows with the same periods share a table; a section starts wherever it changes."""
+    blocks: list[Block] = []
+    for kpi, row in rows:
+        heads = (short_label(row.latest_period), short_label(row.previous_period))
+        if not blocks or (blocks[-1].latest_label, blocks[-1].previous_label) != heads:
+            blocks.append(Block(heads[0], heads[1], []))
+        sections = blocks[-1].sections
+        if not sections or sections[-1].title != kpi.section:
+            sections.append(Section(kpi.section, []))
+        sections[-1].rows.append(row)
+    return blocks
+
+
+def _svg_uri(svg: bytes) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def _charts(kpis: list[KPI], rows: dict[str, Row], table: pd.DataFrame, scorecard: str, month: str) -> list[Chart]:
+    wanted = KEY_TRENDS.get(scorecard)
+    if wanted is not None:
+        chosen = [k for k in kpis if k.id in wanted]
+    else:
+        chosen = [k for k in kpis if rows[k.id].target and rows[k.id].latest_value is not None][:CHARTS_PER_GROUP]
+    cutoff = parse_period(month).start
+    in_time = table[[not p or parse_period(p).start <= cutoff for p in table["period"].fillna("")]]
+    out = []
+    for kpi in chosen:
+        points = in_time[(in_time["scorecard"] == scorecard) & (in_time["kpi_id"] == kpi.id)]
+        if points[(points["series"] == "actual") & points["value"].notna()].empty:
+            continue
+        target = rows[kpi.id].target
+        chart = trend_chart(kpi, points, target=None, width=CHART_WIDTH, height=180).properties(
+            title=alt.TitleParams(textwrap.wrap(kpi.name, 70), anchor="start", fontSize=12, limit=CHART_WIDTH))
+        description = chart.description if isinstance(chart.description, str) else kpi.name
+        svg = chart_image(chart, "svg", width=CHART_WIDTH)
+        out.append(Chart(kpi.id, kpi.name, description + (f" Target {target}." if target and "Target" not in description else ""),
+                         _svg_uri(svg)))
+    return out
+
+
+def build_report(table: pd.DataFrame, catalogue: Catalogue, comments: pd.DataFrame, period: str, *,
+                 scorecard: str = "board", version: str = "", charts: bool = True) -> Report:
+    """The report model for `period` (a month). Raises ReportError when the scorecard has nothing for it."""
+    month = canonical_month(period)
+    kpis = sorted(catalogue.for_scorecard(scorecard), key=lambda k: k.order)
+    if not kpis:
+        raise ReportError(f"no measures for scorecard {scorecard!r}")
+    if month not in report_months(table, scorecard):
+        available = ", ".join(short_label(m) for m in report_months(table, scorecard)[:6]) or "none"
+        raise ReportError(f"{SCORECARDS.get(scorecard, scorecard)} has no figures for {long_label(month)} "
+                          f"(months with figures, newest first: {available})")
+    facts = _Facts(table, scorecard)
+    lookup = comment_lookup(comments, scorecard)
+    headline_ids = HEADLINES.get(scorecard) or [k.id for k in kpis if k.section == CONTEXT_SECTION]
+    body = [k for k in kpis if k.section != CONTEXT_SECTION]
+
+    by_group: dict[str, list[KPI]] = {}
+    for kpi in body:
+        by_group.setdefault(GROUPS[kpi.frequency], []).append(kpi)
+    groups = []
+    all_rows: dict[str, Row] = {}
+    for title in GROUP_ORDER:
+        members = by_group.get(title, [])
+        if not members:
+            continue
+        own = {k.id: (month if k.frequency == "month" else facts.latest_period(k, month)) for k in members}
+        known = [p for p in own.values() if p]
+        fallback = max(set(known), key=known.count) if known else None
+        rows = []
+        for kpi in members:
+            latest_period = own[kpi.id] or fallback
+            if latest_period is None:
+                continue
+            row = _row(kpi, catalogue, facts, latest_period, lookup, month)
+            rows.append((kpi, row))
+            all_rows[kpi.id] = row
+        if not rows:
+            continue
+        chart_list = _charts([k for k, _ in rows], all_rows, table, scorecard, month) if charts else []
+        groups.append(Group(title, _blocks(rows), chart_list))
+
+    headlines = []
+    for kpi_id in headline_ids:
+        kpi = catalogue.get(kpi_id)
+        if kpi is None:
+            continue
+        row = all_rows.get(kpi_id) or _row(kpi, catalogue, facts, month, lookup, month)
+        headlines.append(Headline(kpi.name, row.latest or "—", short_label(row.latest_period), row.change.text))
+
+    overall = lookup.get(("", month))
+    ids = {k.id for k in kpis if not k.is_placeholder}
+    glossary = sorted((r for r in glossary_table(catalogue).to_dict("records") if r["ID"] in ids),
+                      key=lambda r: catalogue[r["ID"]].order)
+    for entry in glossary:
+        entry["No"] = "" if catalogue[entry["ID"]].section == CONTEXT_SECTION else str(catalogue[entry["ID"]].order)
+    return Report(
+        scorecard=scorecard,
+        scorecard_name=SCORECARDS.get(scorecard, scorecard),
+        period=month,
+        period_label=long_label(month),
+        version=version,
+        generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        headlines=headlines,
+        groups=groups,
+        overall_commentary=str(overall["text"]) if overall else "",
+        overall_by=byline(overall) if overall else "",
+        glossary=glossary,
+    )
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(loader=PackageLoader("sendlib.presentation", "templates"), autoescape=select_autoescape(["html", "j2"]),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+def render_html(report: Report, *, fragment: bool = False) -> str:
+    """The report as one self-contained HTML page (no scripts, fonts or images fetched from anywhere).
+    `fragment`: the body only, with styles scoped to the report, for showing inside the app."""
+    return _environment().get_template("report.html.j2").render(report=report, fragment=fragment)
+
+
+def render_pdf(report: Report) -> bytes:
+    """The same HTML as an A4 PDF with page numbers, via WeasyPrint (needs Pango, present on Debian images)."""
+    from weasyprint import HTML
+
+    return HTML(string=render_html(report)).write_pdf()
+
+
+def report_bytes(report: Report, fmt: ReportFormat) -> bytes:
+    if fmt == "html":
+        return render_html(report).encode("utf-8")
+    if fmt == "pdf":
+        return render_pdf(report)
+    raise ValueError(f"unknown report format {fmt!r}")
+
+
+def report_name(report: Report, fmt: ReportFormat) -> str:
+    return f"{report.scorecard}-report-{report.period}.{fmt}"

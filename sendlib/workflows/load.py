@@ -1,0 +1,262 @@
+"""One import path for the bundled documents, the upload page and `python -m sendlib load`.
+
+read → detect layout → parse every cell (collect every error) → compare with the store
+(new / revised / unchanged) → commit as one new version, or refuse the whole file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sendlib.domain.catalogue import KPI, Catalogue, load_catalogue
+from sendlib.domain.paths import BOARD_FILE, SCORECARD_FILE
+from sendlib.domain.schema import COLUMNS, KEY, empty_table, normalise
+from sendlib.domain.values import CellError, is_missing
+from sendlib.files.board import find_header as find_board_header
+from sendlib.files.board import parse_board
+from sendlib.files.long import find_header as find_long_header
+from sendlib.files.long import parse_long
+from sendlib.files.parsed import Notice, Parsed, WarningGroup, WarningKind, group_warnings
+from sendlib.files.readers import FileRefused, Grid, read_grid, xlsx_sheet_names
+from sendlib.files.wide import find_header as find_wide_header
+from sendlib.files.wide import parse_wide
+from sendlib.store.versioned import Store, VersionInfo
+from sendlib.workflows.dfe_releases import ensure_dfe
+
+VALUE_COLUMNS = ["value", "count", "note"]
+
+
+@dataclass
+class Preview:
+    """What a file would change, shown to the manager before they confirm."""
+
+    file_name: str
+    sha256: str
+    layout: str
+    incoming: pd.DataFrame
+    errors: list[CellError] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
+    new: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    revisions: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"new": self.new, "revised": self.revised, "unchanged": self.unchanged}
+
+    def warning_groups(self, examples: int = 3) -> list[WarningGroup]:
+        """The warnings one heading per kind, for a page or a terminal that cannot show a thousand lines."""
+        return group_warnings(self.warnings, examples)
+
+
+def detect_layout(grid: Grid) -> str | None:
+    if find_long_header(grid) is not None:
+        return "long"
+    if find_board_header(grid) is not None:
+        return "board"
+    if find_wide_header(grid) is not None:
+        return "wide"
+    return None
+
+
+def parse_bytes(data: bytes, name: str, catalogue: Catalogue, *, sheet: str | None = None) -> Parsed:
+    """Raise FileRefused for a file that is not a table at all; otherwise every cell problem is in `errors`."""
+    grid = read_grid(data, name, sheet=sheet)
+    layout = detect_layout(grid)
+    if layout is None and sheet is None and name.lower().endswith(".xlsx"):
+        # No sheet named: take the first one that has a header we know (an extract opens with "About").
+        for other in xlsx_sheet_names(data)[1:]:
+            candidate = read_grid(data, name, sheet=other)
+            if (found := detect_layout(candidate)) is not None:
+                grid, layout = candidate, found
+                break
+    if layout is None and not any(any(c is not None for c in row) for row in grid.rows):
+        raise FileRefused(f"{name} has no data in it")
+    if layout == "board":
+        return parse_board(grid, catalogue)
+    if layout == "wide":
+        return parse_wide(grid, catalogue)
+    if layout == "long":
+        return parse_long(grid, catalogue)
+    raise FileRefused(
+        f"{name}: no header row found. A scorecard file needs a 'KPI' column heading; a long file needs "
+        "'kpi_id' (or 'kpi_name'), 'period' and 'value'; a board report file needs 'Measure', 'Latest' and "
+        "'Previous' headings"
+    )
+
+
+def compare(current: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame]:
+    """Merge incoming cells over the current table. Returns (merged table, counts, revisions old → new)."""
+    if incoming.empty:
+        return current, {"new": 0, "revised": 0, "unchanged": 0}, pd.DataFrame()
+    joined = incoming.merge(current, on=KEY, how="left", suffixes=("", "_old"), indicator=True)
+    is_new = joined["_merge"] == "left_only"
+    same = pd.Series(True, index=joined.index)
+    for col in VALUE_COLUMNS:
+        a, b = joined[col], joined[f"{col}_old"]
+        same &= (a.isna() & b.isna()) | (a.notna() & b.notna() & (a.astype(object) == b.astype(object)))
+    revised = ~is_new & ~same
+    counts = {
+        "new": int(is_new.sum()),
+        "revised": int(revised.sum()),
+        "unchanged": int((~is_new & same).sum()),
+    }
+    revisions = joined.loc[revised, KEY + ["value_old", "value", "count_old", "count", "note_old", "note"]]
+    kept = current.merge(incoming[KEY], on=KEY, how="left", indicator=True)
+    kept = kept[kept["_merge"] == "left_only"][COLUMNS]
+    merged = pd.concat([kept, incoming[COLUMNS]], ignore_index=True) if len(kept) else incoming[COLUMNS]
+    return normalise(merged), counts, revisions.reset_index(drop=True)
+
+
+def preview_bytes(
+    data: bytes, name: str, store: Store, catalogue: Catalogue, *, sheet: str | None = None
+) -> Preview:
+    sha = hashlib.sha256(data).hexdigest()
+    parsed = parse_bytes(data, name, catalogue, sheet=sheet)
+    preview = Preview(file_name=name, sha256=sha, layout=parsed.layout, incoming=pd.DataFrame(columns=COLUMNS),
+                      errors=parsed.errors, warnings=parsed.warnings)
+    if parsed.errors:
+        return preview
+    preview.incoming = parsed.table()
+    current = store.read() if store.exists() else empty_table()
+    merged, counts, revisions = compare(current, preview.incoming)
+    preview.new, preview.revised, preview.unchanged = counts["new"], counts["revised"], counts["unchanged"]
+    preview.revisions = revisions
+    preview.warnings += review_warnings(current, merged, preview.incoming, catalogue, revisions)
+    return preview
+
+
+def review_warnings(current: pd.DataFrame, merged: pd.DataFrame, incoming: pd.DataFrame, catalogue: Catalogue,
+                    revisions: pd.DataFrame) -> list[Notice]:
+    """Things worth a second look before confirming, that do not block: outliers, cumulative totals
+    that fall mid-year, revised past values. Every one is kept, so each group's count is the true one."""
+    warnings: list[Notice] = []
+    names = {k.id: catalogue.qualified_name(k) for k in catalogue}
+    actual_now = current[(current["series"] == "actual") & current["value"].notna()]
+    new = incoming[(incoming["series"] == "actual") & incoming["value"].notna()]
+    if len(actual_now) and len(new):
+        stats = actual_now.groupby("kpi_id")["value"].agg(["min", "max", "median", "size"])
+        joined = new.join(stats, on="kpi_id", how="inner")
+        joined = joined[joined["size"] >= 4]
+        span = pd.concat([joined["max"] - joined["min"], joined["median"].abs() * 0.25], axis=1).max(axis=1).clip(lower=1)
+        far = joined[(joined["value"] > joined["max"] + 2 * span) | (joined["value"] < joined["min"] - 2 * span)]
+        for r in far.itertuples():
+            warnings.append(Notice(
+                WarningKind.OUTLIER,
+                f"{names.get(r.kpi_id, r.kpi_id)}, {r.period}: {r.value:g} is far outside its recent range "
+                f"({r.min:g} to {r.max:g})",
+            ))
+    # Only a count adds up through the year: a cumulative percentage (appeals conceded so far) may well fall.
+    cumulative = {k.id for k in catalogue if k.cumulative == "calendar-year" and k.unit == "count"}
+    if cumulative and len(new):
+        series = merged[merged["kpi_id"].isin(cumulative & set(new["kpi_id"])) & (merged["series"] == "actual")
+                        & merged["value"].notna() & merged["period"].str.match(r"^\d{4}-\d{2}$")]
+        series = series.sort_values(["kpi_id", "period"])
+        prior_value = series.groupby("kpi_id")["value"].shift()
+        prior_period = series.groupby("kpi_id")["period"].shift()
+        same_year = prior_period.str[:4] == series["period"].str[:4]
+        fell = series[same_year.fillna(False) & (series["value"] < prior_value)]
+        incoming_keys = set(zip(new["kpi_id"], new["period"], strict=False))
+        for r in fell.itertuples():
+            if (r.kpi_id, r.period) in incoming_keys:
+                warnings.append(Notice(
+                    WarningKind.CUMULATIVE_FELL, f"{names.get(r.kpi_id, r.kpi_id)}, {r.period}: a cumulative total fell mid-year"
+                ))
+    if len(revisions):  # a whole file revised is 100,000 of these: columns, not itertuples
+        for kpi_id, period, series, old, now in zip(revisions["kpi_id"].tolist(), revisions["period"].tolist(),
+                                                    revisions["series"].tolist(), _shown(revisions["value_old"]),
+                                                    _shown(revisions["value"])):
+            warnings.append(Notice(WarningKind.REVISED,
+                                   f"{names.get(kpi_id, kpi_id)}, {period or '(no period)'} ({series}): revised {old} → {now}"))
+    return warnings
+
+
+def _shown(values: pd.Series) -> list[str]:
+    return ["blank" if is_missing(v) else f"{v:g}" for v in values.astype(object).tolist()]
+
+
+class ImportRefused(ValueError):
+    """The file has cell errors; nothing was written."""
+
+    def __init__(self, preview: Preview):
+        self.preview = preview
+        lines = [str(e) for e in preview.errors[:20]]
+        more = len(preview.errors) - len(lines)
+        super().__init__("\n".join(lines + ([f"... and {more} more"] if more > 0 else [])))
+
+
+def commit_preview(store: Store, preview: Preview, *, author: str | None = None) -> VersionInfo | None:
+    """Write a previewed file as a new version. Re-compares under the lock, so a concurrent upload is kept."""
+    if preview.errors:
+        raise ImportRefused(preview)
+
+    def change(current: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+        merged, counts, _ = compare(current, preview.incoming)
+        return merged, counts
+
+    return store.commit(change, action="upload", author=author, file_name=preview.file_name, sha256=preview.sha256)
+
+
+def load_file(
+    store: Store,
+    path: Path,
+    catalogue: Catalogue | None = None,
+    *,
+    author: str | None = None,
+    dry_run: bool = False,
+    sheet: str | None = None,
+) -> tuple[Preview, VersionInfo | None]:
+    catalogue = catalogue or store_catalogue(store)
+    preview = preview_bytes(path.read_bytes(), path.name, store, catalogue, sheet=sheet)
+    if preview.errors:
+        raise ImportRefused(preview)
+    if dry_run:
+        return preview, None
+    return preview, commit_preview(store, preview, author=author)
+
+
+BUNDLED_FILES = (SCORECARD_FILE, BOARD_FILE)
+
+
+def store_catalogue(store: Store) -> Catalogue:
+    """The bundled catalogue plus the KPIs added to this store on the upload page."""
+    base = load_catalogue()
+    extras = store.extra_kpis()
+    if not extras:
+        return base
+    try:
+        return base.with_extra(KPI.model_validate(k) for k in extras)
+    except ValueError:  # pydantic's ValidationError, or an added KPI that clashes with the catalogue
+        raise store.damaged(store.extras_file, "holds a KPI the catalogue cannot accept") from None
+
+
+def init_store(store: Store, catalogue: Catalogue | None = None) -> list[VersionInfo]:
+    """Build a store from the bundled documents, through the same path an upload takes."""
+    catalogue = catalogue or load_catalogue()
+    infos = []
+    for path in BUNDLED_FILES:
+        _, info = load_file(store, path, catalogue, author="bundled data")
+        if info:
+            infos.append(info)
+    ensure_dfe(store)
+    return infos
+
+
+def ensure_store(store: Store) -> Store:
+    """First use of the default store: build it from the bundled data (once, under the lock). The bundled data
+    only ever creates a store that does not exist: a store with versions but a damaged HEAD is left for
+    `check` / `repair`, never rebuilt over."""
+    if not store.exists():
+        with store.writing():
+            if not store.exists():
+                init_store(store)
+    return store

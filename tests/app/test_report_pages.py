@@ -1,0 +1,105 @@
+"""AppTest runs of the Board report and Exceptions pages, and of commentary written through the widgets:
+saved to the store's commentary table, shown in tables and the report, kept through an upload and a restore."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from locations import DATA_DIR
+from page_runner import open_page
+from streamlit.testing.v1 import AppTest
+
+from sendlib.domain.catalogue import load_catalogue
+from sendlib.presentation.report import build_report
+from sendlib.store.versioned import Store
+from sendlib.workflows.commentary import commentary_store, read_comments
+
+RATE = "b04-20-week-rate-excl-exceptions"
+
+
+
+
+def save(at: AppTest, key: str, text: str) -> None:
+    at.text_area(key=f"{key}-text").input(text)
+    form_button = next(b for b in at.button if b.label == "Save commentary" and key in str(b.proto.form_id))
+    form_button.click().run()
+    assert not at.exception, at.exception
+
+
+def test_board_report_page_shows_the_report_and_offers_pdf_and_html(store_dir: Path) -> None:
+    at = open_page("app_pages/board_report.py")
+    assert at.title[0].value == "Board report"
+    assert at.selectbox(key="board-report-scorecard").value == "board"
+    assert at.selectbox(key="board-report-month").value == "2024-03"
+    html = at.get("html")[0].proto.body
+    for shown in ("Latest (Mar 24)", "Previous (Feb 24)", "15.9%", "21.7%", "49.1%", "38 weeks 4 days", "Glossary"):
+        assert shown in html, shown
+    assert "<main" not in html, "inside the app the report is a fragment, not a second main landmark"
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert labels == {"Download PDF (A4, printable)", "Download HTML (one self-contained file)"}
+
+    at.selectbox(key="board-report-month").set_value("2024-02").run()
+    assert not at.exception
+    assert "Latest (Feb 24)" in at.get("html")[0].proto.body
+
+
+def test_overall_commentary_written_on_the_page_reaches_the_report(store_dir: Path) -> None:
+    at = open_page("app_pages/board_report.py")
+    save(at, "overall-board-2024-03", "Timeliness fell again; recovery plan agreed with the panel.")
+    row = read_comments(Store(store_dir)).iloc[0]
+    assert (row["scorecard"], row["kpi_id"], row["period"]) == ("board", "", "2024-03")
+    assert "recovery plan agreed with the panel" in at.get("html")[0].proto.body
+
+
+def test_exceptions_page_lists_red_or_worse_measures_with_a_commentary_box(store_dir: Path) -> None:
+    at = open_page("app_pages/exceptions.py")
+    report = build_report(Store(store_dir).read(), load_catalogue(), read_comments(Store(store_dir)), "2024-03", charts=False)
+    assert at.metric[0].value == str(len(report.exceptions))
+    assert len([t for t in at.text_area if t.key.startswith("exception-")]) == len(report.exceptions)
+    save(at, f"exception-{RATE}", "Caseworker vacancies; 12 agency staff start in April.")
+    comments = read_comments(Store(store_dir))
+    assert list(zip(comments["kpi_id"], comments["period"])) == [(RATE, "2024-03")]
+
+
+def test_kpi_commentary_under_a_chart_shows_in_the_table_and_survives_upload_and_restore(store_dir: Path) -> None:
+    at = open_page("app_pages/statutory_duty.py")
+    save(at, f"comment-{RATE}", "Written under the chart.")
+    table = next(df.value for df in at.dataframe if "Commentary" in df.value.columns)
+    assert table.set_index("KPI").loc["EHCP: % of new EHC Plans issued within 20 weeks, excl. exceptions",
+                                      "Commentary"] == "Written under the chart."
+
+    store = Store(store_dir)
+    before = store.head()
+    upload = open_page("app_pages/upload.py")
+    upload.file_uploader(key="upload-file").set_value(
+        ("scorecard.csv", (DATA_DIR / "scorecard_new_month.csv").read_bytes(), "text/csv")).run()
+    upload.button(key="upload-confirm").click().run()
+    assert not upload.exception and store.head() != before
+    store.restore(before)
+
+    assert len(commentary_store(store).versions()) == 1
+    again = open_page("app_pages/board_report.py")
+    assert "Written under the chart." in again.get("html")[0].proto.body
+
+
+def test_overview_offers_the_month_s_overall_commentary(store_dir: Path) -> None:
+    at = open_page("app_pages/overview.py")
+    save(at, "overview-overall-board", "Overview note for March.")
+    assert read_comments(Store(store_dir)).iloc[0]["period"] == "2024-03"
+    assert "Commentary" in at.dataframe[0].value.columns
+
+
+def test_history_lists_commentary_versions_and_shows_an_earlier_text(store_dir: Path) -> None:
+    from sendlib.domain.commentary import Comment
+    from sendlib.workflows.commentary import save_comment
+
+    store = Store(store_dir)
+    first = save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="First thoughts."))
+    save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="Second thoughts."))
+    at = open_page("app_pages/history.py")
+    listed = next(d.value for d in at.dataframe if "Table" in d.value.columns and "Commentary" in set(d.value["Table"]))
+    assert len(listed) == 2 and listed["What"].str.contains(RATE).all()
+    at.selectbox(key="commentary-history-version").set_value(first.id).run()
+    assert not at.exception
+    shown = at.dataframe[-1].value
+    assert shown["text"].tolist() == ["First thoughts."], "an earlier text is never lost"

@@ -1,0 +1,75 @@
+"""A damaged store is shown as what it is, on every page, never as a traceback: which file, that nothing was changed,
+and for an editor a Repair button that makes the newest intact version current again as a new version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from page_runner import shown
+from streamlit.testing.v1 import AppTest
+
+from sendlib.domain.paths import ROOT
+from sendlib.store.versioned import Store
+
+
+@pytest.fixture
+def damaged(store_dir: Path) -> Path:
+    """The bundled store with its current version's parquet cut short, as a full disk or a killed copy leaves it."""
+    store = Store(store_dir)
+    parquet = store.versions_dir / f"{store.head()}.parquet"
+    parquet.write_bytes(parquet.read_bytes()[:200])
+    return parquet
+
+
+def app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+
+
+@pytest.mark.parametrize("page", ["app_pages/overview.py", "app_pages/statutory_duty.py", "app_pages/board_report.py",
+                                  "app_pages/history.py", "app_pages/exceptions.py", "app_pages/extract.py",
+                                  "app_pages/how_we_compare.py"])
+def test_a_damaged_store_is_an_error_message_not_a_traceback(damaged: Path, page: str) -> None:
+    at = app()
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    message = shown(at.error[0].value)
+    assert str(damaged) in message and "Nothing was changed" in message
+    assert "python -m sendlib check --store" in message and "repair" in message
+    assert at.button(key="repair-store").proto.label == "Repair the store"
+
+
+def test_repair_makes_the_newest_intact_version_current_and_the_page_returns(damaged: Path, store_dir: Path) -> None:
+    store = Store(store_dir)
+    at = app()
+    at.run()
+    at.button(key="repair-store").click().run()
+    assert not at.exception, at.exception
+    assert store.head() == "000003" and store.info("000003").restored_from == "000001"
+    assert "version 000001 again (new version 000003)" in shown(at.success[0].value)
+    assert at.title[0].value == "SEND performance overview"
+    assert not at.error
+
+
+def test_a_viewer_is_told_to_ask_an_editor(damaged: Path) -> None:
+    at = app()
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x"}
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert not at.exception, at.exception
+    assert "Nothing was changed" in shown(at.error[0].value)
+    assert not [b for b in at.button if b.key == "repair-store"], "only an editor may repair"
+    assert "Ask one of the explorer's editors" in at.info[0].value
+
+
+def test_an_upload_to_a_damaged_store_is_refused_with_the_message(damaged: Path, store_dir: Path) -> None:
+    before = damaged.read_bytes()
+    at = app()
+    at.run()
+    at.switch_page("app_pages/upload.py").run()
+    at.file_uploader(key="upload-file").set_value(
+        ("scorecard.csv", (ROOT / "tests" / "data" / "scorecard_new_month.csv").read_bytes(), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert str(damaged) in shown(at.error[0].value)
+    assert Store(store_dir).head() == "000002" and damaged.read_bytes() == before

@@ -1,0 +1,128 @@
+"""User text is text: commentary, its author, a KPI added on the upload page, an uploaded file's name and notes in the
+data, each written as Markdown that would fetch from (or link to) another host, never reach a place where Streamlit
+renders Markdown unescaped — on any page of the app."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from google.protobuf.message import Message
+from hostile_text import AUTHOR, FILE_NAME, HOST, HOSTILE, KPI_NAME, write_hostile_text
+from page_runner import open_page, shown
+from streamlit.testing.v1 import AppTest
+
+from explorer.text import plain, plain_table
+from sendlib.domain.paths import ROOT
+from sendlib.store.versioned import Store
+
+# What Markdown (or Streamlit's directives) would act on, were the text not escaped.
+UNESCAPED = (HOST, ":red[", ":blue[", ":material/")
+# Protos whose text is shown as it is (st.text, st.code) or is not Markdown (st.html is checked on its own).
+NOT_MARKDOWN = {"Text", "Code", "Html", "Json", "ArrowVegaLiteChart", "Arrow", "ArrowNamedDataSet"}
+MARKDOWN_FIELDS = {"body", "label", "help", "caption", "title", "delta_description"}
+# An element of st.html that would fetch from, or link to, another host.
+REMOTE_TAG = re.compile(r"<(img|a|link|script|iframe|source)\b[^>]*\b(src|href)=[\"']?(https?:)?//", re.IGNORECASE)
+PAGES = sorted(f"app_pages/{p.name}" for p in (ROOT / "app_pages").glob("*.py"))
+
+
+def test_plain_escapes_every_markdown_mark_and_breaks_autolinks() -> None:
+    assert plain("No. of EHCPs") == r"No\. of EHCPs"
+    assert plain(f"![p](http://{HOST}/x.png)") == "\\!\\[p\\]\\(http\\:\u2060\\/\\/127\\.0\\.0\\.1\\:9\\/x\\.png\\)"
+    assert plain("[a](b) <b>\\ $x$ *y*") == r"\[a\]\(b\) \<b\>\\ \$x\$ \*y\*"
+    assert plain(":red[a] :material/home:") == "\\:red\\[a\\] \\:material\\/home\\:"
+    assert plain("www.example.org jo@example.org") == "www\u2060\\.example\\.org jo\u2060\\@example\\.org"
+    assert plain("two\n\nlines  and\tspaces") == "two lines and spaces", "a label is one line"
+    assert shown(plain("EHCP: % of plans, excl. exceptions")) == "EHCP: % of plans, excl. exceptions"
+    table = plain_table(pd.DataFrame({"K.P.I": ["a*b", 3]}))
+    assert list(table.columns) == [r"K\.P\.I"] and table.iloc[0, 0] == r"a\*b" and table.iloc[1, 0] == 3
+
+
+@pytest.fixture
+def hostile_store(store_dir: Path) -> Path:
+    write_hostile_text(Store(store_dir))
+    return store_dir
+
+
+def _markdown_in(message: Message) -> Iterator[str]:
+    """Every string of a proto (and its sub-messages) that Streamlit's front end renders as Markdown."""
+    if message.DESCRIPTOR.name in NOT_MARKDOWN:
+        return
+    for field, value in message.ListFields():
+        for item in value if field.is_repeated else [value]:
+            if isinstance(item, Message):
+                yield from _markdown_in(item)
+            elif isinstance(item, str) and field.name in MARKDOWN_FIELDS:
+                yield item
+
+
+def markdown_texts(at: AppTest) -> list[str]:
+    """Markdown of every element and container on the page (main and sidebar) and of every st.table cell."""
+    texts = [text for node in [*at.main, *at.sidebar] if node.proto is not None for text in _markdown_in(node.proto)]
+    for table in at.table:
+        frame = table.value
+        texts += [str(c) for c in frame.columns] + [v for v in frame.to_numpy().ravel() if isinstance(v, str)]
+    return texts
+
+
+def unescaped(at: AppTest) -> list[str]:
+    found = [t for t in markdown_texts(at) if any(mark in t for mark in UNESCAPED)]
+    found += [h.proto.body for h in at.get("html") if REMOTE_TAG.search(h.proto.body)]
+    return found
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_page_renders_user_text_as_markdown(hostile_store: Path, page: str) -> None:
+    at = open_page(page)
+    assert unescaped(at) == []
+
+
+def test_the_hostile_text_is_shown_as_text(hostile_store: Path) -> None:
+    """The checks above are not vacuous: the text is on the pages, escaped or as plain text."""
+    overview = open_page("app_pages/overview.py")
+    assert HOSTILE in [t.value for t in overview.text], "the month's commentary, as text"
+    assert any(plain(AUTHOR) in c.value for c in overview.caption), "its author, escaped"
+
+    duty = open_page("app_pages/statutory_duty.py")
+    assert plain(KPI_NAME) in [m.label for m in duty.metric], "the added KPI's tile"
+    assert HOSTILE in [t.value for t in duty.text], "the commentary under a chart"
+    assert any(plain(KPI_NAME) in c.value for c in duty.caption), "the chart's description"
+
+    report = open_page("app_pages/board_report.py")
+    assert "&lt;img src=http://127.0.0.1:9/i.png&gt;" in report.get("html")[0].proto.body
+
+
+def test_the_upload_page_shows_a_hostile_file_name_and_kpi_name_as_text(hostile_store: Path) -> None:
+    at = open_page("app_pages/upload.py")
+    file = (FILE_NAME, f"KPI,Feb 25\n{KPI_NAME} again,4\n".encode(), "text/csv")
+    at.file_uploader(key="upload-file").set_value(file).run()
+    assert not at.exception, at.exception
+    assert plain(FILE_NAME) in at.error[0].value, "refused, with the file named"
+    assert unescaped(at) == []
+
+    again = (FILE_NAME, b"kpi_id,period,value\nehcps,2025-01,4460\n", "text/csv")
+    at.file_uploader(key="upload-file").set_value(again).run()
+    assert not at.exception, at.exception
+    assert any(plain(FILE_NAME) in c.value for c in at.caption)
+    assert unescaped(at) == []
+
+
+def test_a_dfe_release_named_by_a_user_is_text_on_how_we_compare(hostile_store: Path) -> None:
+    at = open_page("app_pages/upload.py")
+    raw = (ROOT / "tests" / "data" / "dfe_personal_budgets_revised.csv").read_bytes()
+    at.file_uploader(key="upload-file").set_value((FILE_NAME, raw, "text/csv")).run()
+    assert not at.exception, at.exception
+    at.text_input(key="dfe-release").input(HOSTILE).run()
+    at.button(key="dfe-confirm").click().run()
+    assert not at.exception, at.exception
+    assert unescaped(at) == []
+
+    at.switch_page("app_pages/how_we_compare.py").run()
+    at.selectbox(key="compare-measure").set_value("personal-budgets").run()
+    at.selectbox(key="compare-period-personal-budgets").set_value("2025-01").run()
+    assert not at.exception, at.exception
+    assert any(plain(HOSTILE)[:40] in c.value for c in at.caption), "the release is named, as text"
+    assert unescaped(at) == []

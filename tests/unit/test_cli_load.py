@@ -1,0 +1,87 @@
+"""`python -m sendlib load / history / rollback`, run as other tools run them: a subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from locations import DATA_DIR
+
+from sendlib.domain.paths import ROOT
+from sendlib.store.versioned import Store
+
+
+def sendlib(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sendlib", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    path = tmp_path / "store"
+    assert sendlib("init", "--store", str(path)).returncode == 0
+    return path
+
+
+def test_dry_run_reports_and_writes_nothing(store: Path) -> None:
+    result = sendlib("load", str(DATA_DIR / "scorecard_new_month.csv"), "--store", str(store), "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "2 new, 1 revised, 970 unchanged; nothing written" in result.stdout
+    assert "revised 4453 → 4460" in result.stdout
+    assert Store(store).head() == "000002"
+
+
+def test_load_then_load_again_changes_nothing(store: Path) -> None:
+    first = sendlib("load", str(DATA_DIR / "scorecard_new_month.csv"), "--store", str(store), "--author", "a.manager")
+    assert "version 000003: 2 new, 1 revised" in first.stdout
+    second = sendlib("load", str(DATA_DIR / "scorecard_new_month.csv"), "--store", str(store))
+    assert "no change" in second.stdout
+    assert Store(store).head() == "000003"
+    assert Store(store).info("000003").author == "a.manager"
+
+
+def test_refused_file_exits_1_names_the_cells_and_leaves_the_store(store: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("kpi_id,period,value\nehcps,2025-02,4500\nnot-a-kpi,2025-02,1\ncomplaints,2025-02,-2\n", encoding="utf-8")
+    before = sorted(p.name for p in (store / "versions").iterdir())
+    result = sendlib("load", str(bad), "--store", str(store))
+    assert result.returncode == 1
+    assert "bad.csv, row 3, column 'kpi_id': value 'not-a-kpi': unknown KPI" in result.stderr
+    assert "bad.csv, row 4, column 'value': value '-2': a count cannot be negative" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in (store / "versions").iterdir()) == before
+
+
+def test_history_newest_first_with_id_first_and_rollback(store: Path) -> None:
+    sendlib("load", str(DATA_DIR / "scorecard_new_month.csv"), "--store", str(store))
+    out = sendlib("history", "--store", str(store)).stdout
+    assert out.endswith("\n"), "the last line ends like the others"
+    rows = [line.split("\t") for line in out.splitlines()]
+    assert [(r[0], r[1]) for r in rows] == [("000003", "*"), ("000002", "-"), ("000001", "-")]
+    assert {len(r) for r in rows} == {10}, "id, current, created_at, action, new, revised, unchanged, rows, author, what"
+    assert rows[0][3:8] == ["upload", "2", "1", "970", "1095"] and rows[0][9] == "scorecard_new_month.csv"
+    # The id alone in the first field, as a script takes it: `rollback $(history | awk 'NR==2 {print $1}')`.
+    result = sendlib("rollback", "--store", str(store), out.splitlines()[1].split()[0])
+    assert result.returncode == 0
+    assert Store(store).head() == "000004"
+    assert Store(store).read().equals(Store(store).read("000002"))
+    assert sendlib("rollback", "--store", str(store), "999999").returncode == 1
+
+
+def test_warnings_are_grouped_by_kind_with_counts(store: Path, tmp_path: Path) -> None:
+    """Every actual value revised: hundreds of warnings, still a screenful of lines."""
+    table = Store(store).read()
+    actual = table[(table["series"] == "actual") & table["value"].notna() & (table["scorecard"] == "scorecard")]
+    lines = ["kpi_id,period,value"] + [f"{r.kpi_id},{r.period},{r.value + 1:g}" for r in actual.itertuples()
+                                     if r.value <= 98]
+    upload = tmp_path / "revised.csv"
+    upload.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = sendlib("load", str(upload), "--store", str(store), "--dry-run")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stdout.splitlines() if line.startswith("warning: ")]
+    more = [line for line in warnings if line.startswith("warning: … and ")]
+    assert more, result.stdout
+    assert len(warnings) <= 4 * len(more) + 3 * 4, "at most three examples and one count line of each kind"
+    revised = next(line for line in more if "revised" in line)
+    assert f"({len(lines) - 1:,} in all)" in revised

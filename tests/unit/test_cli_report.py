@@ -1,0 +1,73 @@
+"""`python -m sendlib report` and `comment`: the board report from the command line, with its exit codes."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+
+import pypdf
+import pytest
+
+from sendlib.cli import main
+from sendlib.store.versioned import Store
+from sendlib.workflows.commentary import read_comments
+
+RATE = "b04-20-week-rate-excl-exceptions"
+
+
+def test_report_as_pdf_through_the_real_command(store: Store, tmp_path, python, paths) -> None:
+    out = tmp_path / "board.pdf"
+    done = subprocess.run(
+        [python, "-m", "sendlib", "report", "--store", str(store.root), "--period", "Mar 24", "--format", "pdf", "-o", str(out)],
+        cwd=paths["root"], capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "March 2024" in done.stdout and "49 measures" in done.stdout
+    text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(out.read_bytes())).pages).split())
+    assert "15.9%" in text and "38 weeks 4 days" in text and "Page 1 of" in text
+
+
+def test_comment_then_report_as_html(store: Store, tmp_path, capsys) -> None:
+    root = str(store.root)
+    assert main(["comment", "--store", root, "--period", "2024-03", "--kpi", RATE, "--author", "jo",
+                 "Recovery plan agreed with the panel."]) == 0
+    assert "saved commentary" in capsys.readouterr().out
+    assert main(["comment", "--store", root, "--period", "2024-03", "A month of two halves."]) == 0
+    out = tmp_path / "board.html"
+    assert main(["report", "--store", root, "--period", "2024-03", "--format", "html", "-o", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "Recovery plan agreed with the panel." in html and "A month of two halves." in html
+    assert "Latest (Mar 24)" in html
+
+    assert main(["comment", "--store", root, "--period", "2024-03", "--kpi", RATE, ""]) == 0
+    assert "deleted" in capsys.readouterr().out
+    assert set(read_comments(store)["kpi_id"]) == {""}
+
+
+def test_the_monthly_scorecard_report(built_store: Store, tmp_path) -> None:
+    out = tmp_path / "scorecard.html"
+    assert main(["report", "--store", str(built_store.root), "--period", "2025-01", "--scorecard", "scorecard",
+                 "-o", str(out)]) == 0
+    assert "4,453" in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["report", "--period", "2019-03", "-o", "x.html"], "no figures for March 2019"),
+    (["report", "--period", "someday", "-o", "x.html"], "not a period"),
+    (["report", "--period", "2024-03", "--scorecard", "nope", "-o", "x.html"], "no scorecard 'nope'"),
+    (["comment", "--period", "2024-03", "--scorecard", "<script>", "text"], "no scorecard '<script>'"),
+    (["comment", "--period", "2024-03", "--kpi", "no-such-kpi", "text"], "no KPI"),
+    (["comment", "--period", "whenever", "text"], "not a period"),
+    (["comment", "--period", "2025-01", "--kpi", "ehcps", "text"], "is a measure of --scorecard scorecard"),
+])
+def test_bad_arguments_exit_2_and_write_nothing(built_store: Store, tmp_path, monkeypatch, capsys, args, message) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main([*args, "--store", str(built_store.root)]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_a_missing_store_exits_1(tmp_path, capsys) -> None:
+    assert main(["report", "--store", str(tmp_path / "none"), "--period", "2024-03", "-o", str(tmp_path / "r.html")]) == 1
+    assert main(["comment", "--store", str(tmp_path / "none"), "--period", "2024-03", "text"]) == 1
+    assert "holds no data" in capsys.readouterr().err
