@@ -19,6 +19,28 @@ SERIES_WORDS = {
     "statistical_neighbours": "Statistical neighbours",
     "regional": "Region",
 }
+# The one table of series column headings, for every layout that reads or writes them: the first heading of
+# each is the one the wide layout writes (the scorecard's own: Nat, SN, SW, Target); the rest are read as
+# the same series (case, spaces and underscores aside). In the scorecard's column order.
+SERIES_HEADINGS: dict[str, tuple[str, ...]] = {
+    "national": ("Nat", "National", "England"),
+    "statistical_neighbours": ("SN", "Stat neighbours", "Statistical neighbours", "Statistical neighbour"),
+    "regional": ("SW", "Region", "Regional"),
+    "target": ("Target",),
+}
+
+
+def heading_key(cell: object) -> str:
+    """A heading as it is compared: `Statistical_Neighbours ` and `statistical neighbours` are one."""
+    return " ".join(str(cell).replace("_", " ").split()).lower() if cell is not None else ""
+
+
+_SERIES_BY_HEADING = {heading_key(h): s for s, headings in SERIES_HEADINGS.items() for h in (s, *headings)}
+
+
+def series_for_heading(cell: object) -> str | None:
+    """The benchmark or target series a column heading (or a long file's `series` cell) names, else None."""
+    return _SERIES_BY_HEADING.get(heading_key(cell))
 
 ARROW_SCHEMA = pa.schema(
     [

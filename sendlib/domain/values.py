@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal
 
 from pandas import NA as _NA
@@ -51,15 +52,35 @@ PLACEHOLDERS = {
 _PLACEHOLDER_PREFIXES = ("kpi changed", "see below", "data not available", "not yet available")
 
 
+class CellErrorKind(StrEnum):
+    """What is wrong with a cell, for code that acts on it (the upload page offers to add an unknown KPI);
+    `problem` says it in words."""
+
+    UNKNOWN_KPI = "unknown-kpi"  # a KPI name or id the catalogue does not know
+    UNKNOWN_MEASURE = "unknown-measure"  # a board report measure (number or name) the catalogue does not know
+    NOT_A_NUMBER = "not-a-number"  # text, true/false or an unreadable figure where a value belongs
+    WRONG_UNIT = "wrong-unit"  # a percentage where a count, duration or score belongs
+    OUT_OF_RANGE = "out-of-range"  # negative, over 100%, or too large to hold
+    NOT_WHOLE = "not-whole"  # a count (or a count in brackets) that is not a whole number of zero or more
+    BAD_PERIOD = "bad-period"  # a period that cannot be read, or none where one is needed
+    BAD_SERIES = "bad-series"  # a series that is none of actual, target and the benchmarks
+    BAD_HEADING = "bad-heading"  # a column heading that is neither a month nor a series
+    DUPLICATE = "duplicate"  # the same column, or the same KPI, period and series, twice
+    STRAY_VALUE = "stray-value"  # a value with no heading above it or no KPI beside it
+    NO_HEADER = "no-header"  # no header row the layout recognises
+    OTHER = "other"  # anything else
+
+
 @dataclass(frozen=True)
 class CellError(ValueError):
-    """A cell that cannot be read. Names where it is, what it held and what is wrong."""
+    """A cell that cannot be read. Names where it is, what it held, what is wrong and what kind of wrong."""
 
     raw: str
     problem: str
     row: int | None = None
     column: str | None = None
     file: str | None = None
+    kind: CellErrorKind = CellErrorKind.OTHER
 
     def __str__(self) -> str:
         where = []
@@ -79,6 +100,7 @@ class CellError(ValueError):
             row=self.row if row is None else row,
             column=self.column if column is None else column,
             file=self.file if file is None else file,
+            kind=self.kind,
         )
 
 
@@ -108,7 +130,7 @@ _DURATION_RE = re.compile(
 def _to_float(text: str) -> float:
     value = float(text.replace(",", "").replace("−", "-"))
     if not math.isfinite(value):
-        raise CellError(text, "a number too large to hold")
+        raise CellError(text, "a number too large to hold", kind=CellErrorKind.OUT_OF_RANGE)
     return value
 
 
@@ -130,14 +152,14 @@ def parse_value(raw: object, unit: Unit) -> ParsedValue:
     if raw is None:
         return ParsedValue()
     if isinstance(raw, bool):
-        raise CellError(str(raw), "a true/false value where a number belongs")
+        raise CellError(str(raw), "a true/false value where a number belongs", kind=CellErrorKind.NOT_A_NUMBER)
     if isinstance(raw, (int, float)):
         if isinstance(raw, float) and math.isnan(raw):
             return ParsedValue()
         try:
             number = float(raw)
         except OverflowError:
-            raise CellError(str(raw)[:40], "a number too large to hold") from None
+            raise CellError(str(raw)[:40], "a number too large to hold", kind=CellErrorKind.OUT_OF_RANGE) from None
         return _check(number, None, unit, str(raw), has_pct=False)
     text = str(raw).replace("\u00a0", " ").strip()
     if not text:
@@ -158,7 +180,7 @@ def parse_value(raw: object, unit: Unit) -> ParsedValue:
         if m.group("count") is not None:
             count_f = _to_float(m.group("count"))
             if count_f != int(count_f) or count_f < 0:
-                raise CellError(text, "the count in brackets must be a whole number of zero or more")
+                raise CellError(text, "the count in brackets must be a whole number of zero or more", kind=CellErrorKind.NOT_WHOLE)
             count = int(count_f)
         parsed = _check(value, count, unit, text, has_pct=m.group("pct") is not None)
         return ParsedValue(parsed.value, parsed.count, parsed.note, arrow, parsed.flags)
@@ -168,12 +190,12 @@ def parse_value(raw: object, unit: Unit) -> ParsedValue:
         if m and (m.group("weeks") or m.group("days")):
             days = float(m.group("weeks") or 0) * 7 + float(m.group("days") or 0)
             if not math.isfinite(days):
-                raise CellError(text, "a duration too long to hold")
+                raise CellError(text, "a duration too long to hold", kind=CellErrorKind.OUT_OF_RANGE)
             return ParsedValue(value=days, arrow=arrow)
 
     if any(c.isdigit() for c in body):
-        raise CellError(text, f"cannot read this as a {_UNIT_WORD[unit]}")
-    raise CellError(text, f"text where a {_UNIT_WORD[unit]} belongs")
+        raise CellError(text, f"cannot read this as a {_UNIT_WORD[unit]}", kind=CellErrorKind.NOT_A_NUMBER)
+    raise CellError(text, f"text where a {_UNIT_WORD[unit]} belongs", kind=CellErrorKind.NOT_A_NUMBER)
 
 
 _UNIT_WORD = {"count": "count", "percent": "percentage", "days": "duration", "score": "score"}
@@ -181,7 +203,7 @@ _UNIT_WORD = {"count": "count", "percent": "percentage", "days": "duration", "sc
 
 def _check(value: float, count: int | None, unit: Unit, raw: str, *, has_pct: bool) -> ParsedValue:
     if not math.isfinite(value):
-        raise CellError(raw, "not a finite number")
+        raise CellError(raw, "not a finite number", kind=CellErrorKind.NOT_A_NUMBER)
     flags: tuple[str, ...] = ()
     note = None
     if unit == "percent":
@@ -191,18 +213,18 @@ def _check(value: float, count: int | None, unit: Unit, raw: str, *, has_pct: bo
             value = round(value * 100, 10)
             flags = ("fraction",)
         if value < 0:
-            raise CellError(raw, "a percentage cannot be negative")
+            raise CellError(raw, "a percentage cannot be negative", kind=CellErrorKind.OUT_OF_RANGE)
         if value > 100:
-            raise CellError(raw, "a percentage cannot be over 100")
+            raise CellError(raw, "a percentage cannot be over 100", kind=CellErrorKind.OUT_OF_RANGE)
     elif has_pct:
-        raise CellError(raw, f"a percentage where a {_UNIT_WORD[unit]} belongs")
+        raise CellError(raw, f"a percentage where a {_UNIT_WORD[unit]} belongs", kind=CellErrorKind.WRONG_UNIT)
     elif unit == "count":
         if value < 0:
-            raise CellError(raw, "a count cannot be negative")
+            raise CellError(raw, "a count cannot be negative", kind=CellErrorKind.OUT_OF_RANGE)
         if value != int(value):
-            raise CellError(raw, "a count must be a whole number")
+            raise CellError(raw, "a count must be a whole number", kind=CellErrorKind.NOT_WHOLE)
     elif unit == "days" and value < 0:
-        raise CellError(raw, "a duration cannot be negative")
+        raise CellError(raw, "a duration cannot be negative", kind=CellErrorKind.OUT_OF_RANGE)
     return ParsedValue(value=value, count=count, note=note, flags=flags)
 
 
