@@ -10,8 +10,8 @@ import re
 
 from sendlib.domain.catalogue import KPI, Catalogue
 from sendlib.domain.periods import PeriodError, parse_period
-from sendlib.domain.values import CellError, parse_value
-from sendlib.files.parsed import Parsed, WarningKind, closest_hint, header_key, header_row
+from sendlib.domain.values import CellErrorKind
+from sendlib.files.parsed import Columns, Parsed, WarningKind, begin, closest_hint, header_key, header_row
 from sendlib.files.readers import Grid
 
 SCORECARD = "board"
@@ -28,6 +28,8 @@ HEADINGS = {
     "what does good performance look like?": "good",
     "notes": "notes",
 }
+# Each figure a row holds: its column, the column of its period (none for the target), and its series.
+FIGURES = (("latest", "latest_period", "actual"), ("previous", "previous_period", "actual"), ("target", None, "target"))
 
 
 def find_header(grid: Grid) -> int | None:
@@ -35,72 +37,56 @@ def find_header(grid: Grid) -> int | None:
 
 
 def parse_board(grid: Grid, catalogue: Catalogue) -> Parsed:
-    parsed = Parsed(layout="board")
-    header_index = find_header(grid)
+    parsed, header_index = begin("board", grid, find_header, "no header row with Measure, Latest and Previous columns")
     if header_index is None:
-        parsed.error(CellError("", "no header row with Measure, Latest and Previous columns", file=grid.name))
         return parsed
-    header = grid.rows[header_index]
-    cols = {HEADINGS[header_key(c)]: i for i, c in enumerate(header) if header_key(c) in HEADINGS}
-    heading = {key: str(header[i]) for key, i in cols.items()}
+    cols = Columns.of(grid.rows[header_index], lambda c: HEADINGS.get(header_key(c)))
     by_number = {k.order: k for k in catalogue.for_scorecard(SCORECARD)}
-
-    def cell(row: list, key: str) -> object:
-        i = cols.get(key)
-        return row[i] if i is not None and i < len(row) else None
-
     for index in range(header_index + 1, len(grid.rows)):
         row = grid.rows[index]
         line = grid.numbers[index]
-        name, number = cell(row, "measure"), cell(row, "no")
+        name, number = cols.cell(row, "measure"), cols.cell(row, "no")
         if name is None and number is None:
             continue
         kpi = _match(catalogue, by_number, number, name)
         if kpi is None:
             hint = closest_hint(parsed, catalogue, name, SCORECARD)
-            parsed.error(
-                CellError(str(number or name), f"unknown board measure{hint}", row=line, column=heading.get("no", "No"), file=grid.name)
+            parsed.reject(
+                CellErrorKind.UNKNOWN_MEASURE, number or name, f"unknown board measure{hint}",
+                row=line, column=cols.heading.get("no", "No"), file=grid.name,
             )
             continue
-        good = header_key(cell(row, "good"))
+        good = header_key(cols.cell(row, "good"))
         if good in POLARITY_WORDS and POLARITY_WORDS[good] != kpi.polarity:
             parsed.warn(WarningKind.POLARITY, f"row {line}: the report says {good!r} is good for {kpi.id}, the catalogue says {kpi.polarity}")
-        notes = cell(row, "notes")
-        for value_key, period_key, series in (
-            ("latest", "latest_period", "actual"),
-            ("previous", "previous_period", "actual"),
-            ("target", None, "target"),
-        ):
-            raw = cell(row, value_key)
-            try:
-                value = parse_value(raw, kpi.unit)
-            except CellError as exc:
-                parsed.error(exc.at(row=line, column=heading[value_key], file=grid.name))
-                continue
-            note = value.note
-            if value_key == "latest" and notes:
-                note = f"{note}; {notes}" if note else str(notes)
-            if value.value is None and note is None:
-                continue
-            period = ""
-            if period_key:
-                try:
-                    period = parse_period(cell(row, period_key)).label
-                except PeriodError as exc:
-                    parsed.error(
-                        CellError(str(cell(row, period_key)), str(exc), row=line, column=heading.get(period_key, period_key), file=grid.name)
-                    )
-                    continue
-            parsed.add(
-                scorecard=SCORECARD,
-                kpi_id=kpi.id,
-                period=period,
-                series=series,
-                value=value.value,
-                count=value.count,
-                note=note,
-            )
+        for value_key, period_key, series in FIGURES:
+            _read_figure(parsed, cols, row, line, grid.name, kpi, value_key, period_key, series)
     return parsed
+
+
+def _read_figure(
+    parsed: Parsed, cols: Columns, row: list[object], line: int, file: str | None, kpi: KPI,
+    value_key: str, period_key: str | None, series: str,
+) -> None:
+    """One of a measure's figures (Latest, Previous or Target) with its period, into the store's rows."""
+    value = parsed.read_value(cols.cell(row, value_key), kpi.unit, row=line, column=cols.heading_of(value_key), file=file)
+    if value is None:
+        return
+    note = value.note
+    notes = cols.cell(row, "notes")
+    if value_key == "latest" and notes:
+        note = f"{note}; {notes}" if note else str(notes)
+    if value.value is None and note is None:
+        return
+    period = ""
+    if period_key:
+        raw_period = cols.cell(row, period_key)
+        try:
+            period = parse_period(raw_period).label
+        except PeriodError as exc:
+            parsed.reject(CellErrorKind.BAD_PERIOD, raw_period, str(exc), row=line, column=cols.heading_of(period_key), file=file)
+            return
+    parsed.add_value(SCORECARD, kpi.id, period, series, value, note=note)
 
 
 def _match(catalogue: Catalogue, by_number: dict[int, KPI], number: object, name: object) -> KPI | None:

@@ -7,109 +7,109 @@ from __future__ import annotations
 
 from sendlib.domain.catalogue import KPI, Catalogue
 from sendlib.domain.periods import PeriodError, parse_period
-from sendlib.domain.schema import SERIES
-from sendlib.domain.values import CellError, parse_value
-from sendlib.files.parsed import Parsed, closest_hint, header_key, header_row
+from sendlib.domain.schema import SERIES, series_for_heading
+from sendlib.domain.values import CellErrorKind
+from sendlib.files.parsed import Columns, Parsed, begin, closest_hint, header_key, header_row
 from sendlib.files.readers import Grid
-
-SERIES_ALIASES = {
-    **{s: s for s in SERIES},
-    "statistical neighbours": "statistical_neighbours",
-    "sn": "statistical_neighbours",
-    "nat": "national",
-    "england": "national",
-    "sw": "regional",
-    "region": "regional",
-}
 
 
 def find_header(grid: Grid) -> int | None:
     return header_row(grid, lambda keys: {"value", "period"} <= keys and bool(keys & {"kpi id", "kpi name"}))
 
 
+def _column_key(cell: object) -> str | None:
+    return header_key(cell).replace(" ", "_") if cell is not None else None
+
+
+def _series(raw: object) -> str | None:
+    """`actual` for no series at all; a series id, or a heading the wide layout uses for one; else None."""
+    if raw is None:
+        return "actual"
+    return "actual" if header_key(raw) == "actual" else series_for_heading(raw)
+
+
+def _count(raw: object) -> int | None:
+    """A whole number of zero or more; raises ValueError for anything else."""
+    try:
+        count_f = float(str(raw).replace(",", ""))
+        if count_f < 0 or count_f != int(count_f):
+            raise ValueError
+        return int(count_f)
+    except (ValueError, OverflowError):
+        raise ValueError(raw) from None
+
+
 def parse_long(grid: Grid, catalogue: Catalogue) -> Parsed:
-    parsed = Parsed(layout="long")
-    header_index = find_header(grid)
+    parsed, header_index = begin("long", grid, find_header, "no header row with kpi_id (or kpi_name), period and value")
     if header_index is None:
-        parsed.error(CellError("", "no header row with kpi_id (or kpi_name), period and value", file=grid.name))
         return parsed
-    header = grid.rows[header_index]
-    cols = {header_key(c).replace(" ", "_"): i for i, c in enumerate(header) if c is not None}
-    heading = {key: str(header[i]) for key, i in cols.items()}
+    cols = Columns.of(grid.rows[header_index], _column_key)
     seen: dict[tuple[str, str, str], int] = {}
     # Extracts write children qualified by their parent: "Parent – primary phase".
     by_qualified = {catalogue.qualified_name(k): k for k in catalogue if k.parent_id}
-
-    def cell(row: list, key: str) -> object:
-        i = cols.get(key)
-        return row[i] if i is not None and i < len(row) else None
-
     for index in range(header_index + 1, len(grid.rows)):
         row = grid.rows[index]
-        line = grid.numbers[index]
-        if all(c is None for c in row):
-            continue
-
-        def fail(key: str, raw: object, problem: str, line: int = line) -> None:
-            parsed.error(CellError("" if raw is None else str(raw), problem, row=line, column=heading.get(key, key), file=grid.name))
-
-        kpi = _find_kpi(catalogue, by_qualified, cell(row, "kpi_id"), cell(row, "kpi_name"), cell(row, "scorecard"))
-        if kpi is None:
-            key = "kpi_id" if cell(row, "kpi_id") is not None else "kpi_name"
-            raw = cell(row, key)
-            fail(key, raw, f"unknown KPI{closest_hint(parsed, catalogue, raw)}")
-            continue
-        raw_series = cell(row, "series")
-        series = SERIES_ALIASES.get(header_key(raw_series), None) if raw_series is not None else "actual"
-        if series is None:
-            fail("series", raw_series, f"series must be one of {', '.join(SERIES)}")
-            continue
-        raw_period = cell(row, "period")
-        period = ""
-        if raw_period is not None:
-            try:
-                period = parse_period(raw_period).label
-            except PeriodError as exc:
-                fail("period", raw_period, str(exc))
-                continue
-        elif series == "actual":
-            fail("period", raw_period, "an actual value needs a period")
-            continue
-        try:
-            value = parse_value(cell(row, "value"), kpi.unit)
-        except CellError as exc:
-            parsed.error(exc.at(row=line, column=heading["value"], file=grid.name))
-            continue
-        count = None
-        raw_count = cell(row, "count")
-        if raw_count is not None:
-            try:
-                count_f = float(str(raw_count).replace(",", ""))
-                if count_f < 0 or count_f != int(count_f):
-                    raise ValueError
-                count = int(count_f)
-            except (ValueError, OverflowError):
-                fail("count", raw_count, "a count must be a whole number of zero or more")
-                continue
-        note = cell(row, "note")
-        note_text = " ".join(str(note).split()) if note is not None else value.note
-        key3 = (kpi.id, period, series)
-        if key3 in seen:
-            fail("period", raw_period, f"the same KPI, period and series appear twice (also row {seen[key3]})")
-            continue
-        seen[key3] = line
-        if value.value is None and not note_text:
-            continue
-        parsed.add(
-            scorecard=kpi.scorecard,
-            kpi_id=kpi.id,
-            period=period,
-            series=series,
-            value=value.value,
-            count=count if count is not None else value.count,
-            note=note_text,
-        )
+        if any(c is not None for c in row):
+            _read_row(parsed, catalogue, by_qualified, cols, seen, row, grid.numbers[index], grid.name)
     return parsed
+
+
+def _read_row(
+    parsed: Parsed,
+    catalogue: Catalogue,
+    by_qualified: dict[str, KPI],
+    cols: Columns,
+    seen: dict[tuple[str, str, str], int],
+    row: list[object],
+    line: int,
+    file: str | None,
+) -> None:
+    def fail(kind: CellErrorKind, key: str, raw: object, problem: str) -> None:
+        parsed.reject(kind, raw, problem, row=line, column=cols.heading_of(key), file=file)
+
+    kpi = _find_kpi(catalogue, by_qualified, cols.cell(row, "kpi_id"), cols.cell(row, "kpi_name"), cols.cell(row, "scorecard"))
+    if kpi is None:
+        key = "kpi_id" if cols.cell(row, "kpi_id") is not None else "kpi_name"
+        raw = cols.cell(row, key)
+        fail(CellErrorKind.UNKNOWN_KPI, key, raw, f"unknown KPI{closest_hint(parsed, catalogue, raw)}")
+        return
+    raw_series = cols.cell(row, "series")
+    series = _series(raw_series)
+    if series is None:
+        fail(CellErrorKind.BAD_SERIES, "series", raw_series, f"series must be one of {', '.join(SERIES)}")
+        return
+    raw_period = cols.cell(row, "period")
+    period = ""
+    if raw_period is not None:
+        try:
+            period = parse_period(raw_period).label
+        except PeriodError as exc:
+            fail(CellErrorKind.BAD_PERIOD, "period", raw_period, str(exc))
+            return
+    elif series == "actual":
+        fail(CellErrorKind.BAD_PERIOD, "period", raw_period, "an actual value needs a period")
+        return
+    value = parsed.read_value(cols.cell(row, "value"), kpi.unit, row=line, column=cols.heading["value"], file=file)
+    if value is None:
+        return
+    count = None
+    raw_count = cols.cell(row, "count")
+    if raw_count is not None:
+        try:
+            count = _count(raw_count)
+        except ValueError:
+            fail(CellErrorKind.NOT_WHOLE, "count", raw_count, "a count must be a whole number of zero or more")
+            return
+    note = cols.cell(row, "note")
+    note_text = " ".join(str(note).split()) if note is not None else value.note
+    key3 = (kpi.id, period, series)
+    if key3 in seen:
+        fail(CellErrorKind.DUPLICATE, "period", raw_period, f"the same KPI, period and series appear twice (also row {seen[key3]})")
+        return
+    seen[key3] = line
+    if value.value is None and not note_text:
+        return
+    parsed.add_value(kpi.scorecard, kpi.id, period, series, value, count=count, note=note_text)
 
 
 def _find_kpi(catalogue: Catalogue, by_qualified: dict[str, KPI], kpi_id: object, name: object, scorecard: object) -> KPI | None:

@@ -9,8 +9,8 @@ from enum import StrEnum
 import pandas as pd
 
 from sendlib.domain.catalogue import Catalogue
-from sendlib.domain.schema import COLUMNS, normalise
-from sendlib.domain.values import CellError
+from sendlib.domain.schema import COLUMNS, heading_key, normalise
+from sendlib.domain.values import CellError, CellErrorKind, ParsedValue, Unit, parse_value
 from sendlib.files.readers import Grid
 
 MAX_ERRORS = 200
@@ -93,9 +93,47 @@ class Parsed:
     def add(self, **record: object) -> None:
         self.records.append({c: record.get(c) for c in COLUMNS})
 
+    def add_value(
+        self,
+        scorecard: str,
+        kpi_id: str,
+        period: str,
+        series: str,
+        value: ParsedValue,
+        *,
+        count: int | None = None,
+        note: str | None = None,
+    ) -> None:
+        """One store row from a parsed cell; `count` and `note` (when given) stand in for the cell's own."""
+        self.add(
+            scorecard=scorecard,
+            kpi_id=kpi_id,
+            period=period,
+            series=series,
+            value=value.value,
+            count=count if count is not None else value.count,
+            note=note if note is not None else value.note,
+        )
+
     def error(self, exc: CellError) -> None:
         if self.keeps_errors:
             self.errors.append(exc)
+
+    def reject(
+        self, kind: CellErrorKind, raw: object, problem: str, *, file: str | None,
+        row: int | None = None, column: str | None = None,
+    ) -> None:
+        """Record a cell that cannot be taken: what it held (`raw`), what kind of wrong, in words, and where."""
+        text = "" if raw is None else str(raw)
+        self.error(CellError(text, problem, row=row, column=column, file=file, kind=kind))
+
+    def read_value(self, raw: object, unit: Unit, *, row: int, column: str, file: str | None) -> ParsedValue | None:
+        """The cell read for a KPI in `unit`, or None (its CellError recorded, placed at row and column)."""
+        try:
+            return parse_value(raw, unit)
+        except CellError as exc:
+            self.error(exc.at(row=row, column=column, file=file))
+            return None
 
     @property
     def keeps_errors(self) -> bool:
@@ -117,6 +155,37 @@ def closest_hint(parsed: Parsed, catalogue: Catalogue, name: object, scorecard: 
     return f"; closest known: {'; '.join(repr(c) for c in close)}" if close else ""
 
 
+def begin(layout: str, grid: Grid, find_header: Callable[[Grid], int | None], missing: str) -> tuple[Parsed, int | None]:
+    """A reader's start: its Parsed and the header row's index, or None with `missing` recorded as the error."""
+    parsed = Parsed(layout=layout)
+    header_index = find_header(grid)
+    if header_index is None:
+        parsed.reject(CellErrorKind.NO_HEADER, "", missing, file=grid.name)
+    return parsed, header_index
+
+
+@dataclass(frozen=True)
+class Columns:
+    """A header row's named columns: `index` by key, and the heading each was written under."""
+
+    index: dict[str, int]
+    heading: dict[str, str]
+
+    @classmethod
+    def of(cls, header: list[object], key: Callable[[object], str | None]) -> Columns:
+        """Each heading `key` names (None: not a column the layout reads), by that name; of a name written twice,
+        the later column counts."""
+        index = {k: i for i, c in enumerate(header) if (k := key(c)) is not None}
+        return cls(index, {k: str(header[i]) for k, i in index.items()})
+
+    def cell(self, row: list[object], key: str) -> object:
+        i = self.index.get(key)
+        return row[i] if i is not None and i < len(row) else None
+
+    def heading_of(self, key: str) -> str:
+        return self.heading.get(key, key)
+
+
 def header_row(grid: Grid, matches: Callable[[set[str]], bool], within: int = 50) -> int | None:
     """The first row (of the first `within`) whose headings satisfy `matches`: title rows may stand above it."""
     for i, row in enumerate(grid.rows[:within]):
@@ -125,5 +194,4 @@ def header_row(grid: Grid, matches: Callable[[set[str]], bool], within: int = 50
     return None
 
 
-def header_key(cell: object) -> str:
-    return " ".join(str(cell).replace("_", " ").split()).lower() if cell is not None else ""
+header_key = heading_key

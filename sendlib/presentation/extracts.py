@@ -6,8 +6,8 @@ filter gives the same rows in every format.
 Two layouts:
   long  the store's rows (one value a row), optionally with derived change / direction / RAG columns;
   wide  the monthly scorecard as it is kept: KPIs down, months across, then Nat, SN, SW, Target.
-        Exactly the shape `layouts/wide.py` reads, with every cell written so it re-parses to the
-        same value, count and note: a wide extract uploaded back changes nothing.
+        Written by `sendlib.files.wide` beside the reader it must satisfy: a wide extract uploaded back
+        changes nothing.
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ import datetime as dt
 import io
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from sendlib.domain.catalogue import KPI, SCORECARDS, Catalogue
-from sendlib.domain.periods import Period, PeriodError, parse_period, short_label
+from sendlib.domain.catalogue import SCORECARDS, Catalogue
+from sendlib.domain.periods import Period, PeriodError, parse_period
 from sendlib.domain.schema import COLUMNS, SERIES, SERIES_WORDS
 from sendlib.domain.trends import (
     actual_series,
@@ -35,7 +36,8 @@ from sendlib.domain.trends import (
     tolerance,
     year_earlier,
 )
-from sendlib.domain.values import CellError, format_value, parse_value
+from sendlib.files import wide
+from sendlib.files.wide import neutralise, wide_table
 
 Format = Literal["csv", "xlsx", "parquet"]
 Layout = Literal["long", "wide"]
@@ -51,11 +53,8 @@ LAYOUTS: dict[str, str] = {
 }
 EXPORT_COLUMNS = [*COLUMNS, "kpi_name", "theme", "unit"]
 DERIVED_COLUMNS = ["change", "compared_with", "direction", "rag"]
-WIDE_SCORECARD = "scorecard"
-# The wide layout's benchmark and target columns, in the scorecard's order, as `layouts/wide.py` reads them.
-WIDE_SERIES_HEADINGS = {"national": "Nat", "statistical_neighbours": "SN", "regional": "SW", "target": "Target"}
+WIDE_SCORECARD = wide.SCORECARD
 PERCENT_FORMAT = "0.0#%"
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ExtractError(ValueError):
@@ -168,7 +167,7 @@ def build_extract(table: pd.DataFrame, catalogue: Catalogue, query: ExtractQuery
         long = extract(table, catalogue, query.model_copy(update={"scorecard": WIDE_SCORECARD}))
         if query.derived:
             notes.append("Change, direction and RAG columns are added to the long layout only.")
-        rows, more = wide_table(long, catalogue, query)
+        rows, more = wide_table(long, catalogue, query.series)
         return Extract(query, long, rows, notes + more)
     long = extract(table, catalogue, query)
     rows = with_derived(long, table, catalogue) if query.derived else long
@@ -227,157 +226,7 @@ def with_derived(rows: pd.DataFrame, table: pd.DataFrame, catalogue: Catalogue) 
     return out
 
 
-# --- the wide layout -----------------------------------------------------------------------------
-
-
-def _number(value: float) -> str:
-    """The shortest text that reads back as exactly this float (`7143`, `49.2`, `-1.17`)."""
-    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(float(value))
-
-
-_FRACTION_NOTE = re.compile(r"^read (\S+) as a fraction: ")
-
-
-def wide_cell(value: float | None, count: int | None, note: str | None, unit: str) -> str | None:
-    """One store cell as the scorecard writes it, or None when the wide layout cannot hold it exactly.
-
-    `49.2%`, `14.3% (10)`, `7143`, `38 weeks 4 days`, `requested`, `▲` (an arrow with no value), and a
-    pasted fraction back as the fraction it was (`0.316`), so its note is read again word for word."""
-    value = None if _blank(value) else float(value)  # type: ignore[arg-type]
-    count = None if _blank(count) else int(count)  # type: ignore[call-overload]
-    note = None if _blank(note) or note == "" else str(note)
-    if value is None and note is None:
-        return None
-    candidates: list[str] = []
-    if value is None:
-        if note == "-":
-            candidates.append("–")  # a bare hyphen would be neutralised in a CSV; the en dash reads the same
-        if (m := re.fullmatch(r"arrow (\S) with no value", note or "")) is not None:
-            candidates.append(m.group(1))
-        candidates.append(note or "")
-    else:
-        if note and (m := _FRACTION_NOTE.match(note)):
-            candidates.append(m.group(1))
-        suffix = f" ({count})" if count is not None else ""
-        if unit == "percent":
-            candidates += [f"{format_value(value, unit)}{suffix}", f"{_number(value)}%{suffix}"]
-        elif unit == "days":
-            candidates += [format_value(value, unit) + suffix, _number(value) + suffix]
-        else:
-            candidates.append(_number(value) + suffix)
-    for text in candidates:
-        if _reads_back(text, value, count, note, unit):
-            return text
-    return None
-
-
-def _blank(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
-def _reads_back(text: str, value: float | None, count: int | None, note: str | None, unit: str) -> bool:
-    try:
-        parsed = parse_value(neutralise(text), unit)  # type: ignore[arg-type]
-    except CellError:
-        return False
-    return parsed.value == value and parsed.count == count and parsed.note == note
-
-
-def _month_columns(periods: list[str]) -> list[str]:
-    """Every month from the first to the last, in order, so a gap shows as an empty column."""
-    months = sorted(parse_period(p).start for p in periods)
-    if not months:
-        return []
-    out, current = [], months[0]
-    while current <= months[-1]:
-        out.append(f"{current.year:04d}-{current.month:02d}")
-        current = dt.date(current.year + current.month // 12, current.month % 12 + 1, 1)
-    return out
-
-
-def _ordered_kpis(catalogue: Catalogue, ids: set[str]) -> list[KPI]:
-    """Scorecard order, each `no of above` row straight after its parent (which the importer needs), the
-    parent included even when only its breakdown was asked for."""
-    wanted = set(ids) | {catalogue[i].parent_id for i in ids if i in catalogue and catalogue[i].parent_id}
-    rows = catalogue.for_scorecard(WIDE_SCORECARD)
-    children: dict[str, list[KPI]] = {}
-    for kpi in rows:
-        if kpi.parent_id:
-            children.setdefault(kpi.parent_id, []).append(kpi)
-    out = []
-    for kpi in rows:
-        if kpi.parent_id or kpi.id not in wanted:
-            continue
-        out.append(kpi)
-        out += [c for c in children.get(kpi.id, []) if c.id in wanted]
-    return out
-
-
-def wide_table(long: pd.DataFrame, catalogue: Catalogue, query: ExtractQuery | None = None) -> tuple[pd.DataFrame, list[str]]:
-    """The scorecard's own layout from long rows of the monthly scorecard. Returns the grid and notes
-    about anything the layout cannot hold (values of other periods, a note beside a value)."""
-    query = query or ExtractQuery()
-    series = query.series or SERIES
-    notes: list[str] = []
-    long = long[long["scorecard"] == WIDE_SCORECARD]
-    is_month = long["period"].map(lambda p: bool(p) and parse_period(p).kind == "month")
-    placeable = ((long["series"] == "actual") & is_month) | ((long["series"] != "actual") & (long["period"] == ""))
-    if (~placeable).any():
-        notes.append(
-            f"{int((~placeable).sum()):,} value(s) are not monthly figures or undated benchmarks and have no column "
-            "in the wide layout; they are in the long layout."
-        )
-    long = long[placeable]
-    months = _month_columns(long.loc[long["series"] == "actual", "period"].tolist()) if "actual" in series else []
-    month_headings = [short_label(m) for m in months]
-    bench = [s for s in WIDE_SERIES_HEADINGS if s in series]
-    columns = ["KPI", *month_headings, *(WIDE_SERIES_HEADINGS[s] for s in bench)]
-    heading_of = {("actual", m): h for m, h in zip(months, month_headings)} | {
-        (s, ""): WIDE_SERIES_HEADINGS[s] for s in bench
-    }
-    cells: dict[str, dict[str, str]] = {}
-    lost = 0
-    for r in long.itertuples(index=False):
-        heading = heading_of.get((r.series, r.period))
-        kpi = catalogue.get(r.kpi_id)
-        if heading is None or kpi is None:
-            continue
-        text = wide_cell(r.value, r.count, r.note, kpi.unit)
-        if text is None:
-            lost += 1
-            continue
-        cells.setdefault(r.kpi_id, {})[heading] = text
-    if lost:
-        notes.append(
-            f"{lost:,} value(s) carry a note beside the figure that the scorecard layout has no place for; the long "
-            "layout keeps them whole."
-        )
-    records: list[dict[str, str | None]] = []
-    section = None
-    for kpi in _ordered_kpis(catalogue, set(long["kpi_id"])):
-        if kpi.section != section and not kpi.parent_id:
-            section = kpi.section
-            records.append({"KPI": section})
-        records.append({"KPI": kpi.name, **cells.get(kpi.id, {})})
-    frame = pd.DataFrame(records, columns=columns, dtype=object)
-    return frame.astype(object).where(frame.notna(), None), notes
-
-
 # --- files ---------------------------------------------------------------------------------------
-
-
-def neutralise(value: object) -> object:
-    """Text that Excel would run as a formula gets a leading apostrophe. Only a negative number
-    (`-1.5`) may keep its leading sign: `+1` in text is still neutralised."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        if value.startswith("-"):
-            try:
-                float(value)
-                return value
-            except ValueError:
-                pass
-        return "'" + value
-    return value
 
 
 def safe_for_excel(df: pd.DataFrame) -> pd.DataFrame:
@@ -425,49 +274,51 @@ def to_xlsx_bytes(df: pd.DataFrame, *, sheet: str = "Data", about: dict[str, str
     """A workbook: an "About" sheet (when given) then the data with a bold frozen header, percentages as
     percentages, sensible widths, and no cell ever a formula."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     ws = book.active
     if about:
-        ws.title = "About"
-        for key, value in about.items():
-            ws.append([neutralise(key), neutralise(value)])
-        for row in ws.iter_rows():
-            row[0].font = Font(bold=True)
-            row[1].alignment = Alignment(wrap_text=True, vertical="top")
-            row[0].alignment = Alignment(vertical="top")
-            for cell in row:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
-        ws.column_dimensions["A"].width = 24
-        ws.column_dimensions["B"].width = 100
+        _about_sheet(ws, about)
         ws = book.create_sheet(sheet)
     else:
         ws.title = sheet
     safe = safe_for_excel(df)
+    _data_sheet(ws, safe, layout)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _about_sheet(ws: Any, about: dict[str, str]) -> None:
+    """The About sheet: each key in bold beside its value, wrapped, every cell text."""
+    from openpyxl.styles import Alignment, Font
+
+    ws.title = "About"
+    for key, value in about.items():
+        ws.append([neutralise(key), neutralise(value)])
+    for row in ws.iter_rows():
+        row[0].font = Font(bold=True)
+        row[1].alignment = Alignment(wrap_text=True, vertical="top")
+        row[0].alignment = Alignment(vertical="top")
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 100
+
+
+def _data_sheet(ws: Any, safe: pd.DataFrame, layout: Layout) -> None:
+    """The rows under a bold header, each cell as Excel should hold it; section headings bold; frozen panes."""
+    from openpyxl.styles import Font
+
     ws.append([str(neutralise(str(c))) for c in safe.columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.data_type = "s"
-    percent_rows = None
-    if layout == "long" and {"value", "unit"} <= set(safe.columns):
-        percent_rows = (safe["unit"] == "percent").tolist()
-        value_col = list(safe.columns).index("value")
+    cell_for = _xlsx_cells(safe, layout)
     for i, row in enumerate(safe.itertuples(index=False)):
-        values, formats = [], []
-        for j, v in enumerate(row):
-            fmt = None
-            if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-                v = None
-            elif layout == "wide" and j > 0:
-                v, fmt = _wide_xlsx_cell(v)
-            elif percent_rows is not None and j == value_col and percent_rows[i]:
-                v, fmt = float(v) / 100, PERCENT_FORMAT
-            values.append(v)
-            formats.append(fmt)
-        ws.append(values)
+        values, formats = zip(*(cell_for(i, j, v) for j, v in enumerate(row))) if len(row) else ((), ())
+        ws.append(list(values))
         for cell, fmt in zip(ws[ws.max_row], formats):
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # never a formula, whatever the text
@@ -478,12 +329,35 @@ def to_xlsx_bytes(df: pd.DataFrame, *, sheet: str = "Data", about: dict[str, str
             if all(c.value is None for c in row[1:]) and row[0].value is not None:
                 row[0].font = Font(bold=True)  # a section heading
     ws.freeze_panes = "B2" if layout == "wide" else "A2"
+    _column_widths(ws, safe)
+
+
+def _xlsx_cells(safe: pd.DataFrame, layout: Layout) -> Callable[[int, int, object], tuple[object, str | None]]:
+    """How the cell at (row i, column j) is written: its value and number format (None: Excel's default)."""
+    percent_rows: list[bool] | None = None
+    value_col = -1
+    if layout == "long" and {"value", "unit"} <= set(safe.columns):
+        percent_rows = (safe["unit"] == "percent").tolist()
+        value_col = list(safe.columns).index("value")
+
+    def cell_for(i: int, j: int, v: object) -> tuple[object, str | None]:
+        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+            return None, None
+        if layout == "wide" and j > 0:
+            return _wide_xlsx_cell(v)
+        if percent_rows is not None and j == value_col and percent_rows[i]:
+            return float(v) / 100, PERCENT_FORMAT  # type: ignore[arg-type]
+        return v, None
+
+    return cell_for
+
+
+def _column_widths(ws: Any, safe: pd.DataFrame) -> None:
+    from openpyxl.utils import get_column_letter
+
     for i, col in enumerate(safe.columns, start=1):
         width = max([len(str(col))] + [len(str(v)) for v in safe[col].head(500) if not pd.isna(v)])
         ws.column_dimensions[get_column_letter(i)].width = min(60, width + 2)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def to_bytes(df: pd.DataFrame, fmt: Format, *, about: dict[str, str] | None = None, layout: Layout = "long") -> bytes:

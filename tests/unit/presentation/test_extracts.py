@@ -12,6 +12,7 @@ import pytest
 from sendlib.domain.periods import parse_period
 from sendlib.domain.trends import summarise
 from sendlib.files.readers import read_grid
+from sendlib.files.wide import wide_cell
 from sendlib.presentation.extracts import (
     DERIVED_COLUMNS,
     EXPORT_COLUMNS,
@@ -24,7 +25,6 @@ from sendlib.presentation.extracts import (
     to_bytes,
     to_csv_bytes,
     to_xlsx_bytes,
-    wide_cell,
 )
 from sendlib.workflows.load import preview_bytes
 
