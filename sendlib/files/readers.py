@@ -29,8 +29,6 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 from xml.etree.ElementTree import ParseError, iterparse
 
-from sendlib.domain.values import CellError
-
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -366,6 +364,3 @@ def read_grid(data: bytes, name: str, sheet: str | None = None) -> Grid:
         raise FileRefused(f"{name} is an old-style .xls workbook; save it as .xlsx or .csv and try again")
     raise FileRefused(f"{name}: only .csv and .xlsx files can be uploaded")
 
-
-def cell_error(exc: CellError, grid: Grid, row_index: int, column: str) -> CellError:
-    return exc.at(row=grid.numbers[row_index], column=column, file=grid.name)
