@@ -8,6 +8,7 @@ from explorer.access import current_user, may_edit
 from explorer.dfe_upload import dfe_upload
 from explorer.menu import end_page
 from explorer.text import plain, plain_table
+from sendlib.domain.values import CellErrorKind
 from sendlib.domain.catalogue import POLARITY_WORDS, UNIT_WORDS, new_kpi
 from sendlib.files.dfe import is_dfe_file
 from sendlib.files.readers import MAX_UPLOAD_BYTES, FileRefused
@@ -78,7 +79,7 @@ if upload is not None and editable:
             )),
             hide_index=True,
         )
-        unknown = [e.raw for e in preview.errors if e.problem.startswith("unknown KPI")]
+        unknown = [e.raw for e in preview.errors if e.kind is CellErrorKind.UNKNOWN_KPI]
         if unknown:
             st.markdown(f"If **{plain(unknown[0])}** is a new measure, add it below and the file will be checked again.")
             new_kpi_form(unknown[0], key=f"new-kpi-{hashlib.sha1(unknown[0].encode()).hexdigest()[:8]}")
