@@ -1,4 +1,5 @@
-"""SEND Performance Explorer: the entry point. The pages are listed in explorer/menu.py; each page file is layout only."""
+"""SEND Performance Explorer: the entry point. The pages are registered once, in explorer/menu.py (the theme pages from
+the catalogue's themes); each page file is layout only."""
 
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import streamlit as st
 from explorer.components import home_la_selector
 from explorer.damage import repaired_flash, store_error
 from explorer.data import HOME_LA_KEY
-from explorer.menu import DEFAULT, PAGES, PageEnd
+from explorer.menu import DEFAULT, PageEnd, pages
 from sendlib.store.versioned import StoreError
 
 # The favicon is a file in the repo: a Material icon here would be fetched from Google's font servers, which a
@@ -16,8 +17,8 @@ st.set_page_config(page_title="SEND Performance Explorer", page_icon=str(Path(__
                    layout="wide")
 
 # One flat list: Streamlit's sectioned sidebar nests list items in a way axe-core flags (list/listitem).
-navigation = st.navigation([st.Page(path, title=title, icon=icon, default=path == DEFAULT) for path, title, icon in PAGES],
-                           expanded=True)
+navigation = st.navigation([st.Page(p.source, title=p.title, icon=p.icon, url_path=p.url_path, default=p == DEFAULT)
+                            for p in pages()], expanded=True)
 # The sidebar keeps its place under the menu. On a session's first run it is drawn after the page: its authority
 # list scans every DfE figure, which a cold start's first chart need not wait for. Later runs find the list cached and
 # draw it first, so it is not left greyed out while the page reruns. The page is drawn in one slot, so a damaged store

@@ -3,21 +3,17 @@ import streamlit as st
 from explorer import data
 from explorer.components import data_caption
 from explorer.menu import end_page
+from explorer.pages_extract import preview_and_downloads
 from sendlib.domain.catalogue import SCORECARDS
 from sendlib.domain.periods import long_label, sort_key
 from sendlib.domain.schema import SERIES, SERIES_WORDS
 from sendlib.presentation.extracts import (
-    FORMATS,
     LAYOUTS,
-    MIME,
     ExtractError,
     ExtractQuery,
     build_extract,
-    export_bytes,
-    file_name,
 )
 
-PREVIEW_ROWS = 1000
 BOTH = "both"
 
 st.title("Extract data")
@@ -83,37 +79,4 @@ except ExtractError as exc:
     st.error(f"{str(exc)[:1].upper()}{str(exc)[1:]}.", icon=":material/block:")
     end_page()
 
-st.subheader("Preview")
-for note in ext.notes:
-    st.info(note, icon=":material/info:")
-rows_col, values_col = st.columns(2)
-rows_col.metric("Rows in the file", f"{len(ext.rows):,}", border=True)
-values_col.metric("Values", f"{ext.values:,}", border=True)
-if ext.rows.empty:
-    st.warning("Nothing matches these filters. Widen the period range or choose other themes or KPIs.")
-else:
-    shown = ext.rows.head(PREVIEW_ROWS)
-    st.dataframe(shown, hide_index=True, key="extract-preview", alt="Preview of the extract")
-    more = f" (the first {PREVIEW_ROWS:,} are shown)" if len(ext.rows) > PREVIEW_ROWS else ""
-    st.caption(f"{len(ext.rows):,} rows{more}; data version {version}.")
-
-    def maker(fmt):
-        return lambda: export_bytes(ext, cat, fmt, version=version)
-
-    with st.container(horizontal=True):
-        for fmt, label in FORMATS.items():
-            st.download_button(
-                f"Download {label}",
-                maker(fmt),
-                file_name=file_name(query, version, fmt),
-                mime=MIME[fmt],
-                on_click="ignore",
-                key=f"extract-download-{fmt}",
-                icon=":material/download:",
-                type="primary" if fmt == "xlsx" else "secondary",
-            )
-    st.caption(
-        "CSV is UTF-8 (Excel shows ▲ and ’ correctly). The Excel file's first sheet, About, records these filters, "
-        "the data version and when it was extracted. Text that Excel could run as a formula starts with an apostrophe."
-        + (" A wide extract uploads back unchanged (CSV or Excel)." if layout == "wide" else "")
-    )
+preview_and_downloads(ext, cat, query, version, layout)

@@ -7,9 +7,9 @@ from explorer import data
 from explorer.access import current_user, may_edit
 from explorer.dfe_upload import dfe_upload
 from explorer.menu import end_page
+from explorer.pages_upload import new_kpi_form
 from explorer.text import plain, plain_table
 from sendlib.domain.values import CellErrorKind
-from sendlib.domain.catalogue import POLARITY_WORDS, UNIT_WORDS, new_kpi
 from sendlib.files.dfe import is_dfe_file
 from sendlib.files.readers import MAX_UPLOAD_BYTES, FileRefused
 from sendlib.presentation.tables import counted, revisions_table
@@ -33,27 +33,6 @@ upload = st.file_uploader(
 )
 sheet = st.text_input("Worksheet (Excel only; blank for the first sheet)", key="upload-sheet") or None
 
-
-
-def new_kpi_form(name: str = "", key: str = "new-kpi") -> None:
-    cat = data.catalogue()
-    with st.form(key, clear_on_submit=False):
-        st.markdown("**Add a new KPI**")
-        kpi_name = st.text_input("Name, exactly as in your file", value=name, key=f"{key}-name")
-        theme = st.selectbox("Theme", list(cat.themes), format_func=lambda t: cat.themes[t].name, key=f"{key}-theme")
-        unit = st.selectbox("Unit", list(UNIT_WORDS), format_func=UNIT_WORDS.get, key=f"{key}-unit")
-        polarity = st.radio("Which way is good?", list(POLARITY_WORDS), format_func=POLARITY_WORDS.get, key=f"{key}-polarity",
-                            horizontal=True)
-        definition = st.text_area("Definition (what is counted)", key=f"{key}-definition")
-        if st.form_submit_button("Add KPI"):
-            try:
-                kpi = new_kpi(cat, name=kpi_name, theme=theme, unit=unit, polarity=polarity, definition=definition or None)
-            except ValueError as exc:
-                st.error(f"Not added: {plain(exc)}")
-                return
-            data.store().add_kpi(kpi.model_dump())
-            st.success(f"Added “{plain(kpi.name)}” (id {plain(kpi.id)}). Checking the file again…")
-            st.rerun()
 
 
 if upload is not None and editable:

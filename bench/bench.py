@@ -178,9 +178,9 @@ def cold_start(store_dir: Path, timeout_s: float) -> dict:
 
 
 def page_files() -> list[str]:
-    from explorer.menu import DEFAULT, PAGES
+    from explorer.menu import DEFAULT, pages
 
-    return [path for path, _title, _icon in PAGES if path != DEFAULT]
+    return [p.file for p in pages() if p != DEFAULT and p.file]
 
 
 def clear_streamlit_caches() -> None:

@@ -14,7 +14,7 @@ from . import data
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _mappings(path: str, stamp: str) -> list[Mapping]:
-    return load_mappings(catalogue=data._catalogue(path, stamp))
+    return load_mappings(catalogue=data.catalogue_at(path, stamp))
 
 
 def mappings() -> list[Mapping]:
@@ -25,7 +25,7 @@ def mappings() -> list[Mapping]:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _areas(path: str, dfe_version: str, stamp: str, measure: str) -> pd.DataFrame:
-    return area_values(data._dfe_table(path, dfe_version), _mappings(path, stamp), measure)
+    return area_values(data.dfe_table_at(path, dfe_version), _mappings(path, stamp), measure)
 
 
 def areas(measure: str) -> pd.DataFrame:
@@ -48,14 +48,14 @@ def neighbours() -> list[str]:
 @st.cache_data(max_entries=16, show_spinner=False)
 def _differences(path: str, version: str, *key: str) -> pd.DataFrame:
     stamp = key[2]
-    return local_differences(data._table(path, version), data._benchmarks(path, *key), _mappings(path, stamp))
+    return local_differences(data.table_at(path, version), data.benchmarks_at(path, *key), _mappings(path, stamp))
 
 
 def differences() -> pd.DataFrame:
     """Our own monthly figures against DfE's published ones, where both describe the same thing: once per data
     version, DfE version and home authority."""
     s = data.store()
-    return _differences(str(s.root), s.head() or "", *data._benchmarks_key())
+    return _differences(str(s.root), s.head() or "", *data.benchmarks_key())
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

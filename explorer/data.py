@@ -98,7 +98,7 @@ def trend_spec(kpi_id: str, target: float | None) -> dict:
     """A KPI's trend chart as a Vega-Lite spec, built once per data version (and DfE release and home LA): building
     and validating an Altair chart costs ~15 ms, which a page of 28 charts would pay on every rerun."""
     s = store()
-    return _trend_spec(str(s.root), s.head() or "", s.extras_stamp(), kpi_id, target, _benchmarks_key())
+    return _trend_spec(str(s.root), s.head() or "", s.extras_stamp(), kpi_id, target, benchmarks_key())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -117,7 +117,7 @@ def overview_table(scorecards: tuple[str, ...], themes: tuple[str, ...]) -> pd.D
     """The overview's table, formatted once per data version, filter, commentary and DfE benchmarks."""
     s = store()
     return _overview_table(str(s.root), s.head() or "", s.extras_stamp(), comments_head(), scorecards, themes,
-                           _benchmarks_key())
+                           benchmarks_key())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -225,7 +225,9 @@ def sn_groups() -> str:
     return st.session_state.get(SN_GROUPS_KEY) or _settings().sn_groups
 
 
-def _benchmarks_key() -> tuple[str, str, str, str, str]:
+def benchmarks_key() -> tuple[str, str, str, str, str]:
+    """What the DfE benchmarks are cached on: DfE figures version, neighbour groups version, catalogue stamp, home
+    authority, groups."""
     figures, groups = dfe_stores()
     return figures.head() or "", groups.head() or "", store().extras_stamp(), home_la(), sn_groups()
 
@@ -233,12 +235,12 @@ def _benchmarks_key() -> tuple[str, str, str, str, str]:
 def benchmarks() -> pd.DataFrame:
     """DfE benchmarks for the home LA: every mapped KPI and year (`sendlib.benchmarks.compute`), cached per DfE
     release version, neighbour groups, authority and catalogue."""
-    return _benchmarks(str(store().root), *_benchmarks_key())
+    return _benchmarks(str(store().root), *benchmarks_key())
 
 
 def latest_dfe() -> pd.DataFrame:
     """The latest DfE figure of each benchmark series per KPI: what tables show beside the local figures."""
-    return _latest_dfe(str(store().root), *_benchmarks_key())
+    return _latest_dfe(str(store().root), *benchmarks_key())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -277,4 +279,25 @@ def _overview_dfe(path: str, scorecards: tuple[str, ...], *key: str) -> pd.DataF
 
 def overview_dfe(scorecards: tuple[str, ...]) -> pd.DataFrame:
     """The overview's DfE table, formatted once per DfE release, authority, groups and scorecard choice."""
-    return _overview_dfe(str(store().root), scorecards, *_benchmarks_key())
+    return _overview_dfe(str(store().root), scorecards, *benchmarks_key())
+
+
+# For other explorer modules' caches, keyed as these are (store path, versions): the cached readers by name.
+def catalogue_at(path: str, stamp: str) -> Catalogue:
+    """The catalogue of the store at `path` whose extras have `stamp` (cached)."""
+    return _catalogue(path, stamp)
+
+
+def table_at(path: str, version: str) -> pd.DataFrame:
+    """The store's table at `version` (cached)."""
+    return _table(path, version)
+
+
+def dfe_table_at(path: str, version: str) -> pd.DataFrame:
+    """DfE's published figures at `version` of the store's side table (cached)."""
+    return _dfe_table(path, version)
+
+
+def benchmarks_at(path: str, *key: str) -> pd.DataFrame:
+    """The DfE benchmarks for `benchmarks_key()` (cached)."""
+    return _benchmarks(path, *key)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from page_runner import shown
+from registry_nav import switch_to
 from streamlit.testing.v1 import AppTest
 
 from explorer.access import editor_allowed
@@ -49,7 +50,7 @@ def test_an_editor_signed_in_with_another_case_may_upload(store_dir: Path) -> No
     at = _upload_page({"is_logged_in": True, "email": "JO.Bloggs@council.GOV.uk", "email_verified": True})
     assert not at.file_uploader(key="upload-file").proto.disabled
     assert "Signed in as jo.bloggs@council.gov.uk (editor)." in [shown(c.value) for c in at.caption]
-    at.switch_page("app_pages/statutory_duty.py").run()
+    switch_to(at, "statutory_duty").run()
     assert [t for t in at.text_area if t.key.startswith("comment-")], "commentary boxes under the charts"
 
 
@@ -57,6 +58,6 @@ def test_an_unverified_address_on_the_list_may_not(store_dir: Path) -> None:
     at = _upload_page({"is_logged_in": True, "email": "jo.bloggs@council.gov.uk", "email_verified": False})
     assert at.file_uploader(key="upload-file").proto.disabled
     assert "has not verified" in shown(at.warning[0].value)
-    at.switch_page("app_pages/statutory_duty.py").run()
+    switch_to(at, "statutory_duty").run()
     assert not at.exception, at.exception
     assert not [t for t in at.text_area if t.key.startswith("comment-")], "no commentary boxes either"

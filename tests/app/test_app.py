@@ -8,24 +8,26 @@ from __future__ import annotations
 
 import pytest
 from page_runner import shown
+from registry_nav import switch_to
 from streamlit.testing.v1 import AppTest
 
+from explorer.menu import pages
 from sendlib.domain.paths import ROOT
 from sendlib.presentation.tables import TILE_LABEL_CHARS
 from sendlib.store.versioned import Store
 from sendlib.workflows.load import init_store
 
-PAGES = {
-    # page: figures that must appear among its tiles (latest values, as the documents print them)
-    "app_pages/statutory_duty.py": ["4,453", "420", "107", "15.9%", "38 weeks 4 days", "100.0%", "35.0%"],
-    "app_pages/early_years.py": ["98.0%", "36", "88"],
-    "app_pages/provision.py": ["49.2%", "11.5%", "333"],
-    "app_pages/tribunals.py": ["42", "9", "13", "16.6%"],
-    "app_pages/preparing_for_adulthood.py": ["556", "119", "89.2%"],
-    "app_pages/sendiass.py": ["3,005", "125", "25", "176", "66"],
-    "app_pages/education.py": ["-1.17", "31.7%", "0.04%", "14.0%"],
-    "app_pages/quality_and_lived_experience.py": ["79.0%", "50.0%", "69.6%", "17.5"],
-    "app_pages/care_health_and_ap.py": ["2,829", "902", "78.0%"],
+THEME_FIGURES = {
+    # theme page (URL path): figures that must appear among its tiles (latest values, as the documents print them)
+    "statutory_duty": ["4,453", "420", "107", "15.9%", "38 weeks 4 days", "100.0%", "35.0%"],
+    "early_years": ["98.0%", "36", "88"],
+    "provision": ["49.2%", "11.5%", "333"],
+    "tribunals": ["42", "9", "13", "16.6%"],
+    "preparing_for_adulthood": ["556", "119", "89.2%"],
+    "sendiass": ["3,005", "125", "25", "176", "66"],
+    "education": ["-1.17", "31.7%", "0.04%", "14.0%"],
+    "quality_and_lived_experience": ["79.0%", "50.0%", "69.6%", "17.5"],
+    "care_health_and_ap": ["2,829", "902", "78.0%"],
 }
 
 
@@ -40,6 +42,15 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
 def app(store_dir: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("SENDLIB_STORE", store_dir)
     return AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
+
+
+@pytest.mark.parametrize("page", [p.url_path for p in pages()])
+def test_every_registered_page_runs_and_has_a_title(app: AppTest, page: str) -> None:
+    """The sweep: every page of the registry (explorer.menu.pages()) opens without an exception, under one h1."""
+    app.run()
+    switch_to(app, page).run()
+    assert not app.exception, app.exception
+    assert len(app.title) == 1, [t.value for t in app.title]
 
 
 def metric_values(at: AppTest) -> list[str]:
@@ -83,10 +94,10 @@ def test_overview_scorecard_choice_hides_the_other_document(app: AppTest) -> Non
     assert len(app.dataframe[0].value) == 52
 
 
-@pytest.mark.parametrize(("page", "figures"), PAGES.items())
+@pytest.mark.parametrize(("page", "figures"), THEME_FIGURES.items())
 def test_theme_page_renders_charts_and_the_documents_figures(app: AppTest, page: str, figures: list[str]) -> None:
     app.run()
-    app.switch_page(page).run()
+    switch_to(app, page).run()
     assert not app.exception, app.exception
     assert len(app.get("vega_lite_chart")) >= 1
     shown = metric_values(app)
@@ -95,11 +106,11 @@ def test_theme_page_renders_charts_and_the_documents_figures(app: AppTest, page:
     assert app.get("download_button"), "every page offers its table as a download"
 
 
-@pytest.mark.parametrize("page", ["app_pages/overview.py", *PAGES])
+@pytest.mark.parametrize("page", ["app_pages/overview.py", *THEME_FIGURES])
 def test_tiles_can_be_told_apart_before_their_labels_are_cut_short(app: AppTest, page: str) -> None:
     """A tile's label shows about TILE_LABEL_CHARS characters before its ellipsis; what shows must differ."""
     app.run()
-    app.switch_page(page).run()
+    switch_to(app, page).run()
     labels = [shown(m.label) for m in app.metric]
     starts = [label[:TILE_LABEL_CHARS].casefold() for label in labels]
     assert len(set(labels)) == len(labels)
@@ -108,7 +119,7 @@ def test_tiles_can_be_told_apart_before_their_labels_are_cut_short(app: AppTest,
 
 def test_statutory_duty_tiles_lead_with_the_phase_and_keep_the_whole_name_in_help(app: AppTest) -> None:
     app.run()
-    app.switch_page("app_pages/statutory_duty.py").run()
+    switch_to(app, "statutory_duty").run()
     tiles = {shown(m.label): shown(m.proto.help) for m in app.metric}
     assert "No. of requests for EHC assessment" in tiles, "the total keeps its own name"
     for phase in ("Primary phase", "Secondary phase", "Post 16 phase"):
@@ -201,7 +212,7 @@ def test_theme_page_and_overview_show_dfe_benchmarks_with_their_source(app: AppT
     assert ehe["DfE source"].startswith("from DfE Education, health and care plans, reporting year 2025, January 2025")
     assert any("Bournemouth, Christchurch and Poole" in shown(c.value) for c in app.caption)
 
-    app.switch_page("app_pages/provision.py").run()
+    switch_to(app, "provision").run()
     assert not app.exception, app.exception
     table = app.dataframe[-1].value.set_index("KPI")
     row = table.loc["% of EHCPs in Special: Independent & Non-Maintained"]

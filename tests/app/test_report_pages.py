@@ -7,6 +7,7 @@ from pathlib import Path
 
 from locations import DATA_DIR
 from page_runner import open_page
+from registry_nav import open_page as open_registered
 from streamlit.testing.v1 import AppTest
 
 from sendlib.domain.catalogue import load_catalogue
@@ -62,7 +63,7 @@ def test_exceptions_page_lists_red_or_worse_measures_with_a_commentary_box(store
 
 
 def test_kpi_commentary_under_a_chart_shows_in_the_table_and_survives_upload_and_restore(store_dir: Path) -> None:
-    at = open_page("app_pages/statutory_duty.py")
+    at = open_registered("statutory_duty")
     save(at, f"comment-{RATE}", "Written under the chart.")
     table = next(df.value for df in at.dataframe if "Commentary" in df.value.columns)
     assert table.set_index("KPI").loc["EHCP: % of new EHC Plans issued within 20 weeks, excl. exceptions",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from page_runner import shown
+from registry_nav import switch_to
 from streamlit.testing.v1 import AppTest
 
 from sendlib.domain.paths import ROOT
@@ -26,13 +27,13 @@ def app() -> AppTest:
     return AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
 
 
-@pytest.mark.parametrize("page", ["app_pages/overview.py", "app_pages/statutory_duty.py", "app_pages/board_report.py",
+@pytest.mark.parametrize("page", ["app_pages/overview.py", "statutory_duty", "app_pages/board_report.py",
                                   "app_pages/history.py", "app_pages/exceptions.py", "app_pages/extract.py",
                                   "app_pages/how_we_compare.py"])
 def test_a_damaged_store_is_an_error_message_not_a_traceback(damaged: Path, page: str) -> None:
     at = app()
     at.run()
-    at.switch_page(page).run()
+    switch_to(at, page).run()
     assert not at.exception, at.exception
     message = shown(at.error[0].value)
     assert str(damaged) in message and "Nothing was changed" in message

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from locations import DATA_DIR
 from page_runner import open_page, shown
+from registry_nav import switch_to
 
 from sendlib.presentation.tables import counted
 from sendlib.store.versioned import Store
@@ -93,6 +94,6 @@ def test_unknown_kpi_can_be_added_on_the_page_and_the_file_tried_again(store_dir
     assert {shown(m.label): m.value for m in at.metric}["New values"] == "1"
     at.button(key="upload-confirm").click().run()
     assert "Saved as version 000003" in at.success[-1].value
-    at.switch_page("app_pages/tribunals.py").run()
+    switch_to(at, "tribunals").run()
     assert not at.exception
     assert "No. of tribunal hearings attended" in [shown(m.label) for m in at.metric]

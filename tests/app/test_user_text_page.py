@@ -12,9 +12,11 @@ import pandas as pd
 import pytest
 from google.protobuf.message import Message
 from hostile_text import AUTHOR, FILE_NAME, HOST, HOSTILE, KPI_NAME, write_hostile_text
-from page_runner import open_page, shown
+from page_runner import shown
+from registry_nav import open_page
 from streamlit.testing.v1 import AppTest
 
+from explorer.menu import pages
 from explorer.text import plain, plain_table
 from sendlib.domain.paths import ROOT
 from sendlib.store.versioned import Store
@@ -26,7 +28,7 @@ NOT_MARKDOWN = {"Text", "Code", "Html", "Json", "ArrowVegaLiteChart", "Arrow", "
 MARKDOWN_FIELDS = {"body", "label", "help", "caption", "title", "delta_description"}
 # An element of st.html that would fetch from, or link to, another host.
 REMOTE_TAG = re.compile(r"<(img|a|link|script|iframe|source)\b[^>]*\b(src|href)=[\"']?(https?:)?//", re.IGNORECASE)
-PAGES = sorted(f"app_pages/{p.name}" for p in (ROOT / "app_pages").glob("*.py"))
+PAGES = [p.url_path for p in pages()]  # every page of the registry
 
 
 def test_plain_escapes_every_markdown_mark_and_breaks_autolinks() -> None:
@@ -86,7 +88,7 @@ def test_the_hostile_text_is_shown_as_text(hostile_store: Path) -> None:
     assert HOSTILE in [t.value for t in overview.text], "the month's commentary, as text"
     assert any(plain(AUTHOR) in c.value for c in overview.caption), "its author, escaped"
 
-    duty = open_page("app_pages/statutory_duty.py")
+    duty = open_page("statutory_duty")
     assert plain(KPI_NAME) in [m.label for m in duty.metric], "the added KPI's tile"
     assert HOSTILE in [t.value for t in duty.text], "the commentary under a chart"
     assert any(plain(KPI_NAME) in c.value for c in duty.caption), "the chart's description"

@@ -17,7 +17,7 @@ const record = () => {
 };
 new MutationObserver(record).observe(document, {subtree: true, childList: true, characterData: true});
 """
-APP_MENU = ["Overview", "Statutory duty", "How we compare", "Upload new figures", "Board report"]
+APP_MENU = ["Overview", "Statutory duty", "How we compare", "Upload new figures", "Board report", "Accessibility"]
 
 
 def test_the_first_visitor_never_sees_streamlit_s_file_list(page, app_url: str) -> None:  # type: ignore[no-untyped-def]

@@ -1,3 +1,0 @@
-from explorer.components import theme_page
-
-theme_page("care-health-and-ap")

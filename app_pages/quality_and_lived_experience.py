@@ -1,3 +1,0 @@
-from explorer.components import theme_page
-
-theme_page("quality-and-lived-experience")

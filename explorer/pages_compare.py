@@ -1,0 +1,130 @@
+"""The sections of the "How we compare" page (app_pages/how_we_compare.py lays them out): headline tiles, every
+authority ranked, the trend, and our own figures against DfE's."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from sendlib.domain.benchmarks import SN_SETS, Mapping
+from sendlib.domain.catalogue import KPI, Catalogue
+from sendlib.domain.periods import long_label
+from sendlib.domain.values import format_value
+from sendlib.presentation.how_we_compare import (
+    describe_ranked,
+    describe_trend,
+    difference_words,
+    headline,
+    local_period_words,
+    ranked,
+    references,
+    trend_rows,
+)
+
+from . import compare, data
+from .components import chart_downloads, kpi_table
+from .text import plain
+
+
+def headline_tiles(bench: pd.DataFrame, mapping: Mapping, kpi: KPI, period: str, home: dict) -> None:
+    """The home authority's figure, rank and quartile beside England, region and neighbours."""
+    measure, kind, home_name, region = mapping.measure, mapping.kind, home["la_name"], home.get("region_name")
+    st.subheader(plain(f"{home_name}, {long_label(period)}"))
+    figures = headline(bench, measure, period, kind=kind, polarity=kpi.polarity)
+    tiles = [("home_la", home_name), ("rank", "Rank among authorities"), ("quartile", "Quartile band"),
+             ("national", "England"), ("regional", f"Region ({region})" if region else "Region"),
+             ("statistical_neighbours", "Statistical neighbours (mean)")]
+    tiles = [(s, label) for s, label in tiles if s in figures]
+    for start in range(0, len(tiles), 3):
+        for col, (series, label) in zip(st.columns(3), tiles[start:start + 3], strict=False):
+            with col:
+                f = figures[series]
+                st.metric(plain(label), f["shown"], help=plain(f"{f['note'] + '. ' if f['note'] else ''}{f['source']}."),
+                          border=True)
+                if f["note"]:
+                    st.caption(plain(f["note"][:1].upper() + f["note"][1:]))
+    if kind == "count":
+        st.caption("A count depends on the size of the authority, so England, region and neighbour figures are not "
+                   "drawn for it; the rank is by size.")
+
+
+def ranked_section(areas: pd.DataFrame, bench: pd.DataFrame, mapping: Mapping, kpi: KPI, period: str, home: dict,
+                   source: str) -> None:
+    """Every authority's figure for the year, ranked: the chart, its description and the table."""
+    measure, kind, home_name, region = mapping.measure, mapping.kind, home["la_name"], home.get("region_name")
+    st.subheader(f"Every authority, {long_label(period)}", anchor="ranked")
+    table, missing = ranked(areas, period, home=home["old_la_code"], neighbours=compare.neighbours(),
+                            polarity=kpi.polarity, kind=kind)
+    refs = references(bench, measure, period, region=region, kind=kind)
+    description = describe_ranked(table, refs, missing, label=mapping.label, period=period, home_name=home_name)
+    title = f"{mapping.label}, {long_label(period)}: every local authority"
+    chart = compare.ranked_spec(table, refs, title=title, kind=kind, home_name=home_name, description=description)
+    st.vega_lite_chart(spec=chart, width="stretch", key="compare-ranked")
+    caption = f"{description} Statistical neighbours: DfE's {SN_SETS.get(data.sn_groups(), data.sn_groups())} (change in the sidebar)."
+    st.caption(plain(caption))
+    chart_downloads(chart, name=f"how-we-compare-{measure}-{period}", key="compare-ranked", title=title,
+                    caption=f"{caption} {source}")
+    with st.expander(f"Every authority's figure as a table ({len(table) + len(missing)} authorities)"):
+        every = pd.concat([
+            pd.DataFrame({"Rank": table["rank_text"], "Authority": table["la_name"], "Region": table["region_name"],
+                          "Figure": table["shown"], "Which": table["role_word"], "Note": ""}),
+            pd.DataFrame({"Rank": "", "Authority": missing["la_name"], "Region": missing["region_name"],
+                          "Figure": "not published", "Which": "", "Note": missing["note"]}),
+        ], ignore_index=True)
+        kpi_table(every, key="compare-every", file_name=f"dfe-{measure}-{period}-every-authority.csv",
+                  caption=f"{mapping.label}, {long_label(period)}: every authority, ranked. {source}")
+
+
+def trend_section(bench: pd.DataFrame, mapping: Mapping, home: dict, source: str) -> None:
+    """The home authority against England, region and neighbours since the earliest year DfE publishes."""
+    measure, kind, home_name, region = mapping.measure, mapping.kind, home["la_name"], home.get("region_name")
+    st.subheader("Over the years", anchor="trend")
+    trend = trend_rows(bench, measure, kind=kind, region=region, home_name=home_name)
+    if trend.empty:
+        st.info("No published figures for this measure.")
+    else:
+        trend_title = f"{mapping.label}: {home_name} against England, region and neighbours"
+        trend_text = describe_trend(trend, label=mapping.label)
+        trend_chart = compare.trend_spec(trend, title=trend_title, kind=kind, description=trend_text)
+        st.vega_lite_chart(spec=trend_chart, width="stretch", key="compare-trend")
+        used = trend[["release", "file_name"]].drop_duplicates()
+        st.caption(plain(trend_text + " Hover over a point for its source. Figures from DfE: "
+                         + "; ".join(f"{release} ({file})" for release, file in used.itertuples(index=False)) + "."))
+        chart_downloads(trend_chart, name=f"how-we-compare-{measure}-trend", key="compare-trend", title=trend_title,
+                        caption=f"{trend_text} {source}")
+        shown = pd.DataFrame({"Period": trend["period_label"], "Line": trend["label"], "Figure": trend["shown"],
+                              "Note": trend["note"], "Source": trend["source"]})
+        kpi_table(shown, key="compare-figures", file_name=f"dfe-{measure}-{home['old_la_code']}.csv",
+                  caption=f"{mapping.label}: every published figure for {home_name}, England, region and neighbours, "
+                  "with its source.")
+
+
+def data_quality_section(choices: dict[str, Mapping], cat: Catalogue, measure: str) -> None:
+    """Our own monthly figures against DfE's published ones, where both describe the same thing."""
+    st.subheader("Data quality: our figures against DfE's", anchor="data-quality")
+    st.markdown("Where our monthly figures and DfE's published figure describe the same thing — the January caseload, "
+                "a calendar year's requests — both are shown. A gap is a question for the data team, not an error in "
+                "either: DfE's figures are returned by the authority months later and may be revised.")
+    diff = compare.differences()
+    if diff.empty:
+        st.info("None of our monthly figures can be set beside a DfE figure yet.")
+    else:
+        labels = {m.measure: m.label for m in choices.values()}
+
+        def _unit(kpi_id: str) -> str:
+            return cat[kpi_id].unit if kpi_id in cat else "count"
+
+        rows = pd.DataFrame({
+            "Measure": diff["measure"].map(labels).fillna(diff["measure"]),
+            "DfE period": diff["period"].map(long_label),
+            "Our figure": [f"{format_value(v, _unit(k))} ({local_period_words(p)})"
+                           for v, k, p in zip(diff["local"], diff["kpi_id"], diff["local_period"])],
+            "DfE's figure": [format_value(round(v, 1), _unit(k)) for v, k in zip(diff["dfe"], diff["kpi_id"])],
+            "Difference": [difference_words(a, b, _unit(k)) for a, b, k in zip(diff["local"], diff["dfe"], diff["kpi_id"])],
+            "Source": diff["source"],
+        })
+        mine = rows[diff["measure"].to_numpy() == measure]
+        for r in mine.itertuples(index=False):
+            st.markdown(f"- **{r[1]}**: our figure {r[2]}, DfE's {r[3]}: {r[4]}.")
+        kpi_table(rows, key="compare-quality", file_name="our-figures-against-dfe.csv",
+                  caption="Our monthly figures against DfE's published figures for the same thing, every measure.")
