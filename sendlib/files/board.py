@@ -7,6 +7,7 @@ the contextual tiles, which have no number, by name.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from sendlib.domain.catalogue import KPI, Catalogue
 from sendlib.domain.periods import PeriodError, parse_period
@@ -65,7 +66,7 @@ def parse_board(grid: Grid, catalogue: Catalogue) -> Parsed:
 
 
 def _read_figure(
-    parsed: Parsed, cols: Columns, row: list[object], line: int, file: str | None, kpi: KPI,
+    parsed: Parsed, cols: Columns, row: Sequence[object], line: int, file: str | None, kpi: KPI,
     value_key: str, period_key: str | None, series: str,
 ) -> None:
     """One of a measure's figures (Latest, Previous or Target) with its period, into the store's rows."""

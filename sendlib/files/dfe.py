@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -183,14 +184,14 @@ def read_ees(text: str, file_name: str, *, release: str | None = None) -> DfeFil
     long["symbol"] = [p[1] for p in parsed]
     long["dataset"], long["file_name"] = dataset, file_name
     long["release"] = release or default_release(dataset, periods.values())
-    long = long.replace({"region_code": {"": None}, "region_name": {"": None}, "la_code": {"": None},
-                         "old_la_code": {"": None}, "la_name": {"": None}})
+    for column in ("region_code", "region_name", "la_code", "old_la_code", "la_name"):
+        long[column] = long[column].replace({"": None})
     return DfeFile("ees", dataset, file_name, DFE_TABLE.normalise(long), long["release"].iloc[0])
 
 
-def default_release(dataset: str, periods) -> str:
-    periods = sorted(periods)
-    return f"{dataset.replace('_', ' ')} statistics to {periods[-1]}" if periods else dataset
+def default_release(dataset: str, periods: Iterable[str]) -> str:
+    ordered = sorted(periods)
+    return f"{dataset.replace('_', ' ')} statistics to {ordered[-1]}" if ordered else dataset
 
 
 def read_appeal_rates(text: str, file_name: str, *, release: str | None = None) -> DfeFile:

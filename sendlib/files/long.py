@@ -5,6 +5,8 @@ Columns: `kpi_id` or `kpi_name`, `period`, `value`; optional `series`, `count`, 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sendlib.domain.catalogue import KPI, Catalogue
 from sendlib.domain.periods import PeriodError, parse_period
 from sendlib.domain.schema import SERIES, series_for_heading
@@ -60,7 +62,7 @@ def _read_row(
     by_qualified: dict[str, KPI],
     cols: Columns,
     seen: dict[tuple[str, str, str], int],
-    row: list[object],
+    row: Sequence[object],
     line: int,
     file: str | None,
 ) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -86,7 +86,7 @@ class Parsed:
     """What a layout reader made of a file: rows for the store, or the reasons it can't be taken."""
 
     layout: str
-    records: list[dict] = field(default_factory=list)
+    records: list[dict[str, object]] = field(default_factory=list)
     errors: list[CellError] = field(default_factory=list)
     warnings: list[Notice] = field(default_factory=list)
 
@@ -172,13 +172,13 @@ class Columns:
     heading: dict[str, str]
 
     @classmethod
-    def of(cls, header: list[object], key: Callable[[object], str | None]) -> Columns:
+    def of(cls, header: Sequence[object], key: Callable[[object], str | None]) -> Columns:
         """Each heading `key` names (None: not a column the layout reads), by that name; of a name written twice,
         the later column counts."""
         index = {k: i for i, c in enumerate(header) if (k := key(c)) is not None}
         return cls(index, {k: str(header[i]) for k, i in index.items()})
 
-    def cell(self, row: list[object], key: str) -> object:
+    def cell(self, row: Sequence[object], key: str) -> object:
         i = self.index.get(key)
         return row[i] if i is not None and i < len(row) else None
 

@@ -12,16 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import SupportsFloat, SupportsInt, cast
 
 import pandas as pd
 
 from sendlib.domain.catalogue import KPI, Catalogue, normalise_name
 from sendlib.domain.periods import PeriodError, parse_period, short_label
 from sendlib.domain.schema import SERIES, SERIES_HEADINGS, series_for_heading
-from sendlib.domain.values import ARROW_SYMBOL, CellError, CellErrorKind, ParsedValue, format_value, parse_value
+from sendlib.domain.values import ARROW_SYMBOL, CellError, CellErrorKind, ParsedValue, Unit, format_value, parse_value
 from sendlib.files.parsed import Parsed, WarningKind, begin, closest_hint, header_key, header_row
-from sendlib.files.readers import Grid
+from sendlib.files.readers import Cell, Grid
 
 SCORECARD = "scorecard"
 CHILD_PREFIX = "no of above"
@@ -46,7 +48,7 @@ class _Sheet:
     headings: dict[int, str]
 
     @property
-    def header(self) -> list[object]:
+    def header(self) -> list[Cell]:
         return self.grid.rows[self.header_index]
 
 
@@ -129,7 +131,7 @@ def _read_row(parsed: Parsed, catalogue: Catalogue, sheet: _Sheet, index: int, p
         _read_values(parsed, sheet, kpi, values, line)
 
 
-def _report_stray(parsed: Parsed, sheet: _Sheet, row: list[object], line: int) -> None:
+def _report_stray(parsed: Parsed, sheet: _Sheet, row: Sequence[object], line: int) -> None:
     """Values in columns that are neither the KPI names nor a month or series."""
     header = sheet.header
     for col in range(len(row)):
@@ -176,7 +178,7 @@ def _find_kpi(
     return kpi
 
 
-def _read_values(parsed: Parsed, sheet: _Sheet, kpi: KPI, values: dict[int, object], line: int) -> None:
+def _read_values(parsed: Parsed, sheet: _Sheet, kpi: KPI, values: Mapping[int, object], line: int) -> None:
     """A KPI's cells, month by month then the benchmarks, checking each arrow against the month before."""
     previous: tuple[str, float | None] | None = None
     for col in sorted(sheet.columns):
@@ -229,14 +231,15 @@ def _number(value: float) -> str:
 _FRACTION_NOTE = re.compile(r"^read (\S+) as a fraction: ")
 
 
-def wide_cell(value: float | None, count: int | None, note: str | None, unit: str) -> str | None:
+def wide_cell(raw_value: object, raw_count: object, raw_note: object, unit: Unit) -> str | None:
     """One store cell as the scorecard writes it, or None when the wide layout cannot hold it exactly.
 
     `49.2%`, `14.3% (10)`, `7143`, `38 weeks 4 days`, `requested`, `▲` (an arrow with no value), and a
-    pasted fraction back as the fraction it was (`0.316`), so its note is read again word for word."""
-    value = None if _blank(value) else float(value)  # type: ignore[arg-type]
-    count = None if _blank(count) else int(count)  # type: ignore[call-overload]
-    note = None if _blank(note) or note == "" else str(note)
+    pasted fraction back as the fraction it was (`0.316`), so its note is read again word for word.
+    The store's gaps (None, NA, NaN) are no value, no count, no note."""
+    value = None if _blank(raw_value) else float(cast("SupportsFloat", raw_value))
+    count = None if _blank(raw_count) else int(cast("SupportsInt", raw_count))
+    note = None if _blank(raw_note) or raw_note == "" else str(raw_note)
     if value is None and note is None:
         return None
     candidates: list[str] = []
@@ -266,9 +269,9 @@ def _blank(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
-def _reads_back(text: str, value: float | None, count: int | None, note: str | None, unit: str) -> bool:
+def _reads_back(text: str, value: float | None, count: int | None, note: str | None, unit: Unit) -> bool:
     try:
-        parsed = parse_value(neutralise(text), unit)  # type: ignore[arg-type]
+        parsed = parse_value(neutralise(text), unit)
     except CellError:
         return False
     return parsed.value == value and parsed.count == count and parsed.note == note
@@ -330,16 +333,18 @@ def wide_table(
     }
     cells: dict[str, dict[str, str]] = {}
     lost = 0
-    for r in long.itertuples(index=False):
-        heading = heading_of.get((r.series, r.period))
-        kpi = catalogue.get(r.kpi_id)
+    for kpi_id, period, series_id, value, count, note in zip(
+        long["kpi_id"], long["period"], long["series"], long["value"], long["count"], long["note"]
+    ):
+        heading = heading_of.get((str(series_id), str(period)))
+        kpi = catalogue.get(str(kpi_id))
         if heading is None or kpi is None:
             continue
-        text = wide_cell(r.value, r.count, r.note, kpi.unit)
+        text = wide_cell(value, count, note, kpi.unit)
         if text is None:
             lost += 1
             continue
-        cells.setdefault(r.kpi_id, {})[heading] = text
+        cells.setdefault(kpi.id, {})[heading] = text
     if lost:
         notes.append(
             f"{lost:,} value(s) carry a note beside the figure that the scorecard layout has no place for; the long "

@@ -189,11 +189,12 @@ def with_derived(rows: pd.DataFrame, table: pd.DataFrame, catalogue: Catalogue) 
     targets = table[(table["series"] == "target") & table["value"].notna() & table["kpi_id"].isin(ids)]
     dated_target = {(k, p): float(v) for k, p, v in zip(targets["kpi_id"], targets["period"], targets["value"])}
     undated_target = {k: float(v) for k, p, v in zip(targets["kpi_id"], targets["period"], targets["value"]) if not p}
-    derived: dict[tuple[str, str], dict] = {}
-    for kpi_id, group in act.groupby("kpi_id", sort=False):
-        kpi = catalogue.get(kpi_id)
+    derived: dict[tuple[str, str], dict[str, object]] = {}
+    for group_id, group in act.groupby("kpi_id", sort=False):
+        kpi = catalogue.get(str(group_id))
         if kpi is None:
             continue
+        kpi_id = kpi.id
         periods, values = group["period"].tolist(), group["value"].astype(float).tolist()
         for i, (period, value) in enumerate(zip(periods, values)):
             previous = previous_period = None
