@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, cast
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -24,7 +24,7 @@ from sendlib.domain.catalogue import Catalogue
 from sendlib.domain.dfe import SUPPRESSION
 from sendlib.domain.paths import catalogue_dir
 from sendlib.domain.periods import long_label, sort_key
-from sendlib.domain.values import format_value
+from sendlib.domain.values import Unit, format_value
 
 BENCHMARK_COLUMNS = ["measure", "kpi_id", "label", "period", "series", "value", "note", "source", "release", "file_name",
                      "primary"]
@@ -110,20 +110,25 @@ def _fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower().replace("&", " and ")).strip()
 
 
-def resolve_la(dfe: pd.DataFrame, la: str, *, index: pd.DataFrame | None = None) -> dict:
+def _first_row(frame: pd.DataFrame) -> dict[str, Any]:
+    # pandas-stubs keys a row's dict by Hashable; la_index's columns are all named by str.
+    return cast(dict[str, Any], frame.iloc[0].to_dict())
+
+
+def resolve_la(dfe: pd.DataFrame, la: str, *, index: pd.DataFrame | None = None) -> dict[str, Any]:
     """Find an authority by old code (839), new code (E06000058) or name, case and punctuation aside."""
     index = la_index(dfe) if index is None else index
     wanted = la.strip()
     for column in ("old_la_code", "la_code"):
         hit = index[index[column].fillna("").str.upper() == wanted.upper()]
         if len(hit):
-            return hit.iloc[0].to_dict()
+            return _first_row(hit)
     hit = index[index["la_name"].fillna("").map(_fold) == _fold(wanted)]
     if len(hit):
-        return hit.iloc[0].to_dict()
+        return _first_row(hit)
     near = index[index["la_name"].fillna("").map(_fold).str.contains(_fold(wanted), regex=False)] if wanted else index.iloc[0:0]
     if len(near) == 1:
-        return near.iloc[0].to_dict()
+        return _first_row(near)
     hint = f" (did you mean {', '.join(near['la_name'].head(3))}?)" if len(near) else ""
     raise LaNotFound(f"no local authority {la!r} in the DfE data{hint}")
 
@@ -133,7 +138,7 @@ def neighbours_of(neighbours: pd.DataFrame, old_code: str, sn_set: str) -> list[
     return rows.sort_values("rank")["neighbour_code"].tolist()
 
 
-def _reason(symbols: tuple) -> str | None:
+def _reason(symbols: tuple[object, ...]) -> str | None:
     found = list(dict.fromkeys(s for s in symbols if isinstance(s, str)))
     if not found:
         return None
@@ -144,22 +149,24 @@ AREA_KEYS = ["period", "geographic_level", "region_name", "old_la_code", "la_cod
 VALUE_COLUMNS = [*AREA_KEYS, "value", "note", "num", "den"]
 
 
-def _total(cells: dict[str, tuple], terms: tuple[str, ...]) -> float | None:
+def _total(cells: dict[str, tuple[Any, Any]], terms: tuple[str, ...]) -> float | None:
     values = [cells.get(t, (None, None))[0] for t in terms]
     return None if not terms or any(v is None for v in values) else float(sum(values))
 
 
-def _area_records(dfe: pd.DataFrame, mapping: Mapping) -> list[dict]:
+def _area_records(dfe: pd.DataFrame, mapping: Mapping) -> list[dict[str, Any]]:
     """Every area's figure for one mapping, as plain records: the arithmetic is a few thousand rows a measure, and
     plain Python over them is many times quicker than reshaping pandas frames for each one."""
     rows = dfe[(dfe["dataset"] == mapping.dataset) & dfe["indicator"].isin(mapping.indicators)]
-    columns = [rows[c].to_numpy(dtype=object, na_value=None) for c in (*AREA_KEYS, "indicator", "value", "symbol")]
-    areas: dict[tuple, dict[str, tuple]] = {}
+    # pandas-stubs has no overload for na_value=None (missing as None), which pandas documents and this relies on.
+    columns = [rows[c].to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
+               for c in (*AREA_KEYS, "indicator", "value", "symbol")]
+    areas: dict[tuple[Any, ...], dict[str, tuple[Any, Any]]] = {}
     for *key, indicator, value, symbol in zip(*columns, strict=True):
         areas.setdefault(tuple(key), {})[indicator] = (value, symbol)
     used = (mapping.published,) if mapping.published else mapping.numerator + mapping.denominator
     out = []
-    for key, cells in areas.items():
+    for area, cells in areas.items():
         num, den = _total(cells, mapping.numerator), _total(cells, mapping.denominator)
         if mapping.published:
             value = cells.get(mapping.published, (None, None))[0]
@@ -168,7 +175,7 @@ def _area_records(dfe: pd.DataFrame, mapping: Mapping) -> list[dict]:
         else:
             value = num
         note = None if value is not None else _reason(tuple(cells.get(t, (None, "x"))[1] for t in used))
-        out.append(dict(zip(AREA_KEYS, key, strict=True)) | {"value": value, "note": note, "num": num, "den": den})
+        out.append(dict(zip(AREA_KEYS, area, strict=True)) | {"value": value, "note": note, "num": num, "den": den})
     return out
 
 
@@ -186,20 +193,21 @@ def rank_among(values: list[float], value: float, *, lower_better: bool) -> int:
     return 1 + sum(1 for v in values if (v < value if lower_better else v > value))
 
 
-def _number(value: object) -> float | None:
+def _number(value: float | None) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
-def _period_rows(mapping: Mapping, polarity: str, period: str, areas: list[dict], home: dict, sns: list[str]) -> list[dict]:
+def _period_rows(mapping: Mapping, polarity: str, period: str, areas: list[dict[str, Any]], home: dict[str, Any],
+                 sns: list[str]) -> list[dict[str, Any]]:
     """The benchmark rows of one measure for one period, from every area's figure for that period."""
     code, region = home["old_la_code"], home.get("region_name") or ""
     first = areas[0]
     base = {"measure": mapping.measure, "kpi_id": mapping.kpi_id, "label": mapping.label, "period": period, "release": first["release"],
             "file_name": first["file_name"], "primary": mapping.primary,
             "source": f"from DfE {first['release']}, {long_label(period)} ({first['file_name']})"}
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
 
-    def add(series: str, value: object, note: str | None) -> None:
+    def add(series: str, value: float | None, note: str | None) -> None:
         out.append(base | {"series": series, "value": _number(value), "note": note})
 
     las = [a for a in areas if a["geographic_level"] == "local_authority"]
@@ -249,7 +257,7 @@ class Prepared:
     """Every area's figure for every mapping, by period: the part of the arithmetic that does not depend on which
     authority is "us". Built once per DfE release; each authority's benchmarks are then a quick pass over it."""
 
-    areas: dict[int, dict[str, list[dict]]]
+    areas: dict[int, dict[str, list[dict[str, Any]]]]
     las: pd.DataFrame
     mappings: tuple[Mapping, ...]
 
@@ -257,9 +265,9 @@ class Prepared:
 def prepare(dfe: pd.DataFrame, mappings: list[Mapping]) -> Prepared:
     used = dfe[dfe["indicator"].isin({i for m in mappings for i in m.indicators})]
     by_dataset = dict(tuple(used.groupby("dataset", sort=False)))
-    areas: dict[int, dict[str, list[dict]]] = {}
+    areas: dict[int, dict[str, list[dict[str, Any]]]] = {}
     for n, mapping in enumerate(mappings):
-        by_period: dict[str, list[dict]] = {}
+        by_period: dict[str, list[dict[str, Any]]] = {}
         for row in _area_records(by_dataset.get(mapping.dataset, used.iloc[0:0]), mapping):
             by_period.setdefault(row["period"], []).append(row)
         areas[n] = by_period
@@ -274,7 +282,7 @@ def compute(dfe: pd.DataFrame, neighbours: pd.DataFrame, catalogue: Catalogue, m
     prepared = prepared or prepare(dfe, mappings)
     home = resolve_la(dfe, la, index=prepared.las)
     sns = neighbours_of(neighbours, home["old_la_code"], sn_set)
-    records: list[dict] = []
+    records: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     order = sorted(range(len(prepared.mappings)), key=lambda n: (prepared.mappings[n].measure, prepared.mappings[n].priority))
     for n in order:
@@ -322,11 +330,13 @@ def local_differences(table: pd.DataFrame, benchmarks: pd.DataFrame, mappings: l
     actual = table[table["series"] == "actual"]
     records = []
     for r in own.itertuples(index=False):
-        local, local_period = _local_value(actual, r.kpi_id, r.period, how[r.measure])
+        # pandas-stubs types itertuples' fields as any scalar; these columns hold text, and value a float.
+        kpi_id, measure, period = cast(str, r.kpi_id), cast(str, r.measure), cast(str, r.period)
+        local, local_period = _local_value(actual, kpi_id, period, how[measure])
         if local is None:
             continue
-        dfe_value = float(r.value)
-        records.append({"kpi_id": r.kpi_id, "measure": r.measure, "period": r.period, "local_period": local_period,
+        dfe_value = float(cast(float, r.value))
+        records.append({"kpi_id": kpi_id, "measure": measure, "period": period, "local_period": local_period,
                         "local": local, "dfe": dfe_value, "difference": local - dfe_value,
                         "difference_pct": (local - dfe_value) / dfe_value * 100 if dfe_value else None,
                         "source": r.source})
@@ -349,11 +359,11 @@ def benchmark_rows(benchmarks: pd.DataFrame, catalogue: Catalogue) -> pd.DataFra
     return out[CLI_COLUMNS]
 
 
-def format_dfe(value: float | None, unit: str) -> str:
+def format_dfe(value: float | None, unit: Unit) -> str:
     """DfE prints rates to one decimal place (two below 1%, as its appeal rates); a neighbour mean of 41.21 reads
     as DfE's own tables would, 41.2%; counts are whole."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "not published"
     if unit == "percent":
         return format_value(round(float(value), 2 if abs(value) < 1 else 1), unit)
-    return format_value(float(round(value)) if unit == "count" else float(value), unit)  # type: ignore[arg-type]
+    return format_value(float(round(value)) if unit == "count" else float(value), unit)

@@ -9,6 +9,8 @@ An empty text deletes. `kpi_id` is "" for the overall commentary of a month.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any, cast
 
 import pandas as pd
 import pyarrow as pa
@@ -61,13 +63,15 @@ class Comment(BaseModel):
         return (self.scorecard, self.kpi_id, self.period)
 
 
-def comment_lookup(comments: pd.DataFrame, scorecard: str) -> dict[tuple[str, str], dict]:
+def comment_lookup(comments: pd.DataFrame, scorecard: str) -> dict[tuple[str, str], dict[str, Any]]:
     """(kpi_id, period) → the comment's row, for one scorecard."""
     rows = comments[comments["scorecard"] == scorecard]
-    return {(r["kpi_id"], r["period"]): r for r in rows.to_dict("records") if r["text"]}
+    # pandas-stubs keys records by Hashable; the commentary table's columns are all named by str.
+    records = cast(list[dict[str, Any]], rows.to_dict("records"))
+    return {(r["kpi_id"], r["period"]): r for r in records if r["text"]}
 
 
-def comment_text(lookup: dict[tuple[str, str], dict], kpi_id: str, *periods: str | None) -> str:
+def comment_text(lookup: dict[tuple[str, str], dict[str, Any]], kpi_id: str, *periods: str | None) -> str:
     """The first comment found for the KPI among `periods` (its own latest period first, then the report month)."""
     for period in periods:
         if period and (kpi_id, period) in lookup:
@@ -75,7 +79,7 @@ def comment_text(lookup: dict[tuple[str, str], dict], kpi_id: str, *periods: str
     return ""
 
 
-def byline(row: dict) -> str:
+def byline(row: Mapping[str, object]) -> str:
     """`Jo Bloggs, 2024-04-10 09:12 UTC`: who wrote a comment and when, for the report and the pages."""
     when = str(row.get("created_at") or "").replace("T", " ")[:16]
     who = row.get("author") or "author not recorded"

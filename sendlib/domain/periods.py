@@ -177,7 +177,7 @@ def is_canonical(label: str) -> bool:
         return False
 
 
-def sort_key(label: str | None) -> tuple:
+def sort_key(label: str | None) -> tuple[int, dt.date, str]:
     """Chronological order for canonical labels; blanks (undated targets) sort last."""
     if label is None or label == "" or label != label:  # NaN check
         return (1, dt.date.max, "")

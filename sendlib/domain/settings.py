@@ -31,7 +31,7 @@ class Settings(BaseModel):
 
 def load_settings(path: Path | None = None) -> Settings:
     path = path or SETTINGS_FILE
-    found: dict = {}
+    found: dict[str, object] = {}
     if path.exists():
         with path.open("rb") as fh:
             found = dict(tomllib.load(fh).get("explorer", {}))

@@ -16,8 +16,10 @@ a year earlier, because comparing January's fresh count with December's year tot
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -89,7 +91,7 @@ def rag(latest: float | None, target: float | None, polarity: str, tol: float) -
     return "red"
 
 
-def _period_start(label: str):
+def _period_start(label: str) -> dt.date | None:
     try:
         return parse_period(label).start
     except PeriodError:
@@ -202,7 +204,8 @@ def increments(values: pd.Series, reset: str = "calendar-year") -> pd.Series:
     """
     reset_month = 1 if reset == "calendar-year" else 9
     out = {}
-    for label, value in values.items():
+    for key, value in values.items():
+        label = cast(str, key)  # the index holds month labels; pandas-stubs types it as Hashable
         month = int(label[5:7])
         if month == reset_month:
             out[label] = value
@@ -215,13 +218,14 @@ def increments(values: pd.Series, reset: str = "calendar-year") -> pd.Series:
 def year_on_year(values: pd.Series) -> pd.Series:
     """Change on the same period a year earlier, for series indexed by period labels."""
     out = {}
-    for label, value in values.items():
+    for key, value in values.items():
+        label = cast(str, key)  # the index holds period labels; pandas-stubs types it as Hashable
         earlier = year_earlier(label)
-        out[label] = value - values[earlier] if earlier in values.index else np.nan
+        out[label] = value - values[earlier] if earlier is not None and earlier in values.index else np.nan
     return pd.Series(out, dtype=float)
 
 
-def change_words(row: pd.Series | dict) -> str:
+def change_words(row: pd.Series | Mapping[str, Any]) -> str:
     """`▲ Up – better`: the arrow, the direction and the judgement in words, never colour alone."""
     d = row["direction"]
     if d is None or (isinstance(d, float) and math.isnan(d)):
@@ -235,5 +239,5 @@ def change_words(row: pd.Series | dict) -> str:
 
 def rag_words(value: object) -> str:
     if value in RAG_LABEL:
-        return f"{RAG_SYMBOL[value]} {RAG_LABEL[value]}"  # type: ignore[index]
+        return f"{RAG_SYMBOL[value]} {RAG_LABEL[value]}"
     return "No target"

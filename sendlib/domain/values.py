@@ -166,6 +166,7 @@ def parse_value(raw: object, unit: Unit) -> ParsedValue:
         return ParsedValue()
     body, arrow = _split_arrow(text)
     if not body:
+        assert arrow is not None  # text was non-empty, so what _split_arrow stripped away was arrows
         return ParsedValue(arrow=arrow, note=f"arrow {ARROW_SYMBOL[arrow]} with no value", flags=("arrow-only",))
 
     key = body.lower()

@@ -6,6 +6,8 @@ charts read in greyscale and for colour-blind readers. Palette: the GSS colour-b
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import altair as alt
 import pandas as pd
 
@@ -13,7 +15,7 @@ from sendlib.domain.benchmarks import format_dfe
 from sendlib.domain.catalogue import KPI, POLARITY_WORDS, UNIT_WORDS, Catalogue
 from sendlib.domain.periods import parse_period, short_label
 from sendlib.domain.schema import SERIES_WORDS
-from sendlib.domain.values import format_value
+from sendlib.domain.values import Unit, format_value
 
 ACTUAL_COLOUR = "#12436D"
 SERIES_STYLE = {
@@ -35,7 +37,13 @@ def dfe_label(series: str) -> str:
     return f"{SERIES_WORDS[series]} (DfE)"
 
 
-def _dfe_segments(dfe: pd.DataFrame | None, points: pd.DataFrame, unit: str) -> pd.DataFrame:
+def layered(*charts: alt.Chart) -> alt.LayerChart:
+    """`alt.layer`, typed as what it returns here: it makes a FacetChart only when every layer has the same facet
+    encoding, and no layer of ours has one."""
+    return cast(alt.LayerChart, alt.layer(*charts))
+
+
+def _dfe_segments(dfe: pd.DataFrame | None, points: pd.DataFrame, unit: Unit) -> pd.DataFrame:
     """DfE benchmark figures whose period overlaps the local series: a calendar year is a segment across the year,
     a January census a point on its month (joined year to year). Older ones are left to the How we compare page,
     so a monthly chart is not stretched back to 2014. Only the latest of each series carries a text label."""
@@ -44,16 +52,18 @@ def _dfe_segments(dfe: pd.DataFrame | None, points: pd.DataFrame, unit: str) -> 
         return pd.DataFrame(columns=columns)
     first, last = points["date"].min(), points["date"].max()
     rows = []
-    for r in dfe[dfe["series"].isin(DFE_SERIES) & dfe["value"].notna()].itertuples(index=False):
-        period = parse_period(r.period)
+    wanted = dfe[dfe["series"].isin(DFE_SERIES) & dfe["value"].notna()]
+    # pandas-stubs keys records by Hashable; the benchmark rows' columns are all named by str.
+    for r in cast(list[dict[str, Any]], wanted.to_dict("records")):
+        period = parse_period(r["period"])
         start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
         if end < first or start > last:
             continue
-        shown = format_dfe(float(r.value), unit)
-        label = f"{SERIES_WORDS[r.series]} (DfE {short_label(r.period)}) {shown}"
-        rows.append({"series": dfe_label(r.series), "kind": "month" if period.kind == "month" else "span",
-                     "start": start, "end": end if period.kind != "month" else start, "value": float(r.value),
-                     "shown": shown, "label": label, "text": "", "source": r.source})
+        shown = format_dfe(float(r["value"]), unit)
+        label = f"{SERIES_WORDS[r['series']]} (DfE {short_label(r['period'])}) {shown}"
+        rows.append({"series": dfe_label(r["series"]), "kind": "month" if period.kind == "month" else "span",
+                     "start": start, "end": end if period.kind != "month" else start, "value": float(r["value"]),
+                     "shown": shown, "label": label, "text": "", "source": r["source"]})
     out = pd.DataFrame(rows, columns=columns)
     if len(out):
         latest = out.groupby("series")["end"].transform("max") == out["end"]
@@ -96,8 +106,9 @@ def describe(kpi: KPI, points: pd.DataFrame, refs: pd.DataFrame, dfe: pd.DataFra
         f"to {last['label']} ({last['shown']})."
     )
     if len(points) > 1:
-        hi = points.loc[points["value"].idxmax()]
-        lo = points.loc[points["value"].idxmin()]
+        # idxmax is typed Hashable; the points keep the table's integer row labels.
+        hi = points.loc[cast(int, points["value"].idxmax())]
+        lo = points.loc[cast(int, points["value"].idxmin())]
         text += f" Highest {hi['shown']} in {hi['label']}, lowest {lo['shown']} in {lo['label']}."
     for _, ref in refs.iterrows():
         text += f" {ref['series']}: {ref['shown']}."
@@ -180,7 +191,7 @@ def trend_chart(kpi: KPI, table: pd.DataFrame, *, target: float | None = None,
                 layers.append(alt.Chart(labelled).mark_text(align="right", dx=-6, dy=dy, fontSize=10).encode(
                     x="end:T", y="value:Q", text="text:N", color=alt.value("#0B0C0C")))
     description = describe(kpi, points, refs, segments)
-    chart = alt.layer(*layers).properties(
+    chart = layered(*layers).properties(
         width=width,
         height=height,
         title=alt.TitleParams(title or kpi.name, anchor="start", fontSize=13, limit=600),
@@ -191,12 +202,14 @@ def trend_chart(kpi: KPI, table: pd.DataFrame, *, target: float | None = None,
 
 def sparkline(values: list[float], *, width: int = 120, height: int = 32) -> alt.Chart:
     data = pd.DataFrame({"i": range(len(values)), "value": values})
-    return (
+    # Altair types its mark_* and encode methods' results as Any.
+    chart: alt.Chart = (
         alt.Chart(data)
         .mark_line(color=ACTUAL_COLOUR, strokeWidth=1.5)
         .encode(x=alt.X("i:Q", axis=None), y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)))
         .properties(width=width, height=height, description=f"Trend of {len(values)} values")
     )
+    return chart
 
 
 def small_multiples(kpis: list[KPI], table: pd.DataFrame, *, columns: int = 3, width: int = 220) -> alt.FacetChart:
@@ -207,7 +220,7 @@ def small_multiples(kpis: list[KPI], table: pd.DataFrame, *, columns: int = 3, w
         if not pts.empty:
             frames.append(pts.assign(kpi=kpi.name[:60], unit=UNIT_WORDS[kpi.unit]))
     data = pd.concat(frames) if frames else pd.DataFrame(columns=["date", "value", "kpi", "label", "shown"])
-    return (
+    chart: alt.FacetChart = (  # as in sparkline: Altair's chained methods are typed Any
         alt.Chart(data)
         .mark_line(point=True, color=ACTUAL_COLOUR)
         .encode(
@@ -223,6 +236,7 @@ def small_multiples(kpis: list[KPI], table: pd.DataFrame, *, columns: int = 3, w
         .resolve_scale(y="independent")
         .properties(description=f"Small multiple trend charts for {len(frames)} KPIs")
     )
+    return chart
 
 
 def coverage_chart(catalogue: Catalogue) -> alt.Chart:
@@ -234,7 +248,7 @@ def coverage_chart(catalogue: Catalogue) -> alt.Chart:
     ]
     data = pd.DataFrame(rows).groupby(["theme", "good", "order"], as_index=False).size()
     domain = list(POLARITY_WORDS.values())
-    return (
+    chart: alt.Chart = (  # as in sparkline: Altair's chained methods are typed Any
         alt.Chart(data)
         .mark_bar()
         .encode(
@@ -250,3 +264,4 @@ def coverage_chart(catalogue: Catalogue) -> alt.Chart:
             description=f"Bar chart: {len(rows)} measures across {data['theme'].nunique()} themes, by which direction is good.",
         )
     )
+    return chart

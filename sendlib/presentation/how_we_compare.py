@@ -9,15 +9,17 @@ publish is left out of the ranking and listed with its reason, never drawn as ze
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import altair as alt
 import pandas as pd
 
 from sendlib.domain.benchmarks import Mapping, format_dfe, measure_values, rank_among
 from sendlib.domain.periods import long_label, sort_key
-from sendlib.domain.values import format_value
-from sendlib.presentation.charts import SERIES_STYLE
+from sendlib.domain.values import Unit, format_value
+from sendlib.presentation.charts import SERIES_STYLE, layered
 
-UNIT_OF_KIND = {"rate": "percent", "count": "count"}
+UNIT_OF_KIND: dict[str, Unit] = {"rate": "percent", "count": "count"}
 HOME_COLOUR, NEIGHBOUR_COLOUR, OTHER_COLOUR = "#F46A25", "#28A197", "#12436D"
 REFERENCE_SERIES = ["national", "regional", "statistical_neighbours"]
 TREND_SERIES = ["home_la", *REFERENCE_SERIES]
@@ -59,7 +61,8 @@ def measure_choices(mappings: list[Mapping]) -> list[Mapping]:
 def area_values(dfe: pd.DataFrame, mappings: list[Mapping], measure: str) -> pd.DataFrame:
     """Every area's figure for one measure and every period, each period from the highest-priority dataset that
     has it — the same choice `benchmarks.compute` makes, so the ranking and the benchmarks agree."""
-    frames, seen = [], set()
+    frames: list[pd.DataFrame] = []
+    seen: set[str] = set()
     for mapping in sorted((m for m in mappings if m.measure == measure), key=lambda m: m.priority):
         values = measure_values(dfe, mapping)
         values = values[~values["period"].isin(seen)]
@@ -212,9 +215,11 @@ def ranked_bar_chart(table: pd.DataFrame, refs: pd.DataFrame, *, title: str, kin
         texts = alt.Chart(placed).mark_text(align="right", dy=-3, baseline="bottom", fontSize=11, color="#0B0C0C").encode(
             x=x, y="label_y:Q", text="text:N")
         layers += [rules, texts]
-    return alt.layer(*layers).resolve_scale(color="independent", shape="independent").properties(
+    # Altair types resolve_scale's result as Any.
+    chart: alt.LayerChart = layered(*layers).resolve_scale(color="independent", shape="independent").properties(
         width=width, height=height, title=alt.TitleParams(title, anchor="start", fontSize=13, limit=700),
         description=description)
+    return chart
 
 
 def trend_rows(benchmarks: pd.DataFrame, measure: str, *, kind: str, region: str | None, home_name: str) -> pd.DataFrame:
@@ -275,7 +280,7 @@ def benchmark_trend_chart(rows: pd.DataFrame, *, title: str, kind: str, descript
     ends = ends.assign(text=ends["label"] + " " + ends["shown"], label_y=stack_labels(ends["value"].tolist(), span * 0.06))
     labels = alt.Chart(ends).mark_text(align="left", dx=8, fontSize=11, color="#0B0C0C").encode(
         x=x, y=alt.Y("label_y:Q"), text="text:N")
-    return alt.layer(lines, labels).properties(
+    return layered(lines, labels).properties(
         width=width, height=height, title=alt.TitleParams(title, anchor="start", fontSize=13, limit=700),
         description=description, padding={"right": 190})
 
@@ -288,26 +293,27 @@ def quartile_words(quartile: int, polarity: str) -> str:
     return f"{words} ({'best' if quartile == 1 else 'worst' if quartile == 4 else 'middle'} — 1 = best)"
 
 
-def headline(benchmarks: pd.DataFrame, measure: str, period: str, *, kind: str, polarity: str) -> dict[str, dict]:
+def headline(benchmarks: pd.DataFrame, measure: str, period: str, *, kind: str, polarity: str) -> dict[str, dict[str, Any]]:
     """The home authority's figure, rank, quartile band and the three references for one measure and period:
     series → {value, shown, note}."""
     rows = benchmarks[(benchmarks["measure"] == measure) & (benchmarks["period"] == period)]
-    out: dict[str, dict] = {}
-    for r in rows.itertuples(index=False):
-        value = None if pd.isna(r.value) else float(r.value)
-        note = None if r.note is None or pd.isna(r.note) else str(r.note)
-        if r.series == "rank":  # "128 of 151"; the note says which end is best
+    out: dict[str, dict[str, Any]] = {}
+    # pandas-stubs keys records by Hashable; the benchmark rows' columns are all named by str.
+    for r in cast(list[dict[str, Any]], rows.to_dict("records")):
+        value = None if pd.isna(r["value"]) else float(r["value"])
+        note = None if r["note"] is None or pd.isna(r["note"]) else str(r["note"])
+        if r["series"] == "rank":  # "128 of 151"; the note says which end is best
             text = "—" if value is None else f"{int(value)} {note.split(' authorities')[0] if note else ''}".strip()
-        elif r.series == "quartile":  # "Bottom quarter"; the note says whether that is the best or worst
+        elif r["series"] == "quartile":  # "Bottom quarter"; the note says whether that is the best or worst
             text = "—" if value is None else QUARTILE_WORDS[int(value)].capitalize()
             note = None if value is None else quartile_words(int(value), polarity)
         else:
             text = shown(value, kind)
-        out[r.series] = {"value": value, "shown": text, "note": note, "source": r.source}
+        out[r["series"]] = {"value": value, "shown": text, "note": note, "source": r["source"]}
     return out
 
 
-def difference_words(local: float, dfe: float, unit: str) -> str:
+def difference_words(local: float, dfe: float, unit: Unit) -> str:
     """'ours is 8 lower than DfE's (0.7%)' — the gap in words, in the measure's unit."""
     gap = local - dfe
     if abs(gap) < 1e-9:

@@ -33,8 +33,8 @@ def _fix_widths(node: Any, width: int) -> None:
             _fix_widths(value, width)
 
 
-def print_spec(chart: alt.TopLevelMixin | dict, *, title: str | None = None, caption: str | None = None,
-               width: int = PRINT_WIDTH) -> dict:
+def print_spec(chart: alt.TopLevelMixin | dict[str, Any], *, title: str | None = None, caption: str | None = None,
+               width: int = PRINT_WIDTH) -> dict[str, Any]:
     """The Vega-Lite spec of `chart` at a fixed width, titled, with the caption under it."""
     spec = copy.deepcopy(chart) if isinstance(chart, dict) else chart.to_dict()
     _fix_widths(spec, width)
@@ -67,7 +67,7 @@ def render_spec(spec_json: str, fmt: ImageFormat) -> bytes:
     raise ValueError(f"unknown image format {fmt!r}")
 
 
-def chart_image(chart: alt.TopLevelMixin | dict, fmt: ImageFormat, *, title: str | None = None,
+def chart_image(chart: alt.TopLevelMixin | dict[str, Any], fmt: ImageFormat, *, title: str | None = None,
                 caption: str | None = None, width: int = PRINT_WIDTH) -> bytes:
     """`chart` as a PNG or SVG for a board paper: fixed width, its title, the caption beneath."""
     return render_spec(json.dumps(print_spec(chart, title=title, caption=caption, width=width)), fmt)

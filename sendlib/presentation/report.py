@@ -17,7 +17,7 @@ import datetime as dt
 import textwrap
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal
+from typing import Any, Literal, cast
 
 import altair as alt
 import pandas as pd
@@ -165,7 +165,7 @@ class Report:
     groups: list[Group]
     overall_commentary: str
     overall_by: str
-    glossary: list[dict]
+    glossary: list[dict[str, Any]]
 
     @property
     def rows(self) -> list[Row]:
@@ -254,7 +254,8 @@ class _Facts:
         return max(candidates, key=sort_key) if candidates else None
 
 
-def _row(kpi: KPI, catalogue: Catalogue, facts: _Facts, latest_period: str, comments: dict, month: str) -> Row:
+def _row(kpi: KPI, catalogue: Catalogue, facts: _Facts, latest_period: str,
+         comments: dict[tuple[str, str], dict[str, Any]], month: str) -> Row:
     previous_label = (
         year_earlier(latest_period) if kpi.cumulative != "none" else None
     ) or previous_period(latest_period)
@@ -374,15 +375,17 @@ def build_report(table: pd.DataFrame, catalogue: Catalogue, comments: pd.DataFra
 
     headlines = []
     for kpi_id in headline_ids:
-        kpi = catalogue.get(kpi_id)
-        if kpi is None:
+        headline_kpi = catalogue.get(kpi_id)
+        if headline_kpi is None:
             continue
-        row = all_rows.get(kpi_id) or _row(kpi, catalogue, facts, month, lookup, month)
-        headlines.append(Headline(kpi.name, row.latest or "—", short_label(row.latest_period), row.change.text))
+        row = all_rows.get(kpi_id) or _row(headline_kpi, catalogue, facts, month, lookup, month)
+        headlines.append(Headline(headline_kpi.name, row.latest or "—", short_label(row.latest_period), row.change.text))
 
     overall = lookup.get(("", month))
     ids = {k.id for k in kpis if not k.is_placeholder}
-    glossary = sorted((r for r in glossary_table(catalogue).to_dict("records") if r["ID"] in ids),
+    # pandas-stubs keys records by Hashable; the glossary's columns are all named by str.
+    records = cast(list[dict[str, Any]], glossary_table(catalogue).to_dict("records"))
+    glossary = sorted((r for r in records if r["ID"] in ids),
                       key=lambda r: catalogue[r["ID"]].order)
     for entry in glossary:
         entry["No"] = "" if catalogue[entry["ID"]].section == CONTEXT_SECTION else str(catalogue[entry["ID"]].order)
@@ -417,7 +420,8 @@ def render_pdf(report: Report) -> bytes:
     """The same HTML as an A4 PDF with page numbers, via WeasyPrint (needs Pango, present on Debian images)."""
     from weasyprint import HTML
 
-    return HTML(string=render_html(report)).write_pdf()
+    pdf: bytes = HTML(string=render_html(report)).write_pdf()  # WeasyPrint ships no types
+    return pdf
 
 
 def report_bytes(report: Report, fmt: ReportFormat) -> bytes:

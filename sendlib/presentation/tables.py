@@ -6,6 +6,8 @@ downloaded is exactly what is on screen.
 
 from __future__ import annotations
 
+from typing import Any, SupportsFloat, cast
+
 import pandas as pd
 
 from sendlib.domain.benchmarks import format_dfe
@@ -13,7 +15,7 @@ from sendlib.domain.catalogue import FREQUENCY_WORDS, POLARITY_WORDS, SCORECARDS
 from sendlib.domain.periods import short_label
 from sendlib.domain.schema import SERIES_WORDS
 from sendlib.domain.trends import change_words, rag_words
-from sendlib.domain.values import format_value, is_missing
+from sendlib.domain.values import Unit, format_value, is_missing
 
 # How much of a tile's label shows before the ellipsis, four tiles to a row (~28 characters at 1400 px; a little less
 # so that a narrower window still tells them apart).
@@ -29,18 +31,28 @@ TABLE_COLUMNS = [
 
 
 
-def format_change(change: object, unit: str) -> str:
+def _number(value: object) -> float:
+    """A cell that is_missing has let through, as a float: the frames' cells are typed object, but hold numbers."""
+    return float(cast(SupportsFloat, value))
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    # pandas-stubs keys records by Hashable; every frame here has its columns named by str.
+    return cast(list[dict[str, Any]], frame.to_dict("records"))
+
+
+def format_change(change: object, unit: Unit) -> str:
     if is_missing(change):
         return ""
-    if abs(float(change)) < 1e-9:  # type: ignore[arg-type]
+    if abs(_number(change)) < 1e-9:
         return "No change"
     if unit == "percent":
-        return format_value(float(change), unit, signed=True).replace("%", " pts")  # type: ignore[arg-type]
-    return format_value(float(change), unit, signed=True)  # type: ignore[arg-type]
+        return format_value(_number(change), unit, signed=True).replace("%", " pts")
+    return format_value(_number(change), unit, signed=True)
 
 
-def _fmt(value: object, unit: str) -> str:
-    return "" if is_missing(value) else format_value(float(value), unit)  # type: ignore[arg-type]
+def _fmt(value: object, unit: Unit) -> str:
+    return "" if is_missing(value) else format_value(_number(value), unit)
 
 
 def _period(label: object) -> str:
@@ -133,19 +145,19 @@ DFE_COLUMNS = {
 }
 
 
-def _dfe_cells(latest: pd.DataFrame, unit: str) -> dict[str, str]:
+def _dfe_cells(latest: pd.DataFrame, unit: Unit) -> dict[str, str]:
     """DfE's latest published figures for one KPI, worded for a table: a suppressed figure says so, never 0."""
-    by_series = {r.series: r for r in latest.itertuples(index=False)}
+    by_series = {r["series"]: r for r in _records(latest)}
     cells = {}
     for series, column in DFE_COLUMNS.items():
         r = by_series.get(series)
-        cells[column] = "" if r is None else format_dfe(None if pd.isna(r.value) else float(r.value), unit)
+        cells[column] = "" if r is None else format_dfe(None if pd.isna(r["value"]) else float(r["value"]), unit)
     rank, quartile = by_series.get("rank"), by_series.get("quartile")
     cells["Rank (DfE)"] = "" if rank is None else (
-        f"{int(rank.value)} {rank.note}" + (f", quartile {int(quartile.value)} of 4" if quartile is not None else ""))
-    sources = sorted({r.source for r in by_series.values()})
-    notes = [f"{DFE_COLUMNS.get(r.series, r.series)}: {r.note}" for r in by_series.values()
-             if isinstance(r.note, str) and r.note and r.series in DFE_COLUMNS]
+        f"{int(rank['value'])} {rank['note']}" + (f", quartile {int(quartile['value'])} of 4" if quartile is not None else ""))
+    sources = sorted({r["source"] for r in by_series.values()})
+    notes = [f"{DFE_COLUMNS.get(r['series'], r['series'])}: {r['note']}" for r in by_series.values()
+             if isinstance(r["note"], str) and r["note"] and r["series"] in DFE_COLUMNS]
     cells["DfE source"] = "; ".join(sources + notes)
     return cells
 
@@ -158,7 +170,7 @@ def summary_table(summary: pd.DataFrame, catalogue: Catalogue, *, with_trend: bo
     dfe_by_kpi = {k: g for k, g in dfe.groupby("kpi_id")} if dfe is not None and len(dfe) else {}
     dfe_columns = [*DFE_COLUMNS.values(), "Rank (DfE)", "DfE source"] if dfe is not None else []
     rows = []
-    for r in summary.to_dict("records"):
+    for r in _records(summary):
         unit = r["unit"]
         note = r["latest_note"] if not is_missing(r["latest_note"]) else ""
         if is_missing(r["latest"]):
@@ -222,7 +234,7 @@ def dfe_table(latest: pd.DataFrame, catalogue: Catalogue, scorecards: list[str] 
     statistical neighbours, with rank and source — the overview's "how do we compare?" at a glance."""
     rows = []
     for kpi_id, group in latest.groupby("kpi_id", sort=False):
-        kpi = catalogue.get(kpi_id)
+        kpi = catalogue.get(cast(str, kpi_id))  # grouped by the kpi_id column, which holds text
         if kpi is None or (scorecards and kpi.scorecard not in scorecards):
             continue
         period = group["period"].iloc[0]

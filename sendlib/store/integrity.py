@@ -98,9 +98,10 @@ def _parquet_rows(data: bytes, *, full: bool) -> int | None:
     import pyarrow.parquet as pq
 
     try:
-        return pq.read_table(io.BytesIO(data)).num_rows if full else pq.read_metadata(io.BytesIO(data)).num_rows
+        rows: int = pq.read_table(io.BytesIO(data)).num_rows if full else pq.read_metadata(io.BytesIO(data)).num_rows
     except Exception:  # pyarrow raises ArrowInvalid, OSError or others for a damaged file
         return None
+    return rows
 
 
 def _check_history(table: Store) -> tuple[list[Finding], set[str]]:

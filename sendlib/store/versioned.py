@@ -30,7 +30,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 from pydantic import BaseModel, ValidationError
@@ -147,7 +147,8 @@ def _parquet_bytes(normalised: pd.DataFrame, spec: TableSpec) -> bytes:
     table = pa.Table.from_pandas(normalised[spec.columns], schema=spec.arrow_schema, preserve_index=False)
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
-    return sink.getvalue().to_pybytes()
+    data: bytes = sink.getvalue().to_pybytes()
+    return data
 
 
 def _check_readable(data: bytes, path: Path, store: Store) -> None:
@@ -172,7 +173,8 @@ def read_table(data: bytes | Path, spec: TableSpec | None = None) -> pd.DataFram
     # Single-threaded: a store's tables are small, and a command that never starts Arrow's thread pools cannot be
     # caught by them at interpreter exit (seen once under load: libstdc++'s "terminate called").
     table = pq.read_table(source, schema=spec.arrow_schema, use_threads=False)
-    return table.to_pandas(types_mapper=mapper.get, use_threads=False)[spec.columns]
+    frame: pd.DataFrame = table.to_pandas(types_mapper=mapper.get, use_threads=False)
+    return frame[spec.columns]
 
 
 class Store:
@@ -212,7 +214,7 @@ class Store:
     def extras_file(self) -> Path:
         return self.root / "extra_kpis.json"
 
-    def extra_kpis(self) -> list[dict]:
+    def extra_kpis(self) -> list[dict[str, Any]]:
         """KPIs a manager added on the upload page, beyond the bundled catalogue."""
         try:
             extras = json.loads(self.extras_file.read_text(encoding="utf-8"))
@@ -232,7 +234,7 @@ class Store:
         except FileNotFoundError:
             return ""
 
-    def add_kpi(self, kpi: dict) -> None:
+    def add_kpi(self, kpi: dict[str, Any]) -> None:
         with self.writing():
             extras = [k for k in self.extra_kpis() if k["id"] != kpi["id"]] + [kpi]
             atomic_write(self.extras_file, json.dumps(extras, indent=2, ensure_ascii=False).encode("utf-8"))
@@ -354,7 +356,7 @@ class Store:
 
     def commit(
         self,
-        change: Callable[[pd.DataFrame], tuple[pd.DataFrame, dict]],
+        change: Callable[[pd.DataFrame], tuple[pd.DataFrame, dict[str, int]]],
         *,
         action: str,
         author: str | None = None,

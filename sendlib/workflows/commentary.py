@@ -21,7 +21,7 @@ def save_comment(store: Store, comment: Comment) -> VersionInfo | None:
     """Write (or, with empty text, delete) a comment as a new version of the commentary table.
     None when the text is what is already there."""
 
-    def change(current: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    def change(current: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
         keyed = current.set_index(COMMENT_KEY)
         old = keyed["text"].get(comment.key) if len(keyed) else None
         rest = current[[tuple(k) != comment.key for k in current[COMMENT_KEY].itertuples(index=False)]]

@@ -28,7 +28,7 @@ def load_dfe(store: Store, read: DfeFile, *, author: str | None = None, sha256: 
     figures, groups = dfe_tables(store)
     table, key = (groups, "sn_set") if read.kind == "neighbours" else (figures, "dataset")
 
-    def change(current: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    def change(current: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
         old = current[current[key] == read.dataset]
         kept = current[current[key] != read.dataset]
         merged = pd.concat([kept, read.rows], ignore_index=True) if len(kept) else read.rows
@@ -63,7 +63,11 @@ def ensure_dfe(store: Store) -> tuple[Store, Store]:
         for table in (figures, groups):
             if not table.exists():
                 _, rows, file_name = bundled_tables()[table.spec.name]
-                table.commit(lambda _current, rows=rows: (rows, {"new": len(rows)}), action="dfe",
+
+                def bundled(_current: pd.DataFrame, rows: pd.DataFrame = rows) -> tuple[pd.DataFrame, dict[str, int]]:
+                    return rows, {"new": len(rows)}
+
+                table.commit(bundled, action="dfe",
                              author="bundled data", file_name=file_name, message=BUNDLED_MESSAGES[table.spec.name])
     return figures, groups
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -150,9 +151,10 @@ def review_warnings(current: pd.DataFrame, merged: pd.DataFrame, incoming: pd.Da
         span = pd.concat([joined["max"] - joined["min"], joined["median"].abs() * 0.25], axis=1).max(axis=1).clip(lower=1)
         far = joined[(joined["value"] > joined["max"] + 2 * span) | (joined["value"] < joined["min"] - 2 * span)]
         for r in far.itertuples():
+            kpi_id = cast(str, r.kpi_id)  # pandas-stubs types itertuples' fields as any scalar; kpi_id is text
             warnings.append(Notice(
                 WarningKind.OUTLIER,
-                f"{names.get(r.kpi_id, r.kpi_id)}, {r.period}: {r.value:g} is far outside its recent range "
+                f"{names.get(kpi_id, kpi_id)}, {r.period}: {r.value:g} is far outside its recent range "
                 f"({r.min:g} to {r.max:g})",
             ))
     # Only a count adds up through the year: a cumulative percentage (appeals conceded so far) may well fall.
@@ -167,9 +169,10 @@ def review_warnings(current: pd.DataFrame, merged: pd.DataFrame, incoming: pd.Da
         fell = series[same_year.fillna(False) & (series["value"] < prior_value)]
         incoming_keys = set(zip(new["kpi_id"], new["period"], strict=False))
         for r in fell.itertuples():
-            if (r.kpi_id, r.period) in incoming_keys:
+            kpi_id = cast(str, r.kpi_id)  # as above
+            if (kpi_id, r.period) in incoming_keys:
                 warnings.append(Notice(
-                    WarningKind.CUMULATIVE_FELL, f"{names.get(r.kpi_id, r.kpi_id)}, {r.period}: a cumulative total fell mid-year"
+                    WarningKind.CUMULATIVE_FELL, f"{names.get(kpi_id, kpi_id)}, {r.period}: a cumulative total fell mid-year"
                 ))
     if len(revisions):  # a whole file revised is 100,000 of these: columns, not itertuples
         for kpi_id, period, series, old, now in zip(revisions["kpi_id"].tolist(), revisions["period"].tolist(),
@@ -199,7 +202,7 @@ def commit_preview(store: Store, preview: Preview, *, author: str | None = None)
     if preview.errors:
         raise ImportRefused(preview)
 
-    def change(current: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    def change(current: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
         merged, counts, _ = compare(current, preview.incoming)
         return merged, counts
 

@@ -71,6 +71,7 @@ def repair_store(root: Path, *, author: str | None = None) -> list[Repair]:
             continue
         _set_aside_damaged_head(table)
         good = newest_intact(table)
+        info: VersionInfo | None
         if good is not None:
             info = table.restore(good.id, author=author, action="repair",
                                  message=f"repaired: {reason}; made version {good.id} current again")
