@@ -37,10 +37,11 @@ test-app: $(STAMP)
 test-browser: $(STAMP) $(AXE)
 	$(PY) -m pytest -n 2 -m browser $(PYTEST_ARGS)
 
-# ruff (style, complexity), import-linter (the layers in pyproject.toml).
+# ruff (style, complexity), import-linter (the layers in pyproject.toml), mypy (strict on sendlib).
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports
+	$(PY) -m mypy sendlib
 
 bench: $(STAMP)
 	$(PY) bench/bench.py
