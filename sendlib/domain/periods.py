@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -120,54 +121,73 @@ _YEAR = re.compile(r"^(\d{4})$")
 
 def parse_period(raw: object) -> Period:
     """Read any spelling of a period the documents and managers use; raise PeriodError otherwise."""
-    if isinstance(raw, dt.datetime):
+    if isinstance(raw, dt.date):  # an Excel date cell (a datetime is a date too)
         return month(raw.year, raw.month)
-    if isinstance(raw, dt.date):
-        return month(raw.year, raw.month)
-    if raw is None:
-        raise PeriodError("no period given")
-    text = " ".join(str(raw).split())
+    text = "" if raw is None else " ".join(str(raw).split())
     if not text:
         raise PeriodError("no period given")
-
-    if m := _ISO_MONTH.match(text):
-        if int(m.group(2)) <= 12 or not _ACADEMIC.match(text):
-            return month(int(m.group(1)), int(m.group(2)))
-        try:
-            return parse_period(text.replace("-", "/"))
-        except PeriodError:
-            raise PeriodError(f"{text!r}: there is no month {int(m.group(2))}") from None
-    if m := _MONTH_WORD.match(text):
-        word = m.group(1).lower()
-        if word not in MONTHS:
-            raise PeriodError(f"{m.group(1)!r} is not a month")
-        return month(_two_digit_year(m.group(2)), MONTHS[word])
-    if m := _ACADEMIC.match(text):
-        first = int(m.group(1))
-        label = _academic(first, m.group(2))
-        return Period("academic-year", label, dt.date(first, 9, 1))
-    if m := _TERM.match(text):
-        ay = m.group("ay1") or m.group("ay2")
-        if not ay:
-            raise PeriodError(f"{text!r} names a term but not its academic year (e.g. 2023/24)")
-        a = _ACADEMIC.match(ay.replace(" ", ""))
-        if not a:
-            raise PeriodError(f"{ay!r} is not an academic year")
-        first = int(a.group(1))
-        ay_label = _academic(first, a.group(2))
-        term = m.group("term").capitalize()
-        if m.group("half"):
-            name = f"{term} {m.group('half')}"
-            offset, mon, day = HALF_TERMS[name]
-            return Period("half-term", f"{ay_label} {name}", dt.date(first + offset, mon, day))
-        offset, mon, day = TERMS[term]
-        return Period("term", f"{ay_label} {term}", dt.date(first + offset, mon, day))
-    if m := _YEAR.match(text):
-        year = int(m.group(1))
-        if not 1900 <= year <= 2200:
-            raise PeriodError(f"year {year} is out of range")
-        return Period("calendar-year", f"{year:04d}", dt.date(year, 1, 1))
+    for pattern, read in _SPELLINGS:
+        if m := pattern.match(text):
+            return read(text, m)
     raise PeriodError(f"{text!r} is not a period (expected e.g. 2025-01, Jan 25, 2023/24 Spring 1, 2024)")
+
+
+def _iso_month(text: str, m: re.Match[str]) -> Period:
+    """`2025-01`; `2023-24` is an academic year written with a dash, not month 24."""
+    if int(m.group(2)) <= 12 or not _ACADEMIC.match(text):
+        return month(int(m.group(1)), int(m.group(2)))
+    try:
+        return parse_period(text.replace("-", "/"))
+    except PeriodError:
+        raise PeriodError(f"{text!r}: there is no month {int(m.group(2))}") from None
+
+
+def _month_word(text: str, m: re.Match[str]) -> Period:
+    word = m.group(1).lower()
+    if word not in MONTHS:
+        raise PeriodError(f"{m.group(1)!r} is not a month")
+    return month(_two_digit_year(m.group(2)), MONTHS[word])
+
+
+def _academic_year(text: str, m: re.Match[str]) -> Period:
+    first = int(m.group(1))
+    return Period("academic-year", _academic(first, m.group(2)), dt.date(first, 9, 1))
+
+
+def _term(text: str, m: re.Match[str]) -> Period:
+    """`Spring 1 2023/24`, `2023/24 Autumn`: a half-term or term, which needs its academic year."""
+    ay = m.group("ay1") or m.group("ay2")
+    if not ay:
+        raise PeriodError(f"{text!r} names a term but not its academic year (e.g. 2023/24)")
+    a = _ACADEMIC.match(ay.replace(" ", ""))
+    if not a:
+        raise PeriodError(f"{ay!r} is not an academic year")
+    first = int(a.group(1))
+    ay_label = _academic(first, a.group(2))
+    term = m.group("term").capitalize()
+    if m.group("half"):
+        name = f"{term} {m.group('half')}"
+        offset, mon, day = HALF_TERMS[name]
+        return Period("half-term", f"{ay_label} {name}", dt.date(first + offset, mon, day))
+    offset, mon, day = TERMS[term]
+    return Period("term", f"{ay_label} {term}", dt.date(first + offset, mon, day))
+
+
+def _calendar_year(text: str, m: re.Match[str]) -> Period:
+    year = int(m.group(1))
+    if not 1900 <= year <= 2200:
+        raise PeriodError(f"year {year} is out of range")
+    return Period("calendar-year", f"{year:04d}", dt.date(year, 1, 1))
+
+
+# Tried in this order: a month before an academic year (`2025-01` against `2023-24`), a term before a bare year.
+_SPELLINGS: tuple[tuple[re.Pattern[str], Callable[[str, re.Match[str]], Period]], ...] = (
+    (_ISO_MONTH, _iso_month),
+    (_MONTH_WORD, _month_word),
+    (_ACADEMIC, _academic_year),
+    (_TERM, _term),
+    (_YEAR, _calendar_year),
+)
 
 
 def is_canonical(label: str) -> bool:

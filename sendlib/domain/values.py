@@ -154,13 +154,7 @@ def parse_value(raw: object, unit: Unit) -> ParsedValue:
     if isinstance(raw, bool):
         raise CellError(str(raw), "a true/false value where a number belongs", kind=CellErrorKind.NOT_A_NUMBER)
     if isinstance(raw, (int, float)):
-        if isinstance(raw, float) and math.isnan(raw):
-            return ParsedValue()
-        try:
-            number = float(raw)
-        except OverflowError:
-            raise CellError(str(raw)[:40], "a number too large to hold", kind=CellErrorKind.OUT_OF_RANGE) from None
-        return _check(number, None, unit, str(raw), has_pct=False)
+        return _number_cell(raw, unit)
     text = str(raw).replace("\u00a0", " ").strip()
     if not text:
         return ParsedValue()
@@ -168,35 +162,54 @@ def parse_value(raw: object, unit: Unit) -> ParsedValue:
     if not body:
         assert arrow is not None  # text was non-empty, so what _split_arrow stripped away was arrows
         return ParsedValue(arrow=arrow, note=f"arrow {ARROW_SYMBOL[arrow]} with no value", flags=("arrow-only",))
-
     key = body.lower()
     if key in PLACEHOLDERS:
         return ParsedValue(note=PLACEHOLDERS[key], arrow=arrow)
     if key.startswith(_PLACEHOLDER_PREFIXES):
         return ParsedValue(note=body, arrow=arrow)
-
     if m := _VALUE_RE.match(body):
-        value = _to_float(m.group("num"))
-        count = None
-        if m.group("count") is not None:
-            count_f = _to_float(m.group("count"))
-            if count_f != int(count_f) or count_f < 0:
-                raise CellError(text, "the count in brackets must be a whole number of zero or more", kind=CellErrorKind.NOT_WHOLE)
-            count = int(count_f)
-        parsed = _check(value, count, unit, text, has_pct=m.group("pct") is not None)
+        parsed = _check(_to_float(m.group("num")), _bracket_count(m.group("count"), text), unit, text,
+                        has_pct=m.group("pct") is not None)
         return ParsedValue(parsed.value, parsed.count, parsed.note, arrow, parsed.flags)
-
-    if unit == "days" and any(c.isalpha() for c in body):
-        m = _DURATION_RE.match(body)
-        if m and (m.group("weeks") or m.group("days")):
-            days = float(m.group("weeks") or 0) * 7 + float(m.group("days") or 0)
-            if not math.isfinite(days):
-                raise CellError(text, "a duration too long to hold", kind=CellErrorKind.OUT_OF_RANGE)
-            return ParsedValue(value=days, arrow=arrow)
-
+    if unit == "days" and (days := _duration_days(body, text)) is not None:
+        return ParsedValue(value=days, arrow=arrow)
     if any(c.isdigit() for c in body):
         raise CellError(text, f"cannot read this as a {_UNIT_WORD[unit]}", kind=CellErrorKind.NOT_A_NUMBER)
     raise CellError(text, f"text where a {_UNIT_WORD[unit]} belongs", kind=CellErrorKind.NOT_A_NUMBER)
+
+
+def _number_cell(raw: int | float, unit: Unit) -> ParsedValue:
+    """A cell Excel stored as a number (blank when it is NaN)."""
+    if isinstance(raw, float) and math.isnan(raw):
+        return ParsedValue()
+    try:
+        number = float(raw)
+    except OverflowError:
+        raise CellError(str(raw)[:40], "a number too large to hold", kind=CellErrorKind.OUT_OF_RANGE) from None
+    return _check(number, None, unit, str(raw), has_pct=False)
+
+
+def _bracket_count(raw: str | None, text: str) -> int | None:
+    """The count printed in brackets beside a percentage: `14.3% (10)` → 10."""
+    if raw is None:
+        return None
+    count = _to_float(raw)
+    if count != int(count) or count < 0:
+        raise CellError(text, "the count in brackets must be a whole number of zero or more", kind=CellErrorKind.NOT_WHOLE)
+    return int(count)
+
+
+def _duration_days(body: str, text: str) -> float | None:
+    """`38 weeks 4 days` → 270; None when the text is not a duration at all."""
+    if not any(c.isalpha() for c in body):
+        return None
+    m = _DURATION_RE.match(body)
+    if not (m and (m.group("weeks") or m.group("days"))):
+        return None
+    days = float(m.group("weeks") or 0) * 7 + float(m.group("days") or 0)
+    if not math.isfinite(days):
+        raise CellError(text, "a duration too long to hold", kind=CellErrorKind.OUT_OF_RANGE)
+    return days
 
 
 _UNIT_WORD = {"count": "count", "percent": "percentage", "days": "duration", "score": "score"}
