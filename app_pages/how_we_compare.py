@@ -1,8 +1,8 @@
 import streamlit as st
 
-from explorer import compare, data
+from explorer import data, how_we_compare
 from explorer.menu import end_page
-from explorer.pages_compare import data_quality_section, headline_tiles, ranked_section, trend_section
+from explorer.pages_how_we_compare import data_quality_section, headline_tiles, ranked_section, trend_section
 from explorer.text import plain
 from sendlib.domain.periods import long_label
 from sendlib.presentation.how_we_compare import measure_choices, periods_of
@@ -17,8 +17,8 @@ st.markdown(
 
 DEFAULT_MEASURE = "twenty-week-excl"
 cat = data.catalogue()
-home = compare.home()
-choices = {m.measure: m for m in measure_choices(compare.mappings()) if m.kpi_id in cat}
+home = how_we_compare.home()
+choices = {m.measure: m for m in measure_choices(how_we_compare.mappings()) if m.kpi_id in cat}
 if not choices:
     st.info("No DfE measures are mapped to this explorer's KPIs (data/catalogue/dfe_benchmarks.csv).")
     end_page()
@@ -39,7 +39,7 @@ with st.container(horizontal=True, gap="medium"):
                            "20-week rate including exceptions) are shown here only.")
     mapping = choices[measure]
     kpi = cat[mapping.kpi_id]
-    areas = compare.areas(measure)
+    areas = how_we_compare.areas(measure)
     periods = periods_of(areas)
     if not periods:
         st.info("DfE has published no figures for this measure in the releases loaded.")

@@ -247,7 +247,7 @@ def home_la_selector() -> None:
     codes = las["old_la_code"].tolist()
     names = dict(zip(codes, las["la_name"], strict=True))
     try:
-        configured = data.home()["old_la_code"]
+        configured = data.home().old_la_code
     except LaNotFound:
         configured = codes[0]
     st.selectbox(

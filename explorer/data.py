@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from sendlib.domain.benchmarks import (
+    Authority,
     LaNotFound,
     Prepared,
     compute,
@@ -259,14 +260,14 @@ def la_choices() -> pd.DataFrame:
     return _la_index(str(store().root), figures.head() or "")
 
 
-def home() -> dict:
+def home() -> Authority:
     """The home authority's codes, name and region. Raises LaNotFound for a configured name DfE does not know."""
     return resolve_la(pd.DataFrame(), home_la(), index=la_choices())
 
 
 def home_la_name() -> str:
     try:
-        return home()["la_name"]
+        return home().la_name
     except LaNotFound:
         return home_la()
 

@@ -110,12 +110,29 @@ def _fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower().replace("&", " and ")).strip()
 
 
-def _first_row(frame: pd.DataFrame) -> dict[str, Any]:
-    # pandas-stubs keys a row's dict by Hashable; la_index's columns are all named by str.
-    return cast(dict[str, Any], frame.iloc[0].to_dict())
+class Authority(BaseModel):
+    """A local authority as DfE publishes it: what the sidebar, How we compare and the benchmarks are computed for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    old_la_code: str
+    la_code: str | None = None
+    la_name: str
+    region_code: str | None = None
+    region_name: str | None = None
+
+    @property
+    def region(self) -> str:
+        """The region's name, or "" where DfE gives none."""
+        return self.region_name or ""
 
 
-def resolve_la(dfe: pd.DataFrame, la: str, *, index: pd.DataFrame | None = None) -> dict[str, Any]:
+def _first_row(frame: pd.DataFrame) -> Authority:
+    row = frame.iloc[0]
+    return Authority.model_validate({c: None if pd.isna(row[c]) else str(row[c]) for c in Authority.model_fields})
+
+
+def resolve_la(dfe: pd.DataFrame, la: str, *, index: pd.DataFrame | None = None) -> Authority:
     """Find an authority by old code (839), new code (E06000058) or name, case and punctuation aside."""
     index = la_index(dfe) if index is None else index
     wanted = la.strip()
@@ -197,10 +214,10 @@ def _number(value: float | None) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
-def _period_rows(mapping: Mapping, polarity: str, period: str, areas: list[dict[str, Any]], home: dict[str, Any],
+def _period_rows(mapping: Mapping, polarity: str, period: str, areas: list[dict[str, Any]], home: Authority,
                  sns: list[str]) -> list[dict[str, Any]]:
     """The benchmark rows of one measure for one period, from every area's figure for that period."""
-    code, region = home["old_la_code"], home.get("region_name") or ""
+    code, region = home.old_la_code, home.region
     first = areas[0]
     base = {"measure": mapping.measure, "kpi_id": mapping.kpi_id, "label": mapping.label, "period": period, "release": first["release"],
             "file_name": first["file_name"], "primary": mapping.primary,
@@ -213,7 +230,7 @@ def _period_rows(mapping: Mapping, polarity: str, period: str, areas: list[dict[
     las = [a for a in areas if a["geographic_level"] == "local_authority"]
     own = next((a for a in las if a["old_la_code"] == code), None)
     if own is None:
-        add("home_la", None, f"{home['la_name']} has no figure for {long_label(period)} in this file")
+        add("home_la", None, f"{home.la_name} has no figure for {long_label(period)} in this file")
     else:
         add("home_la", own["value"], own["note"])
     if mapping.kind == "rate":
@@ -281,7 +298,7 @@ def compute(dfe: pd.DataFrame, neighbours: pd.DataFrame, catalogue: Catalogue, m
     Pass `prepared` (from `prepare`, for the same DfE table and mappings) to skip the authority-independent part."""
     prepared = prepared or prepare(dfe, mappings)
     home = resolve_la(dfe, la, index=prepared.las)
-    sns = neighbours_of(neighbours, home["old_la_code"], sn_set)
+    sns = neighbours_of(neighbours, home.old_la_code, sn_set)
     records: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     order = sorted(range(len(prepared.mappings)), key=lambda n: (prepared.mappings[n].measure, prepared.mappings[n].priority))

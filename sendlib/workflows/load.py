@@ -95,7 +95,7 @@ def parse_bytes(data: bytes, name: str, catalogue: Catalogue, *, sheet: str | No
     )
 
 
-def compare(current: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame]:
+def merge(current: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame]:
     """Merge incoming cells over the current table. Returns (merged table, counts, revisions old → new)."""
     if incoming.empty:
         return current, {"new": 0, "revised": 0, "unchanged": 0}, pd.DataFrame()
@@ -129,7 +129,7 @@ def preview_bytes(
         return preview
     preview.incoming = parsed.table()
     current = store.read() if store.exists() else empty_table()
-    merged, counts, revisions = compare(current, preview.incoming)
+    merged, counts, revisions = merge(current, preview.incoming)
     preview.new, preview.revised, preview.unchanged = counts["new"], counts["revised"], counts["unchanged"]
     preview.revisions = revisions
     preview.warnings += review_warnings(current, merged, preview.incoming, catalogue, revisions)
@@ -203,7 +203,7 @@ def commit_preview(store: Store, preview: Preview, *, author: str | None = None)
         raise ImportRefused(preview)
 
     def change(current: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
-        merged, counts, _ = compare(current, preview.incoming)
+        merged, counts, _ = merge(current, preview.incoming)
         return merged, counts
 
     return store.commit(change, action="upload", author=author, file_name=preview.file_name, sha256=preview.sha256)

@@ -219,7 +219,7 @@ def test_sources_name_dfe_the_release_and_the_period(bcp):
 
 def test_the_home_la_is_found_by_name_or_either_code(dfe):
     for la in ("839", "E06000058", "bournemouth christchurch & poole", "  Bournemouth, Christchurch and Poole "):
-        assert resolve_la(dfe[0], la)["old_la_code"] == "839"
+        assert resolve_la(dfe[0], la).old_la_code == "839"
     with pytest.raises(LaNotFound, match="Nowhere"):
         resolve_la(dfe[0], "Nowhere")
 

@@ -179,5 +179,5 @@ def test_home_resolves_for_other_authorities(dfe, catalogue: Catalogue, mappings
     bench = compute(dfe[0], dfe[1], catalogue, [m for m in mappings if m.measure == "mainstream-pct"], la="Devon")
     h = headline(bench, "mainstream-pct", "2024-01", kind="rate", polarity="higher_better")
     areas = area_values(dfe[0], mappings, "mainstream-pct")
-    own = areas[(areas["period"] == "2024-01") & (areas["old_la_code"] == other["old_la_code"])]["value"].iloc[0]
+    own = areas[(areas["period"] == "2024-01") & (areas["old_la_code"] == other.old_la_code)]["value"].iloc[0]
     assert h["home_la"]["value"] == pytest.approx(own)

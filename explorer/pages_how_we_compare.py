@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sendlib.domain.benchmarks import SN_SETS, Mapping
+from sendlib.domain.benchmarks import SN_SETS, Authority, Mapping
 from sendlib.domain.catalogue import KPI, Catalogue
 from sendlib.domain.periods import long_label
 from sendlib.domain.values import format_value
@@ -21,14 +21,14 @@ from sendlib.presentation.how_we_compare import (
     trend_rows,
 )
 
-from . import compare, data
+from . import data, how_we_compare
 from .components import chart_downloads, kpi_table
 from .text import plain
 
 
-def headline_tiles(bench: pd.DataFrame, mapping: Mapping, kpi: KPI, period: str, home: dict) -> None:
+def headline_tiles(bench: pd.DataFrame, mapping: Mapping, kpi: KPI, period: str, home: Authority) -> None:
     """The home authority's figure, rank and quartile beside England, region and neighbours."""
-    measure, kind, home_name, region = mapping.measure, mapping.kind, home["la_name"], home.get("region_name")
+    measure, kind, home_name, region = mapping.measure, mapping.kind, home.la_name, home.region_name
     st.subheader(plain(f"{home_name}, {long_label(period)}"))
     figures = headline(bench, measure, period, kind=kind, polarity=kpi.polarity)
     tiles = [("home_la", home_name), ("rank", "Rank among authorities"), ("quartile", "Quartile band"),
@@ -48,17 +48,17 @@ def headline_tiles(bench: pd.DataFrame, mapping: Mapping, kpi: KPI, period: str,
                    "drawn for it; the rank is by size.")
 
 
-def ranked_section(areas: pd.DataFrame, bench: pd.DataFrame, mapping: Mapping, kpi: KPI, period: str, home: dict,
+def ranked_section(areas: pd.DataFrame, bench: pd.DataFrame, mapping: Mapping, kpi: KPI, period: str, home: Authority,
                    source: str) -> None:
     """Every authority's figure for the year, ranked: the chart, its description and the table."""
-    measure, kind, home_name, region = mapping.measure, mapping.kind, home["la_name"], home.get("region_name")
+    measure, kind, home_name, region = mapping.measure, mapping.kind, home.la_name, home.region_name
     st.subheader(f"Every authority, {long_label(period)}", anchor="ranked")
-    table, missing = ranked(areas, period, home=home["old_la_code"], neighbours=compare.neighbours(),
+    table, missing = ranked(areas, period, home=home.old_la_code, neighbours=how_we_compare.neighbours(),
                             polarity=kpi.polarity, kind=kind)
     refs = references(bench, measure, period, region=region, kind=kind)
     description = describe_ranked(table, refs, missing, label=mapping.label, period=period, home_name=home_name)
     title = f"{mapping.label}, {long_label(period)}: every local authority"
-    chart = compare.ranked_spec(table, refs, title=title, kind=kind, home_name=home_name, description=description)
+    chart = how_we_compare.ranked_spec(table, refs, title=title, kind=kind, home_name=home_name, description=description)
     st.vega_lite_chart(spec=chart, width="stretch", key="compare-ranked")
     caption = f"{description} Statistical neighbours: DfE's {SN_SETS.get(data.sn_groups(), data.sn_groups())} (change in the sidebar)."
     st.caption(plain(caption))
@@ -75,9 +75,9 @@ def ranked_section(areas: pd.DataFrame, bench: pd.DataFrame, mapping: Mapping, k
                   caption=f"{mapping.label}, {long_label(period)}: every authority, ranked. {source}")
 
 
-def trend_section(bench: pd.DataFrame, mapping: Mapping, home: dict, source: str) -> None:
+def trend_section(bench: pd.DataFrame, mapping: Mapping, home: Authority, source: str) -> None:
     """The home authority against England, region and neighbours since the earliest year DfE publishes."""
-    measure, kind, home_name, region = mapping.measure, mapping.kind, home["la_name"], home.get("region_name")
+    measure, kind, home_name, region = mapping.measure, mapping.kind, home.la_name, home.region_name
     st.subheader("Over the years", anchor="trend")
     trend = trend_rows(bench, measure, kind=kind, region=region, home_name=home_name)
     if trend.empty:
@@ -85,7 +85,7 @@ def trend_section(bench: pd.DataFrame, mapping: Mapping, home: dict, source: str
     else:
         trend_title = f"{mapping.label}: {home_name} against England, region and neighbours"
         trend_text = describe_trend(trend, label=mapping.label)
-        trend_chart = compare.trend_spec(trend, title=trend_title, kind=kind, description=trend_text)
+        trend_chart = how_we_compare.trend_spec(trend, title=trend_title, kind=kind, description=trend_text)
         st.vega_lite_chart(spec=trend_chart, width="stretch", key="compare-trend")
         used = trend[["release", "file_name"]].drop_duplicates()
         st.caption(plain(trend_text + " Hover over a point for its source. Figures from DfE: "
@@ -94,7 +94,7 @@ def trend_section(bench: pd.DataFrame, mapping: Mapping, home: dict, source: str
                         caption=f"{trend_text} {source}")
         shown = pd.DataFrame({"Period": trend["period_label"], "Line": trend["label"], "Figure": trend["shown"],
                               "Note": trend["note"], "Source": trend["source"]})
-        kpi_table(shown, key="compare-figures", file_name=f"dfe-{measure}-{home['old_la_code']}.csv",
+        kpi_table(shown, key="compare-figures", file_name=f"dfe-{measure}-{home.old_la_code}.csv",
                   caption=f"{mapping.label}: every published figure for {home_name}, England, region and neighbours, "
                   "with its source.")
 
@@ -105,7 +105,7 @@ def data_quality_section(choices: dict[str, Mapping], cat: Catalogue, measure: s
     st.markdown("Where our monthly figures and DfE's published figure describe the same thing — the January caseload, "
                 "a calendar year's requests — both are shown. A gap is a question for the data team, not an error in "
                 "either: DfE's figures are returned by the authority months later and may be revised.")
-    diff = compare.differences()
+    diff = how_we_compare.differences()
     if diff.empty:
         st.info("None of our monthly figures can be set beside a DfE figure yet.")
     else:

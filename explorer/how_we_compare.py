@@ -42,7 +42,7 @@ def home() -> dict:
 
 def neighbours() -> list[str]:
     """The home authority's ten statistical neighbours (old codes) in the chosen groups."""
-    return neighbours_of(data.neighbour_table(), home()["old_la_code"], data.sn_groups())
+    return neighbours_of(data.neighbour_table(), home().old_la_code, data.sn_groups())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
