@@ -27,3 +27,15 @@ def download(page, label: str, *, timeout_ms: int = 60_000) -> tuple[str, bytes]
     assert got.failure() is None
     with open(got.path(), "rb") as fh:
         return got.suggested_filename, fh.read()
+
+
+def requests_leaving(page, app_url: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every request the page makes to anywhere but the app's own host and port, recorded from now on (a locked-down
+    council laptop reaches nothing else; a hostile text must not make a viewer's browser fetch anything)."""
+    from urllib.parse import urlparse
+
+    app = urlparse(app_url).netloc
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).netloc != app
+            and not r.url.startswith(("data:", "blob:")) else None)
+    return outside

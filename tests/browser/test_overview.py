@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from actions import requests_leaving
+
 
 def test_overview_shows_the_table_and_a_rendered_chart(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(app_url)
@@ -23,12 +25,7 @@ def test_theme_page_draws_a_chart_per_kpi(page, app_url: str) -> None:  # type: 
 
 def test_nothing_is_fetched_from_outside_the_app(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
     """A locked-down council laptop may reach nothing but the app: no fonts, icons or scripts from elsewhere."""
-    from urllib.parse import urlparse
-
-    app = urlparse(app_url).netloc
-    outside: list[str] = []
-    page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).netloc != app
-            and not r.url.startswith(("data:", "blob:")) else None)
+    outside = requests_leaving(page, app_url)
     page.goto(app_url)
     page.get_by_role("heading", name="SEND performance overview").wait_for()
     page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()

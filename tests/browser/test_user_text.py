@@ -5,10 +5,9 @@ app, on the pages that show it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlparse
 
 import pytest
-from actions import settle
+from actions import requests_leaving, settle
 from hostile_text import HOST, write_hostile_text
 
 from explorer.serve import running_app
@@ -37,10 +36,7 @@ def _open_every_expander(page) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_hostile_commentary_fetches_nothing_and_links_nowhere(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
-    app = urlparse(app_url).netloc
-    outside: list[str] = []
-    page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).netloc != app
-            and not r.url.startswith(("data:", "blob:")) else None)
+    outside = requests_leaving(page, app_url)
     page.goto(app_url)
     page.get_by_role("heading", name="SEND performance overview").wait_for()
     page.locator(CHART).first.wait_for()
