@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from sendlib.store.versioned import Store, StoreDamaged, StoreError, sha256_bytes
+from sendlib.store.versioned import Store, StoreDamaged, StoreError, parquet_rows, sha256_bytes
 
 
 class Status(StrEnum):
@@ -83,25 +83,12 @@ def check_version(table: Store, version: str) -> list[Finding]:
         out.append(finding(Status.NOTE, parquet, "was written before hashes were recorded: checked for readability only"))
     elif sha256_bytes(data) != info.parquet_sha256:
         return [finding(Status.DAMAGED, parquet, "does not match the sha256 recorded when it was written")]
-    rows = _parquet_rows(data, full=info.parquet_sha256 is None)
+    rows = parquet_rows(data, full=info.parquet_sha256 is None)
     if rows is None:
         return [finding(Status.DAMAGED, parquet, "is not a readable parquet table")]
     if rows != info.rows:
         return [finding(Status.DAMAGED, parquet, f"holds {rows} rows where its record says {info.rows}")]
     return out
-
-
-def _parquet_rows(data: bytes, *, full: bool) -> int | None:
-    """The row count from the footer; with `full`, only after reading every page (no hash vouches for them)."""
-    import io
-
-    import pyarrow.parquet as pq
-
-    try:
-        rows: int = pq.read_table(io.BytesIO(data)).num_rows if full else pq.read_metadata(io.BytesIO(data)).num_rows
-    except Exception:  # pyarrow raises ArrowInvalid, OSError or others for a damaged file
-        return None
-    return rows
 
 
 def _check_history(table: Store) -> tuple[list[Finding], set[str]]:

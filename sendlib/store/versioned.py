@@ -151,14 +151,16 @@ def _parquet_bytes(normalised: pd.DataFrame, spec: TableSpec) -> bytes:
     return data
 
 
-def _check_readable(data: bytes, path: Path, store: Store) -> None:
-    """A parquet written before hashes were recorded can only be trusted once pyarrow has read it."""
+def parquet_rows(data: bytes, *, full: bool = False) -> int | None:
+    """A parquet's row count from its footer (with `full`, only after reading every page), or None when pyarrow
+    cannot read it: the one readability test for a restore and for `check`."""
     import pyarrow.parquet as pq
 
     try:
-        pq.read_metadata(io.BytesIO(data))
-    except Exception:  # ArrowInvalid / OSError for a truncated or foreign file
-        raise store.damaged(path, "is not a readable table") from None
+        rows: int = pq.read_table(io.BytesIO(data)).num_rows if full else pq.read_metadata(io.BytesIO(data)).num_rows
+    except Exception:  # pyarrow raises ArrowInvalid, OSError or others for a damaged file
+        return None
+    return rows
 
 
 def read_table(data: bytes | Path, spec: TableSpec | None = None) -> pd.DataFrame:
@@ -197,15 +199,20 @@ class Store:
     @property
     def name(self) -> str:
         """The table's name as `check` reports it: `values`, or a side table's (`commentary`, `dfe`, …)."""
-        return self._spec.name if self._spec is not None else (
-            self.root.name if self.root.parent.name == "tables" else "values")
+        if self._spec is not None:
+            return self._spec.name
+        return self.root.name if self._is_side else "values"
+
+    @property
+    def _is_side(self) -> bool:
+        return self.root.parent.name == "tables"
 
     def side(self, spec: TableSpec) -> Store:
         """A side table of this store (commentary, DfE releases): its own versions, HEAD and lock."""
         return Store(self.root / "tables" / spec.name, spec)
 
     def damaged(self, path: Path, what: str) -> StoreDamaged:
-        store_root = self.root.parents[1] if self.root.parent.name == "tables" else self.root
+        store_root = self.root.parents[1] if self._is_side else self.root
         return StoreDamaged(path, what, store_root)
 
     # --- the KPIs added on the upload page -------------------------------------------------------------------
@@ -389,7 +396,8 @@ class Store:
         with self.writing():
             old = self.info(version)
             data = self.version_bytes(version)
-            _check_readable(data, self.versions_dir / f"{version}.parquet", self)
+            if parquet_rows(data) is None:  # a version written before hashes were recorded is trusted only once read
+                raise self.damaged(self.versions_dir / f"{version}.parquet", "is not a readable table")
             return self._write(data, rows=old.rows, parent=self._parent_of_replacement(), action=action,
                                author=author, message=message or f"restored version {version}", restored_from=version)
 

@@ -33,12 +33,11 @@ def _needs_repair(table: Store) -> str | None:
     return f"current version {head}: {damage[0].path.name} {damage[0].what}" if damage else None
 
 
-def _set_aside_damaged_head(table: Store) -> None:
-    """A HEAD that is not a plain file (a folder in its place) cannot be replaced: keep it under a dated name."""
-    if table.head_file.exists() and not table.head_file.is_file():
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-        with table.writing():
-            table.head_file.rename(table.head_file.with_name(f"HEAD.damaged-{stamp}"))
+def _set_aside(store: Store, path: Path, name: str) -> None:
+    """Keep a damaged file under a dated name (`{stamp}` in `name`), never deleted: whoever looks later finds it."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    with store.writing():
+        path.rename(path.with_name(name.format(stamp=stamp)))
 
 
 def _reload_bundled(root: Path, table: Store, author: str | None, reason: str) -> VersionInfo | None:
@@ -69,7 +68,8 @@ def repair_store(root: Path, *, author: str | None = None) -> list[Repair]:
         reason = _needs_repair(table)
         if reason is None:
             continue
-        _set_aside_damaged_head(table)
+        if table.head_file.exists() and not table.head_file.is_file():  # a folder in its place cannot be replaced
+            _set_aside(table, table.head_file, "HEAD.damaged-{stamp}")
         good = newest_intact(table)
         info: VersionInfo | None
         if good is not None:
@@ -83,7 +83,5 @@ def repair_store(root: Path, *, author: str | None = None) -> list[Repair]:
     try:
         store.extra_kpis()
     except StoreDamaged:
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-        with store.writing():
-            store.extras_file.rename(store.extras_file.with_name(f"extra_kpis.damaged-{stamp}.json"))
+        _set_aside(store, store.extras_file, "extra_kpis.damaged-{stamp}.json")
     return repaired
