@@ -17,7 +17,7 @@ st.markdown(
 
 DEFAULT_MEASURE = "twenty-week-excl"
 cat = data.catalogue()
-home = how_we_compare.home()
+home = data.home()
 choices = {m.measure: m for m in measure_choices(how_we_compare.mappings()) if m.kpi_id in cat}
 if not choices:
     st.info("No DfE measures are mapped to this explorer's KPIs (data/catalogue/dfe_benchmarks.csv).")

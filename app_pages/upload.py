@@ -33,8 +33,6 @@ upload = st.file_uploader(
 )
 sheet = st.text_input("Worksheet (Excel only; blank for the first sheet)", key="upload-sheet") or None
 
-
-
 if upload is not None and editable:
     raw = upload.getvalue()
     if is_dfe_file(raw, upload.name):

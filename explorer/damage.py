@@ -18,7 +18,7 @@ def store_error(exc: StoreError) -> None:
     """The page in place of one that could not be drawn: the store's own message, as text."""
     message = str(exc).rstrip(".")
     st.title("The explorer's data cannot be read")
-    st.error(plain(f"{message}." if "Nothing was changed" in message else f"{message}. Nothing was changed."),
+    st.error(plain(f"{message}." if "nothing was changed" in message.casefold() else f"{message}. Nothing was changed."),
              icon=":material/error:")
     if not access.is_editor():
         st.info("Ask one of the explorer's editors to repair the store; until then no page can show its figures.",

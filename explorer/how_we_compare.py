@@ -35,14 +35,9 @@ def areas(measure: str) -> pd.DataFrame:
     return _areas(str(s.root), figures.head() or "", s.extras_stamp(), measure)
 
 
-def home() -> dict:
-    """The home authority's codes, name and region."""
-    return data.home()
-
-
 def neighbours() -> list[str]:
     """The home authority's ten statistical neighbours (old codes) in the chosen groups."""
-    return neighbours_of(data.neighbour_table(), home().old_la_code, data.sn_groups())
+    return neighbours_of(data.neighbour_table(), data.home().old_la_code, data.sn_groups())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -55,10 +55,6 @@ ARROW_SCHEMA = pa.schema(
 )
 
 
-def empty_table() -> pd.DataFrame:
-    return normalise(pd.DataFrame({c: [] for c in COLUMNS}))
-
-
 def normalise(df: pd.DataFrame) -> pd.DataFrame:
     """Exact dtypes and a deterministic order, so equal data always writes equal bytes."""
     out = pd.DataFrame(

@@ -60,9 +60,10 @@ def ensure_dfe(store: Store) -> tuple[Store, Store]:
     if figures.exists() and groups.exists():
         return figures, groups
     with store.writing():
+        bundled_files = bundled_tables()
         for table in (figures, groups):
             if not table.exists():
-                _, rows, file_name = bundled_tables()[table.spec.name]
+                _, rows, file_name = bundled_files[table.spec.name]
 
                 def bundled(_current: pd.DataFrame, rows: pd.DataFrame = rows) -> tuple[pd.DataFrame, dict[str, int]]:
                     return rows, {"new": len(rows)}

@@ -15,7 +15,7 @@ import pandas as pd
 
 from sendlib.domain.catalogue import KPI, Catalogue, load_catalogue
 from sendlib.domain.paths import BOARD_FILE, SCORECARD_FILE
-from sendlib.domain.schema import COLUMNS, KEY, empty_table, normalise
+from sendlib.domain.schema import COLUMNS, KEY, normalise
 from sendlib.domain.values import CellError, is_missing
 from sendlib.files.board import find_header as find_board_header
 from sendlib.files.board import parse_board
@@ -128,7 +128,7 @@ def preview_bytes(
     if parsed.errors:
         return preview
     preview.incoming = parsed.table()
-    current = store.read() if store.exists() else empty_table()
+    current = store.read_or_empty()
     merged, counts, revisions = merge(current, preview.incoming)
     preview.new, preview.revised, preview.unchanged = counts["new"], counts["revised"], counts["unchanged"]
     preview.revisions = revisions
