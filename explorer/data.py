@@ -28,6 +28,7 @@ from sendlib.presentation.report import Report, build_report, report_bytes
 from sendlib.presentation.tables import dfe_table as dfe_summary
 from sendlib.presentation.tables import summary_table
 from sendlib.store.versioned import Store
+from sendlib.workflows.cases import cases_store, computed_figures, computed_measures, read_cases
 from sendlib.workflows.commentary import commentary_store
 from sendlib.workflows.dfe_releases import ensure_dfe
 from sendlib.workflows.load import ensure_store, store_catalogue
@@ -302,3 +303,38 @@ def dfe_table_at(path: str, version: str) -> pd.DataFrame:
 def benchmarks_at(path: str, *key: str) -> pd.DataFrame:
     """The DfE benchmarks for `benchmarks_key()` (cached)."""
     return _benchmarks(path, *key)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _cases(path: str, head: str) -> pd.DataFrame:
+    return read_cases(Store(path))
+
+
+def cases_head() -> str:
+    return cases_store(store()).head() or ""
+
+
+def cases() -> pd.DataFrame:
+    """The case records as they stand (empty with the columns when no return was loaded)."""
+    return _cases(str(store().root), cases_head())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _case_measures(path: str, head: str) -> pd.DataFrame:
+    return computed_measures(_cases(path, head))
+
+
+def case_measures() -> pd.DataFrame:
+    """Every computed measure × period (measure, period, value, numerator, denominator, note)."""
+    return _case_measures(str(store().root), cases_head())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _computed(path: str, head: str, stamp: str) -> pd.DataFrame:
+    return computed_figures(_cases(path, head), {k.id: k.scorecard for k in _catalogue(path, stamp)})
+
+
+def computed() -> pd.DataFrame:
+    """The computed figures as rows of the figures table (series `computed`), for the KPIs the measures feed."""
+    s = store()
+    return _computed(str(s.root), cases_head(), s.extras_stamp())

@@ -12,6 +12,7 @@ import hashlib
 import sys
 from pathlib import Path
 
+from sendlib.cli_cases import add_cases_parser
 from sendlib.domain.paths import store_path
 from sendlib.store.versioned import Store, StoreError, atomic_write, check_version_id
 
@@ -350,6 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--author")
     p.add_argument("text")
     p.set_defaults(func=cmd_comment)
+    add_cases_parser(sub, with_store)
     return parser
 
 

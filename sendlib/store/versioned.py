@@ -170,12 +170,13 @@ def read_table(data: bytes | Path, spec: TableSpec | None = None) -> pd.DataFram
     import pyarrow.parquet as pq
 
     spec = spec or _values_spec()
-    mapper = {pa.string(): pd.StringDtype(), pa.float64(): pd.Float64Dtype(), pa.int64(): pd.Int64Dtype()}
+    mapper = {pa.string(): pd.StringDtype(), pa.float64(): pd.Float64Dtype(), pa.int64(): pd.Int64Dtype(),
+              pa.int16(): pd.Int16Dtype(), pa.bool_(): pd.BooleanDtype()}
     source = io.BytesIO(data) if isinstance(data, bytes) else data
     # Single-threaded: a store's tables are small, and a command that never starts Arrow's thread pools cannot be
     # caught by them at interpreter exit (seen once under load: libstdc++'s "terminate called").
     table = pq.read_table(source, schema=spec.arrow_schema, use_threads=False)
-    frame: pd.DataFrame = table.to_pandas(types_mapper=mapper.get, use_threads=False)
+    frame: pd.DataFrame = table.to_pandas(types_mapper=mapper.get, use_threads=False, date_as_object=False)
     return frame[spec.columns]
 
 

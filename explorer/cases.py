@@ -1,0 +1,88 @@
+"""Case-level widgets: the cases behind a computed figure, and finding one child's requests by UPN.
+
+Case lists are special-category data: when sign-in is on they are drawn only for editors.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from sendlib.domain.cases import case_measures
+from sendlib.domain.periods import long_label
+from sendlib.domain.values import format_value
+from sendlib.presentation.cases import case_table, measure_unit
+from sendlib.presentation.extracts import to_bytes
+from sendlib.workflows.cases import case_list, find_case
+
+from . import access, data
+from .text import plain
+
+EDITORS_ONLY = "Case lists are shown only to editors. Sign in with an editor's account to see the cases behind a figure."
+
+
+def _period_words(period: str) -> str:
+    return "at the census on " + period if len(period) == 10 else long_label(period)
+
+
+def figure_words(measure_id: str, period: str) -> str:
+    """`% of new plans issued within 20 weeks (excluding exceptions), March 2024: 41.2% (7 of 17)`."""
+    measures = data.case_measures()
+    row = measures[(measures["measure"] == measure_id) & (measures["period"] == period)]
+    name = case_measures()[measure_id].name
+    if row.empty:
+        return f"{name}, {_period_words(period)}: not computed"
+    figure = row.iloc[0]
+    if pd.isna(figure["value"]):
+        return f"{name}, {_period_words(period)}: blank ({figure['note']})"
+    shown = format_value(float(figure["value"]), measure_unit(measure_id))
+    if case_measures()[measure_id].unit == "weeks":
+        shown += " weeks"
+    of = f" ({figure['numerator']} of {figure['denominator']})" if case_measures()[measure_id].kind == "rate" else ""
+    return f"{name}, {_period_words(period)}: {shown}{of}"
+
+
+def case_downloads(table: pd.DataFrame, *, name: str, key: str) -> None:
+    left, right = st.columns(2)
+    left.download_button("Download these cases (CSV)", to_bytes(table, "csv"), file_name=f"{name}.csv",
+                         mime="text/csv", on_click="ignore", icon=":material/download:", key=f"{key}-csv")
+    right.download_button("Download these cases (Excel)", to_bytes(table, "xlsx"), file_name=f"{name}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
+                          icon=":material/download:", key=f"{key}-xlsx")
+
+
+def drill_down(measure_id: str, period: str, *, key: str) -> None:
+    """The cases one figure counted, sortable and downloadable; a rate's list is its denominator, with the cases
+    in its numerator marked."""
+    st.markdown(f"**{plain(figure_words(measure_id, period))}**")
+    if not access.is_editor():
+        st.info(EDITORS_ONLY, icon=":material/lock:")
+        return
+    cases = case_table(case_list(data.cases(), measure_id, period))
+    kind = case_measures()[measure_id].kind
+    counted = int((cases["Counted in the figure"] == "Yes").sum())
+    what = (f"{len(cases)} cases in the denominator, {counted} of them in the numerator" if kind == "rate"
+            else f"{len(cases)} cases")
+    st.caption(f"The cases behind this figure: {what}. Click a heading to sort.")
+    st.dataframe(cases, hide_index=True, key=f"{key}-table", alt=f"Cases behind {figure_words(measure_id, period)}")
+    case_downloads(cases, name=f"cases-{measure_id}-{period}", key=key)
+
+
+def find_a_case(*, key: str) -> None:
+    """A UPN typed here is hashed with the store's key and looked up; it is never stored or shown back."""
+    if not access.is_editor():
+        return
+    with st.form(f"{key}-form", border=False):
+        upn = st.text_input("Find a case by UPN", key=f"{key}-upn", type="password", max_chars=13,
+                            help="The UPN is turned into the case reference with the authority's key; it is not "
+                                 "kept, logged or shown.")
+        submitted = st.form_submit_button("Find", icon=":material/search:")
+    if not submitted or not upn.strip():
+        return
+    found = find_case(data.store(), data.cases(), upn)
+    if found.empty:
+        st.info("No case with that UPN is held.")
+        return
+    st.success(f"Case reference {found['case_ref'].iloc[0]}: {len(found)} request{'s' if len(found) != 1 else ''}.")
+    st.dataframe(case_table(found).drop(columns=["Counted in the figure"]), hide_index=True, key=f"{key}-found",
+                 alt="The requests of the case found")

@@ -1,0 +1,122 @@
+"""`python -m sendlib cases load | measures | list`: case-level records in, statutory figures and case lists out.
+
+Part of the CLI contract (README): a refused return exits 1 with one line a problem; bad arguments exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from sendlib.domain.paths import store_path
+from sendlib.store.versioned import Store, atomic_write
+
+MAX_WARNING_LINES = 20
+
+
+def _store(args: argparse.Namespace) -> Store:
+    return Store(store_path(args.store))
+
+
+def cmd_cases_load(args: argparse.Namespace) -> int:
+    from sendlib.files.sen2 import MAX_SEN2_BYTES
+    from sendlib.workflows.cases import commit_cases, preview_cases
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no file {path}", file=sys.stderr)
+        return 2
+    if path.stat().st_size > MAX_SEN2_BYTES:
+        print(f"refused: {path.name} is {path.stat().st_size / 1_048_576:.1f} MB; the largest return accepted is "
+              f"{MAX_SEN2_BYTES // 1_048_576} MB", file=sys.stderr)
+        return 1
+    store = _store(args)
+    preview = preview_cases(store, path, path.name, make_key=not args.dry_run)
+    if not preview.ok:
+        count = preview.ret.error_count
+        print(f"refused: {path.name} has {count} problem{'s' if count != 1 else ''}; nothing was written",
+              file=sys.stderr)
+        for problem in preview.errors:
+            print(f"refused: {problem}", file=sys.stderr)
+        if count > len(preview.errors):
+            print(f"refused: … and {count - len(preview.errors)} more", file=sys.stderr)
+        return 1
+    for problem in preview.warnings[:MAX_WARNING_LINES]:
+        print(f"warning: {problem}")
+    if len(preview.warnings) > MAX_WARNING_LINES:
+        print(f"warning: … and {len(preview.warnings) - MAX_WARNING_LINES} more")
+    ret = preview.ret
+    counts = f"{preview.new} new, {preview.revised} revised, {preview.unchanged} unchanged"
+    what = f"{ret.persons} persons, {ret.requests} requests, {preview.plans} plans"
+    if args.dry_run:
+        print(f"dry run (SEN2 {ret.layout} layout, census {ret.census}): {what}; {counts}; nothing written")
+        return 0
+    info = commit_cases(store, preview, author=args.author)
+    if preview.key_made:
+        print(f"note: no case key was configured, so one was generated at {store.root / 'cases.key'}; keep it with "
+              "the store (or set [cases] key in .streamlit/secrets.toml)")
+    if info is None:
+        print(f"no change ({counts}); no new version written")
+    else:
+        print(f"cases version {info.id}: {counts} ({what})")
+    return 0
+
+
+def _records(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from sendlib.workflows.cases import read_cases
+
+    return read_cases(_store(args))
+
+
+def cmd_cases_measures(args: argparse.Namespace) -> int:
+    from sendlib.presentation.extracts import to_bytes
+    from sendlib.workflows.cases import computed_measures
+
+    figures = computed_measures(_records(args), start=args.period_from, end=args.period_to)
+    atomic_write(Path(args.output), to_bytes(figures, args.format))
+    print(f"wrote {len(figures)} rows to {args.output}")
+    return 0
+
+
+def cmd_cases_list(args: argparse.Namespace) -> int:
+    from sendlib.presentation.cases import case_table
+    from sendlib.presentation.extracts import to_bytes
+    from sendlib.workflows.cases import case_list
+
+    try:
+        cases = case_list(_records(args), args.measure, args.period)
+    except KeyError as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return 2
+    atomic_write(Path(args.output), to_bytes(case_table(cases), args.format))
+    print(f"wrote {len(cases)} cases to {args.output}")
+    return 0
+
+
+def add_cases_parser(sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+                     with_store: Callable[[argparse.ArgumentParser], argparse.ArgumentParser]) -> None:
+    cases = sub.add_parser("cases", help="SEN2 case-level records: load a return, compute measures, list cases")
+    verbs = cases.add_subparsers(dest="cases_command", required=True)
+
+    p = with_store(verbs.add_parser("load", help="validate a SEN2 person-level XML return and add its requests"))
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true", help="validate and show what would change; write nothing")
+    p.add_argument("--author")
+    p.set_defaults(func=cmd_cases_load)
+
+    p = with_store(verbs.add_parser("measures", help="every measure × period: measure, period, value, numerator, "
+                                                     "denominator, note"))
+    p.add_argument("--from", dest="period_from", help="first period, e.g. 2024-01")
+    p.add_argument("--to", dest="period_to", help="last period, e.g. 2024-12")
+    p.add_argument("--format", choices=["csv", "xlsx", "parquet"], required=True)
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=cmd_cases_measures)
+
+    p = with_store(verbs.add_parser("list", help="the cases behind one figure"))
+    p.add_argument("--measure", required=True, help="a measure id, e.g. rate_ex")
+    p.add_argument("--period", required=True, help="a month (2024-11), a year (2024) or the census date (2025-01-16)")
+    p.add_argument("--format", choices=["csv", "xlsx"], required=True)
+    p.add_argument("-o", "--output", required=True)
+    p.set_defaults(func=cmd_cases_list)

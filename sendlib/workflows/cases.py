@@ -1,0 +1,217 @@
+"""Case records in and statutory figures out: the Upload page's case-level section, `python -m sendlib cases` and
+the pages that show computed figures all come through here.
+
+read the return (refused whole on any problem) → merge with the records held (a request is the same when its
+case reference and received date are) → one new version of the `cases` side table. Figures are computed from the
+records as held, never stored, so they cannot drift from the cases behind them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sendlib.domain.case_measures import case_rows, cases_behind, compute, latest_census
+from sendlib.domain.cases import CASE_KEY, CASES, fed_kpis, measure
+from sendlib.domain.pseudonym import configured_key, ref_for_upn
+from sendlib.files.sen2 import Sen2Problem, Sen2Return, read_sen2
+from sendlib.store.versioned import Store, VersionInfo, atomic_write
+
+KEY_FILE = "cases.key"
+
+
+def cases_store(store: Store) -> Store:
+    return store.side(CASES)
+
+
+def _key_file(store: Store) -> Path:
+    return store.root / KEY_FILE
+
+
+def cases_key(store: Store, *, create: bool = False) -> tuple[bytes | None, bool]:
+    """(key, made_now): the deployment's key, else the one this store generated, else (with `create`) a new one
+    written beside the case records. Without a key nothing can be pseudonymised, so nothing is loaded."""
+    if key := configured_key():
+        return key, False
+    path = _key_file(store)
+    if path.exists():
+        return path.read_bytes().strip(), False
+    if not create:
+        return None, False
+    atomic_write(path, secrets.token_hex(32).encode())
+    os.chmod(path, 0o600)
+    return path.read_bytes().strip(), True
+
+
+def records_frame(ret: Sen2Return) -> pd.DataFrame:
+    """The return's requests as the `cases` table holds them."""
+    frame = pd.DataFrame(ret.records)
+    frame["la"] = ret.la
+    frame["census"] = ret.census
+    return CASES.normalise(frame)
+
+
+@dataclass
+class CasesPreview:
+    """What a return holds and would change, shown before anyone confirms."""
+
+    file_name: str
+    sha256: str
+    ret: Sen2Return
+    incoming: pd.DataFrame = field(default_factory=CASES.empty)
+    new: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    key_made: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.ret.ok
+
+    @property
+    def errors(self) -> list[Sen2Problem]:
+        return self.ret.errors
+
+    @property
+    def warnings(self) -> list[Sen2Problem]:
+        return self.ret.warnings
+
+    @property
+    def plans(self) -> int:
+        return int(self.incoming["plan_start"].notna().sum())
+
+    @property
+    def collection_year(self) -> str | None:
+        """The calendar year a return reports on: the year before its census."""
+        return str(self.ret.census.year - 1) if self.ret.census else None
+
+    def year_rate(self) -> pd.Series | None:
+        """The 20-week rate (excluding exceptions) for the return's calendar year, computed from its own records."""
+        if self.incoming.empty or not self.collection_year:
+            return None
+        figures = compute(self.incoming, self.ret.census)
+        row = figures[(figures["measure"] == "rate_ex") & (figures["period"] == self.collection_year)]
+        return row.iloc[0] if len(row) else None
+
+
+def _compare(current: pd.DataFrame, incoming: pd.DataFrame) -> tuple[int, int, int]:
+    """(new, revised, unchanged) requests: an incoming row replaces the held one with the same key."""
+    if current.empty:
+        return len(incoming), 0, 0
+    held = current.set_index(CASE_KEY)
+    keys = pd.MultiIndex.from_frame(incoming[CASE_KEY])
+    known = keys.isin(held.index)
+    new = int((~known).sum())
+    if not known.any():
+        return new, 0, 0
+    old = held.loc[keys[known]].reset_index()
+    now = incoming[known].reset_index(drop=True)
+    columns = [c for c in incoming.columns if c != "census"]
+    same = (old[columns].astype("string").fillna("\0") == now[columns].astype("string").fillna("\0")).all(axis=1)
+    return new, int((~same).sum()), int(same.sum())
+
+
+def preview_cases(store: Store, data: bytes | Path, file_name: str, *, make_key: bool = True) -> CasesPreview:
+    """Read and check a return against the records held. Nothing else is written, but with `make_key` a store
+    without a key gets one now: references made with a key that is then thrown away could never be matched again.
+    Without it (a dry run) a throw-away key stands in."""
+    key, made = cases_key(store, create=make_key)
+    if key is None:
+        key = secrets.token_bytes(32)
+    raw = data.read_bytes() if isinstance(data, Path) else data
+    ret = read_sen2(data, key)
+    preview = CasesPreview(file_name, hashlib.sha256(raw).hexdigest(), ret, key_made=made)
+    if not ret.ok:
+        return preview
+    preview.incoming = records_frame(ret)
+    current = cases_store(store).read_or_empty()
+    preview.new, preview.revised, preview.unchanged = _compare(current, preview.incoming)
+    return preview
+
+
+def commit_cases(store: Store, preview: CasesPreview, *, author: str | None = None) -> VersionInfo | None:
+    """The previewed records merged into the held ones as one new version; None when nothing changed.
+    Merged with the table as it is now, so a return loaded meanwhile by someone else is kept."""
+    if not preview.ok:
+        raise ValueError("a refused return cannot be loaded")
+    incoming = preview.incoming
+
+    def change(current: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+        new, revised, unchanged = _compare(current, incoming)
+        merged = pd.concat([current, incoming], ignore_index=True) if len(current) else incoming
+        return merged, {"new": new, "revised": revised, "unchanged": unchanged}
+
+    ret = preview.ret
+    message = (f"SEN2 return, census {ret.census.isoformat() if ret.census else 'unknown'}, LA {ret.la or 'unknown'}: "
+               f"{ret.persons} persons, {ret.requests} requests")
+    return cases_store(store).commit(change, action="cases", author=author, file_name=preview.file_name,
+                                     sha256=preview.sha256, message=message)
+
+
+def read_cases(store: Store, version: str | None = None) -> pd.DataFrame:
+    side = cases_store(store)
+    return side.read(version) if version else side.read_or_empty()
+
+
+def computed_measures(records: pd.DataFrame, *, start: str | None = None, end: str | None = None) -> pd.DataFrame:
+    """Every measure × period, optionally within [start, end] (months, years and census dates compare as text
+    by their start, so `--from 2024-04` keeps 2024-04 onwards, the year 2025 and the census 2025-01-16)."""
+    figures = compute(records)
+    if start:
+        figures = figures[figures["period"].str.ljust(10, "-") >= start.ljust(10, "-")]
+    if end:
+        figures = figures[figures["period"].str[: len(end)] <= end]
+    return figures.reset_index(drop=True)
+
+
+def computed_figures(records: pd.DataFrame, scorecard_of: dict[str, str]) -> pd.DataFrame:
+    """The measures that feed a catalogue KPI, as rows of the figures table in the series `computed`: monthly
+    measures by month, census measures in the census month. `scorecard_of` maps kpi_id to its scorecard."""
+    columns = ["scorecard", "kpi_id", "period", "series", "value", "count", "note"]
+    if records.empty:
+        return pd.DataFrame(columns=columns)
+    census = latest_census(records)
+    figures = compute(records, census)
+    feeds = {m: k for m, k in fed_kpis().items() if k in scorecard_of}
+    rows = figures[figures["measure"].isin(list(feeds))]
+    monthly = rows["period"].str.len() == 7
+    at_census = rows["period"].str.len() == 10
+    rows = rows[monthly | at_census].copy()
+    rows["period"] = rows["period"].str[:7]
+    notes = rows["note"].fillna("").where(rows["note"].notna(), "")
+    out = pd.DataFrame({
+        "kpi_id": rows["measure"].map(feeds),
+        "period": rows["period"],
+        "series": "computed",
+        "value": rows["value"],
+        "count": rows["numerator"].where(rows["denominator"].notna(), pd.NA),
+        "note": [f"computed from case records ({m}){'; ' + n if n else ''}" for m, n in zip(rows["measure"], notes,
+                                                                                          strict=True)],
+    })
+    out.insert(0, "scorecard", out["kpi_id"].map(scorecard_of))
+    return out.reset_index(drop=True)
+
+
+def case_list(records: pd.DataFrame, measure_id: str, period: str) -> pd.DataFrame:
+    """The cases behind one figure (KeyError naming the measures when the id is unknown)."""
+    measure(measure_id)
+    return cases_behind(records, measure_id, period)
+
+
+def find_case(store: Store, records: pd.DataFrame, upn: str) -> pd.DataFrame:
+    """Every request of the child with this UPN (as a case list), found by hashing it with the store's key; the UPN
+    itself is never stored."""
+    key, _ = cases_key(store)
+    if key is None or not upn.strip():
+        return case_rows(records.iloc[0:0])
+    return case_rows(records[records["case_ref"] == ref_for_upn(key, upn)])
+
+
+def census_dates(records: pd.DataFrame) -> list[dt.date]:
+    return sorted({pd.Timestamp(c).date() for c in records["census"].dropna().unique()})
