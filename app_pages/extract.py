@@ -1,3 +1,4 @@
+import pandas as pd
 import streamlit as st
 
 from explorer import data
@@ -6,7 +7,7 @@ from explorer.menu import end_page
 from explorer.pages_extract import preview_and_downloads
 from sendlib.domain.catalogue import SCORECARDS
 from sendlib.domain.periods import long_label, sort_key
-from sendlib.domain.schema import SERIES, SERIES_WORDS
+from sendlib.domain.schema import EXTRACT_SERIES, SERIES, SERIES_WORDS
 from sendlib.presentation.extracts import (
     LAYOUTS,
     ExtractError,
@@ -25,6 +26,10 @@ st.markdown(
 )
 cat = data.catalogue()
 table, version = data.table()
+computed = data.computed()
+if len(computed):
+    table = pd.concat([table, computed], ignore_index=True)
+offered = EXTRACT_SERIES if len(computed) else SERIES
 data_caption(version)
 
 layout = st.radio("Layout", list(LAYOUTS), format_func=LAYOUTS.get, horizontal=True, key="extract-layout")
@@ -56,7 +61,7 @@ with left:
 with right:
     period_to = st.selectbox("To", [None, *periods], format_func=lambda p: "The latest" if p is None else long_label(p),
                              key="extract-to")
-series = st.pills("Series", SERIES, selection_mode="multi", default=SERIES, format_func=SERIES_WORDS.get,
+series = st.pills("Series", offered, selection_mode="multi", default=offered, format_func=SERIES_WORDS.get,
                   key="extract-series", help="Targets and benchmarks (England, statistical neighbours, region) have no "
                   "period of their own, so a period range leaves them out.")
 derived = st.checkbox("Add change, direction and RAG columns", key="extract-derived", disabled=layout == "wide",
@@ -69,7 +74,7 @@ query = ExtractQuery(
     kpis=kpis,
     period_from=period_from,
     period_to=period_to,
-    series=[] if len(series) in (0, len(SERIES)) else list(series),
+    series=[] if len(series) in (0, len(offered)) else list(series),
     layout=layout,
     derived=derived and layout == "long",
 )

@@ -49,6 +49,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from sendlib.presentation.extracts import ExtractError, ExtractQuery, build_extract, export_bytes
+    from sendlib.workflows.cases import with_computed
     from sendlib.workflows.load import store_catalogue
 
     store = _store(args)
@@ -64,7 +65,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         derived=args.derived,
     )
     try:
-        ext = build_extract(store.read(), catalogue, query)
+        ext = build_extract(with_computed(store, store.read(), catalogue), catalogue, query)
     except ExtractError as exc:
         return _fail(str(exc), 2)
     for note in ext.notes:
@@ -296,7 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kpi", action="append", help="KPI id (repeatable)")
     p.add_argument("--from", dest="period_from", help="first period, e.g. 2024-04")
     p.add_argument("--to", dest="period_to", help="last period, e.g. 2025-01")
-    p.add_argument("--series", action="append", choices=["actual", "target", "national", "statistical_neighbours", "regional"])
+    p.add_argument("--series", action="append", choices=["actual", "target", "national", "statistical_neighbours", "regional",
+                                                          "computed"])
     p.add_argument("--layout", choices=["long", "wide"], default="long",
                    help="long: one value a row (default); wide: the monthly scorecard's own layout, which loads back unchanged")
     p.add_argument("--derived", action="store_true", help="long layout: add change, direction and RAG columns")

@@ -11,6 +11,10 @@ from sendlib.domain.table_spec import TableSpec
 COLUMNS = ["scorecard", "kpi_id", "period", "series", "value", "count", "note"]
 KEY = ["scorecard", "kpi_id", "period", "series"]
 SERIES = ["actual", "target", "national", "statistical_neighbours", "regional"]
+# Figures computed from case records: never uploaded or stored as figures (they are made from the `cases` table on
+# reading), but shown and extracted beside the typed `actual`.
+COMPUTED = "computed"
+EXTRACT_SERIES = [*SERIES, COMPUTED]
 BENCHMARK_SERIES = ["national", "statistical_neighbours", "regional"]
 SERIES_WORDS = {
     "actual": "Actual",
@@ -18,6 +22,7 @@ SERIES_WORDS = {
     "national": "England",
     "statistical_neighbours": "Statistical neighbours",
     "regional": "Region",
+    COMPUTED: "Computed from case records",
 }
 # The one table of series column headings, for every layout that reads or writes them: the first heading of
 # each is the one the wide layout writes (the scorecard's own: Nat, SN, SW, Target); the rest are read as

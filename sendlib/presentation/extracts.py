@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 
 from sendlib.domain.catalogue import SCORECARDS, Catalogue
 from sendlib.domain.periods import Period, PeriodError, parse_period
-from sendlib.domain.schema import COLUMNS, SERIES, SERIES_WORDS
+from sendlib.domain.schema import COLUMNS, EXTRACT_SERIES, SERIES_WORDS
 from sendlib.domain.trends import (
     actual_series,
     assess,
@@ -137,9 +137,9 @@ def check_query(query: ExtractQuery, catalogue: Catalogue) -> None:
     unknown = [k for k in query.kpis if k not in catalogue]
     if unknown:
         raise ExtractError(f"unknown KPI id(s): {', '.join(unknown)} (the Glossary page lists every id)")
-    unknown = [s for s in query.series if s not in SERIES]
+    unknown = [s for s in query.series if s not in EXTRACT_SERIES]
     if unknown:
-        raise ExtractError(f"unknown series: {', '.join(unknown)}; known: {', '.join(SERIES)}")
+        raise ExtractError(f"unknown series: {', '.join(unknown)}; known: {', '.join(EXTRACT_SERIES)}")
     if query.scorecard and query.scorecard not in SCORECARDS:
         raise ExtractError(f"unknown scorecard {query.scorecard!r}; known: {', '.join(SCORECARDS)}")
     if query.layout == "wide" and query.scorecard not in (None, WIDE_SCORECARD):
@@ -385,7 +385,7 @@ def about(ext: Extract, catalogue: Catalogue, *, version: str | None, extracted_
         "KPIs": "; ".join(catalogue.qualified_name(catalogue[k]) for k in q.kpis if k in catalogue) or "All",
         "Periods from": q.period_from or "The earliest",
         "Periods to": q.period_to or "The latest",
-        "Series": "; ".join(SERIES_WORDS.get(s, s) for s in q.series) or "All (actual, target and benchmarks)",
+        "Series": "; ".join(SERIES_WORDS.get(s, s) for s in q.series) or "All (actual, target, benchmarks and any computed from case records)",
         "Layout": layout,
         "Derived columns": "Change, direction and RAG" if q.derived and q.layout == "long" else "None",
         "Values": f"{ext.values:,}",

@@ -19,7 +19,9 @@ import pandas as pd
 
 from sendlib.domain.case_measures import case_rows, cases_behind, compute, latest_census
 from sendlib.domain.cases import CASE_KEY, CASES, fed_kpis, measure
+from sendlib.domain.catalogue import Catalogue
 from sendlib.domain.pseudonym import configured_key, ref_for_upn
+from sendlib.domain.schema import COLUMNS, COMPUTED, normalise
 from sendlib.files.sen2 import Sen2Problem, Sen2Return, read_sen2
 from sendlib.store.versioned import Store, VersionInfo, atomic_write
 
@@ -173,9 +175,8 @@ def computed_measures(records: pd.DataFrame, *, start: str | None = None, end: s
 def computed_figures(records: pd.DataFrame, scorecard_of: dict[str, str]) -> pd.DataFrame:
     """The measures that feed a catalogue KPI, as rows of the figures table in the series `computed`: monthly
     measures by month, census measures in the census month. `scorecard_of` maps kpi_id to its scorecard."""
-    columns = ["scorecard", "kpi_id", "period", "series", "value", "count", "note"]
     if records.empty:
-        return pd.DataFrame(columns=columns)
+        return normalise(pd.DataFrame({c: [] for c in COLUMNS}))
     census = latest_census(records)
     figures = compute(records, census)
     feeds = {m: k for m, k in fed_kpis().items() if k in scorecard_of}
@@ -188,14 +189,14 @@ def computed_figures(records: pd.DataFrame, scorecard_of: dict[str, str]) -> pd.
     out = pd.DataFrame({
         "kpi_id": rows["measure"].map(feeds),
         "period": rows["period"],
-        "series": "computed",
+        "series": COMPUTED,
         "value": rows["value"],
         "count": rows["numerator"].where(rows["denominator"].notna(), pd.NA),
         "note": [f"computed from case records ({m}){'; ' + n if n else ''}" for m, n in zip(rows["measure"], notes,
                                                                                           strict=True)],
     })
     out.insert(0, "scorecard", out["kpi_id"].map(scorecard_of))
-    return out.reset_index(drop=True)
+    return normalise(out)
 
 
 def case_list(records: pd.DataFrame, measure_id: str, period: str) -> pd.DataFrame:
@@ -215,3 +216,13 @@ def find_case(store: Store, records: pd.DataFrame, upn: str) -> pd.DataFrame:
 
 def census_dates(records: pd.DataFrame) -> list[dt.date]:
     return sorted({pd.Timestamp(c).date() for c in records["census"].dropna().unique()})
+
+
+def with_computed(store: Store, table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """The figures table with the computed series added, when the store holds case records (an export sees what
+    the pages show)."""
+    records = read_cases(store)
+    if records.empty:
+        return table
+    computed = computed_figures(records, {k.id: k.scorecard for k in catalogue})
+    return pd.concat([table, computed], ignore_index=True) if len(computed) else table
