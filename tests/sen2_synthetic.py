@@ -340,10 +340,11 @@ class _Draw:
         return person
 
     def identifiers(self, i: int) -> tuple[str, str, str]:
-        """Most have a UPN (some a ULN too), some only a ULN, a few neither and a UPNunknown code."""
+        """Most have a UPN (some a ULN too), some only a ULN, a few neither and a UPNunknown code. Both are unique in a
+        return and never round numbers, so a search for one in a store cannot hit a constant by chance."""
         rng = self.rng
         u = rng.random()
-        uln = f"{1_000_000_000 + (i * _ULN_STEP) % 8_000_000_000}"
+        uln = f"{1_000_000_000 + (i * _ULN_STEP + 131_071) % 8_000_000_000}"
         if u < 0.85:
             upn = f"{rng.choice(UPN_LETTERS)}{self.la[:3]:0>3}{(i * _UPN_STEP) % 1_000_000_000:09d}"
             return upn, uln if rng.random() < 0.25 else "", ""
