@@ -3,6 +3,7 @@ import streamlit as st
 
 from explorer import data
 from explorer.access import current_user, may_edit
+from explorer.cases import cases_history
 from explorer.commentary import commentary_history
 from explorer.dfe_upload import dfe_history
 from sendlib.presentation.extracts import extract, to_csv_bytes
@@ -47,5 +48,6 @@ if versions:
         st.session_state["history-flash"] = f"Version {chosen} restored as new version {info.id}."
         st.rerun()
 
+cases_history()
 dfe_history()
 commentary_history()

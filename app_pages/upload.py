@@ -7,11 +7,12 @@ from explorer import data
 from explorer.access import current_user, may_edit
 from explorer.dfe_upload import dfe_upload
 from explorer.menu import end_page
-from explorer.pages_upload import new_kpi_form
+from explorer.pages_upload import case_level_chosen, new_kpi_form, sen2_in_figures
 from explorer.text import plain, plain_table
 from sendlib.domain.values import CellErrorKind
 from sendlib.files.dfe import is_dfe_file
 from sendlib.files.readers import MAX_UPLOAD_BYTES, FileRefused
+from sendlib.files.sen2 import looks_like_sen2
 from sendlib.presentation.tables import counted, revisions_table
 from sendlib.workflows.load import Preview, commit_preview, preview_bytes
 
@@ -25,9 +26,11 @@ st.markdown(
     "previewed too; it updates the benchmarks on How we compare."
 )
 editable = may_edit()
+if case_level_chosen(editable):
+    end_page()
 upload = st.file_uploader(
     f"Choose a .csv or .xlsx file (up to {MAX_UPLOAD_BYTES // 1_048_576} MB)",
-    type=["csv", "xlsx", "txt"],
+    type=["csv", "xlsx", "txt", "xml"],
     key="upload-file",
     disabled=not editable,
 )
@@ -35,6 +38,9 @@ sheet = st.text_input("Worksheet (Excel only; blank for the first sheet)", key="
 
 if upload is not None and editable:
     raw = upload.getvalue()
+    if looks_like_sen2(raw, upload.name):
+        sen2_in_figures(raw, upload.name)
+        end_page()
     if is_dfe_file(raw, upload.name):
         dfe_upload(raw, upload.name)
         end_page()

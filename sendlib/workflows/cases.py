@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -226,3 +227,35 @@ def with_computed(store: Store, table: pd.DataFrame, catalogue: Catalogue) -> pd
         return table
     computed = computed_figures(records, {k.id: k.scorecard for k in catalogue})
     return pd.concat([table, computed], ignore_index=True) if len(computed) else table
+
+
+# Elements whose raw value is a person's identity: a problem with one of them is located, but its value withheld.
+IDENTITY_ELEMENTS = frozenset({"surname", "forename", "personbirthdate", "postcode", "upn", "uniquelearnernumber"})
+WITHHELD = "(withheld: personal data)"
+_INDEX = re.compile(r"\[\d+\]")
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _element(path: str) -> str:
+    return _INDEX.sub("", path.rsplit("/", 1)[-1]).lower()
+
+
+def problem_rows(problems: list[Sen2Problem]) -> pd.DataFrame:
+    """A return's problems as the Upload page tables them: the Nth Person, the XML line, the element path, the raw
+    value (withheld for a name, postcode, UPN, ULN or date of birth) and what is wrong."""
+    return pd.DataFrame([{
+        "Person": f"Person {p.person}" if p.person else "",
+        "XML line": str(p.line) if p.line else "",
+        "Element": p.path,
+        "Value": "" if p.value is None else WITHHELD if _element(p.path) in IDENTITY_ELEMENTS else p.value,
+        "Problem": p.message,
+    } for p in problems], columns=["Person", "XML line", "Element", "Value", "Problem"])
+
+
+def problem_kinds(problems: list[Sen2Problem]) -> pd.DataFrame:
+    """Problems counted by kind: the element (without its position) and the message with its dates left out, so
+    `ActivePlans is present for a plan that ceased on 2021-12-22` and `… on 2023-05-07` are one kind."""
+    kinds = pd.Series([f"{_INDEX.sub('', p.path)} {_ISO.sub('…', p.message)}".strip() for p in problems],
+                      dtype="string")
+    counts = kinds.value_counts(sort=True)
+    return pd.DataFrame({"What": counts.index.astype(str), "How many": counts.to_numpy()})
