@@ -74,7 +74,12 @@ def cmd_cases_measures(args: argparse.Namespace) -> int:
     from sendlib.presentation.extracts import to_bytes
     from sendlib.workflows.cases import computed_measures
 
-    figures = computed_measures(_records(args), start=args.period_from, end=args.period_to)
+    try:
+        figures = computed_measures(_records(args), start=args.period_from, end=args.period_to)
+    except ValueError:
+        print(f"error: --from and --to take a month (2024-11), a year (2024) or a date (2025-01-16), not "
+              f"{args.period_from!r} / {args.period_to!r}", file=sys.stderr)
+        return 2
     atomic_write(Path(args.output), to_bytes(figures, args.format))
     print(f"wrote {len(figures)} rows to {args.output}")
     return 0

@@ -162,15 +162,26 @@ def read_cases(store: Store, version: str | None = None) -> pd.DataFrame:
     return side.read(version) if version else side.read_or_empty()
 
 
+def period_span(label: str) -> tuple[dt.date, dt.date]:
+    """First and last day of a measures period: a month `2024-11`, a calendar year `2024` or a census date."""
+    if len(label) == 4:
+        return dt.date(int(label), 1, 1), dt.date(int(label), 12, 31)
+    if len(label) == 7:
+        first = dt.date(int(label[:4]), int(label[5:]), 1)
+        return first, (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date()
+    day = dt.date.fromisoformat(label)
+    return day, day
+
+
 def computed_measures(records: pd.DataFrame, *, start: str | None = None, end: str | None = None) -> pd.DataFrame:
-    """Every measure × period, optionally within [start, end] (months, years and census dates compare as text
-    by their start, so `--from 2024-04` keeps 2024-04 onwards, the year 2025 and the census 2025-01-16)."""
+    """Every measure × period, keeping (with `start` / `end`) the periods that lie wholly within them: `--from
+    2024-01 --to 2024-12` keeps the twelve months and the year 2024. ValueError for a bound that is not a period."""
     figures = compute(records)
-    if start:
-        figures = figures[figures["period"].str.ljust(10, "-") >= start.ljust(10, "-")]
-    if end:
-        figures = figures[figures["period"].str[: len(end)] <= end]
-    return figures.reset_index(drop=True)
+    low = period_span(start)[0] if start else dt.date.min
+    high = period_span(end)[1] if end else dt.date.max
+    spans = [period_span(p) for p in figures["period"]]
+    keep = [low <= first and last <= high for first, last in spans]
+    return figures[keep].reset_index(drop=True)
 
 
 def computed_figures(records: pd.DataFrame, scorecard_of: dict[str, str]) -> pd.DataFrame:

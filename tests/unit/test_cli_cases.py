@@ -1,0 +1,134 @@
+"""`python -m sendlib cases load | measures | list`, run as other tools run them: a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+import sen2_synthetic as synth
+
+from sendlib.domain.paths import ROOT
+from sendlib.store.versioned import Store
+from sendlib.workflows.cases import cases_store
+
+
+def sendlib(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sendlib", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.fixture(scope="module")
+def made() -> synth.Synthetic:
+    return synth.generate(700, seed=31)
+
+
+@pytest.fixture
+def loaded(tmp_path: Path, made: synth.Synthetic) -> Path:
+    xml = tmp_path / "return.xml"
+    xml.write_bytes(made.xml)
+    store = tmp_path / "store"
+    result = sendlib("cases", "load", str(xml), "--store", str(store), "--author", "a.manager")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].startswith("cases version 000001: ")
+    return store
+
+
+def test_dry_run_writes_nothing(tmp_path: Path, made: synth.Synthetic) -> None:
+    xml = tmp_path / "return.xml"
+    xml.write_bytes(made.xml)
+    result = sendlib("cases", "load", str(xml), "--store", str(tmp_path / "s"), "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "nothing written" in result.stdout
+    assert not (tmp_path / "s").exists() or not any((tmp_path / "s").rglob("*"))
+
+
+def test_loading_again_changes_nothing(loaded: Path, made: synth.Synthetic, tmp_path: Path) -> None:
+    result = sendlib("cases", "load", str(tmp_path / "return.xml"), "--store", str(loaded))
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[-1].startswith("no change (0 new, 0 revised, ")
+    assert cases_store(Store(loaded)).head() == "000001"
+
+
+@pytest.mark.parametrize("name", ["impossible_date", "wrong_place", "truncated", "not_xml"])
+def test_a_refused_return_is_one_line_a_problem_and_exit_1(tmp_path: Path, name: str) -> None:
+    data, must_name = synth.broken_returns()[name]
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(data)
+    result = sendlib("cases", "load", str(bad), "--store", str(tmp_path / "s"))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("refused: bad.xml has ") and lines[0].endswith("nothing was written")
+    assert all(line.startswith("refused: ") for line in lines)
+    assert must_name in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not cases_store(Store(tmp_path / "s")).exists()
+
+
+def test_bad_arguments_exit_2(tmp_path: Path, loaded: Path) -> None:
+    assert sendlib("cases", "load", str(tmp_path / "missing.xml"), "--store", str(loaded)).returncode == 2
+    assert sendlib("cases", "measures", "--store", str(loaded), "--format", "json", "-o", "x").returncode == 2
+    unknown = sendlib("cases", "list", "--store", str(loaded), "--measure", "rate", "--period", "2024", "--format",
+                      "csv", "-o", str(tmp_path / "x.csv"))
+    assert unknown.returncode == 2 and "rate_ex" in unknown.stderr
+
+
+def _expected(made: synth.Synthetic, measure: str, period: str) -> synth.Expected:
+    return made.expected[(measure, period)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+def test_measures_in_every_format(loaded: Path, made: synth.Synthetic, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"m.{fmt}"
+    result = sendlib("cases", "measures", "--store", str(loaded), "--from", "2024-01", "--to", "2024-12",
+                     "--format", fmt, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    frame = (pd.read_csv(out, encoding="utf-8-sig", dtype={"period": str}) if fmt == "csv"
+             else pd.read_excel(out, dtype={"period": str}) if fmt == "xlsx" else pd.read_parquet(out))
+    assert list(frame.columns) == ["measure", "period", "value", "numerator", "denominator", "note"]
+    assert set(frame["period"]) == {f"2024-{m:02d}" for m in range(1, 13)} | {"2024"}
+    month = synth.edge_issue_date(made.census).strftime("%Y-%m")
+    row = frame[(frame["measure"] == "rate_ex") & (frame["period"] == month)].iloc[0]
+    expected = _expected(made, "rate_ex", month)
+    assert (row["value"], row["numerator"], row["denominator"]) == (expected.value, expected.numerator,
+                                                                   expected.denominator)
+
+
+def test_census_measures_are_dated_by_the_census(loaded: Path, made: synth.Synthetic, tmp_path: Path) -> None:
+    out = tmp_path / "m.csv"
+    sendlib("cases", "measures", "--store", str(loaded), "--format", "csv", "-o", str(out))
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    census = [r for r in rows if r["measure"] == "active_plans"]
+    assert [r["period"] for r in census] == [made.census.isoformat()]
+    assert float(census[0]["value"]) == _expected(made, "active_plans", made.census.isoformat()).value
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_list_the_cases_behind_a_figure(loaded: Path, made: synth.Synthetic, tmp_path: Path, fmt: str) -> None:
+    month = synth.edge_issue_date(made.census).strftime("%Y-%m")
+    out = tmp_path / f"cases.{fmt}"
+    result = sendlib("cases", "list", "--store", str(loaded), "--measure", "rate_ex", "--period", month, "--format",
+                     fmt, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    if fmt == "xlsx":
+        sheet = openpyxl.load_workbook(out).active
+        header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+        count = sheet.max_row - 1
+    else:
+        table = pd.read_csv(out, encoding="utf-8-sig")
+        header, count = list(table.columns), len(table)
+        assert (table["Counted in the figure"] == "Yes").sum() == _expected(made, "rate_ex", month).numerator
+    assert header[0] == "Case reference"
+    assert count == _expected(made, "rate_ex", month).denominator
+    assert len(made.expected_cases[("rate_ex", month)]) == count
+
+
+def test_a_bad_period_bound_exits_2(loaded: Path, tmp_path: Path) -> None:
+    result = sendlib("cases", "measures", "--store", str(loaded), "--from", "March", "--format", "csv", "-o",
+                     str(tmp_path / "m.csv"))
+    assert result.returncode == 2 and "--from" in result.stderr and "Traceback" not in result.stderr
