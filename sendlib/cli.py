@@ -233,6 +233,7 @@ def cmd_repair(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from sendlib.presentation.report import ReportError, build_report, report_bytes
+    from sendlib.workflows.cases import computed_figures, read_cases
     from sendlib.workflows.commentary import read_comments
     from sendlib.workflows.load import store_catalogue
 
@@ -240,9 +241,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         return _fail(problem, 2)
     store = _store(args)
     table = store.read()
+    catalogue = store_catalogue(store)
+    records = read_cases(store)
+    computed = computed_figures(records, {k.id: k.scorecard for k in catalogue}) if len(records) else None
     try:
-        report = build_report(table, store_catalogue(store), read_comments(store), args.period,
-                              scorecard=args.scorecard, version=store.head() or "")
+        report = build_report(table, catalogue, read_comments(store), args.period, scorecard=args.scorecard,
+                              version=store.head() or "", figures=args.figures, computed=computed)
     except ReportError as exc:
         return _fail(str(exc), 2)
     atomic_write(Path(args.output), report_bytes(report, args.format))
@@ -342,6 +346,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", required=True, help="the report's month, e.g. 2024-03 or 'Mar 24'")
     p.add_argument("--scorecard", default="board", help="board (default) or scorecard")
     p.add_argument("--format", choices=["html", "pdf"], default="html")
+    p.add_argument("--figures", choices=["typed", "computed"], default="typed",
+                   help="typed (default), or computed from the case records held in place of the typed figures")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_report)
 

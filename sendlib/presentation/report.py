@@ -8,6 +8,10 @@ the report reads the same printed in black and white.
 
 "Report for March 2024" means monthly measures show March 2024 against February 2024; measures reported less
 often show their latest period at or before March 2024 against the period before it.
+
+With case records held, the statutory measures computed from them are set beside the typed figures ("Computed from
+case records"), and the report can use either (`figures`): typed by default, or computed in place of the typed
+figures of the KPIs the measures feed. The report says which it uses and on what basis.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import altair as alt
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from sendlib.domain.cases import fed_kpis
 from sendlib.domain.catalogue import KPI, SCORECARDS, Catalogue
 from sendlib.domain.commentary import byline, comment_lookup, comment_text
 from sendlib.domain.periods import PeriodError, long_label, parse_period, previous_period, short_label, sort_key
@@ -38,11 +43,22 @@ from sendlib.domain.trends import (
     year_earlier,
 )
 from sendlib.domain.values import format_value, is_missing
+from sendlib.presentation.cases import difference_words
 from sendlib.presentation.charts import trend_chart
 from sendlib.presentation.images import chart_image
 from sendlib.presentation.tables import glossary_table
 
 ReportFormat = Literal["html", "pdf"]
+Figures = Literal["typed", "computed"]
+FIGURES: dict[str, str] = {"typed": "As typed", "computed": "Computed from case records"}
+TIMELINESS_BASIS = (
+    "The 20-week rate computed from case records is on the board report's basis: new plans issued within 20 weeks "
+    "(140 days from the day the request was received), excluding exceptions (a plan where the 20-week exceptions "
+    "apply leaves both the numerator and the denominator), with cases that went to mediation or tribunal included. "
+    "DfE's published timeliness leaves out cases that went to mediation or tribunal, so DfE's figure for a calendar "
+    "year is on a different basis; How we compare sets the two side by side."
+)
+TYPED_NOTE = "as typed: nothing computed from case records for this month"
 GROUPS = {
     "month": "Monthly",
     "half-term": "Half Termly",
@@ -154,6 +170,20 @@ class Headline:
 
 
 @dataclass
+class ComputedRow:
+    """A KPI a computed measure feeds: its computed and typed figures for the report's period, side by side."""
+
+    number: str
+    kpi_id: str
+    name: str
+    period: str
+    computed: str
+    typed: str
+    difference: str
+    used: str
+
+
+@dataclass
 class Report:
     scorecard: str
     scorecard_name: str
@@ -166,6 +196,9 @@ class Report:
     overall_commentary: str
     overall_by: str
     glossary: list[dict[str, Any]]
+    figures: str = "typed"
+    basis: list[str] = field(default_factory=list)
+    computed_rows: list[ComputedRow] = field(default_factory=list)
 
     @property
     def rows(self) -> list[Row]:
@@ -332,17 +365,126 @@ def _charts(kpis: list[KPI], rows: dict[str, Row], table: pd.DataFrame, scorecar
     return out
 
 
-def build_report(table: pd.DataFrame, catalogue: Catalogue, comments: pd.DataFrame, period: str, *,
-                 scorecard: str = "board", version: str = "", charts: bool = True) -> Report:
-    """The report model for `period` (a month). Raises ReportError when the scorecard has nothing for it."""
-    month = canonical_month(period)
+def scorecard_computed(computed: pd.DataFrame | None, table: pd.DataFrame, scorecard: str) -> pd.DataFrame:
+    """The computed figures (`sendlib.workflows.cases.computed_figures`) of the scorecard's KPIs, from its first month
+    with typed figures on: the span the report and its charts cover."""
+    if computed is None or computed.empty:
+        return pd.DataFrame(columns=table.columns)
+    months = report_months(table, scorecard)
+    rows = computed[computed["scorecard"] == scorecard]
+    return rows[rows["period"] >= min(months)] if months else rows.iloc[0:0]
+
+
+def use_computed(table: pd.DataFrame, computed: pd.DataFrame) -> pd.DataFrame:
+    """The figures table with the computed figures standing as the actual figures of the KPIs they feed, month by
+    month. A month with no computed figure keeps its typed one, and its note says so."""
+    keys = set(zip(computed["scorecard"], computed["kpi_id"], computed["period"], strict=True))
+    fed = set(zip(computed["scorecard"], computed["kpi_id"], strict=True))
+    actual = table["series"] == "actual"
+    replaced = actual & pd.Series([k in keys for k in zip(table["scorecard"], table["kpi_id"], table["period"])],
+                                  index=table.index, dtype=bool)
+    kept = table[~replaced].copy()
+    typed = (kept["series"] == "actual") & pd.Series([k in fed for k in zip(kept["scorecard"], kept["kpi_id"])],
+                                                     index=kept.index, dtype=bool)
+    notes = kept.loc[typed, "note"]
+    kept.loc[typed, "note"] = [f"{n}; {TYPED_NOTE}" if not is_missing(n) else TYPED_NOTE for n in notes]
+    used = computed.assign(series="actual")[table.columns]
+    return pd.concat([kept, used], ignore_index=True) if len(used) else kept
+
+
+def _computed_cell(value: object, note: object, unit: str) -> str:
+    if not is_missing(value):
+        return format_value(float(value), unit)  # type: ignore[arg-type]
+    reason = str(note).split("; ", 1)[1] if not is_missing(note) and "; " in str(note) else ""
+    return f"blank ({reason.removeprefix('blank: ')})" if reason else "not computed"
+
+
+def _computed_rows(computed: pd.DataFrame, typed: _Facts, rows: dict[str, Row], catalogue: Catalogue, month: str,
+                   figures: str) -> list[ComputedRow]:
+    """Computed beside typed for each fed KPI, in the period its report row shows (the report month for monthly
+    measures)."""
+    cells = {(k, p): (v, n) for k, p, v, n in zip(computed["kpi_id"], computed["period"], computed["value"],
+                                                  computed["note"], strict=True)}
+    fed = set(fed_kpis().values())
+    out: list[ComputedRow] = []
+    for kpi in sorted((catalogue[k] for k in set(computed["kpi_id"]) if k in catalogue and k in fed),
+                      key=lambda k: k.order):
+        row = rows.get(kpi.id)
+        period = row.latest_period if row else month
+        value, note = cells.get((kpi.id, period), (None, None))
+        typed_value, typed_count, typed_note = typed.get(kpi.id, period)
+        typed_text = _cell(typed_value, typed_count, typed_note, kpi.unit)[0] or "not typed"
+        computed_here = (kpi.id, period) in cells
+        out.append(ComputedRow(
+            number="" if kpi.section == CONTEXT_SECTION else str(kpi.order),
+            kpi_id=kpi.id,
+            name=catalogue.qualified_name(kpi),
+            period=short_label(period),
+            computed=_computed_cell(value, note, kpi.unit),
+            typed=typed_text,
+            difference=(difference_words(value, typed_value, kpi.unit) if not is_missing(value) or not computed_here
+                        else "Nothing to compare: the computed figure is blank"),
+            used=FIGURES[figures] if computed_here or figures == "typed" else FIGURES["typed"],
+        ))
+    return out
+
+
+def _basis(figures: str, scorecard_name: str, n: int) -> list[str]:
+    """What the report says of its figures: which it uses and the 20-week basis (nothing without case records)."""
+    if not n:
+        return []
+    if figures == "computed":
+        used = ("Where the last column below says “Computed from case records”, this report uses the figure "
+                "computed from the SEN2 case records in place of the typed one (its note under the measure says so "
+                "too); every other measure, and any month with no computed figure, is as typed.")
+    else:
+        used = (f"The figures in this report are as typed into the {scorecard_name}. The figures computed from the "
+                "SEN2 case records are set beside them below, for comparison; the report can use them instead.")
+    return [used, TIMELINESS_BASIS]
+
+
+def _checked(table: pd.DataFrame, catalogue: Catalogue, scorecard: str, month: str, figures: str,
+             computed: pd.DataFrame | None) -> tuple[list[KPI], pd.DataFrame]:
+    """The scorecard's KPIs in order, and its computed figures; ReportError when the report cannot be made as asked."""
+    name = SCORECARDS.get(scorecard, scorecard)
+    if figures not in FIGURES:
+        raise ReportError(f"figures must be one of {', '.join(FIGURES)}, not {figures!r}")
     kpis = sorted(catalogue.for_scorecard(scorecard), key=lambda k: k.order)
     if not kpis:
         raise ReportError(f"no measures for scorecard {scorecard!r}")
     if month not in report_months(table, scorecard):
         available = ", ".join(short_label(m) for m in report_months(table, scorecard)[:6]) or "none"
-        raise ReportError(f"{SCORECARDS.get(scorecard, scorecard)} has no figures for {long_label(month)} "
+        raise ReportError(f"{name} has no figures for {long_label(month)} "
                           f"(months with figures, newest first: {available})")
+    fed = scorecard_computed(computed, table, scorecard)
+    if figures == "computed" and fed.empty:
+        raise ReportError(f"no figures computed from case records for the {name}: load a SEN2 return first "
+                          "(the Upload page, or python -m sendlib cases load)")
+    return kpis, fed
+
+
+def _glossary(catalogue: Catalogue, kpis: list[KPI]) -> list[dict[str, Any]]:
+    ids = {k.id for k in kpis if not k.is_placeholder}
+    # pandas-stubs keys records by Hashable; the glossary's columns are all named by str.
+    records = cast(list[dict[str, Any]], glossary_table(catalogue).to_dict("records"))
+    glossary = sorted((r for r in records if r["ID"] in ids), key=lambda r: catalogue[r["ID"]].order)
+    for entry in glossary:
+        entry["No"] = "" if catalogue[entry["ID"]].section == CONTEXT_SECTION else str(catalogue[entry["ID"]].order)
+    return glossary
+
+
+def build_report(table: pd.DataFrame, catalogue: Catalogue, comments: pd.DataFrame, period: str, *,
+                 scorecard: str = "board", version: str = "", charts: bool = True, figures: Figures = "typed",
+                 computed: pd.DataFrame | None = None) -> Report:
+    """The report model for `period` (a month). Raises ReportError when the scorecard has nothing for it.
+
+    `computed`: the figures computed from case records (`sendlib.workflows.cases.computed_figures`), set beside the
+    typed ones; with `figures="computed"` the report uses them in place of the typed figures of the KPIs they feed."""
+    month = canonical_month(period)
+    kpis, fed = _checked(table, catalogue, scorecard, month, figures, computed)
+    typed_table = table
+    if figures == "computed":
+        table = use_computed(table, fed)
     facts = _Facts(table, scorecard)
     lookup = comment_lookup(comments, scorecard)
     headline_ids = HEADLINES.get(scorecard) or [k.id for k in kpis if k.section == CONTEXT_SECTION]
@@ -382,13 +524,7 @@ def build_report(table: pd.DataFrame, catalogue: Catalogue, comments: pd.DataFra
         headlines.append(Headline(headline_kpi.name, row.latest or "—", short_label(row.latest_period), row.change.text))
 
     overall = lookup.get(("", month))
-    ids = {k.id for k in kpis if not k.is_placeholder}
-    # pandas-stubs keys records by Hashable; the glossary's columns are all named by str.
-    records = cast(list[dict[str, Any]], glossary_table(catalogue).to_dict("records"))
-    glossary = sorted((r for r in records if r["ID"] in ids),
-                      key=lambda r: catalogue[r["ID"]].order)
-    for entry in glossary:
-        entry["No"] = "" if catalogue[entry["ID"]].section == CONTEXT_SECTION else str(catalogue[entry["ID"]].order)
+    computed_rows = _computed_rows(fed, _Facts(typed_table, scorecard), all_rows, catalogue, month, figures)
     return Report(
         scorecard=scorecard,
         scorecard_name=SCORECARDS.get(scorecard, scorecard),
@@ -400,7 +536,10 @@ def build_report(table: pd.DataFrame, catalogue: Catalogue, comments: pd.DataFra
         groups=groups,
         overall_commentary=str(overall["text"]) if overall else "",
         overall_by=byline(overall) if overall else "",
-        glossary=glossary,
+        glossary=_glossary(catalogue, kpis),
+        figures=figures,
+        basis=_basis(figures, SCORECARDS.get(scorecard, scorecard), len(computed_rows)),
+        computed_rows=computed_rows,
     )
 
 

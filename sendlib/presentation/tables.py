@@ -11,6 +11,7 @@ from typing import Any, SupportsFloat, cast
 import pandas as pd
 
 from sendlib.domain.benchmarks import format_dfe
+from sendlib.domain.cases import BASIS_WORDS, case_measures
 from sendlib.domain.catalogue import FREQUENCY_WORDS, POLARITY_WORDS, SCORECARDS, UNIT_WORDS, Catalogue
 from sendlib.domain.periods import short_label
 from sendlib.domain.schema import SERIES_WORDS
@@ -225,6 +226,28 @@ def glossary_table(catalogue: Catalogue) -> pd.DataFrame:
             "Action plan": kpi.action_plan or "",
             "Source": kpi.source,
             "Notes": kpi.notes or "",
+        })
+    return pd.DataFrame(rows)
+
+
+CASE_UNIT_WORDS = {"count": "Number", "percent": "Percentage", "weeks": "Weeks", "days": "Days"}
+
+
+def case_glossary_table(catalogue: Catalogue) -> pd.DataFrame:
+    """Every measure computed from case records: its definition, how its cases are placed in a period (its basis),
+    its unit and the scorecard KPI its figure sits beside, in the order of `data/catalogue/case_measures.csv`."""
+    measures = case_measures()
+    rows = []
+    for m in measures.values():
+        kpi = catalogue.get(m.feeds) if m.feeds else None
+        rows.append({
+            "Measure": m.name,
+            "ID": m.id,
+            "Definition": m.definition,
+            "Counted": BASIS_WORDS[m.basis][:1].upper() + BASIS_WORDS[m.basis][1:],
+            "Unit": CASE_UNIT_WORDS[m.unit],
+            "Numerator of": measures[m.numerator_of].name if m.numerator_of in measures else "",
+            "Sits beside KPI": catalogue.qualified_name(kpi) if kpi else (m.feeds or "none"),
         })
     return pd.DataFrame(rows)
 
