@@ -127,7 +127,7 @@ def _figures(preview: CasesPreview) -> None:
     plans.metric("Plans", f"{preview.plans:,}")
     year = preview.collection_year or "the return's year"
     row = preview.year_rate()
-    label = f"20-week rate, {year} (excluding exceptions)"
+    label = f"20-week rate, {year}"
     if row is None or pd.isna(row["value"]):
         rate.metric(label, "blank", help=plain(row["note"]) if row is not None and pd.notna(row["note"]) else
                     "no plans were issued in the year")
@@ -135,7 +135,8 @@ def _figures(preview: CasesPreview) -> None:
         rate.metric(label, format_value(float(row["value"]), measure_unit("rate_ex")),
                     help=f"{int(row['numerator']):,} of {int(row['denominator']):,} plans issued in {year} within "
                          "20 weeks, exceptions left out")
-        rate.caption(f"{int(row['numerator']):,} of {int(row['denominator']):,} plans within 20 weeks")
+        rate.caption(f"{int(row['numerator']):,} of {int(row['denominator']):,} plans within 20 weeks, excluding "
+                     "exceptions")
     layout = {"2024": "2024 layout (v1.2)", "2025": "2025 layout (v1.3)"}.get(ret.layout or "", "unknown layout")
     census = ret.census.isoformat() if ret.census else "unknown"
     st.caption(f"{plain(preview.file_name)}: census date {census}, LA code {plain(ret.la or 'not given')}, "
