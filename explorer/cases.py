@@ -9,9 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from sendlib.domain.cases import case_measures
-from sendlib.domain.periods import long_label
 from sendlib.domain.values import format_value
-from sendlib.presentation.cases import case_table, measure_unit
+from sendlib.presentation.cases import case_table, measure_unit, period_words
 from sendlib.presentation.extracts import to_bytes
 from sendlib.workflows.cases import case_list, cases_store, find_case
 
@@ -22,25 +21,21 @@ from .versions import versions_table
 EDITORS_ONLY = "Case lists are shown only to editors. Sign in with an editor's account to see the cases behind a figure."
 
 
-def _period_words(period: str) -> str:
-    return "at the census on " + period if len(period) == 10 else long_label(period)
-
-
 def figure_words(measure_id: str, period: str) -> str:
     """`% of new plans issued within 20 weeks (excluding exceptions), March 2024: 41.2% (7 of 17)`."""
     measures = data.case_measures()
     row = measures[(measures["measure"] == measure_id) & (measures["period"] == period)]
     name = case_measures()[measure_id].name
     if row.empty:
-        return f"{name}, {_period_words(period)}: not computed"
+        return f"{name}, {period_words(period)}: not computed"
     figure = row.iloc[0]
     if pd.isna(figure["value"]):
-        return f"{name}, {_period_words(period)}: blank ({figure['note']})"
+        return f"{name}, {period_words(period)}: blank ({figure['note']})"
     shown = format_value(float(figure["value"]), measure_unit(measure_id))
     if case_measures()[measure_id].unit == "weeks":
         shown += " weeks"
     of = f" ({figure['numerator']} of {figure['denominator']})" if case_measures()[measure_id].kind == "rate" else ""
-    return f"{name}, {_period_words(period)}: {shown}{of}"
+    return f"{name}, {period_words(period)}: {shown}{of}"
 
 
 def case_downloads(table: pd.DataFrame, *, name: str, key: str) -> None:
