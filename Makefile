@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_upload.py
 	$(PY) bench/bench_dfe.py
 	$(PY) bench/bench_start.py
+	$(PY) bench/bench_cases.py
 
 store: $(STAMP)
 	$(PY) -m sendlib init
