@@ -12,7 +12,7 @@ import hashlib
 import sys
 from pathlib import Path
 
-from sendlib.cli_cases import add_cases_parser
+from sendlib.cli_cases import add_cases_parser, cmd_cases_load
 from sendlib.domain.paths import store_path
 from sendlib.store.versioned import Store, StoreError, atomic_write, check_version_id
 
@@ -89,12 +89,16 @@ def _print_warnings(preview: object) -> None:
 def cmd_load(args: argparse.Namespace) -> int:
     from sendlib.files.dfe import is_dfe_file
     from sendlib.files.readers import MAX_UPLOAD_BYTES, FileRefused
+    from sendlib.files.sen2 import looks_like_sen2
     from sendlib.workflows.load import ImportRefused, load_file, store_catalogue
 
     store = _store(args)
     path = Path(args.file)
     if not path.is_file():
         return _fail(f"no file {path}", 2)
+    with path.open("rb") as fh:
+        if looks_like_sen2(fh.read(4096), path.name):
+            return cmd_cases_load(args)
     if path.stat().st_size > MAX_UPLOAD_BYTES:
         print(f"refused: {path.name} is {path.stat().st_size / 1_048_576:.1f} MB; the largest file accepted is "
               f"{MAX_UPLOAD_BYTES // 1_048_576} MB", file=sys.stderr)

@@ -132,3 +132,13 @@ def test_a_bad_period_bound_exits_2(loaded: Path, tmp_path: Path) -> None:
     result = sendlib("cases", "measures", "--store", str(loaded), "--from", "March", "--format", "csv", "-o",
                      str(tmp_path / "m.csv"))
     assert result.returncode == 2 and "--from" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_load_recognises_a_return_by_its_content(tmp_path: Path, made: synth.Synthetic) -> None:
+    """`load` tells file kinds apart: a SEN2 return, whatever its name, goes to the case records."""
+    xml = tmp_path / "export.dat"
+    xml.write_bytes(made.xml)
+    result = sendlib("load", str(xml), "--store", str(tmp_path / "s"), "--author", "a.manager")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].startswith("cases version 000001: ")
+    assert not Store(tmp_path / "s").exists()
