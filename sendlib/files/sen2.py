@@ -67,6 +67,10 @@ _CHILDREN: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
 }.items()}
 _REPEATED = {"requests", "assessment", "plandetail", "placementdetail", "senneed", "person"}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Identity fields: read only to make the case reference and the age. A problem in one never repeats its value, so
+# a mistyped date of birth cannot reach a screen, a terminal or a log.
+IDENTITY_ELEMENTS = frozenset({"surname", "forename", "personbirthdate", "postcode", "upn", "uniquelearnernumber"})
+WITHHELD = "(withheld: personal data)"
 _MEDIATION = ("requestmediation", "requesttribunal")
 _ASSESSMENT_MEDIATION = ("assessmentmediation", "assessmenttribunal", "othermediation", "othertribunal")
 
@@ -173,7 +177,7 @@ def _leaf(el: Any, name: str, text: str, path: str, who: _Person) -> object:
     if name in _DATES:
         value = parse_date(text)
         if value is None:
-            who.refuse(el.sourceline, path, "is not a date (YYYY-MM-DD)", text)
+            who.refuse(el.sourceline, path, "is not a date (YYYY-MM-DD)", WITHHELD if name in IDENTITY_ELEMENTS else text)
         return value
     if name in _FLAGS:
         if text not in ("0", "1"):

@@ -107,3 +107,15 @@ def test_warnings_do_not_refuse() -> None:
 ])
 def test_looks_like_sen2(data: bytes, name: str, expected: bool) -> None:
     assert looks_like_sen2(data, name) is expected
+
+
+def test_a_bad_birth_date_is_refused_without_repeating_it() -> None:
+    made = synth.edge_case_return()
+    birth = made.identities[0]["birth_date"]
+    day = f"{birth[8:]}/{birth[5:7]}/{birth[:4]}"
+    ret = read_sen2(made.xml.replace(f"<PersonBirthDate>{birth}<".encode(), f"<PersonBirthDate>{day}<".encode(), 1),
+                    KEY)
+    assert not ret.ok
+    message = str(ret.errors[0])
+    assert "PersonBirthDate" in message and "withheld" in message
+    assert day not in message and birth not in message
