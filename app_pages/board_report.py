@@ -1,8 +1,7 @@
 import streamlit as st
 
-from explorer import data
 from explorer.commentary import month_commentary
-from explorer.reports import report_downloads, report_page
+from explorer.reports import figures_choice, report, report_downloads, report_page
 from sendlib.domain.periods import long_label
 from sendlib.presentation.report import render_html
 
@@ -14,11 +13,11 @@ scorecard, month = report_page(
     key="board-report",
     empty="This document has no monthly figures yet, so there is no report to make.",
 )
+figures = figures_choice("board-report")
 
-report_downloads(scorecard, month)
+report_downloads(scorecard, month, figures)
 with st.expander(f"Overall commentary for {long_label(month)}", expanded=True, icon=":material/comment:"):
     month_commentary(scorecard, month, key=f"overall-{scorecard}-{month}")
 st.caption("Commentary on single measures is written under each chart on the theme pages and on the Exceptions page.")
 
-report = data.report(scorecard, month)
-st.html(render_html(report, fragment=True))
+st.html(render_html(report(scorecard, month, figures), fragment=True))

@@ -5,7 +5,7 @@ from explorer.components import chart_downloads
 from sendlib.domain.trends import DEFAULT_COUNT_TOLERANCE_SHARE, DEFAULT_TOLERANCE
 from sendlib.presentation.charts import coverage_chart
 from sendlib.presentation.extracts import to_csv_bytes
-from sendlib.presentation.tables import glossary_table
+from sendlib.presentation.tables import case_glossary_table, glossary_table
 
 cat = data.catalogue()
 st.title("Glossary")
@@ -34,6 +34,21 @@ st.download_button(
     on_click="ignore",
     icon=":material/download:",
 )
+
+st.header("Measures computed from case records")
+st.markdown(
+    "The statutory measures the explorer computes from a SEN2 return's case records: what each counts, how its cases "
+    "are placed in a month or year (its basis) and the KPI whose typed figure it sits beside. Day 1 is the day the "
+    "request was received; a plan is issued on its start date; within 20 weeks is 140 days or fewer."
+)
+cases = case_glossary_table(cat)
+if query:
+    cases = cases[cases.apply(lambda col: col.astype(str).str.contains(query, case=False, regex=False)).any(axis=1)]
+st.dataframe(cases, hide_index=True, column_config={"Definition": st.column_config.TextColumn(width="large")},
+             alt="Glossary of the measures computed from case records")
+st.caption(f"{len(cases)} measures computed from case records.")
+st.download_button("Download the case measures (CSV)", to_csv_bytes(cases), file_name="send-case-measures.csv",
+                   mime="text/csv", on_click="ignore", icon=":material/download:", key="glossary-cases-download")
 
 st.header("Measures by theme")
 coverage = coverage_chart(cat)

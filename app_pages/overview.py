@@ -5,6 +5,7 @@ from explorer.commentary import month_commentary
 from explorer.components import (
     DFE_CAPTION,
     chart_downloads,
+    computed_lines,
     data_caption,
     headline_tiles,
     kpi_table,
@@ -29,10 +30,11 @@ summary = data.summary()
 st.title("SEND performance overview")
 data_caption(version)
 scorecards = scorecard_choice("overview-scorecards")
+computed = computed_lines()  # nothing read when no case records are held
 
 for scorecard in scorecards:
     st.subheader(f"Headlines: {SCORECARDS[scorecard]}")
-    headline_tiles(summary, HEADLINES[scorecard])
+    headline_tiles(summary, HEADLINES[scorecard], computed=computed)
 
 st.subheader("Headline trends")
 for scorecard in scorecards:

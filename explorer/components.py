@@ -10,17 +10,28 @@ import pandas as pd
 import streamlit as st
 
 from sendlib.domain.benchmarks import SN_SETS, LaNotFound
+from sendlib.domain.cases import case_measures, fed_kpis
 from sendlib.domain.catalogue import KPI, SCORECARDS
 from sendlib.domain.commentary import latest_comments
 from sendlib.domain.periods import long_label, short_label
 from sendlib.domain.trends import RAG_LABEL, RAG_SYMBOL
 from sendlib.domain.values import format_value, is_missing
+from sendlib.presentation.cases import (
+    COMPARED_COLUMNS,
+    computed_lookup,
+    computed_vs_typed,
+    default_period,
+    figure_periods,
+    period_words,
+    tile_line,
+)
 from sendlib.presentation.extracts import to_csv_bytes
 from sendlib.presentation.images import MIME as IMAGE_MIME
 from sendlib.presentation.images import ImageFormat, image_name, print_spec, render_spec
 from sendlib.presentation.tables import format_change, summary_table, tile_labels
 
 from . import data
+from .cases import drill_down, find_a_case
 from .commentary import kpi_commentary
 from .text import plain
 
@@ -38,7 +49,10 @@ DFE_CAPTION = ("Columns marked (DfE) are published by the Department for Educati
 # A theme with hundreds of measures would draw hundreds of charts; beyond this the reader asks for them.
 CHART_LIMIT = 40
 DELTA_COLOUR = {"higher_better": "normal", "lower_better": "inverse", "neutral": "off"}
-
+ComputedLookup = dict[tuple[str, str], tuple[float | None, str]]
+NO_CASE_RECORDS = ("Figures can be computed from case records by loading a SEN2 return (the case-level section of the "
+                   "Upload page); none is loaded yet.")
+DRILL_DOWN_DEFAULT = "rate_ex"
 
 
 def data_caption(version: str) -> None:
@@ -50,8 +64,17 @@ def data_caption(version: str) -> None:
     )
 
 
-def kpi_tile(row: dict, *, label: str | None = None) -> None:
-    """A headline figure: value, change with its direction *and* its judgement in words, RAG in words."""
+def computed_lines() -> ComputedLookup:
+    """(kpi_id, month) -> the figure computed from case records, for the lines under tiles; empty (and nothing read)
+    when no case records are held, so a page without them pays nothing."""
+    if not data.cases_head():
+        return {}
+    return computed_lookup(data.computed())
+
+
+def kpi_tile(row: dict, *, label: str | None = None, computed: ComputedLookup | None = None) -> None:
+    """A headline figure: value, change with its direction *and* its judgement in words, RAG in words; with
+    `computed` (`computed_lines()`), the figure computed from case records for the same month and the difference."""
     unit = row["unit"]
     value = "—" if is_missing(row["latest"]) else format_value(row["latest"], unit)
     delta = None if is_missing(row["change"]) else format_change(row["change"], unit)
@@ -79,15 +102,18 @@ def kpi_tile(row: dict, *, label: str | None = None) -> None:
         bits.append(f"{RAG_SYMBOL[row['rag']]} {RAG_LABEL[row['rag']]} (target {format_value(row['target'], unit)})")
     if bits:
         st.caption(" · ".join(bits))
+    line = tile_line(computed, row["kpi_id"], row["latest_period"], row["latest"], unit) if computed else None
+    if line:
+        st.caption(line)
 
 
-def headline_tiles(summary: pd.DataFrame, kpi_ids: list[str]) -> None:
+def headline_tiles(summary: pd.DataFrame, kpi_ids: list[str], *, computed: ComputedLookup | None = None) -> None:
     rows = summary.set_index("kpi_id")
     tiles = [rows.loc[k].to_dict() | {"kpi_id": k} for k in kpi_ids if k in rows.index]
     labels = tile_labels([row["name"] for row in tiles])
     for col, row, label in zip(st.columns(len(tiles) or 1), tiles, labels, strict=False):
         with col:
-            kpi_tile(row, label=label)
+            kpi_tile(row, label=label, computed=computed)
 
 
 def _style(df: pd.DataFrame):
@@ -187,8 +213,64 @@ def scorecard_choice(key: str) -> list[str]:
     return chosen or options
 
 
+def _month_choice(computed: pd.DataFrame) -> str | None:
+    months = sorted({p for p in computed["period"].dropna()}, reverse=True)
+    return st.selectbox(
+        "Month compared", [None, *months], format_func=lambda m: "Latest month with both figures" if m is None
+        else long_label(m), key="computed-month",
+        help="By default each measure is compared in its latest month with both a computed and a typed figure.")
+
+
+def figure_choice(*, key: str) -> tuple[str, str] | None:
+    """Which computed figure to open: a measure (the 20-week rate excluding exceptions by default) and a period (its
+    latest month with something counted by default)."""
+    measures = data.case_measures()
+    names = {m.id: m.name for m in case_measures().values()}
+    ids = list(names)
+    left, right = st.columns(2)
+    measure_id = left.selectbox("Figure", ids, index=ids.index(DRILL_DOWN_DEFAULT), format_func=names.get,
+                                key=f"{key}-measure")
+    periods = figure_periods(measures, measure_id)
+    if not periods:
+        st.info("This measure has no figures in the case records held.")
+        return None
+    default = default_period(measures, measure_id)
+    period = right.selectbox("Period", periods, index=periods.index(default) if default in periods else 0,
+                             format_func=period_words, key=f"{key}-period-{measure_id}",
+                             help="Months newest first, then calendar years, then the census.")
+    return measure_id, period
+
+
+def computed_section(scorecards: list[str]) -> None:
+    """The statutory figures computed from case records beside the typed ones, and the cases behind any figure."""
+    st.subheader("Computed from case records", anchor="computed-from-case-records")
+    if not data.cases_head():
+        st.info(NO_CASE_RECORDS, icon=":material/info:")
+        return
+    table, version = data.table()
+    computed = data.computed()
+    st.markdown("Each statutory measure computed from the SEN2 case records, beside the figure typed into the "
+                "document for the same month, the difference in words. The 20-week rate is on the board report's "
+                "basis: excluding exceptions, with cases that went to mediation or tribunal included (DfE's published "
+                "figure leaves those out; How we compare sets the two side by side).")
+    month = _month_choice(computed)
+    compared = computed_vs_typed(table, computed, data.catalogue(), month, scorecards=scorecards)
+    if compared.empty:
+        st.info("None of the chosen documents' measures has a computed figure for this month.")
+    else:
+        kpi_table(compared[COMPARED_COLUMNS], key="computed-table", file_name=f"computed-vs-typed-{version}.csv",
+                  caption=f"{len(compared)} measures computed from case records (case records version "
+                  f"{data.cases_head()}), beside the typed figures for the same month.")
+    st.markdown("#### The cases behind a figure")
+    chosen = figure_choice(key="drill")
+    if chosen:
+        drill_down(*chosen, key="statutory-drill")
+    find_a_case(key="statutory-find")
+
+
 def theme_page(page: str) -> None:
-    """Every theme filed under this page: tiles, a chart per KPI with data, the table, a download."""
+    """Every theme filed under this page: tiles, a chart per KPI with data, the table, a download; where the page's
+    KPIs are fed by measures computed from case records, those beside the typed figures and the cases behind them."""
     cat = data.catalogue()
     themes = [t for t in cat.themes.values() if t.page == page]
     version = data.store().head() or ""
@@ -197,6 +279,8 @@ def theme_page(page: str) -> None:
     st.title(title[:1].upper() + title[1:])
     data_caption(version)
     scorecards = scorecard_choice(f"{page}-scorecards")
+    fed = any(k in cat and cat[k].theme in {t.id for t in themes} for k in fed_kpis().values())
+    computed = computed_lines() if fed else None
     for theme in themes:
         if len(themes) > 1:
             st.header(theme.name)
@@ -215,7 +299,7 @@ def theme_page(page: str) -> None:
         for start in range(0, len(tiles), 4):
             for col, row, label in zip(st.columns(4), tiles[start:start + 4], labels[start:start + 4], strict=False):
                 with col:
-                    kpi_tile(row, label=label)
+                    kpi_tile(row, label=label, computed=computed)
         if len(with_data):
             st.subheader("Trends", anchor=f"trends-{theme.id}")
             charted = with_data
@@ -239,6 +323,8 @@ def theme_page(page: str) -> None:
             caption=f"{theme.name}: {len(display)} measures, latest value, previous value, change and target. "
             + DFE_CAPTION,
         )
+    if fed:
+        computed_section(scorecards)
 
 
 def home_la_selector() -> None:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sendlib.domain.benchmarks import Mapping, load_mappings, local_differences, neighbours_of
+from sendlib.domain.benchmarks import LaNotFound, Mapping, load_mappings, local_differences, neighbours_of
+from sendlib.presentation.cases import la_warning, reconciliation
 from sendlib.presentation.how_we_compare import area_values, benchmark_trend_chart, ranked_bar_chart
+from sendlib.workflows.cases import census_dates
 
 from . import data
 
@@ -51,6 +53,22 @@ def differences() -> pd.DataFrame:
     version, DfE version and home authority."""
     s = data.store()
     return _differences(str(s.root), s.head() or "", *data.benchmarks_key())
+
+
+def reconciled() -> tuple[pd.DataFrame, str | None]:
+    """Our computed yearly 20-week rates against DfE's published ones for the home authority, and a warning when
+    the case records are another authority's. Empty when no case records are held."""
+    if not data.cases_head():
+        return pd.DataFrame(), None
+    records = data.cases()
+    censuses = census_dates(records)
+    table = reconciliation(data.case_measures(), data.benchmarks(), full_years={str(c.year - 1) for c in censuses},
+                           census=censuses[-1].isoformat() if censuses else None)
+    try:
+        home = data.home()
+    except LaNotFound:
+        return table, None
+    return table, la_warning(records["la"], home.old_la_code, home.la_name)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

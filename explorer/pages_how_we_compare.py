@@ -128,3 +128,28 @@ def data_quality_section(choices: dict[str, Mapping], cat: Catalogue, measure: s
             st.markdown(f"- **{r[1]}**: our figure {r[2]}, DfE's {r[3]}: {r[4]}.")
         kpi_table(rows, key="compare-quality", file_name="our-figures-against-dfe.csv",
                   caption="Our monthly figures against DfE's published figures for the same thing, every measure.")
+    reconciliation_section()
+
+
+def reconciliation_section() -> None:
+    """Each calendar year of case records: our computed 20-week rates against DfE's published ones, like with like."""
+    table, warning = how_we_compare.reconciled()
+    st.markdown("#### Computed from case records against DfE's published 20-week rate")
+    if not data.cases_head():
+        st.info("Load a SEN2 return (the case-level section of the Upload page) to set our computed 20-week rate "
+                "beside DfE's published figure for each calendar year.", icon=":material/info:")
+        return
+    st.markdown(
+        "For each calendar year of the case records, our 20-week rate computed from them beside DfE's published rate "
+        f"for {plain(data.home_la_name())}, like with like. DfE's published timeliness leaves out cases that went to "
+        "mediation or tribunal: our **DfE basis** does the same (exceptions included), so it is the one to set "
+        "against DfE's including-exceptions figure. The **board basis** (excluding exceptions, mediation and tribunal "
+        "cases kept) is set against DfE's excluding-exceptions figure, which is close but not the same basis.")
+    if warning:
+        st.warning(plain(warning), icon=":material/warning:")
+    if table.empty:
+        st.info("The case records hold no new plans issued in any calendar year, so there is nothing to reconcile.")
+        return
+    kpi_table(table, key="compare-reconciliation", file_name=f"computed-against-dfe-{data.home_la()}.csv",
+              caption=f"Our computed 20-week rates against DfE's published figures for {data.home_la_name()}, each "
+              "calendar year held, each basis named.")

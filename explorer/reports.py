@@ -1,4 +1,4 @@
-"""Widgets of the Board report and Exceptions pages: which report, and its downloads."""
+"""Widgets of the Board report and Exceptions pages: which report, which figures it uses, and its downloads."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import streamlit as st
 
 from sendlib.domain.catalogue import SCORECARDS
 from sendlib.domain.periods import long_label
-from sendlib.presentation.report import report_months
+from sendlib.presentation.report import FIGURES, Figures, Report, build_report, report_bytes, report_months
 
 from . import data
 from .components import data_caption
@@ -44,14 +44,56 @@ def report_choice(key: str) -> tuple[str, str | None]:
     return scorecard, month
 
 
-def report_downloads(scorecard: str, month: str) -> None:
+def figures_choice(key: str) -> Figures:
+    """Typed figures (the default) or the figures computed from case records; offered only when case records are
+    held."""
+    if not data.cases_head():
+        return "typed"
+    chosen = st.radio(
+        "Figures the report uses", list(FIGURES), format_func=FIGURES.get, horizontal=True, key=f"{key}-figures",
+        help="The statutory measures computed from the SEN2 case records can stand in for the typed figures of the "
+             "KPIs they feed; either way the report sets the two side by side and says which it uses.")
+    return "computed" if chosen == "computed" else "typed"
+
+
+@st.cache_data(max_entries=8, show_spinner="Building the report…")
+def _report(path: str, version: str, stamp: str, head: str, cases_head: str, scorecard: str, month: str,
+            charts: bool, figures: Figures) -> Report:
+    computed = data.computed() if cases_head else None
+    return build_report(data.table_at(path, version), data.catalogue_at(path, stamp), data.comments(), month,
+                        scorecard=scorecard, version=version, charts=charts, figures=figures, computed=computed)
+
+
+def report(scorecard: str, month: str, figures: Figures = "typed", *, charts: bool = True) -> Report:
+    """The report model, computed beside typed when case records are held: once per values, commentary and case
+    records version."""
+    s = data.store()
+    return _report(str(s.root), s.head() or "", s.extras_stamp(), data.comments_head(), data.cases_head(), scorecard,
+                   month, charts, figures)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _report_file(path: str, version: str, stamp: str, head: str, cases_head: str, scorecard: str, month: str,
+                 figures: Figures, fmt: str) -> bytes:
+    built = _report(path, version, stamp, head, cases_head, scorecard, month, True, figures)
+    return report_bytes(built, "pdf" if fmt == "pdf" else "html")
+
+
+def report_file(scorecard: str, month: str, fmt: str, figures: Figures = "typed") -> bytes:
+    s = data.store()
+    return _report_file(str(s.root), s.head() or "", s.extras_stamp(), data.comments_head(), data.cases_head(),
+                        scorecard, month, figures, fmt)
+
+
+def report_downloads(scorecard: str, month: str, figures: Figures = "typed") -> None:
     """HTML and PDF of the report, built on the server only when a button is clicked."""
+    suffix = "-computed" if figures == "computed" else ""
     with st.container(horizontal=True, gap="small"):
         for fmt, label in (("pdf", "Download PDF (A4, printable)"), ("html", "Download HTML (one self-contained file)")):
             st.download_button(
                 label,
-                lambda fmt=fmt: data.report_file(scorecard, month, fmt),
-                file_name=f"{scorecard}-report-{month}.{fmt}",
+                lambda fmt=fmt: report_file(scorecard, month, fmt, figures),
+                file_name=f"{scorecard}-report-{month}{suffix}.{fmt}",
                 mime=MIME[fmt],
                 on_click="ignore",
                 key=f"report-{fmt}",
