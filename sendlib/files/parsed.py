@@ -81,6 +81,24 @@ def group_warnings(notices: Iterable[Notice], examples: int = 3) -> list[Warning
     ]
 
 
+@dataclass(frozen=True)
+class UnknownMeasure:
+    """A row (or, in a long file, every row) naming a measure the catalogue does not know, kept whole with its raw
+    cells so the measure can be set up from the file itself: its unit, frequency, cumulation and target are read off
+    these. Each one is an UNKNOWN_KPI error too; nothing here is stored."""
+
+    name: str
+    row: int  # the file's row number (the first, in a long file)
+    section: str | None = None  # the section row it sits under
+    parent: str | None = None  # the measure a `no of above` row breaks down
+    values: dict[str, object] = field(default_factory=dict)  # period label -> raw cell, the actual series
+    headings: dict[str, str] = field(default_factory=dict)  # period label -> the column heading as printed
+    target: object | None = None  # the raw cell of a Target column
+    baseline: object | None = None  # the raw cell of a Baseline column
+    milestones: dict[str, object] = field(default_factory=dict)  # period label -> raw cell of a dated Milestone
+    polarity: object | None = None  # the raw cell of a Polarity / Good is column (H, L, High, Low)
+
+
 @dataclass
 class Parsed:
     """What a layout reader made of a file: rows for the store, or the reasons it can't be taken."""
@@ -89,6 +107,7 @@ class Parsed:
     records: list[dict[str, object]] = field(default_factory=list)
     errors: list[CellError] = field(default_factory=list)
     warnings: list[Notice] = field(default_factory=list)
+    unknown: list[UnknownMeasure] = field(default_factory=list)
 
     def add(self, **record: object) -> None:
         self.records.append({c: record.get(c) for c in COLUMNS})
