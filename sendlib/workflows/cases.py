@@ -23,7 +23,7 @@ from sendlib.domain.cases import CASE_KEY, CASES, fed_kpis, measure
 from sendlib.domain.catalogue import Catalogue
 from sendlib.domain.pseudonym import configured_key, ref_for_upn
 from sendlib.domain.schema import COLUMNS, COMPUTED, normalise
-from sendlib.files.sen2 import Sen2Problem, Sen2Return, read_sen2
+from sendlib.files.sen2 import IDENTITY_ELEMENTS, WITHHELD, Sen2Problem, Sen2Return, read_sen2
 from sendlib.store.versioned import Store, VersionInfo, atomic_write
 
 KEY_FILE = "cases.key"
@@ -240,9 +240,6 @@ def with_computed(store: Store, table: pd.DataFrame, catalogue: Catalogue) -> pd
     return pd.concat([table, computed], ignore_index=True) if len(computed) else table
 
 
-# Elements whose raw value is a person's identity: a problem with one of them is located, but its value withheld.
-IDENTITY_ELEMENTS = frozenset({"surname", "forename", "personbirthdate", "postcode", "upn", "uniquelearnernumber"})
-WITHHELD = "(withheld: personal data)"
 _INDEX = re.compile(r"\[\d+\]")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -253,7 +250,8 @@ def _element(path: str) -> str:
 
 def problem_rows(problems: list[Sen2Problem]) -> pd.DataFrame:
     """A return's problems as the Upload page tables them: the Nth Person, the XML line, the element path, the raw
-    value (withheld for a name, postcode, UPN, ULN or date of birth) and what is wrong."""
+    value (the reader withholds a name's, postcode's, UPN's, ULN's or date of birth's; so does this, whatever made
+    the problem) and what is wrong."""
     return pd.DataFrame([{
         "Person": f"Person {p.person}" if p.person else "",
         "XML line": str(p.line) if p.line else "",

@@ -13,8 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.pages_upload import CASES
 from sendlib.domain.paths import ROOT
+from sendlib.files.sen2 import WITHHELD
 from sendlib.store.versioned import Store
-from sendlib.workflows.cases import KEY_FILE, WITHHELD, cases_store, commit_cases, preview_cases, read_cases
+from sendlib.workflows.cases import KEY_FILE, cases_store, commit_cases, preview_cases, read_cases
 
 XML = "application/xml"
 

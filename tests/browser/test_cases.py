@@ -1,12 +1,18 @@
 """A manager loads the SEN2 return on the Upload page (case-level records), checks the preview, confirms, and opens
-the cases behind the 20-week rate on the Statutory duty page."""
+the cases behind the 20-week rate on the Statutory duty page: the list and its download are the generator's own
+cases for that figure, with no UPN or date of birth in them."""
 
 from __future__ import annotations
 
+import io
+from collections import Counter
 from pathlib import Path
 
-from actions import settle
+import pandas as pd
+from actions import download, settle
 from sen2_synthetic import generate
+
+from sendlib.domain.cases import case_measures
 
 PERSONS = 300
 
@@ -40,9 +46,28 @@ def test_a_return_is_uploaded_confirmed_and_its_20_week_rate_opens_its_cases(pag
     for identity in synthetic.identities[:20]:
         assert identity.get("upn", "\0") not in page.content()
 
-    # The drill-down: the Statutory duty page's case-level section (explorer/components.py) lists the cases behind
-    # a computed figure.
+    # Statutory duty's "Computed from case records" section: the 20-week rate (excluding exceptions) is the figure it
+    # opens on; the calendar year 2024 is chosen, and its cases are the oracle's.
     page.goto(f"{app_url}/statutory_duty")
-    page.get_by_role("heading", name="Statutory duty").first.wait_for()
+    page.get_by_role("heading", name="Computed from case records").wait_for()
+    page.get_by_text("The cases behind a figure").wait_for()
     settle(page)
+    page.get_by_role("combobox", name="Period", exact=True).click()
+    page.keyboard.type("2024")  # the list holds every month first: filter it to the year's options
+    page.get_by_role("option", name="2024", exact=True).click()
+    name = case_measures()["rate_ex"].name
+    page.get_by_text(f"{name}, 2024: {rate.value:.1f}% ({rate.numerator} of {rate.denominator})").wait_for()
+    page.get_by_text(f"{rate.denominator} cases in the denominator, {rate.numerator} of them in the numerator").wait_for()
+    file_name, body = download(page, "Download these cases (CSV)")
+    assert file_name == "cases-rate_ex-2024.csv"
+    listed = pd.read_csv(io.BytesIO(body), dtype=str)
+    expected = synthetic.expected_cases[("rate_ex", "2024")]
+    assert len(listed) == rate.denominator == len(expected)
+    assert Counter(listed["Request received"]) == Counter(received for _, received in expected)
+    assert (listed["Counted in the figure"] == "Yes").sum() == rate.numerator
+    assert {"Case reference", "Request received", "Plan issued", "Days to plan", "Weeks to plan",
+            "20-week exception", "Setting type", "Age at census"} <= set(listed.columns)
+    text = body.decode("utf-8")
+    for identity in synthetic.identities:
+        assert identity.get("upn", "\0") not in text and identity.get("birth_date", "\0") not in text
     assert page.locator('[data-testid="stException"]').count() == 0
