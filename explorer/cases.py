@@ -32,8 +32,6 @@ def figure_words(measure_id: str, period: str) -> str:
     if pd.isna(figure["value"]):
         return f"{name}, {period_words(period)}: blank ({figure['note']})"
     shown = format_value(float(figure["value"]), measure_unit(measure_id))
-    if case_measures()[measure_id].unit == "weeks":
-        shown += " weeks"
     of = f" ({figure['numerator']} of {figure['denominator']})" if case_measures()[measure_id].kind == "rate" else ""
     return f"{name}, {period_words(period)}: {shown}{of}"
 

@@ -37,6 +37,7 @@ UNIT_WORDS: dict[str, str] = {
     "count": "Number",
     "percent": "Percentage",
     "days": "Duration (days)",
+    "weeks": "Duration (weeks)",
     "score": "Score",
 }
 FREQUENCY_WORDS: dict[str, str] = {

@@ -32,7 +32,7 @@ Direction = Literal["up", "down", "flat"]
 Assessment = Literal["better", "worse", "no change", "not judged"]
 Rag = Literal["green", "amber", "red"]
 
-DEFAULT_TOLERANCE = {"percent": 2.0, "days": 14.0, "score": 0.05}
+DEFAULT_TOLERANCE = {"percent": 2.0, "days": 14.0, "weeks": 2.0, "score": 0.05}
 DEFAULT_COUNT_TOLERANCE_SHARE = 0.05
 SPARK_POINTS = 15
 

@@ -16,7 +16,7 @@ from typing import Literal
 
 from pandas import NA as _NA
 
-Unit = Literal["count", "percent", "days", "score"]
+Unit = Literal["count", "percent", "days", "weeks", "score"]
 Arrow = Literal["up", "down", "flat"]
 
 ARROWS: dict[str, Arrow] = {
@@ -171,8 +171,8 @@ def parse_value(raw: object, unit: Unit) -> ParsedValue:
         parsed = _check(_to_float(m.group("num")), _bracket_count(m.group("count"), text), unit, text,
                         has_pct=m.group("pct") is not None)
         return ParsedValue(parsed.value, parsed.count, parsed.note, arrow, parsed.flags)
-    if unit == "days" and (days := _duration_days(body, text)) is not None:
-        return ParsedValue(value=days, arrow=arrow)
+    if unit in ("days", "weeks") and (days := _duration_days(body, text)) is not None:
+        return ParsedValue(value=days if unit == "days" else round(days / 7, 10), arrow=arrow)
     if any(c.isdigit() for c in body):
         raise CellError(text, f"cannot read this as a {_UNIT_WORD[unit]}", kind=CellErrorKind.NOT_A_NUMBER)
     raise CellError(text, f"text where a {_UNIT_WORD[unit]} belongs", kind=CellErrorKind.NOT_A_NUMBER)
@@ -212,7 +212,8 @@ def _duration_days(body: str, text: str) -> float | None:
     return days
 
 
-_UNIT_WORD = {"count": "count", "percent": "percentage", "days": "duration", "score": "score"}
+_UNIT_WORD = {"count": "count", "percent": "percentage", "days": "duration", "weeks": "duration in weeks",
+              "score": "score"}
 
 
 def _check(value: float, count: int | None, unit: Unit, raw: str, *, has_pct: bool) -> ParsedValue:
@@ -237,7 +238,7 @@ def _check(value: float, count: int | None, unit: Unit, raw: str, *, has_pct: bo
             raise CellError(raw, "a count cannot be negative", kind=CellErrorKind.OUT_OF_RANGE)
         if value != int(value):
             raise CellError(raw, "a count must be a whole number", kind=CellErrorKind.NOT_WHOLE)
-    elif unit == "days" and value < 0:
+    elif unit in ("days", "weeks") and value < 0:
         raise CellError(raw, "a duration cannot be negative", kind=CellErrorKind.OUT_OF_RANGE)
     return ParsedValue(value=value, count=count, note=note, flags=flags)
 
@@ -274,6 +275,8 @@ def format_value(value: float | None, unit: Unit, *, signed: bool = False) -> st
         if days or not weeks:
             parts.append(f"{days} day{'s' if days != 1 else ''}")
         return prefix + " ".join(parts)
+    if unit == "weeks":
+        return f"{sign}{_trim(value, 2, 0)} weeks"
     if unit == "score":
         return f"{sign}{_trim(value, 2, 0)}"
     if value == int(value):

@@ -26,7 +26,7 @@ SERIES_STYLE = {
     "statistical_neighbours": ("#28A197", [6, 2, 2, 2]),
     "regional": ("#3D3D3D", [4, 4]),
 }
-AXIS_TITLE = {"percent": "Per cent", "count": "Number", "days": "Days", "score": "Score"}
+AXIS_TITLE = {"percent": "Per cent", "count": "Number", "days": "Days", "weeks": "Weeks", "score": "Score"}
 # DfE's published benchmarks: the same colour as the typed benchmark of the same kind, solid, drawn as a segment
 # over the period DfE's figure covers (a calendar year, or the January census month) with a labelled marker.
 DFE_SERIES = ("national", "regional", "statistical_neighbours")
