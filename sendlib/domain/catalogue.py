@@ -20,7 +20,7 @@ from sendlib.domain.paths import CATALOGUE_DIR, catalogue_dir
 from sendlib.domain.values import Unit
 
 Polarity = Literal["higher_better", "lower_better", "neutral"]
-Frequency = Literal["month", "half-term", "term", "academic-year", "calendar-year"]
+Frequency = Literal["month", "quarter", "half-term", "term", "academic-year", "calendar-year"]
 Cumulative = Literal["none", "calendar-year", "academic-year"]
 ScorecardId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
@@ -42,6 +42,7 @@ UNIT_WORDS: dict[str, str] = {
 }
 FREQUENCY_WORDS: dict[str, str] = {
     "month": "Monthly",
+    "quarter": "Quarterly",
     "half-term": "Half-termly",
     "term": "Termly",
     "academic-year": "Annual (academic year)",

@@ -8,10 +8,12 @@ import pytest
 
 from sendlib.domain.periods import (
     PeriodError,
+    heading_basis,
     is_canonical,
     long_label,
     parse_period,
     previous_period,
+    read_heading,
     shift_month,
     short_label,
     sort_key,
@@ -164,3 +166,119 @@ def test_shift_month_refuses_a_non_month():
 ])
 def test_previous_period_in_its_own_kind(label: str, before: str) -> None:
     assert previous_period(label) == before
+
+
+# --- financial-year quarters -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["2024/25 Q1", "Q1 2024/25", "q1 2024/25", "Q1 2024-25", "Q1 24/25", "2024-25 Q1", "Q1 2024/2025", "FY2024/25 Q1",
+     "Quarter 1 2024/25", "Apr-Jun 24", "Apr - Jun 2024", "apr-jun 24", "April to June 2024", "Apr 24 - Jun 24",
+     "Apr–Jun 24"],
+)
+def test_a_financial_quarter_in_any_spelling_is_one_label(raw):
+    period = parse_period(raw)
+    assert (period.label, period.kind) == ("2024/25 Q1", "quarter")
+    assert (period.start, period.end) == (dt.date(2024, 4, 1), dt.date(2024, 6, 30))
+
+
+@pytest.mark.parametrize(
+    ("raw", "label", "start", "end"),
+    [
+        ("Jul-Sep 24", "2024/25 Q2", dt.date(2024, 7, 1), dt.date(2024, 9, 30)),
+        ("Oct-Dec 24", "2024/25 Q3", dt.date(2024, 10, 1), dt.date(2024, 12, 31)),
+        ("Jan-Mar 25", "2024/25 Q4", dt.date(2025, 1, 1), dt.date(2025, 3, 31)),  # Q4 is the next calendar year's
+        ("Q4 2024/25", "2024/25 Q4", dt.date(2025, 1, 1), dt.date(2025, 3, 31)),
+        ("2023/24 Q3", "2023/24 Q3", dt.date(2023, 10, 1), dt.date(2023, 12, 31)),
+    ],
+)
+def test_each_quarter_covers_its_three_months(raw, label, start, end):
+    period = parse_period(raw)
+    assert (period.label, period.start, period.end) == (label, start, end)
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ("Q1 2024", "financial year"),  # a calendar quarter or a financial one: not guessed
+        ("2024 Q1", "financial year"),
+        ("Q1", "financial year"),
+        ("Q1 2024/26", "consecutive"),
+        ("Q5 2024/25", "not a period"),
+        ("Feb-Apr 24", "not a quarter"),
+        ("Apr-May 24", "not a quarter"),
+        ("Apr 23 - Jun 24", "one calendar year"),
+        ("Foo-Jun 24", "not a range of months"),
+    ],
+)
+def test_what_is_not_a_quarter_is_refused_saying_why(raw, words):
+    with pytest.raises(PeriodError, match=words):
+        parse_period(raw)
+
+
+def test_quarter_labels_are_canonical_and_sort_among_months():
+    assert is_canonical("2024/25 Q1") and not is_canonical("Q1 2024/25")
+    shuffled = ["2025-01", "2024/25 Q4", "2024/25 Q1", "2024-03", "2023/24 Q4"]
+    assert sorted(shuffled, key=sort_key) == ["2023/24 Q4", "2024-03", "2024/25 Q1", "2025-01", "2024/25 Q4"]
+
+
+@pytest.mark.parametrize(
+    ("label", "short", "long"),
+    [
+        ("2024/25 Q1", "Q1 24/25", "Q1 2024/25 (April to June 2024)"),
+        ("2024/25 Q4", "Q4 24/25", "Q4 2024/25 (January to March 2025)"),
+        ("2099/00 Q3", "Q3 99/00", "Q3 2099/00 (October to December 2099)"),
+    ],
+)
+def test_quarter_short_and_long_labels(label, short, long):
+    assert (short_label(label), long_label(label)) == (short, long)
+    assert parse_period(short).label == label  # a chart's label reads back as the period
+
+
+@pytest.mark.parametrize(("label", "before"), [
+    ("2024/25 Q2", "2024/25 Q1"), ("2024/25 Q4", "2024/25 Q3"), ("2024/25 Q1", "2023/24 Q4"),
+])
+def test_previous_quarter(label, before):
+    assert previous_period(label) == before
+
+
+# --- rolling 12 months and year to date, as column headings --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "basis"),
+    [
+        ("Rolling 12 months to Mar-24", "rolling-12-months"),
+        ("rolling 12 months ending March 2024", "rolling-12-months"),
+        ("R12M Mar 24", "rolling-12-months"),
+        ("12 months to Mar 2024", "rolling-12-months"),
+        ("Mar 24 (R12M)", "rolling-12-months"),
+        ("YTD Mar-24", "year-to-date"),
+        ("Year to date Mar 24", "year-to-date"),
+        ("ytd mar 2024", "year-to-date"),
+        ("Mar-24 YTD", "year-to-date"),
+    ],
+)
+def test_a_rolling_or_to_date_heading_is_its_month_with_its_basis(raw, basis):
+    period, said = read_heading(raw)
+    assert (period.label, said) == ("2024-03", basis)
+    assert heading_basis(raw) == basis
+
+
+@pytest.mark.parametrize("raw", ["Mar-24", "2024/25 Q1", dt.datetime(2024, 3, 1), "2023/24"])
+def test_a_plain_period_heading_has_no_basis(raw):
+    assert read_heading(raw) == (parse_period(raw), None)
+    assert heading_basis(raw) is None
+
+
+@pytest.mark.parametrize("raw", ["YTD", "YTD 2024/25", "Rolling 12 months to Foo 24", "Mar-24 actual", "Actual Mar 24"])
+def test_headings_that_are_not_a_month_are_refused(raw):
+    with pytest.raises(PeriodError):
+        read_heading(raw)
+
+
+def test_parse_period_itself_does_not_read_rolling_headings():
+    # The store holds the month: a heading's basis is said once, by read_heading, never kept in a period label.
+    with pytest.raises(PeriodError):
+        parse_period("YTD Mar-24")
