@@ -13,7 +13,7 @@ from sendlib.domain.benchmarks import (
     compute,
     la_index,
     latest_benchmarks,
-    load_mappings,
+    mappings_for,
     prepare,
     resolve_la,
 )
@@ -29,9 +29,10 @@ from sendlib.presentation.tables import dfe_table as dfe_summary
 from sendlib.presentation.tables import summary_table
 from sendlib.store.versioned import Store
 from sendlib.workflows.cases import cases_store, computed_figures, computed_measures, read_cases
+from sendlib.workflows.catalogues import store_catalogue
 from sendlib.workflows.commentary import commentary_store
 from sendlib.workflows.dfe_releases import ensure_dfe
-from sendlib.workflows.load import ensure_store, store_catalogue
+from sendlib.workflows.load import ensure_store
 
 
 @st.cache_resource
@@ -204,7 +205,7 @@ def neighbour_table() -> pd.DataFrame:
 def _prepared(path: str, dfe_version: str, stamp: str) -> Prepared:
     """The authority-independent arithmetic, once per DfE release: changing authority is then ~0.1 s."""
     catalogue = _catalogue(path, stamp)
-    return prepare(_dfe_table(path, dfe_version), load_mappings(catalogue=catalogue))
+    return prepare(_dfe_table(path, dfe_version), mappings_for(catalogue))
 
 
 @st.cache_data(max_entries=16, show_spinner="Computing DfE benchmarks…")

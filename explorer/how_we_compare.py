@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sendlib.domain.benchmarks import LaNotFound, Mapping, load_mappings, local_differences, neighbours_of
+from sendlib.domain.benchmarks import LaNotFound, Mapping, local_differences, mappings_for, neighbours_of
 from sendlib.presentation.cases import la_warning, reconciliation
 from sendlib.presentation.how_we_compare import area_values, benchmark_trend_chart, ranked_bar_chart
 from sendlib.workflows.cases import census_dates
@@ -16,7 +16,7 @@ from . import data
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _mappings(path: str, stamp: str) -> list[Mapping]:
-    return load_mappings(catalogue=data.catalogue_at(path, stamp))
+    return mappings_for(data.catalogue_at(path, stamp))
 
 
 def mappings() -> list[Mapping]:

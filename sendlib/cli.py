@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from sendlib.cli_cases import add_cases_parser, cmd_cases_load
+from sendlib.cli_catalogue import add_catalogue_parser
 from sendlib.domain.paths import store_path
 from sendlib.store.versioned import Store, StoreError, atomic_write, check_version_id
 
@@ -50,7 +51,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from sendlib.presentation.extracts import ExtractError, ExtractQuery, build_extract, export_bytes
     from sendlib.workflows.cases import with_computed
-    from sendlib.workflows.load import store_catalogue
+    from sendlib.workflows.catalogues import store_catalogue
 
     store = _store(args)
     catalogue = store_catalogue(store)
@@ -90,7 +91,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     from sendlib.files.dfe import is_dfe_file
     from sendlib.files.readers import MAX_UPLOAD_BYTES, FileRefused
     from sendlib.files.sen2 import looks_like_sen2
-    from sendlib.workflows.load import ImportRefused, load_file, store_catalogue
+    from sendlib.workflows.catalogues import store_catalogue
+    from sendlib.workflows.load import ImportRefused, load_file
 
     store = _store(args)
     path = Path(args.file)
@@ -153,8 +155,8 @@ def cmd_benchmarks(args: argparse.Namespace) -> int:
     from sendlib.domain.benchmarks import LaNotFound, benchmark_rows
     from sendlib.domain.settings import load_settings
     from sendlib.presentation.extracts import to_csv_bytes
+    from sendlib.workflows.catalogues import store_catalogue
     from sendlib.workflows.dfe_releases import benchmarks_for_store
-    from sendlib.workflows.load import store_catalogue
 
     store = _store(args)
     settings = load_settings()
@@ -238,8 +240,8 @@ def cmd_repair(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from sendlib.presentation.report import ReportError, build_report, report_bytes
     from sendlib.workflows.cases import computed_figures, read_cases
+    from sendlib.workflows.catalogues import store_catalogue
     from sendlib.workflows.commentary import read_comments
-    from sendlib.workflows.load import store_catalogue
 
     if problem := _unknown_scorecard(args.scorecard):
         return _fail(problem, 2)
@@ -261,8 +263,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_comment(args: argparse.Namespace) -> int:
     from sendlib.domain.commentary import Comment
+    from sendlib.workflows.catalogues import store_catalogue
     from sendlib.workflows.commentary import save_comment
-    from sendlib.workflows.load import store_catalogue
 
     store = _store(args)
     if not store.exists():
@@ -364,6 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text")
     p.set_defaults(func=cmd_comment)
     add_cases_parser(sub, with_store)
+    add_catalogue_parser(sub, with_store)
     return parser
 
 

@@ -9,8 +9,9 @@ import io
 from sendlib.domain.catalogue import new_kpi
 from sendlib.domain.commentary import Comment
 from sendlib.store.versioned import Store
+from sendlib.workflows.catalogues import store_catalogue
 from sendlib.workflows.commentary import save_comment
-from sendlib.workflows.load import commit_preview, preview_bytes, store_catalogue
+from sendlib.workflows.load import commit_preview, preview_bytes
 
 HOST = "127.0.0.1:9"
 HOSTILE = (f"![p](http://{HOST}/pixel.png) [click](http://{HOST}/x) <img src=http://{HOST}/i.png> :red[alarm] "

@@ -95,6 +95,27 @@ def load_mappings(path: Path | None = None, catalogue: Catalogue | None = None) 
     return rows
 
 
+def mappings_for(catalogue: Catalogue, path: Path | None = None) -> list[Mapping]:
+    """The DfE mappings that apply to a catalogue: the bundled ones for the KPIs it holds, and, for each KPI that
+    points at a common definition DfE publishes, that definition's mappings aimed at the KPI. So an authority's own
+    measure gets DfE benchmarks once it is mapped, whatever its id."""
+    from sendlib.domain.common_measures import common_measures
+
+    rows = load_mappings(path)
+    found = [m for m in rows if m.kpi_id in catalogue]
+    have = {(m.kpi_id, m.measure) for m in found}
+    common = common_measures()
+    for kpi in catalogue:
+        measure = common.get(kpi.common_measure or "")
+        if measure is None or not measure.dfe_measure:
+            continue
+        for m in rows:
+            if m.measure == measure.dfe_measure and (kpi.id, m.measure) not in have:
+                found.append(m.model_copy(update={"kpi_id": kpi.id}))
+                have.add((kpi.id, m.measure))
+    return found
+
+
 class LaNotFound(LookupError):
     """No local authority matches the name or code given."""
 

@@ -88,6 +88,9 @@ class KPI(BaseModel):
     source: str = Field(min_length=1)
     action_plan: str | None = None
     notes: str | None = None
+    # A definition several authorities share (`data/catalogue/common_measures.csv`): DfE benchmarks, How we compare
+    # and comparisons between authorities follow it.
+    common_measure: str | None = None
 
     @field_validator("*", mode="before")
     @classmethod

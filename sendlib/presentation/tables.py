@@ -12,7 +12,7 @@ import pandas as pd
 
 from sendlib.domain.benchmarks import format_dfe
 from sendlib.domain.cases import BASIS_WORDS, case_measures
-from sendlib.domain.catalogue import FREQUENCY_WORDS, POLARITY_WORDS, SCORECARDS, UNIT_WORDS, Catalogue
+from sendlib.domain.catalogue import FREQUENCY_WORDS, KPI, POLARITY_WORDS, SCORECARDS, UNIT_WORDS, Catalogue
 from sendlib.domain.periods import short_label
 from sendlib.domain.schema import SERIES_WORDS
 from sendlib.domain.trends import change_words, rag_words
@@ -266,3 +266,9 @@ def dfe_table(latest: pd.DataFrame, catalogue: Catalogue, scorecards: list[str] 
     columns = ["KPI", "Scorecard", "DfE period", *DFE_COLUMNS.values(), "Rank (DfE)", "DfE source"]
     out = pd.DataFrame(rows, columns=[*columns, "_order"])
     return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def catalogue_rows(catalogue: Catalogue) -> pd.DataFrame:
+    """Every measure of a catalogue, one a row, the id first: what `catalogue list` writes."""
+    fields = list(KPI.model_fields)
+    return pd.DataFrame([k.model_dump() for k in catalogue], columns=fields)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sendlib.domain.benchmarks import DEFAULT_SN_SET, compute, load_mappings
+from sendlib.domain.benchmarks import DEFAULT_SN_SET, compute, mappings_for
 from sendlib.domain.catalogue import Catalogue
 from sendlib.domain.dfe import DFE_TABLE, NEIGHBOUR_TABLE
 from sendlib.domain.paths import DATA_DIR
@@ -76,4 +76,4 @@ def ensure_dfe(store: Store) -> tuple[Store, Store]:
 def benchmarks_for_store(store: Store, catalogue: Catalogue, *, la: str, sn_set: str = DEFAULT_SN_SET) -> pd.DataFrame:
     """Every benchmark row for `la` from the DfE releases this store holds (bundled ones on first use)."""
     figures, groups = ensure_dfe(store)
-    return compute(figures.read(), groups.read(), catalogue, load_mappings(catalogue=catalogue), la=la, sn_set=sn_set)
+    return compute(figures.read(), groups.read(), catalogue, mappings_for(catalogue), la=la, sn_set=sn_set)

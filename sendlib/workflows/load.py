@@ -13,7 +13,7 @@ from typing import cast
 
 import pandas as pd
 
-from sendlib.domain.catalogue import KPI, Catalogue, load_catalogue
+from sendlib.domain.catalogue import Catalogue, load_catalogue
 from sendlib.domain.paths import BOARD_FILE, SCORECARD_FILE
 from sendlib.domain.schema import COLUMNS, KEY, normalise
 from sendlib.domain.values import CellError, is_missing
@@ -26,6 +26,7 @@ from sendlib.files.readers import FileRefused, Grid, read_grid, xlsx_sheet_names
 from sendlib.files.wide import find_header as find_wide_header
 from sendlib.files.wide import parse_wide
 from sendlib.store.versioned import Store, VersionInfo
+from sendlib.workflows.catalogues import store_catalogue
 from sendlib.workflows.dfe_releases import ensure_dfe
 
 VALUE_COLUMNS = ["value", "count", "note"]
@@ -228,18 +229,6 @@ def load_file(
 
 
 BUNDLED_FILES = (SCORECARD_FILE, BOARD_FILE)
-
-
-def store_catalogue(store: Store) -> Catalogue:
-    """The bundled catalogue plus the KPIs added to this store on the upload page."""
-    base = load_catalogue()
-    extras = store.extra_kpis()
-    if not extras:
-        return base
-    try:
-        return base.with_extra(KPI.model_validate(k) for k in extras)
-    except ValueError:  # pydantic's ValidationError, or an added KPI that clashes with the catalogue
-        raise store.damaged(store.extras_file, "holds a KPI the catalogue cannot accept") from None
 
 
 def init_store(store: Store, catalogue: Catalogue | None = None) -> list[VersionInfo]:

@@ -1,0 +1,86 @@
+"""Whose catalogue: the measures an authority's files are read against, and setting up new ones from a file.
+
+`store_catalogue(store, la)` is the one place every reader of the catalogue asks. For the bundled documents'
+authority it is the bundled catalogue plus the measures added on the upload page and set up from files; for any
+other authority it is the measures that authority set up (each may point at a common definition).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+
+from sendlib.domain.benchmarks import la_index, resolve_la
+from sendlib.domain.catalogue import KPI, Catalogue, load_catalogue, load_themes
+from sendlib.domain.common_measures import suggest_common
+from sendlib.domain.measure_setup import MeasureProposal, infer_unit, proposal, to_kpis
+from sendlib.domain.own_measures import BUNDLED_AUTHORITY, OWN_MEASURES, kpis_of, measure_rows
+from sendlib.domain.paths import catalogue_dir
+from sendlib.domain.settings import load_settings
+from sendlib.files.parsed import UnknownMeasure
+from sendlib.store.versioned import Store, VersionInfo
+from sendlib.workflows.dfe_releases import BUNDLED_DFE
+
+
+@cache
+def _authorities() -> pd.DataFrame:
+    return la_index(pd.read_parquet(BUNDLED_DFE, columns=["geographic_level", "period", "old_la_code", "la_code",
+                                                          "la_name", "region_code", "region_name"]))
+
+
+def authority_code(la: str | None = None) -> str:
+    """An authority's old three-digit code from a name, an old or a new code (default: the configured home
+    authority). LaNotFound for one DfE does not know."""
+    wanted = la or load_settings().home_la
+    if wanted.isdigit() and len(wanted) == 3:
+        return wanted
+    return resolve_la(pd.DataFrame(), wanted, index=_authorities()).old_la_code
+
+
+def measures_store(store: Store) -> Store:
+    return store.side(OWN_MEASURES)
+
+
+def store_catalogue(store: Store, la: str | None = None) -> Catalogue:
+    """The catalogue an authority's files are read against (see the module docstring)."""
+    code = authority_code(la)
+    side = measures_store(store)
+    own = kpis_of(side.read_or_empty(), code) if side.exists() else []
+    if code != BUNDLED_AUTHORITY:
+        return Catalogue(own, load_themes(catalogue_dir()))
+    base = load_catalogue()
+    extras = store.extra_kpis()
+    try:
+        extra = [KPI.model_validate(k) for k in extras]
+        return base.with_extra([*extra, *own]) if extra or own else base
+    except ValueError:  # pydantic's ValidationError, or an added KPI that clashes with the catalogue
+        raise store.damaged(store.extras_file, "holds a KPI the catalogue cannot accept") from None
+
+
+def propose(unknown: list[UnknownMeasure], catalogue: Catalogue) -> list[MeasureProposal]:
+    """One proposal per measure a file names that the catalogue does not know, in the file's order."""
+    themes = {t.id: t.name for t in catalogue.themes.values()}
+    out = []
+    for measure in unknown:
+        common = suggest_common(measure.name, infer_unit(measure.name, measure.values.values()))
+        out.append(proposal(measure.name, section=measure.section, values=measure.values, themes=themes,
+                            target=measure.target, polarity_cell=measure.polarity,
+                            common=(common.measure_id, common.reason)))
+    return out
+
+
+def add_measures(store: Store, proposals: list[MeasureProposal], *, la: str | None = None, author: str | None = None,
+                 file_name: str | None = None) -> tuple[list[KPI], VersionInfo | None]:
+    """The confirmed measures saved as one version of the authority's catalogue."""
+    code = authority_code(la)
+    catalogue = store_catalogue(store, code)
+    kpis = to_kpis(proposals, catalogue, source=f"set up from {file_name or 'a file'}")
+    rows = measure_rows(code, kpis)
+
+    def change(current: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+        return pd.concat([current, rows], ignore_index=True), {"new": len(rows)}
+
+    info = measures_store(store).commit(change, action="measures", author=author, file_name=file_name,
+                                         message=f"{len(kpis)} measures set up for authority {code}")
+    return kpis, info
