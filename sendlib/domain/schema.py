@@ -10,7 +10,8 @@ from sendlib.domain.table_spec import TableSpec
 
 COLUMNS = ["scorecard", "kpi_id", "period", "series", "value", "count", "note"]
 KEY = ["scorecard", "kpi_id", "period", "series"]
-SERIES = ["actual", "target", "national", "statistical_neighbours", "regional"]
+# `baseline`: where a measure started from, undated like an undated target (other councils' scorecards carry one).
+SERIES = ["actual", "target", "baseline", "national", "statistical_neighbours", "regional"]
 # Figures computed from case records: never uploaded or stored as figures (they are made from the `cases` table on
 # reading), but shown and extracted beside the typed `actual`.
 COMPUTED = "computed"
@@ -19,6 +20,7 @@ BENCHMARK_SERIES = ["national", "statistical_neighbours", "regional"]
 SERIES_WORDS = {
     "actual": "Actual",
     "target": "Target",
+    "baseline": "Baseline",
     "national": "England",
     "statistical_neighbours": "Statistical neighbours",
     "regional": "Region",
@@ -26,12 +28,14 @@ SERIES_WORDS = {
 }
 # The one table of series column headings, for every layout that reads or writes them: the first heading of
 # each is the one the wide layout writes (the scorecard's own: Nat, SN, SW, Target); the rest are read as
-# the same series (case, spaces and underscores aside). In the scorecard's column order.
+# the same series (case, spaces and underscores aside). In the scorecard's column order, then Baseline, which the
+# scorecard does not have (the wide layout writes it only for a measure that has one).
 SERIES_HEADINGS: dict[str, tuple[str, ...]] = {
     "national": ("Nat", "National", "England"),
     "statistical_neighbours": ("SN", "Stat neighbours", "Statistical neighbours", "Statistical neighbour"),
     "regional": ("SW", "Region", "Regional"),
     "target": ("Target",),
+    "baseline": ("Baseline",),
 }
 
 

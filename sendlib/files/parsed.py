@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 import pandas as pd
 
-from sendlib.domain.catalogue import Catalogue
+from sendlib.domain.catalogue import Catalogue, Polarity
 from sendlib.domain.schema import COLUMNS, heading_key, normalise
 from sendlib.domain.values import CellError, CellErrorKind, ParsedValue, Unit, parse_value
 from sendlib.files.readers import Grid
@@ -214,3 +215,31 @@ def header_row(grid: Grid, matches: Callable[[set[str]], bool], within: int = 50
 
 
 header_key = heading_key
+
+# The measure column's heading, as councils write it, in the order one is chosen when a file has more than one
+# (`Measure` beside a `Description` of it): case and spaces aside.
+MEASURE_HEADINGS = ("KPI", "Measure", "Performance measure", "Performance indicator", "Indicator", "Description")
+_MEASURE_RANK = {h.lower().replace(" ", ""): i for i, h in enumerate(MEASURE_HEADINGS)}
+# A column saying which way is good for each measure.
+POLARITY_HEADINGS = ("Polarity", "Good is", "Good")
+_POLARITY_HEADING_KEYS = {heading_key(h) for h in POLARITY_HEADINGS}
+_POLARITY_CELLS: dict[str, Polarity] = {
+    **dict.fromkeys(("h", "high", "higher"), "higher_better"),
+    **dict.fromkeys(("l", "low", "lower"), "lower_better"),
+}
+
+
+def measure_heading_rank(cell: object) -> int | None:
+    """Where a heading stands in MEASURE_HEADINGS (0 for `KPI`), or None when it names no measure column."""
+    return _MEASURE_RANK.get(heading_key(cell).replace(" ", "")) if cell is not None else None
+
+
+def is_polarity_heading(cell: object) -> bool:
+    return cell is not None and heading_key(cell) in _POLARITY_HEADING_KEYS
+
+
+def polarity_of(raw: object) -> Polarity | None:
+    """The way a Polarity / Good is cell says is good (`H`, `L`, `High`, `Low`, `Higher`, `Lower`, any case, with
+    or without `is better`), or None for a blank or anything else: such a cell only ever informs, never refuses."""
+    key = re.sub(r"\s+is\s+(?:better|good)$", "", heading_key(raw))
+    return _POLARITY_CELLS.get(key)

@@ -2,14 +2,20 @@
 
 Reading (`parse_wide`): section rows (a name and nothing else) give the theme; `no of above …` rows break
 down the row above them; arrows trail most values. Title and blank rows may stand above the header.
+Other councils' scorecards read the same way: the measure column headed `Measure`, `Indicator`, `Performance
+measure`, `Performance indicator` or `Description` as well as `KPI`; quarters (`Q1 2024/25`, `Apr-Jun 24`) and
+rolling 12 months or years to date (`R12M Mar 24`, `YTD Mar-24`, read as the month) as well as months; a
+`Baseline` column; dated `Milestone Mar-25` columns (targets for that period); a `Polarity` / `Good is` column
+(`H`, `L`: checked against the catalogue, never stored). A row naming a measure the catalogue does not know is
+refused, and kept whole in `Parsed.unknown` so the measure can be set up from the file.
 
-Writing (`wide_table`, `wide_cell`): exactly the shape `parse_wide` reads, with every cell written so it
-re-parses to the same value, count and note: a wide extract uploaded back changes nothing.
+Writing (`wide_table`, `wide_cell`): exactly the shape `parse_wide` reads (Baseline and Milestone columns only when
+some measure has them), with every cell written so it re-parses to the same value, count and note: a wide extract
+uploaded back changes nothing.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -18,11 +24,30 @@ from typing import SupportsFloat, SupportsInt, cast
 
 import pandas as pd
 
-from sendlib.domain.catalogue import KPI, Catalogue, normalise_name
-from sendlib.domain.periods import PeriodError, parse_period, short_label
+from sendlib.domain.catalogue import KPI, POLARITY_WORDS, Catalogue, normalise_name
+from sendlib.domain.periods import (
+    Period,
+    PeriodError,
+    parse_period,
+    quarter,
+    read_heading,
+    shift_month,
+    short_label,
+    sort_key,
+)
 from sendlib.domain.schema import SERIES, SERIES_HEADINGS, series_for_heading
 from sendlib.domain.values import ARROW_SYMBOL, CellError, CellErrorKind, ParsedValue, Unit, format_value, parse_value
-from sendlib.files.parsed import Parsed, WarningKind, begin, closest_hint, header_key, header_row
+from sendlib.files.parsed import (
+    Parsed,
+    UnknownMeasure,
+    WarningKind,
+    begin,
+    closest_hint,
+    header_row,
+    is_polarity_heading,
+    measure_heading_rank,
+    polarity_of,
+)
 from sendlib.files.readers import Cell, Grid
 
 SCORECARD = "scorecard"
@@ -33,19 +58,42 @@ _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 # --- reading -------------------------------------------------------------------------------------
 
 
+_MILESTONE = re.compile(r"^milestones?\b[\s:\-–]*(?P<period>.+)$", re.IGNORECASE)
+
+
 def find_header(grid: Grid) -> int | None:
-    return header_row(grid, lambda keys: "kpi" in keys)
+    return header_row(grid, _is_header)
+
+
+def _is_header(keys: set[str]) -> bool:
+    """`KPI` alone, as the scorecard has always been found; another council's word for the measure column
+    (`Measure`, `Indicator`, `Description`…) only beside a heading this layout reads, so a title or notes row
+    that happens to say `Description` is not taken for the header."""
+    if "kpi" in keys:
+        return True
+    return any(measure_heading_rank(k) is not None for k in keys) and any(_reads_as_column(k) for k in keys)
+
+
+def _reads_as_column(key: str) -> bool:
+    try:
+        _column_target(key)
+    except PeriodError:
+        return is_polarity_heading(key)
+    return True
 
 
 @dataclass(frozen=True)
 class _Sheet:
-    """The header row read: where the KPI names are, and each value column's (series, period) and heading."""
+    """The header row read: where the measure names are, each value column's (series, period) and heading, the
+    Polarity column, and the columns left unread (a `Description` beside the `Measure` it describes)."""
 
     grid: Grid
     header_index: int
     kpi_col: int
     columns: dict[int, tuple[str, str]]
     headings: dict[int, str]
+    polarity_col: int | None = None
+    unread: frozenset[int] = frozenset()
 
     @property
     def header(self) -> list[Cell]:
@@ -54,23 +102,38 @@ class _Sheet:
 
 @dataclass
 class _Place:
-    """Where the rows read so far have got to: the last top-level KPI (a `no of above` row's parent) and section."""
+    """Where the rows read so far have got to: the last top-level measure (a `no of above` row's parent: the
+    catalogue's KPI, or None when the catalogue does not know it, with its name as printed) and the section."""
 
     parent: KPI | None = None
+    parent_name: str | None = None
     section: str | None = None
 
 
 def _column_target(cell: object) -> tuple[str, str]:
-    """(series, period) for a column heading: a benchmark or target with no period, or an actual month.
-    Raises PeriodError for a heading that is neither."""
+    """(series, period) for a value column's heading: a benchmark, target or baseline with no period; a dated
+    Milestone, a target for its period; or an actual period, a rolling 12 months or year to date read as its
+    month. Raises PeriodError for a heading that is none of these."""
     series = series_for_heading(cell)
-    return (series, "") if series is not None else ("actual", parse_period(cell).label)
+    if series is not None:
+        return series, ""
+    if isinstance(cell, str) and (m := _MILESTONE.match(cell.strip())):
+        return "target", parse_period(m.group("period")).label
+    return "actual", read_heading(cell)[0].label
 
 
-def _classify_columns(grid: Grid, header_index: int, parsed: Parsed) -> tuple[int, dict[int, tuple[str, str]]]:
-    """Map each column to (series, period). Actual months have a period; benchmarks have none."""
+def _name_column(header: Sequence[object]) -> int:
+    """The measure column: of several (`Measure` and `Description`), the one MEASURE_HEADINGS puts first."""
+    ranked = [(rank, i) for i, c in enumerate(header) if (rank := measure_heading_rank(c)) is not None]
+    return min(ranked)[1]
+
+
+def _read_header(grid: Grid, header_index: int, parsed: Parsed) -> _Sheet:
+    """Map each column after the measure names to (series, period); find the Polarity column."""
     header = grid.rows[header_index]
-    kpi_col = next(i for i, c in enumerate(header) if header_key(c) == "kpi")
+    kpi_col = _name_column(header)
+    unread = frozenset(i for i, c in enumerate(header) if i != kpi_col and measure_heading_rank(c) is not None)
+    polarity_col = next((i for i, c in enumerate(header) if i not in unread and is_polarity_heading(c)), None)
     columns: dict[int, tuple[str, str]] = {}
     seen: dict[tuple[str, str], object] = {}
 
@@ -79,25 +142,21 @@ def _classify_columns(grid: Grid, header_index: int, parsed: Parsed) -> tuple[in
 
     for col in range(kpi_col + 1, len(header)):
         cell = header[col]
-        if cell is None:
+        if cell is None or col in unread or col == polarity_col:
             continue
         try:
             target = _column_target(cell)
         except PeriodError as exc:
-            fail(CellErrorKind.BAD_HEADING, cell, f"this column heading is neither a month nor one of Nat, SN, SW, Target ({exc})")
+            fail(CellErrorKind.BAD_HEADING, cell, f"this column heading is neither a period nor one of Nat, SN, SW, Target, "
+                 f"Baseline, Milestone <period>, Polarity ({exc})")
             continue
         if target in seen:
             fail(CellErrorKind.DUPLICATE, cell, f"the same column appears twice (also headed {seen[target]!s})")
             continue
         seen[target] = cell
         columns[col] = target
-    return kpi_col, columns
-
-
-def _read_header(grid: Grid, header_index: int, parsed: Parsed) -> _Sheet:
-    kpi_col, columns = _classify_columns(grid, header_index, parsed)
-    headings = {col: str(grid.rows[header_index][col]) for col in columns}
-    return _Sheet(grid, header_index, kpi_col, columns, headings)
+    headings = {col: str(header[col]) for col in columns}
+    return _Sheet(grid, header_index, kpi_col, columns, headings, polarity_col, unread)
 
 
 def parse_wide(grid: Grid, catalogue: Catalogue) -> Parsed:
@@ -111,11 +170,16 @@ def parse_wide(grid: Grid, catalogue: Catalogue) -> Parsed:
     return parsed
 
 
+def _cell(row: Sequence[object], col: int | None) -> object:
+    return row[col] if col is not None and col < len(row) else None
+
+
 def _read_row(parsed: Parsed, catalogue: Catalogue, sheet: _Sheet, index: int, place: _Place) -> None:
-    """One row: a KPI and its values, a section heading, or values that belong nowhere."""
+    """One row: a KPI and its values, a section heading, a measure the catalogue does not know (kept whole for
+    setting it up), or values that belong nowhere."""
     row = sheet.grid.rows[index]
     line = sheet.grid.numbers[index]
-    name = row[sheet.kpi_col] if sheet.kpi_col < len(row) else None
+    name = _cell(row, sheet.kpi_col)
     values = {col: row[col] for col in sheet.columns if col < len(row) and row[col] is not None}
     _report_stray(parsed, sheet, row, line)
     if name is None or not str(name).strip():
@@ -126,16 +190,21 @@ def _read_row(parsed: Parsed, catalogue: Catalogue, sheet: _Sheet, index: int, p
                 row=line, column=sheet.headings[first], file=sheet.grid.name,
             )
         return
-    kpi = _find_kpi(parsed, catalogue, sheet, str(name).strip(), bool(values), line, place)
+    name = str(name).strip()
+    has_values = bool(values) or _cell(row, sheet.polarity_col) is not None
+    kpi = _find_kpi(parsed, catalogue, sheet, name, has_values, line, place)
     if kpi is not None:
         _read_values(parsed, sheet, kpi, values, line)
+        _check_polarity(parsed, kpi, _cell(row, sheet.polarity_col), line)
+    elif has_values:
+        parsed.unknown.append(_unknown(sheet, row, name, line, place))
 
 
 def _report_stray(parsed: Parsed, sheet: _Sheet, row: Sequence[object], line: int) -> None:
-    """Values in columns that are neither the KPI names nor a month or series."""
+    """Values in columns that are neither the KPI names nor a period, a series or the polarity."""
     header = sheet.header
     for col in range(len(row)):
-        if col == sheet.kpi_col or col in sheet.columns or row[col] is None:
+        if col == sheet.kpi_col or col in sheet.columns or col == sheet.polarity_col or col in sheet.unread or row[col] is None:
             continue
         heading = header[col] if col < len(header) else None
         parsed.reject(
@@ -167,9 +236,11 @@ def _find_kpi(
             column=str(sheet.header[sheet.kpi_col]),
             file=sheet.grid.name,
         )
+        if not is_child:  # its own breakdown rows follow: never read them as a measure's further up the file
+            place.parent, place.parent_name = None, name
         return None
     if not is_child:
-        place.parent = kpi
+        place.parent, place.parent_name = kpi, name
     if place.section and normalise_name(place.section) != normalise_name(kpi.section):
         parsed.warn(
             WarningKind.SECTION,
@@ -178,8 +249,46 @@ def _find_kpi(
     return kpi
 
 
+def _unknown(sheet: _Sheet, row: Sequence[object], name: str, line: int, place: _Place) -> UnknownMeasure:
+    """A row the catalogue does not know, every cell as it was, for setting the measure up from the file."""
+    cells: dict[str, dict[str, object]] = {"actual": {}, "target": {}, "baseline": {}}
+    headings: dict[str, str] = {}
+    for col in sorted(sheet.columns):
+        series, period = sheet.columns[col]
+        raw = _cell(row, col)
+        if raw is None or series not in cells:
+            continue
+        cells[series][period] = raw
+        if series == "actual":
+            headings[period] = sheet.headings[col]
+    is_child = normalise_name(name).startswith(CHILD_PREFIX)
+    return UnknownMeasure(
+        name=name,
+        row=line,
+        section=place.section,
+        parent=place.parent_name if is_child else None,
+        values=cells["actual"],
+        headings=headings,
+        target=cells["target"].pop("", None),
+        baseline=cells["baseline"].get(""),
+        milestones=cells["target"],
+        polarity=_cell(row, sheet.polarity_col),
+    )
+
+
+def _check_polarity(parsed: Parsed, kpi: KPI, raw: object, line: int) -> None:
+    """A Polarity / Good is cell that disagrees with the catalogue is worth a look; the catalogue still rules."""
+    said = polarity_of(raw)
+    if said is not None and said != kpi.polarity:
+        parsed.warn(
+            WarningKind.POLARITY,
+            f"row {line}: the file says {raw!r} ({POLARITY_WORDS[said].lower()}) for {kpi.name!r}, the catalogue "
+            f"says {POLARITY_WORDS[kpi.polarity].lower()}",
+        )
+
+
 def _read_values(parsed: Parsed, sheet: _Sheet, kpi: KPI, values: Mapping[int, object], line: int) -> None:
-    """A KPI's cells, month by month then the benchmarks, checking each arrow against the month before."""
+    """A KPI's cells, period by period then the benchmarks, checking each arrow against the period before."""
     previous: tuple[str, float | None] | None = None
     for col in sorted(sheet.columns):
         series, period = sheet.columns[col]
@@ -216,6 +325,10 @@ def _check_arrow(parsed: Parsed, row: int, column: str, previous: tuple[str, flo
 
 
 # --- writing -------------------------------------------------------------------------------------
+
+
+# Columns the scorecard itself has not got: written only when some measure has a value for them.
+_WRITTEN_WHEN_HELD = {"baseline"}
 
 
 def written_heading(series: str) -> str:
@@ -277,16 +390,29 @@ def _reads_back(text: str, value: float | None, count: int | None, note: str | N
     return parsed.value == value and parsed.count == count and parsed.note == note
 
 
-def _month_columns(periods: list[str]) -> list[str]:
-    """Every month from the first to the last, in order, so a gap shows as an empty column."""
-    months = sorted(parse_period(p).start for p in periods)
-    if not months:
-        return []
-    out, current = [], months[0]
-    while current <= months[-1]:
-        out.append(f"{current.year:04d}-{current.month:02d}")
-        current = dt.date(current.year + current.month // 12, current.month % 12 + 1, 1)
-    return out
+def _following(label: str) -> str:
+    """The next month or quarter."""
+    if parse_period(label).kind == "month":
+        return shift_month(label, 1)
+    first, number = int(label[:4]), int(label[-1])
+    return quarter(first, number + 1).label if number < 4 else quarter(first + 1, 1).label
+
+
+def _period_columns(periods: list[str]) -> list[str]:
+    """Every month from the first to the last, and every quarter likewise, in time order, so a gap shows as an
+    empty column."""
+    by_kind: dict[str, list[Period]] = {}
+    for label in set(periods):
+        period = parse_period(label)
+        by_kind.setdefault(period.kind, []).append(period)
+    out = []
+    for found in by_kind.values():
+        current, last = min(found, key=lambda p: p.start).label, max(found, key=lambda p: p.start).label
+        out.append(current)
+        while current != last:
+            current = _following(current)
+            out.append(current)
+    return sorted(out, key=sort_key)
 
 
 def _ordered_kpis(catalogue: Catalogue, ids: set[str]) -> list[KPI]:
@@ -307,6 +433,29 @@ def _ordered_kpis(catalogue: Catalogue, ids: set[str]) -> list[KPI]:
     return out
 
 
+def _placeable(long: pd.DataFrame) -> pd.Series:
+    """The rows the wide layout has a column for: actual months and quarters, undated benchmarks, targets and
+    baselines, and dated targets (its Milestone columns)."""
+    kinds = {p: parse_period(p).kind for p in set(long["period"]) if p}
+    kind = long["period"].map(lambda p: kinds.get(p, ""))
+    actual, dated = long["series"] == "actual", long["period"] != ""
+    return (actual & kind.isin(["month", "quarter"])) | (~actual & ~dated) | ((long["series"] == "target") & dated)
+
+
+def _headings(long: pd.DataFrame, series: list[str]) -> dict[tuple[str, str], str]:
+    """(series, period) -> the column heading written for it, in the layout's column order: the periods, then Nat,
+    SN, SW, Target, then Baseline and each dated target's `Milestone <period>` for the measures that have them."""
+    held = set(long.loc[long["period"] == "", "series"])
+    periods = _period_columns(long.loc[long["series"] == "actual", "period"].tolist()) if "actual" in series else []
+    milestones = sorted(set(long.loc[(long["series"] == "target") & (long["period"] != ""), "period"]), key=sort_key)
+    bench = [s for s in SERIES_HEADINGS if s in series and (s not in _WRITTEN_WHEN_HELD or s in held)]
+    return (
+        {("actual", p): short_label(p) for p in periods}
+        | {(s, ""): written_heading(s) for s in bench}
+        | {("target", p): f"Milestone {short_label(p)}" for p in (milestones if "target" in series else [])}
+    )
+
+
 def wide_table(
     long: pd.DataFrame, catalogue: Catalogue, series: list[str] | None = None
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -316,21 +465,15 @@ def wide_table(
     series = series or SERIES
     notes: list[str] = []
     long = long[long["scorecard"] == SCORECARD]
-    is_month = long["period"].map(lambda p: bool(p) and parse_period(p).kind == "month")
-    placeable = ((long["series"] == "actual") & is_month) | ((long["series"] != "actual") & (long["period"] == ""))
+    placeable = _placeable(long)
     if (~placeable).any():
         notes.append(
-            f"{int((~placeable).sum()):,} value(s) are not monthly figures or undated benchmarks and have no column "
-            "in the wide layout; they are in the long layout."
+            f"{int((~placeable).sum()):,} value(s) are not monthly or quarterly figures, undated benchmarks or dated "
+            "targets and have no column in the wide layout; they are in the long layout."
         )
     long = long[placeable]
-    months = _month_columns(long.loc[long["series"] == "actual", "period"].tolist()) if "actual" in series else []
-    month_headings = [short_label(m) for m in months]
-    bench = [s for s in SERIES_HEADINGS if s in series]
-    columns = ["KPI", *month_headings, *(written_heading(s) for s in bench)]
-    heading_of = {("actual", m): h for m, h in zip(months, month_headings)} | {
-        (s, ""): written_heading(s) for s in bench
-    }
+    heading_of = _headings(long, series)
+    columns = ["KPI", *heading_of.values()]
     cells: dict[str, dict[str, str]] = {}
     lost = 0
     for kpi_id, period, series_id, value, count, note in zip(
