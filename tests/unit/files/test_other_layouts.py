@@ -35,7 +35,7 @@ def csv_bytes(rows: Rows) -> bytes:
     return out.getvalue().encode()
 
 
-def xlsx_bytes(rows: Rows, tmp_path: Path, percent: set[tuple[int, int]] = frozenset()) -> bytes:
+def xlsx_bytes(rows: Rows, tmp_path: Path, percent: frozenset[tuple[int, int]] = frozenset()) -> bytes:
     """The rows as a workbook, cells at (row, column) in `percent` (1-based) formatted as Excel percentages."""
     book = openpyxl.Workbook()
     sheet = book.active
@@ -269,7 +269,7 @@ def test_a_name_with_nothing_else_is_a_section_not_an_unknown_measure(catalogue)
 def test_an_unknown_measure_from_a_workbook_keeps_its_cells_as_typed(catalogue, tmp_path):
     rows = [["Measure", "Apr-24", "May-24", "Target", "Good is"], ["Plans", None, None, None, None],
             ["% EHCPs issued within 20 weeks", 0.452, 0.48, 0.6, "H"], ["Average weeks to issue", 24.3, 23.9, 20, "L"]]
-    data = xlsx_bytes(rows, tmp_path, percent={(3, 2), (3, 3), (3, 4)})
+    data = xlsx_bytes(rows, tmp_path, percent=frozenset({(3, 2), (3, 3), (3, 4)}))
     parsed = parse_bytes(data, "council.xlsx", catalogue)
     rate, weeks = parsed.unknown
     assert (rate.values, rate.target, rate.polarity) == ({"2024-04": "45.2%", "2024-05": "48%"}, "60%", "H")
