@@ -51,11 +51,14 @@ st.download_button("Download the case measures (CSV)", to_csv_bytes(cases), file
                    mime="text/csv", on_click="ignore", icon=":material/download:", key="glossary-cases-download")
 
 st.header("Measures by theme")
-coverage = coverage_chart(cat)
-st.altair_chart(coverage, key="glossary-coverage")
-st.caption(coverage.description)
-chart_downloads(coverage, name="measures-by-theme", key="glossary-coverage-image", title="Measures by theme",
-                caption=coverage.description)
+if len(cat):
+    coverage = coverage_chart(cat)
+    st.altair_chart(coverage, key="glossary-coverage")
+    st.caption(coverage.description)
+    chart_downloads(coverage, name="measures-by-theme", key="glossary-coverage-image", title="Measures by theme",
+                    caption=coverage.description)
+else:
+    st.write("No measures are set up for this authority yet.")
 
 st.header("How ratings work")
 st.markdown(

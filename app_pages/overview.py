@@ -11,17 +11,13 @@ from explorer.components import (
     kpi_table,
     scorecard_choice,
 )
+from explorer.menu import end_page
 from explorer.text import plain, plain_table
 from sendlib.domain.catalogue import SCORECARDS
 from sendlib.domain.periods import long_label
 from sendlib.domain.trends import moved_most
 from sendlib.presentation.report import report_months
-from sendlib.presentation.tables import summary_table
-
-HEADLINES = {
-    "scorecard": ["ehcps", "ehcna-under-assessment", "requests", "sen-support"],
-    "board": ["ctx-ehcps", "ctx-open-ehcna-caseload", "ctx-new-ehcna-requests", "b04-20-week-rate-excl-exceptions"],
-}
+from sendlib.presentation.tables import headlines, summary_table
 
 cat = data.catalogue()
 table, version = data.table()
@@ -31,14 +27,24 @@ st.title("SEND performance overview")
 data_caption(version)
 scorecards = scorecard_choice("overview-scorecards")
 computed = computed_lines()  # nothing read when no case records are held
+held = set(summary.loc[summary["latest"].notna(), "kpi_id"])
+shown = {s: headlines(cat, s, held) for s in scorecards}
+if not any(shown.values()):
+    st.info("No measures are set up for this authority yet. Upload your own scorecard on the Upload page: its "
+            "measures are set up from the file itself, in one step.", icon=":material/upload:")
+    end_page()
 
 for scorecard in scorecards:
+    if not shown[scorecard]:
+        continue
     st.subheader(f"Headlines: {SCORECARDS[scorecard]}")
-    headline_tiles(summary, HEADLINES[scorecard], computed=computed)
+    headline_tiles(summary, shown[scorecard], computed=computed)
 
 st.subheader("Headline trends")
 for scorecard in scorecards:
-    chart = data.headline_spec(tuple(HEADLINES[scorecard]))
+    if not shown[scorecard]:
+        continue
+    chart = data.headline_spec(tuple(shown[scorecard]))
     st.vega_lite_chart(spec=chart, key=f"headline-trends-{scorecard}")
     caption = f"{SCORECARDS[scorecard]}: {chart.get('description', '')}"
     st.caption(caption)

@@ -308,7 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="period_from", help="first period, e.g. 2024-04")
     p.add_argument("--to", dest="period_to", help="last period, e.g. 2025-01")
     p.add_argument("--series", action="append", choices=["actual", "target", "national", "statistical_neighbours", "regional",
-                                                          "computed"])
+                                                          "baseline", "computed"])
     p.add_argument("--layout", choices=["long", "wide"], default="long",
                    help="long: one value a row (default); wide: the monthly scorecard's own layout, which loads back unchanged")
     p.add_argument("--derived", action="store_true", help="long layout: add change, direction and RAG columns")

@@ -103,16 +103,16 @@ def mappings_for(catalogue: Catalogue, path: Path | None = None) -> list[Mapping
 
     rows = load_mappings(path)
     found = [m for m in rows if m.kpi_id in catalogue]
-    have = {(m.kpi_id, m.measure) for m in found}
+    have = {(m.kpi_id, m.measure, m.dataset) for m in found}
     common = common_measures()
     for kpi in catalogue:
         measure = common.get(kpi.common_measure or "")
         if measure is None or not measure.dfe_measure:
             continue
         for m in rows:
-            if m.measure == measure.dfe_measure and (kpi.id, m.measure) not in have:
+            if m.measure == measure.dfe_measure and (kpi.id, m.measure, m.dataset) not in have:
                 found.append(m.model_copy(update={"kpi_id": kpi.id}))
-                have.add((kpi.id, m.measure))
+                have.add((kpi.id, m.measure, m.dataset))
     return found
 
 

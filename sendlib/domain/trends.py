@@ -107,7 +107,7 @@ def year_earlier(label: str) -> str | None:
         return shift_month(label, -12)
     if p.kind == "calendar-year":
         return f"{int(label) - 1:04d}"
-    if p.kind in ("academic-year", "term", "half-term"):
+    if p.kind in ("academic-year", "quarter", "term", "half-term"):
         first = int(label[:4]) - 1
         return f"{first:04d}/{(first + 1) % 100:02d}{label[7:]}"
     return None

@@ -47,6 +47,7 @@ from sendlib.presentation.cases import difference_words
 from sendlib.presentation.charts import trend_chart
 from sendlib.presentation.images import chart_image
 from sendlib.presentation.tables import glossary_table
+from sendlib.presentation.tables import headlines as headline_measures
 
 ReportFormat = Literal["html", "pdf"]
 Figures = Literal["typed", "computed"]
@@ -61,16 +62,14 @@ TIMELINESS_BASIS = (
 TYPED_NOTE = "as typed: nothing computed from case records for this month"
 GROUPS = {
     "month": "Monthly",
+    "quarter": "Quarterly",
     "half-term": "Half Termly",
     "term": "Termly",
     "academic-year": "Annual",
     "calendar-year": "Annual",
 }
-GROUP_ORDER = ["Monthly", "Half Termly", "Termly", "Annual"]
+GROUP_ORDER = ["Monthly", "Quarterly", "Half Termly", "Termly", "Annual"]
 CONTEXT_SECTION = "Contextual Data"
-HEADLINES = {
-    "scorecard": ["ehcps", "ehcna-under-assessment", "requests", "sen-support"],
-}
 # The board paper's own "Key Monthly Trends"; other scorecards chart their measures that have a target.
 KEY_TRENDS = {
     "board": ["b01-6-week-decisions", "b04-20-week-rate-excl-exceptions", "b06-issued-over-32-weeks-excl-exceptions",
@@ -487,7 +486,9 @@ def build_report(table: pd.DataFrame, catalogue: Catalogue, comments: pd.DataFra
         table = use_computed(table, fed)
     facts = _Facts(table, scorecard)
     lookup = comment_lookup(comments, scorecard)
-    headline_ids = HEADLINES.get(scorecard) or [k.id for k in kpis if k.section == CONTEXT_SECTION]
+    context = [k.id for k in kpis if k.section == CONTEXT_SECTION]
+    headline_ids = context if scorecard == "board" and context else headline_measures(catalogue, scorecard, set(
+        table.loc[table["value"].notna(), "kpi_id"]))
     body = [k for k in kpis if k.section != CONTEXT_SECTION]
 
     by_group: dict[str, list[KPI]] = {}

@@ -227,7 +227,11 @@ def glossary_table(catalogue: Catalogue) -> pd.DataFrame:
             "Source": kpi.source,
             "Notes": kpi.notes or "",
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=GLOSSARY_COLUMNS)
+
+
+GLOSSARY_COLUMNS = ["KPI", "ID", "Theme", "Scorecard", "Definition", "Good is", "Unit", "Frequency", "Cumulative",
+                    "Target", "Action plan", "Source", "Notes"]
 
 
 CASE_UNIT_WORDS = {"count": "Number", "percent": "Percentage", "weeks": "Weeks", "days": "Days"}
@@ -272,3 +276,21 @@ def catalogue_rows(catalogue: Catalogue) -> pd.DataFrame:
     """Every measure of a catalogue, one a row, the id first: what `catalogue list` writes."""
     fields = list(KPI.model_fields)
     return pd.DataFrame([k.model_dump() for k in catalogue], columns=fields)
+
+
+# The bundled documents' own headline measures (the overview's tiles and the report's first page).
+HEADLINES = {
+    "scorecard": ["ehcps", "ehcna-under-assessment", "requests", "sen-support"],
+    "board": ["ctx-ehcps", "ctx-open-ehcna-caseload", "ctx-new-ehcna-requests", "b04-20-week-rate-excl-exceptions"],
+}
+
+
+def headlines(catalogue: Catalogue, scorecard: str, held: set[str] | frozenset[str] = frozenset(), n: int = 4
+              ) -> list[str]:
+    """The headline measures of a scorecard: the bundled documents' own where the catalogue has them, else an
+    authority's first `n` top-level measures with figures (in catalogue order), else its first `n`."""
+    bundled = [k for k in HEADLINES.get(scorecard, []) if k in catalogue]
+    if bundled:
+        return bundled
+    top = [k.id for k in catalogue.for_scorecard(scorecard) if k.parent_id is None]
+    return ([k for k in top if k in held] or top)[:n]

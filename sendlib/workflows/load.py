@@ -14,6 +14,7 @@ from typing import cast
 import pandas as pd
 
 from sendlib.domain.catalogue import Catalogue, load_catalogue
+from sendlib.domain.own_measures import BUNDLED_AUTHORITY
 from sendlib.domain.paths import BOARD_FILE, SCORECARD_FILE
 from sendlib.domain.schema import COLUMNS, KEY, normalise
 from sendlib.domain.values import CellError, is_missing
@@ -26,7 +27,7 @@ from sendlib.files.readers import FileRefused, Grid, read_grid, xlsx_sheet_names
 from sendlib.files.wide import find_header as find_wide_header
 from sendlib.files.wide import parse_wide
 from sendlib.store.versioned import Store, VersionInfo
-from sendlib.workflows.catalogues import store_catalogue
+from sendlib.workflows.catalogues import authority_code, store_catalogue
 from sendlib.workflows.dfe_releases import ensure_dfe
 
 VALUE_COLUMNS = ["value", "count", "note"]
@@ -90,7 +91,8 @@ def parse_bytes(data: bytes, name: str, catalogue: Catalogue, *, sheet: str | No
     if layout == "long":
         return parse_long(grid, catalogue)
     raise FileRefused(
-        f"{name}: no header row found. A scorecard file needs a 'KPI' column heading; a long file needs "
+        f"{name}: no header row found. A scorecard file needs a 'KPI' (or 'Measure', 'Indicator', 'Performance "
+        "measure') column heading beside month, quarter or series headings; a long file needs "
         "'kpi_id' (or 'kpi_name'), 'period' and 'value'; a board report file needs 'Measure', 'Latest' and "
         "'Previous' headings"
     )
@@ -244,11 +246,17 @@ def init_store(store: Store, catalogue: Catalogue | None = None) -> list[Version
 
 
 def ensure_store(store: Store) -> Store:
-    """First use of the default store: build it from the bundled data (once, under the lock). The bundled data
-    only ever creates a store that does not exist: a store with versions but a damaged HEAD is left for
-    `check` / `repair`, never rebuilt over."""
+    """First use of the default store: build it from the bundled data (once, under the lock) when the configured
+    home authority is the bundled documents' own, else start it empty. The bundled data only ever creates a store
+    that does not exist: a store with versions but a damaged HEAD is left for `check` / `repair`, never rebuilt
+    over."""
     if not store.exists():
         with store.writing():
             if not store.exists():
-                init_store(store)
+                if authority_code() == BUNDLED_AUTHORITY:
+                    init_store(store)
+                else:
+                    store.replace_with(store.spec.empty(), action="init", author="bundled data",
+                                       message=f"an empty store for authority {authority_code()}: its own figures "
+                                               "come from its own files")
     return store

@@ -40,7 +40,8 @@ def test_download_a_filtered_csv_and_workbook(page, app_url: str) -> None:  # ty
     everything = _rows_in_preview(page)
     _choose_theme(page, "SENDIASS")
     page.wait_for_function(
-        "n => document.querySelector('[data-testid=\"stMetricValue\"]').innerText.replace(/,/g, '') != String(n)",
+        "n => { const el = document.querySelector('[data-testid=\"stMetricValue\"]');"
+        " return el !== null && el.innerText.replace(/,/g, '') != String(n); }",
         arg=everything,
     )
     rows = _rows_in_preview(page)
