@@ -1,0 +1,53 @@
+"""A deployment for an authority other than the bundled documents' own: it starts empty, every page opens, and its
+own scorecard, once set up, is what the overview shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from other_councils import COUNCILS, HERE
+from registry_nav import switch_to
+from streamlit.testing.v1 import AppTest
+
+from explorer.menu import pages
+from sendlib.domain.paths import ROOT
+from sendlib.presentation.tables import tile_labels
+from sendlib.store.versioned import Store
+from sendlib.workflows.catalogues import add_measures, propose, store_catalogue
+from sendlib.workflows.load import load_file, parse_bytes
+
+COUNCIL = COUNCILS[0]
+
+
+@pytest.fixture
+def devon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    monkeypatch.setenv("SENDLIB_HOME_LA", COUNCIL.la)
+    monkeypatch.setenv("SENDLIB_STORE", str(tmp_path / "store"))
+    return Store(tmp_path / "store")
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_an_empty_store_and_every_page_opens(devon: Store) -> None:
+    at = _app()
+    assert any("No measures are set up for this authority yet" in i.value for i in at.info)
+    assert devon.read().empty  # the bundled authority's documents are not loaded into another authority's store
+    for page in pages():
+        switch_to(at, page.url_path).run()
+        assert not at.exception, (page.url_path, at.exception)
+
+
+def test_its_own_scorecard_heads_the_overview(devon: Store) -> None:
+    _app()
+    path = HERE / COUNCIL.file
+    catalogue = store_catalogue(devon)
+    kpis, _ = add_measures(devon, propose(parse_bytes(path.read_bytes(), path.name, catalogue).unknown, catalogue))
+    load_file(devon, path, store_catalogue(devon))
+    at = _app()
+    assert [m.label for m in at.metric] == tile_labels([k.name for k in kpis[:4]])
