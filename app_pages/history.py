@@ -6,6 +6,7 @@ from explorer.access import current_user, may_edit
 from explorer.cases import cases_history
 from explorer.commentary import commentary_history
 from explorer.dfe_upload import dfe_history
+from explorer.measure_setup import measures_history
 from sendlib.presentation.extracts import extract, to_csv_bytes
 
 st.title("History")
@@ -49,5 +50,6 @@ if versions:
         st.rerun()
 
 cases_history()
+measures_history()
 dfe_history()
 commentary_history()

@@ -1,15 +1,13 @@
-import hashlib
 
-import pandas as pd
 import streamlit as st
 
 from explorer import data
 from explorer.access import current_user, may_edit
 from explorer.dfe_upload import dfe_upload
+from explorer.measure_setup import refused, show_flash
 from explorer.menu import end_page
 from explorer.pages_upload import case_level_chosen, new_kpi_form, sen2_in_figures
 from explorer.text import plain, plain_table
-from sendlib.domain.values import CellErrorKind
 from sendlib.files.dfe import is_dfe_file
 from sendlib.files.readers import MAX_UPLOAD_BYTES, FileRefused
 from sendlib.files.sen2 import looks_like_sen2
@@ -23,7 +21,8 @@ st.markdown(
     "a file with any problem is refused whole and nothing is saved. Earlier months are never removed, and every "
     "upload is a new version you can undo on the History page. A newer DfE release (a tidy CSV from Explore "
     "Education Statistics, the tribunal appeal-rate table or a statistical-neighbour workbook) is recognised and "
-    "previewed too; it updates the benchmarks on How we compare."
+    "previewed too; it updates the benchmarks on How we compare. A scorecard naming measures the explorer does not "
+    "know yet (your authority's own) gets one table to set them all up from the file itself, then loads."
 )
 editable = may_edit()
 if case_level_chosen(editable):
@@ -38,6 +37,7 @@ sheet = st.text_input("Worksheet (Excel only; blank for the first sheet)", key="
 
 if upload is not None and editable:
     raw = upload.getvalue()
+    show_flash()
     if looks_like_sen2(raw, upload.name):
         sen2_in_figures(raw, upload.name)
         end_page()
@@ -51,21 +51,7 @@ if upload is not None and editable:
         end_page()
 
     if preview.errors:
-        st.error(
-            f"**{plain(upload.name)} was refused: {counted(len(preview.errors), 'problem')}.** Nothing was saved. "
-            "Correct these cells and upload the file again.",
-            icon=":material/block:",
-        )
-        st.table(
-            plain_table(pd.DataFrame(
-                [{"Row": e.row or "", "Column": e.column or "", "Value": e.raw, "Problem": e.problem} for e in preview.errors]
-            )),
-            hide_index=True,
-        )
-        unknown = [e.raw for e in preview.errors if e.kind is CellErrorKind.UNKNOWN_KPI]
-        if unknown:
-            st.markdown(f"If **{plain(unknown[0])}** is a new measure, add it below and the file will be checked again.")
-            new_kpi_form(unknown[0], key=f"new-kpi-{hashlib.sha1(unknown[0].encode()).hexdigest()[:8]}")
+        refused(preview, raw, sheet, editable=editable)
         end_page()
 
     st.subheader("Check before saving")

@@ -29,7 +29,7 @@ from sendlib.presentation.tables import dfe_table as dfe_summary
 from sendlib.presentation.tables import summary_table
 from sendlib.store.versioned import Store
 from sendlib.workflows.cases import cases_store, computed_figures, computed_measures, read_cases
-from sendlib.workflows.catalogues import store_catalogue
+from sendlib.workflows.catalogues import measures_store, store_catalogue
 from sendlib.workflows.commentary import commentary_store
 from sendlib.workflows.dfe_releases import ensure_dfe
 from sendlib.workflows.load import ensure_store
@@ -40,10 +40,22 @@ def _catalogue(path: str, stamp: str) -> Catalogue:
     return store_catalogue(Store(path))
 
 
+def _stamp(s: Store) -> str:
+    """What the catalogue is cached on: the KPIs added on the upload page, and the version of the measures set up
+    from files (`tables/measures/`), so a set-up or a restore of it is picked up on the next rerun."""
+    return f"{s.extras_stamp()}|{measures_store(s).head() or ''}"
+
+
+def catalogue_stamp() -> str:
+    """The catalogue's cache key (for other explorer modules' caches: pass it to `catalogue_at`)."""
+    return _stamp(store())
+
+
 def catalogue() -> Catalogue:
-    """Bundled KPIs plus any added on the upload page (re-read when that list changes)."""
+    """The home authority's catalogue: for the bundled documents' authority the bundled KPIs plus any added on the
+    upload page, and the measures set up from files (re-read when either changes)."""
     s = store()
-    return _catalogue(str(s.root), s.extras_stamp())
+    return _catalogue(str(s.root), _stamp(s))
 
 
 @st.cache_resource
@@ -73,7 +85,7 @@ def _summary(path: str, version: str, stamp: str, as_of: str | None) -> pd.DataF
 
 def summary(as_of: str | None = None) -> pd.DataFrame:
     s = store()
-    return _summary(str(s.root), s.head() or "", s.extras_stamp(), as_of)
+    return _summary(str(s.root), s.head() or "", _stamp(s), as_of)
 
 
 @st.cache_data(max_entries=4096, show_spinner=False)
@@ -94,14 +106,14 @@ def _headline_spec(path: str, version: str, stamp: str, kpi_ids: tuple[str, ...]
 def headline_spec(kpi_ids: tuple[str, ...]) -> dict:
     """The overview's headline small multiples as a Vega-Lite spec, once per data version (~100 ms to build)."""
     s = store()
-    return _headline_spec(str(s.root), s.head() or "", s.extras_stamp(), kpi_ids)
+    return _headline_spec(str(s.root), s.head() or "", _stamp(s), kpi_ids)
 
 
 def trend_spec(kpi_id: str, target: float | None) -> dict:
     """A KPI's trend chart as a Vega-Lite spec, built once per data version (and DfE release and home LA): building
     and validating an Altair chart costs ~15 ms, which a page of 28 charts would pay on every rerun."""
     s = store()
-    return _trend_spec(str(s.root), s.head() or "", s.extras_stamp(), kpi_id, target, benchmarks_key())
+    return _trend_spec(str(s.root), s.head() or "", _stamp(s), kpi_id, target, benchmarks_key())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -119,7 +131,7 @@ def _overview_table(path: str, version: str, stamp: str, head: str, scorecards: 
 def overview_table(scorecards: tuple[str, ...], themes: tuple[str, ...]) -> pd.DataFrame:
     """The overview's table, formatted once per data version, filter, commentary and DfE benchmarks."""
     s = store()
-    return _overview_table(str(s.root), s.head() or "", s.extras_stamp(), comments_head(), scorecards, themes,
+    return _overview_table(str(s.root), s.head() or "", _stamp(s), comments_head(), scorecards, themes,
                            benchmarks_key())
 
 
@@ -158,7 +170,7 @@ def _report(path: str, version: str, stamp: str, head: str, scorecard: str, mont
 def report(scorecard: str, month: str, *, charts: bool = True) -> Report:
     """The report model for a month, built once per values version and commentary version."""
     s = store()
-    return _report(str(s.root), s.head() or "", s.extras_stamp(), comments_head(), scorecard, month, charts)
+    return _report(str(s.root), s.head() or "", _stamp(s), comments_head(), scorecard, month, charts)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -168,7 +180,7 @@ def _report_file(path: str, version: str, stamp: str, head: str, scorecard: str,
 
 def report_file(scorecard: str, month: str, fmt: str) -> bytes:
     s = store()
-    return _report_file(str(s.root), s.head() or "", s.extras_stamp(), comments_head(), scorecard, month, fmt)
+    return _report_file(str(s.root), s.head() or "", _stamp(s), comments_head(), scorecard, month, fmt)
 
 
 @st.cache_resource
@@ -232,7 +244,7 @@ def benchmarks_key() -> tuple[str, str, str, str, str]:
     """What the DfE benchmarks are cached on: DfE figures version, neighbour groups version, catalogue stamp, home
     authority, groups."""
     figures, groups = dfe_stores()
-    return figures.head() or "", groups.head() or "", store().extras_stamp(), home_la(), sn_groups()
+    return figures.head() or "", groups.head() or "", _stamp(store()), home_la(), sn_groups()
 
 
 def benchmarks() -> pd.DataFrame:
@@ -287,7 +299,7 @@ def overview_dfe(scorecards: tuple[str, ...]) -> pd.DataFrame:
 
 # For other explorer modules' caches, keyed as these are (store path, versions): the cached readers by name.
 def catalogue_at(path: str, stamp: str) -> Catalogue:
-    """The catalogue of the store at `path` whose extras have `stamp` (cached)."""
+    """The catalogue of the store at `path` whose `catalogue_stamp()` is `stamp` (cached)."""
     return _catalogue(path, stamp)
 
 
@@ -338,4 +350,4 @@ def _computed(path: str, head: str, stamp: str) -> pd.DataFrame:
 def computed() -> pd.DataFrame:
     """The computed figures as rows of the figures table (series `computed`), for the KPIs the measures feed."""
     s = store()
-    return _computed(str(s.root), cases_head(), s.extras_stamp())
+    return _computed(str(s.root), cases_head(), _stamp(s))
