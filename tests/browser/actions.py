@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from explorer.pages_accessibility import AXE_TAGS
+
+TAGS = list(AXE_TAGS)  # the accessibility statement page names the same tags
 
 
 def settle(page) -> None:  # type: ignore[no-untyped-def]
@@ -39,3 +45,11 @@ def requests_leaving(page, app_url: str) -> list[str]:  # type: ignore[no-untype
     page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).netloc != app
             and not r.url.startswith(("data:", "blob:")) else None)
     return outside
+
+
+def axe_violations(page, axe_js: Path) -> list[str]:  # type: ignore[no-untyped-def]
+    """axe-core's WCAG A/AA findings on the page as drawn now, one line each (none: an empty list)."""
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(axe_js))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
+    return [f"{v['id']} ({v['impact']}): {len(v['nodes'])} × {v['nodes'][0]['target']}" for v in result["violations"]]

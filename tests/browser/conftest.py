@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 
 from explorer.serve import CHROMIUM, CHROMIUM_ARGS, running_app
+from sendlib.domain.paths import ROOT
 from sendlib.store.versioned import Store
 from sendlib.workflows.load import init_store
+
+AXE = ROOT / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="session")
@@ -51,3 +54,13 @@ def page(browser, app_url: str):  # type: ignore[no-untyped-def]
     pg.set_default_timeout(30_000)
     yield pg
     context.close()
+
+
+@pytest.fixture(scope="module")
+def axe_js() -> Path:
+    """axe-core, as `make test` installs it from npm; missing in CI is a failure, elsewhere a skip with the reason."""
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{AXE} missing: `make test` installs axe-core from npm")
+        pytest.skip("axe-core not installed (make test installs it with npm)")
+    return AXE

@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pandas as pd
-from actions import download, settle
+from actions import axe_violations, download, settle
 from sen2_synthetic import generate
 
 from sendlib.domain.cases import case_measures
@@ -18,7 +18,7 @@ PERSONS = 300
 
 
 def test_a_return_is_uploaded_confirmed_and_its_20_week_rate_opens_its_cases(page, app_url: str,  # type: ignore[no-untyped-def]
-                                                                             tmp_path: Path) -> None:
+                                                                             tmp_path: Path, axe_js: Path) -> None:
     synthetic = generate(PERSONS, seed=11)
     path = tmp_path / "sen2-2025.xml"
     path.write_bytes(synthetic.xml)
@@ -71,3 +71,13 @@ def test_a_return_is_uploaded_confirmed_and_its_20_week_rate_opens_its_cases(pag
     for identity in synthetic.identities:
         assert identity.get("upn", "\0") not in text and identity.get("birth_date", "\0") not in text
     assert page.locator('[data-testid="stException"]').count() == 0
+
+    # The sections case records add, checked as the menu sweep checks every page (it runs on a store without them).
+    found = {}
+    for url in ("statutory_duty", "overview", "board_report", "how_we_compare", "glossary", "history"):
+        page.goto(f"{app_url}/{url}")
+        page.locator('[data-testid="stMainBlockContainer"] h1').first.wait_for()
+        settle(page)
+        if violations := axe_violations(page, axe_js):
+            found[url] = violations
+    assert not found, found
