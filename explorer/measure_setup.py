@@ -39,6 +39,9 @@ CONFIRM_KEY = "measure-setup-confirm"
 _PROPOSALS_KEY = "measure-setup-proposals"
 _HISTORY_FLASH = "measures-history-flash"
 _READ_ONLY = ["name", "common_measure_reason", "suggested"]
+# What a person looks at first: the measure, whether it is checked, and what is still a guess; then the fields.
+_ORDER = ["name", "checked", "suggested", "section", "theme", "unit", "polarity", "frequency", "cumulative", "target",
+          "common_measure", "common_measure_reason"]
 
 
 def editor_key(raw: bytes) -> str:
@@ -162,6 +165,7 @@ def measure_setup(proposals: list[MeasureProposal], raw: bytes, file_name: str, 
     table = setup_table(proposals, checked=every)
     table["suggested"] = setup_status(_with_edits(table, _edited_rows(key)), proposals)
     edited = st.data_editor(table, key=key, num_rows="fixed", column_config=_columns(themes),  # type: ignore[arg-type]
+                            column_order=_ORDER,
                             disabled=_READ_ONLY if editable else True, width="stretch",
                             alt=f"The {counted(n, 'measure')} to set up from {file_name}, one a row")
     if not editable:

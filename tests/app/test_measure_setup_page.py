@@ -241,3 +241,28 @@ def test_history_lists_the_measures_versions_and_restores_one(store_dir: Path) -
     assert side.head() == "000003" and side.read().equals(side.read("000001"))
     catalogue = store_catalogue(store)
     assert catalogue.find_by_name("scorecard", northshire) and not catalogue.find_by_name("scorecard", eastvale)
+
+
+def test_other_problems_are_still_listed_and_the_file_is_not_loaded_until_they_are_put_right(store_dir: Path) -> None:
+    store = Store(store_dir)
+    at = open_page("app_pages/upload.py")
+    raw = b"KPI,Feb 25\nNo. of EHCPs,lots\nNo. of tribunal hearings attended,4\nNo. of SEND surgeries held,2\n"
+    at.file_uploader(key="upload-file").set_value(("mixed.csv", raw, "text/csv")).run()
+    assert not at.exception, at.exception
+    headline = shown(at.error[0].value)
+    assert "was refused: 3 problems." in headline and "It names 2 measures" in headline
+    assert "Correct the other 1 problem listed here too." in headline
+    listed = at.table[0].value.map(lambda v: shown(v) if isinstance(v, str) else v)
+    assert listed[["Row", "Column", "Value"]].values.tolist() == [[2, "Feb 25", "lots"]], "only the other problem"
+    key = editor_key(raw)
+    assert at.data_editor(key=key).value["name"].tolist() == ["No. of tribunal hearings attended",
+                                                              "No. of SEND surgeries held"]
+    at.checkbox(key=f"{key}-all").check().run()
+    at.button(key=CONFIRM_KEY).click().run()
+    assert not at.exception, at.exception
+    said = shown(at.warning[0].value)
+    assert "2 measures set up" in said and "The file was not loaded: it still has 1 problem" in said
+    assert store.head() == "000002", "figures untouched"
+    assert measures_store(store).head() == "000001"
+    assert not at.data_editor, "the measures are known now: only the other problem is left"
+    assert at.table[0].value.map(lambda v: shown(v) if isinstance(v, str) else v)["Value"].tolist() == ["lots"]
