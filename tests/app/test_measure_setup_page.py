@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hostile_text import FILE_NAME, KPI_NAME
 from other_councils import COUNCILS, HERE, Council
 from page_runner import open_page, shown
 from streamlit.testing.v1 import AppTest
@@ -20,7 +21,7 @@ from sendlib.domain.catalogue import load_catalogue
 from sendlib.domain.own_measures import kpis_of
 from sendlib.domain.paths import ROOT
 from sendlib.store.versioned import Store
-from sendlib.workflows.catalogues import CHECKED_WORDS, measures_store, propose, store_catalogue
+from sendlib.workflows.catalogues import CHECKED_WORDS, add_measures, measures_store, propose, store_catalogue
 from sendlib.workflows.load import parse_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -266,3 +267,36 @@ def test_other_problems_are_still_listed_and_the_file_is_not_loaded_until_they_a
     assert measures_store(store).head() == "000001"
     assert not at.data_editor, "the measures are known now: only the other problem is left"
     assert at.table[0].value.map(lambda v: shown(v) if isinstance(v, str) else v)["Value"].tolist() == ["lots"]
+
+
+def test_a_hostile_measure_and_file_name_are_shown_as_text(store_dir: Path) -> None:
+    at = open_page("app_pages/upload.py")
+    raw = f"KPI,Feb 25\n\"{KPI_NAME}\",4\n".encode()
+    at.file_uploader(key="upload-file").set_value((FILE_NAME, raw, "text/csv")).run()
+    assert not at.exception, at.exception
+    assert at.data_editor(key=editor_key(raw)).value["name"].tolist() == [KPI_NAME], "the grid shows text as text"
+    markdown = [at.error[0].value, *(e.label for e in at.expander), *(m.value for m in at.markdown)]
+    for text in markdown:
+        assert "](http" not in text and ":red[" not in text, text
+    at.checkbox(key=f"{editor_key(raw)}-all").check().run()
+    at.button(key=CONFIRM_KEY).click().run()
+    assert not at.exception, at.exception
+    assert "](http" not in at.success[0].value and shown(FILE_NAME) in shown(at.success[0].value)
+
+
+def test_only_editors_may_restore_the_measures(store_dir: Path) -> None:
+    store = Store(store_dir)
+    for council in COUNCILS[:2]:
+        raw = (HERE / council.file).read_bytes()
+        catalogue = store_catalogue(store)
+        add_measures(store, propose(parse_bytes(raw, council.file, catalogue).unknown, catalogue), file_name=council.file)
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x"}
+    at.secrets["editors"] = {"emails": ["jo.bloggs@council.gov.uk"]}
+    at.user = {"is_logged_in": True, "email": "someone@council.gov.uk", "email_verified": True}
+    at.run()
+    at.switch_page("app_pages/history.py").run()
+    assert not at.exception, at.exception
+    (frame,) = [f.value for f in at.dataframe if f.proto.alt.startswith("Versions of the measures set up")]
+    assert frame["Version"].tolist() == ["000002 (current)", "000001"], "listed for everyone"
+    assert not [b for b in at.button if b.key == "measures-history-restore"], "restored only by editors"
