@@ -22,7 +22,7 @@ def _mappings(path: str, stamp: str) -> list[Mapping]:
 def mappings() -> list[Mapping]:
     """The KPI ↔ DfE mappings (data/catalogue/dfe_benchmarks.csv), read once per catalogue."""
     s = data.store()
-    return _mappings(str(s.root), s.extras_stamp())
+    return _mappings(str(s.root), data.catalogue_stamp())
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -34,7 +34,7 @@ def areas(measure: str) -> pd.DataFrame:
     """Every area's figure for one measure, every period (~0.1 s to build; once per DfE version)."""
     figures, _ = data.dfe_stores()
     s = data.store()
-    return _areas(str(s.root), figures.head() or "", s.extras_stamp(), measure)
+    return _areas(str(s.root), figures.head() or "", data.catalogue_stamp(), measure)
 
 
 def neighbours() -> list[str]:

@@ -14,19 +14,16 @@ from sendlib.domain.catalogue import FREQUENCY_WORDS, POLARITY_WORDS, UNIT_WORDS
 from sendlib.domain.common_measures import common_measures
 from sendlib.domain.measure_setup import MeasureProposal
 from sendlib.domain.values import CellError, CellErrorKind
-from sendlib.presentation.tables import counted
-from sendlib.workflows.catalogues import (
+from sendlib.presentation.setup_table import (
     CUMULATIVE_WORDS,
     NO_COMMON,
     SETUP_HEADINGS,
-    SetUp,
     check_setup,
-    measures_store,
-    propose,
-    set_up_and_load,
     setup_status,
     setup_table,
 )
+from sendlib.presentation.tables import counted
+from sendlib.workflows.catalogues import SetUp, measures_store, propose, set_up_and_load
 from sendlib.workflows.load import Preview, parse_bytes
 
 from . import access, data

@@ -292,6 +292,18 @@ def check_proposal(row: Mapping[str, object], catalogue: Catalogue, *, line: int
     return (None if errors else proposal), errors
 
 
+DUPLICATE_PROBLEM = "this measure is already set up (or named twice)"
+
+
+def name_taken(name: str, seen: set[str], catalogue: Catalogue) -> bool:
+    """Whether a proposed measure is set up already or named twice among those proposed (names compared as the
+    catalogue compares them); `seen` collects the names so far."""
+    key = normalise_name(name)
+    taken = key in seen or catalogue.find_by_name("scorecard", name) is not None
+    seen.add(key)
+    return taken
+
+
 def read_proposals(data: bytes, catalogue: Catalogue, *, file: str | None = None
                    ) -> tuple[list[MeasureProposal], list[CellError]]:
     """Every row of a PROPOSAL.csv checked; any error refuses the file (the caller saves nothing)."""
@@ -308,12 +320,10 @@ def read_proposals(data: bytes, catalogue: Catalogue, *, file: str | None = None
         errors += problems
         if proposal is None:
             continue
-        key = normalise_name(proposal.name)
-        if key in seen or catalogue.find_by_name("scorecard", proposal.name):
-            errors.append(CellError(proposal.name, "this measure is already set up (or named twice)",
-                                    kind=CellErrorKind.DUPLICATE, row=line, column="name", file=file))
+        if name_taken(proposal.name, seen, catalogue):
+            errors.append(CellError(proposal.name, DUPLICATE_PROBLEM, kind=CellErrorKind.DUPLICATE, row=line,
+                                    column="name", file=file))
             continue
-        seen.add(key)
         proposals.append(proposal)
     return proposals, errors
 

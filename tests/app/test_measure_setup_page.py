@@ -20,8 +20,9 @@ from explorer.measure_setup import CONFIRM_KEY, editor_key
 from sendlib.domain.catalogue import load_catalogue
 from sendlib.domain.own_measures import kpis_of
 from sendlib.domain.paths import ROOT
+from sendlib.presentation.setup_table import CHECKED_WORDS
 from sendlib.store.versioned import Store
-from sendlib.workflows.catalogues import CHECKED_WORDS, add_measures, measures_store, propose, store_catalogue
+from sendlib.workflows.catalogues import add_measures, measures_store, propose, store_catalogue
 from sendlib.workflows.load import parse_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
