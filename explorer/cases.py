@@ -16,7 +16,7 @@ from sendlib.workflows.cases import case_list, cases_store, find_case
 
 from . import access, data
 from .text import plain
-from .versions import versions_table
+from .versions import side_history
 
 EDITORS_ONLY = "Case lists are shown only to editors. Sign in with an editor's account to see the cases behind a figure."
 
@@ -86,25 +86,8 @@ def cases_history() -> None:
     """The case records' versions on the History page, newest first, with a restore for editors. Counts only: the
     records themselves are special-category data and are never listed here."""
     st.subheader("Case records", anchor="case-records")
-    st.markdown("Each SEN2 return loaded on the Upload page is a new version of the case records; the statutory "
-                "figures computed from case records use the current version. Restoring an older version saves it "
-                "again as a new version, so the restore can be undone, and the figures' own versions are untouched.")
-    if flash := st.session_state.pop("cases-history-flash", None):
-        st.success(flash, icon=":material/check_circle:")
-    side = cases_store(data.store())
-    versions = side.versions()
-    if not versions:
-        st.caption("No case records have been loaded yet.")
-        return
-    versions_table([("Case records", side)], key="cases-history", alt="Versions of the case records, newest first")
-    head = side.head()
-    if not access.is_editor():
-        return
-    older = [v.id for v in versions if v.id != head]
-    if not older:
-        return
-    chosen = st.selectbox("Case records version to restore", older, key="cases-history-version")
-    if st.button(f"Restore case records version {chosen}", key="cases-history-restore"):
-        info = side.restore(chosen, author=access.current_user())
-        st.session_state["cases-history-flash"] = f"Case records version {chosen} restored as new version {info.id}."
-        st.rerun()
+    side_history(cases_store(data.store()), what="Case records", key="cases-history", intro=(
+        "Each SEN2 return loaded on the Upload page is a new version of the case records; the statutory figures "
+        "computed from case records use the current version. Restoring an older version saves it again as a new "
+        "version, so the restore can be undone, and the figures' own versions are untouched."),
+        empty="No case records have been loaded yet.")

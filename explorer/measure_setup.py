@@ -29,12 +29,11 @@ from sendlib.workflows.load import Preview, parse_bytes
 from . import access, data
 from .pages_upload import new_kpi_form
 from .text import plain, plain_table
-from .versions import versions_table
+from .versions import side_history
 
 FLASH_KEY = "measure-setup-flash"
 CONFIRM_KEY = "measure-setup-confirm"
 _PROPOSALS_KEY = "measure-setup-proposals"
-_HISTORY_FLASH = "measures-history-flash"
 _READ_ONLY = ["name", "common_measure_reason", "suggested"]
 # What a person looks at first: the measure, whether it is checked, and what is still a guess; then the fields.
 _ORDER = ["name", "checked", "suggested", "section", "theme", "unit", "polarity", "frequency", "cumulative", "target",
@@ -222,30 +221,20 @@ def refused(preview: Preview, raw: bytes, sheet: str | None, *, editable: bool) 
 def measures_history() -> None:
     """The History page's section: every version of the measures set up from files, newest first, restorable."""
     st.subheader("Measures set up", anchor="measures-set-up")
-    st.markdown("Each Confirm on the Upload page's “Set up these measures” table is a new version of the "
-                "authority's own measures. Restoring an older version saves it again as a new version, so the "
-                "restore can be undone; the figures' own versions are untouched.")
-    if flash := st.session_state.pop(_HISTORY_FLASH, None):
-        st.success(flash, icon=":material/check_circle:")
     side = measures_store(data.store())
-    versions = side.versions()
-    if not versions:
-        st.caption("No measures have been set up from a file yet.")
-        return
-    versions_table([("Measures set up", side)], key="measures-history",
-                   alt="Versions of the measures set up from files, newest first")
-    current = side.read()
-    shown = current[["la", "name", "theme", "unit", "polarity", "frequency", "target", "common_measure"]].rename(
-        columns={"la": "Authority", "name": "Measure", "theme": "Theme", "unit": "Unit", "polarity": "Which way is good",
-                 "frequency": "Frequency", "target": "Target", "common_measure": "Common definition"})
-    with st.expander(f"The {counted(len(current), 'measure')} as they stand"):
-        st.dataframe(shown, hide_index=True, key="measures-current", alt="The measures set up from files, as they stand")
-    head = side.head()
-    older = [v.id for v in versions if v.id != head]
-    if not older or not access.is_editor():
-        return
-    chosen = st.selectbox("Measures version to restore", older, key="measures-history-version")
-    if st.button(f"Restore measures version {chosen}", key="measures-history-restore"):
-        info = side.restore(chosen, author=access.current_user())
-        st.session_state[_HISTORY_FLASH] = f"Measures version {chosen} restored as new version {info.id}."
-        st.rerun()
+
+    def as_they_stand() -> None:
+        current = side.read()
+        shown = current[["la", "name", "theme", "unit", "polarity", "frequency", "target", "common_measure"]].rename(
+            columns={"la": "Authority", "name": "Measure", "theme": "Theme", "unit": "Unit",
+                     "polarity": "Which way is good", "frequency": "Frequency", "target": "Target",
+                     "common_measure": "Common definition"})
+        with st.expander(f"The {counted(len(current), 'measure')} as they stand"):
+            st.dataframe(shown, hide_index=True, key="measures-current",
+                         alt="The measures set up from files, as they stand")
+
+    side_history(side, what="Measures", key="measures-history", extra=as_they_stand,
+                 alt="Versions of the measures set up from files, newest first", intro=(
+        "Each Confirm on the Upload page's “Set up these measures” table is a new version of the authority's own "
+        "measures. Restoring an older version saves it again as a new version, so the restore can be undone; the "
+        "figures' own versions are untouched."), empty="No measures have been set up from a file yet.")

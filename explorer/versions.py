@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -25,3 +27,31 @@ def versions_table(tables: list[tuple[str, Store]], *, key: str, alt: str) -> No
         } for v in table.versions()]
     shown = pd.DataFrame(rows, columns=["Table", "Version", "When (UTC)", "File", "What", "Rows", "By", "File sha256"])
     st.dataframe(shown.sort_values("When (UTC)", ascending=False, kind="stable"), hide_index=True, key=key, alt=alt)
+
+
+def side_history(side: Store, *, what: str, key: str, intro: str, empty: str, alt: str | None = None,
+                 extra: Callable[[], None] | None = None) -> None:
+    """A side table's section on the History page: its versions newest first, anything `extra` draws (only when
+    there are versions), and, for editors, a restore of an older version as a new version."""
+    from . import access
+
+    flash_key = f"{key}-flash"
+    st.markdown(intro)
+    if flash := st.session_state.pop(flash_key, None):
+        st.success(flash, icon=":material/check_circle:")
+    versions = side.versions()
+    if not versions:
+        st.caption(empty)
+        return
+    versions_table([(what, side)], key=key, alt=alt or f"Versions of the {what.lower()}, newest first")
+    if extra is not None:
+        extra()
+    head = side.head()
+    older = [v.id for v in versions if v.id != head]
+    if not older or not access.is_editor():
+        return
+    chosen = st.selectbox(f"{what} version to restore", older, key=f"{key}-version")
+    if st.button(f"Restore {what.lower()} version {chosen}", key=f"{key}-restore"):
+        info = side.restore(chosen, author=access.current_user())
+        st.session_state[flash_key] = f"{what} version {chosen} restored as new version {info.id}."
+        st.rerun()

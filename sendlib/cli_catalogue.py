@@ -32,19 +32,25 @@ def _authority(args: argparse.Namespace) -> str | None:
         return None
 
 
+def _inputs(args: argparse.Namespace, file: str) -> tuple[Path, str] | None:
+    """The command's input file and authority, or None after saying which is wrong (exit 2)."""
+    path = Path(file)
+    if not path.is_file():
+        print(f"error: no file {path}", file=sys.stderr)
+        return None
+    la = _authority(args)
+    return None if la is None else (path, la)
+
+
 def cmd_propose(args: argparse.Namespace) -> int:
     from sendlib.domain.measure_setup import proposals_csv
     from sendlib.files.readers import FileRefused
     from sendlib.workflows.catalogues import propose, store_catalogue
     from sendlib.workflows.load import parse_bytes
 
-    path = Path(args.file)
-    if not path.is_file():
-        print(f"error: no file {path}", file=sys.stderr)
+    if (inputs := _inputs(args, args.file)) is None:
         return 2
-    la = _authority(args)
-    if la is None:
-        return 2
+    path, la = inputs
     catalogue = store_catalogue(_store(args), la)
     try:
         parsed = parse_bytes(path.read_bytes(), path.name, catalogue, sheet=args.sheet)
@@ -61,13 +67,9 @@ def cmd_add(args: argparse.Namespace) -> int:
     from sendlib.domain.measure_setup import read_proposals
     from sendlib.workflows.catalogues import add_measures, store_catalogue
 
-    path = Path(args.proposal)
-    if not path.is_file():
-        print(f"error: no file {path}", file=sys.stderr)
+    if (inputs := _inputs(args, args.proposal)) is None:
         return 2
-    la = _authority(args)
-    if la is None:
-        return 2
+    path, la = inputs
     store = _store(args)
     try:
         proposals, errors = read_proposals(path.read_bytes(), store_catalogue(store, la), file=path.name)
