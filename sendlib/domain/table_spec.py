@@ -22,6 +22,9 @@ class TableSpec:
     name: str
     arrow_schema: pa.Schema
     normalise: Callable[[pd.DataFrame], pd.DataFrame]
+    # Columns the Delta store partitions by, so a commit rewrites only the partitions it changes and a reader of one
+    # authority opens only that authority's files. The parquet store ignores it.
+    partition_by: tuple[str, ...] = ()
 
     @property
     def columns(self) -> list[str]:

@@ -1,0 +1,623 @@
+"""Versioned tables on Delta Lake (delta-rs, no Spark), with the promises of `versioned.Store`.
+
+Layout: `<root>/delta/<table>/` — `values` for the figures, each side table under its own name (`commentary`, `dfe`,
+…), each a Delta table of its own (`_delta_log/` and parquet files, partitioned by the spec's `partition_by`). No
+table's folder holds another's, so a VACUUM or OPTIMIZE run from any tool touches one table only, and a parquet
+store's `versions/`, `HEAD` and `tables/` stay untouched beside them until they are migrated. `<root>` is a folder or
+a URI (`az://`, `abfss://`, `s3://`, `gs://`; see `location`). Power BI, Fabric, Databricks, Polars or DuckDB open
+`<root>/delta/values` as they open any Delta table.
+
+How each promise is kept:
+- *Versioned, never rewritten.* Version id N is Delta version N - 1 in six digits ("000001" is Delta's version 0),
+  so ids read as they always have. Every commit carries our record (author, file name, sha256, counts, action,
+  message, restored_from) in its custom metadata under "sendlib"; `versions()` reads them back from the log. The
+  tables are created with log cleanup off and a century's retention for removed files, so every version stays
+  readable by time travel; a restore is Delta's RESTORE, a new commit that re-adds the old version's files.
+- *Only the change is written.* A commit compares the table before and after `change` row by row: a partitioned
+  table has the partitions that differ replaced (one overwrite with a predicate naming them); an unpartitioned one
+  gets the new rows appended, or, when rows went, one MERGE that deletes those rows and inserts the new.
+- *Atomic, and a crash leaves the last good version.* A version exists once its log entry does; files written by
+  a writer killed before that are outside every version, unseen.
+- *Two writers both land.* Each commit is tied to the version its `change` read (delta-rs may not rebase it onto a
+  newer one), so a concurrent commit fails it and `change` runs again on the table as it is now, a bounded number
+  of times.
+- *Damage is reported, never papered over.* A gap in the log, an unreadable log entry, or a data file that is
+  missing, of another size than the log records, or unreadable raises `StoreDamaged` naming it. Delta records each
+  file's size, not its hash: a same-size change is found only when the file no longer reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from pydantic import ValidationError
+
+from sendlib.domain.table_spec import TableSpec
+from sendlib.store.location import Location, store_location
+from sendlib.store.versioned import StoreDamaged, StoreError, VersionInfo, check_version_id
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.fs as pafs
+    from deltalake import CommitProperties, DeltaTable
+
+TABLES_DIR = "delta"
+LOG_DIR = "_delta_log"
+COMMIT_FILE = re.compile(r"^(\d{20})\.json$")
+COMMIT_ATTEMPTS = 25
+METADATA_KEY = "sendlib"
+COUNTS = ("new", "revised", "unchanged")
+# Time travel needs every commit and every file an old version names: no log cleanup, and removed files kept for a
+# century against anyone's VACUUM at the default retention.
+TABLE_CONFIGURATION: dict[str, str | None] = {
+    "delta.enableExpiredLogCleanup": "false",
+    "delta.logRetentionDuration": "interval 36500 days",
+    "delta.deletedFileRetentionDuration": "interval 36500 days",
+}
+_OP = "_sendlib_op"
+
+
+def version_id(delta_version: int) -> str:
+    return f"{delta_version + 1:06d}"
+
+
+def delta_version(version: str) -> int:
+    return int(check_version_id(version)) - 1
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class TableDamaged(StoreDamaged):
+    """`StoreDamaged` for a file that may sit on object storage: `where` is its full path or URI, which a `Path`
+    would mangle (`az://` to `az:/`)."""
+
+    def __init__(self, where: str, what: str, store: str):
+        self.where = where
+        self.path = Path(where)
+        self.what = what
+        StoreError.__init__(
+            self,
+            f"{where} {what}. Nothing was changed. Run `python -m sendlib check --store {store}` to see every "
+            f"damaged file, then `python -m sendlib repair --store {store}` to make the newest intact version "
+            "current again (as a new version), or `rollback` to a version you choose.",
+        )
+
+
+class _Conflict(Exception):
+    """Another writer committed first: run the change again on the table as it is now."""
+
+
+class DeltaStore:
+    """A versioned table on Delta Lake with `Store`'s API. `DeltaStore(root)` is the values table;
+    `store.side(spec)` is a side table beside it with the same guarantees."""
+
+    # Delta's own default (about 100 MB) unless set; the killed-writer test sets it small to have files on disk
+    # mid-write.
+    target_file_size: int | None = None
+
+    def __init__(self, root: str | os.PathLike[str] | Location, spec: TableSpec | None = None):
+        self.location = root if isinstance(root, Location) else store_location(root)
+        self._spec = spec
+
+    @property
+    def spec(self) -> TableSpec:
+        if self._spec is None:
+            from sendlib.domain.schema import VALUES
+
+            self._spec = VALUES
+        return self._spec
+
+    @property
+    def name(self) -> str:
+        return self._spec.name if self._spec is not None else "values"
+
+    @property
+    def table_location(self) -> Location:
+        return self.location.child(TABLES_DIR, self.name)
+
+    @property
+    def uri(self) -> str:
+        """The table's own path or URI: what an analyst's tool opens."""
+        return self.table_location.uri
+
+    def side(self, spec: TableSpec) -> DeltaStore:
+        return DeltaStore(self.location, spec)
+
+    def __repr__(self) -> str:
+        return f"DeltaStore({self.uri!r})"
+
+    # --- opening -----------------------------------------------------------------------------------------------
+
+    def _options(self) -> dict[str, str] | None:
+        return dict(self.location.storage_options) or None
+
+    def _fs(self) -> pafs.FileSystem:
+        """The table's folder as a pyarrow filesystem: on object storage through delta-rs's own store and options
+        (which needs the folder to be there only on local disk, where pyarrow's own serves)."""
+        import pyarrow.fs as pafs
+
+        if self.location.is_local:
+            return pafs.SubTreeFileSystem(self.uri, pafs.LocalFileSystem())
+        from deltalake.fs import DeltaStorageHandler
+
+        return pafs.PyFileSystem(DeltaStorageHandler(self.uri, self._options()))
+
+    def _where(self, relative: str) -> str:
+        return self.table_location.child(*relative.split("/")).uri
+
+    def damaged(self, relative: str, what: str) -> TableDamaged:
+        return TableDamaged(self._where(relative), what, self.location.uri)
+
+    def _log_entries(self) -> list[pafs.FileInfo]:
+        import pyarrow.fs as pafs
+
+        try:
+            return list(self._fs().get_file_info(pafs.FileSelector(LOG_DIR, allow_not_found=True)))
+        except OSError as exc:
+            raise StoreError(f"cannot reach {self.uri}: {_first_line(exc)}") from None
+
+    def exists(self) -> bool:
+        """Whether the table was ever written: anything in its log. A log that no longer reads is damage, and a
+        damaged table exists; only a table that does not exist at all is ever built afresh."""
+        return bool(self._log_entries())
+
+    def _open(self, version: int | None = None) -> DeltaTable | None:
+        """The table at `version` (else its newest), or None when it was never written."""
+        from deltalake import DeltaTable
+        from deltalake.exceptions import DeltaError, TableNotFoundError
+
+        try:
+            return DeltaTable(self.uri, version=version, storage_options=self._options())
+        except TableNotFoundError as exc:
+            if version is None and not self.exists():
+                return None
+            raise self._log_damage(exc) from None
+        except DeltaError as exc:
+            raise self._log_damage(exc) from None
+        except OSError as exc:
+            raise StoreError(f"cannot read {self.uri}: {_first_line(exc)}") from None
+
+    def _read_log_file(self, name: str) -> list[dict[str, Any]]:
+        """One log file's actions; OSError or ValueError when it does not read."""
+        with self._fs().open_input_stream(f"{LOG_DIR}/{name}") as fh:
+            text = fh.read().decode("utf-8")
+        actions = [json.loads(line) for line in text.splitlines() if line.strip()]
+        if not actions or not all(isinstance(a, dict) for a in actions):
+            raise ValueError("no actions")
+        return actions
+
+    def _log_damage(self, exc: BaseException | None) -> TableDamaged:
+        """Name the log file that stops the table loading: a gap in the commits, or the newest that does not read."""
+        names = {info.base_name for info in self._log_entries()}
+        commits = sorted(int(m[1]) for name in names if (m := COMMIT_FILE.match(name)))
+        if not commits:
+            return self.damaged(LOG_DIR, "holds no commit, though it is not empty")
+        missing = sorted(set(range(commits[-1] + 1)) - set(commits))
+        if missing:
+            return self.damaged(f"{LOG_DIR}/{missing[0]:020d}.json", "is missing (the history has a gap there)")
+        for commit in reversed(commits):
+            try:
+                self._read_log_file(f"{commit:020d}.json")
+            except (OSError, ValueError, UnicodeDecodeError):
+                return self.damaged(f"{LOG_DIR}/{commit:020d}.json", "is not a readable commit")
+        if "_last_checkpoint" in names:
+            try:
+                self._read_log_file("_last_checkpoint")
+            except (OSError, ValueError, UnicodeDecodeError):
+                return self.damaged(f"{LOG_DIR}/_last_checkpoint", "is not readable")
+        return self.damaged(LOG_DIR, f"cannot be read ({_first_line(exc) if exc else 'unknown reason'})")
+
+    def _snapshot(self, version: str | None) -> DeltaTable:
+        table = self._open()
+        if table is None:
+            if version is not None:
+                raise StoreError(f"no version {version!r} in {self.uri}")
+            raise StoreError(f"{self.uri} holds no data yet (run `python -m sendlib init --store {self.location}`)")
+        if version is None:
+            return table
+        wanted = delta_version(version)
+        if not 0 <= wanted <= table.version():
+            raise StoreError(f"no version {version!r} in {self.uri}")
+        if wanted != table.version():
+            opened = self._open(wanted)
+            assert opened is not None
+            return opened
+        return table
+
+    # --- history -----------------------------------------------------------------------------------------------
+
+    def head(self) -> str | None:
+        """The current version id; None only for a table never written."""
+        table = self._open()
+        return None if table is None else version_id(table.version())
+
+    def _info(self, commit: dict[str, Any]) -> VersionInfo:
+        version = int(commit["version"])
+        meta = commit.get(METADATA_KEY)
+        if not isinstance(meta, dict):
+            # A commit made by another tool (an OPTIMIZE, an analyst's write): described from Delta's own fields.
+            opened = self._open(version)
+            meta = {"action": str(commit.get("operation") or "delta").lower(), "author": commit.get("userName"),
+                    "message": commit.get("userMetadata"), "rows": opened.count() if opened else 0}
+        stamp = dt.datetime.fromtimestamp(int(commit.get("timestamp") or 0) / 1000, dt.UTC)
+        record = {"created_at": stamp.isoformat(timespec="seconds"), **meta, "id": version_id(version),
+                  "parent": version_id(version - 1) if version else None, "parquet_sha256": None}
+        try:
+            return VersionInfo.model_validate(record)
+        except ValidationError:
+            raise self.damaged(f"{LOG_DIR}/{version:020d}.json", "holds a version record that does not read") from None
+
+    def versions(self) -> list[VersionInfo]:
+        """Newest first, from the Delta log: every commit is a version."""
+        table = self._open()
+        if table is None:
+            return []
+        history = table.history()
+        if [int(c["version"]) for c in history] != list(range(table.version(), -1, -1)):
+            raise self._log_damage(None)
+        return [self._info(commit) for commit in history]
+
+    def info(self, version: str) -> VersionInfo:
+        wanted = delta_version(version)
+        table = self._open()
+        if table is None or not 0 <= wanted <= table.version():
+            raise StoreError(f"no version {version!r} in {self.uri}")
+        commits = table.history(limit=table.version() - wanted + 1)
+        if len(commits) != table.version() - wanted + 1 or int(commits[-1]["version"]) != wanted:
+            raise self._log_damage(None)
+        return self._info(commits[-1])
+
+    # --- reading -----------------------------------------------------------------------------------------------
+
+    def read(self, version: str | None = None, *,
+             partitions: Mapping[str, str | Sequence[str]] | None = None) -> pd.DataFrame:
+        """The table at `version` (time travel; else the current one) in the spec's dtypes and row order.
+        `partitions` (`{"la_code": "E06000058"}`) opens only those partitions' files."""
+        return self._frame(self._snapshot(version), partitions)
+
+    def read_or_empty(self) -> pd.DataFrame:
+        """The current table, or an empty one with the right columns when nothing has been written yet."""
+        return self.read() if self.exists() else self.spec.empty()
+
+    def _pruning(self, partitions: Mapping[str, str | Sequence[str]]) -> list[tuple[str, str, Any]]:
+        unknown = sorted(set(partitions) - set(self.spec.partition_by))
+        if unknown:
+            raise StoreError(f"the {self.name} table is not partitioned by {', '.join(unknown)}")
+        return [(col, "=", want) if isinstance(want, str) else (col, "in", list(want))
+                for col, want in partitions.items()]
+
+    def _frame(self, table: DeltaTable, partitions: Mapping[str, str | Sequence[str]] | None = None) -> pd.DataFrame:
+        pruning = self._pruning(partitions) if partitions else None
+        try:
+            arrow = table.to_pyarrow_dataset(file_pruning_predicate=pruning).to_table(
+                columns=self.spec.columns, use_threads=False)
+            frame = arrow.cast(self.spec.arrow_schema).to_pandas(types_mapper=_types_mapper(), use_threads=False)
+            return self.spec.normalise(frame)
+        except Exception as exc:  # pyarrow's ArrowInvalid / OSError, a schema that no longer fits, duplicate rows
+            raise self._data_damage(table, exc) from None
+
+    def _file_findings(self, table: DeltaTable, *, footers: bool) -> list[tuple[str, str]]:
+        """The data files of `table`'s version that are missing, not the size the log records or (with `footers`)
+        not readable parquet."""
+        import pyarrow as pa
+        import pyarrow.fs as pafs
+        import pyarrow.parquet as pq
+
+        actions = pa.table(table.get_add_actions(flatten=True))
+        paths = [unquote(p) for p in actions.column("path").to_pylist()]
+        fs = self._fs()
+        found = []
+        for path, size, info in zip(paths, actions.column("size_bytes").to_pylist(), fs.get_file_info(paths)):
+            if info.type == pafs.FileType.NotFound:
+                found.append((path, "is missing"))
+            elif info.type != pafs.FileType.File:
+                found.append((path, "is not a file"))
+            elif info.size != size:
+                found.append((path, f"holds {info.size} bytes where the log records {size}"))
+            elif footers:
+                try:
+                    with fs.open_input_file(path) as fh:
+                        pq.read_metadata(fh)
+                except Exception:  # pyarrow raises ArrowInvalid, OSError or others for a damaged file
+                    found.append((path, "is not a readable parquet file"))
+        return found
+
+    def _data_damage(self, table: DeltaTable, exc: BaseException) -> StoreError:
+        """The file that stopped a read, or, when the store could not be reached at all, that (not damage)."""
+        try:
+            findings = self._file_findings(table, footers=True)
+        except OSError as unreachable:
+            return StoreError(f"cannot read {self.uri}: {_first_line(unreachable)}")
+        if findings:
+            return self.damaged(*findings[0])
+        return self.damaged(LOG_DIR, f"names a table that does not read at version {version_id(table.version())} "
+                                     f"({type(exc).__name__}: {_first_line(exc)})")
+
+    def damaged_files(self) -> list[tuple[str, str]]:
+        """Every damaged file of the table, as (file, what): the log's gaps and unreadable entries, else each data
+        file any version names that is missing or not the size the log records. Nothing is written."""
+        try:
+            table = self._open()
+            if table is None:
+                return []
+            self.versions()
+        except TableDamaged as exc:
+            return [(exc.where, exc.what)]
+        sizes: dict[str, int] = {}
+        for version in range(table.version() + 1):
+            for action in self._read_log_file(f"{version:020d}.json"):
+                if isinstance(add := action.get("add"), dict):
+                    sizes[unquote(add["path"])] = int(add["size"])
+        infos = self._fs().get_file_info(list(sizes))
+        return [(self._where(path), "is missing" if info.size is None else
+                 f"holds {info.size} bytes where the log records {size}")
+                for (path, size), info in zip(sizes.items(), infos) if info.size != size]
+
+    # --- writing -----------------------------------------------------------------------------------------------
+
+    def _arrow(self, frame: pd.DataFrame) -> Any:
+        """Rows as the Arrow data handed to delta-rs: a Table, or anything Arrow can stream."""
+        import pyarrow as pa
+
+        return pa.Table.from_pandas(frame[self.spec.columns], schema=self.spec.arrow_schema, preserve_index=False)
+
+    def _record(self, action: str, rows: int, counts: Mapping[str, int], **fields: str | None) -> dict[str, Any]:
+        return {"created_at": _now(), "action": action, "rows": rows,
+                **{k: int(counts.get(k) or 0) for k in COUNTS}, **{k: v for k, v in fields.items() if v is not None}}
+
+    def _properties(self, record: Mapping[str, Any]) -> CommitProperties:
+        """Our record in the commit, readable by any Delta tool: `userMetadata` is what Databricks and Fabric show
+        in DESCRIBE HISTORY. No retries inside delta-rs: a commit lands on the version its change read, or not."""
+        from deltalake import CommitProperties
+
+        summary = " ".join(str(v) for v in (record["action"], record.get("file_name") or record.get("message")) if v)
+        custom: dict[str, Any] = {METADATA_KEY: dict(record), "userMetadata": summary}
+        if record.get("author"):
+            custom["userName"] = str(record["author"])
+        return CommitProperties(custom_metadata=custom, max_commit_retries=0)
+
+    def _landed(self, read_version: int, record: Mapping[str, Any]) -> VersionInfo:
+        """The version a commit made: the one after the version it read (-1 for a new table), as no commit is
+        rebased."""
+        version = read_version + 1
+        return VersionInfo.model_validate({**record, "id": version_id(version),
+                                           "parent": version_id(version - 1) if version else None})
+
+    def _retrying(self, what: str, step: Callable[[DeltaTable | None], VersionInfo | None]) -> VersionInfo | None:
+        """Run `step` on the table as it is now until its commit lands: another writer's commit between the read
+        and the commit makes it run again, at most COMMIT_ATTEMPTS times."""
+        from deltalake.exceptions import CommitFailedError, DeltaError
+
+        last = ""
+        for attempt in range(COMMIT_ATTEMPTS):
+            table = self._open()
+            try:
+                return step(table)
+            except (CommitFailedError, _Conflict) as exc:
+                last = _first_line(exc)
+                time.sleep(random.uniform(0.005, 0.02 * (attempt + 1)))
+            except OSError as exc:
+                raise StoreError(f"cannot write to {self.uri}: {_first_line(exc)}. Nothing was changed.") from None
+            except DeltaError as exc:
+                raise StoreError(f"{what} on {self.uri} failed: {_first_line(exc)}. Nothing was changed.") from None
+        raise StoreError(f"{what} on {self.uri} did not land after {COMMIT_ATTEMPTS} tries, as other writers kept "
+                         f"committing first (last: {last}). Nothing was changed; try again.")
+
+    def _create(self, frame: pd.DataFrame, record: Mapping[str, Any]) -> None:
+        from deltalake import write_deltalake
+        from deltalake.exceptions import DeltaError
+
+        try:
+            write_deltalake(self.uri, self._arrow(frame), mode="error", partition_by=list(self.spec.partition_by) or None,
+                            configuration=TABLE_CONFIGURATION, storage_options=self._options(),
+                            commit_properties=self._properties(record), target_file_size=self.target_file_size)
+        except DeltaError:
+            if self._open() is not None:
+                raise _Conflict from None
+            raise
+
+    def commit(
+        self,
+        change: Callable[[pd.DataFrame], tuple[pd.DataFrame, dict[str, int]]],
+        *,
+        action: str,
+        author: str | None = None,
+        file_name: str | None = None,
+        sha256: str | None = None,
+        message: str | None = None,
+    ) -> VersionInfo | None:
+        """Apply `change` to the table as it is now and commit only the rows that differ, as one new version.
+
+        `change` returns the new table and counts; when nothing changed (`new` and `revised` are 0, or no row
+        differs) nothing is written and None returned. When another writer commits first, `change` runs again on
+        the table as it is then, so both land."""
+
+        def step(table: DeltaTable | None) -> VersionInfo | None:
+            read_version = -1 if table is None else table.version()
+            current = self.spec.empty() if table is None else self._frame(table)
+            new, counts = change(current)
+            new = self.spec.normalise(new)
+            if table is not None and not counts.get("new") and not counts.get("revised"):
+                return None
+            record = self._record(action, len(new), counts, author=author, file_name=file_name, sha256=sha256,
+                                  message=message)
+            if table is None:
+                self._create(new, record)
+            elif not self._write_changes(table, current, new, self._properties(record)):
+                return None
+            return self._landed(read_version, record)
+
+        return self._retrying(action, step)
+
+    def _write_changes(self, table: DeltaTable, current: pd.DataFrame, new: pd.DataFrame,
+                       properties: CommitProperties) -> bool:
+        """The rows that differ, written as one commit; False when none do."""
+        from deltalake import write_deltalake
+
+        removed, added, exact = _row_diff(current, new)
+        if removed.empty and added.empty:
+            return False
+        keys = list(self.spec.partition_by)
+        size = self.target_file_size
+        if not exact:
+            write_deltalake(table, self._arrow(new), mode="overwrite", commit_properties=properties,
+                            target_file_size=size)
+        elif keys:
+            changed = _partition_values(removed, added, keys)
+            rows = new[_in_partitions(new, keys, changed)]
+            write_deltalake(table, self._arrow(rows), mode="overwrite", predicate=_partition_predicate(keys, changed),
+                            commit_properties=properties, target_file_size=size)
+        elif removed.empty:
+            write_deltalake(table, self._arrow(added), mode="append", commit_properties=properties,
+                            target_file_size=size)
+        else:
+            self._merge(table, removed, added, properties)
+        return True
+
+    def _merge(self, table: DeltaTable, removed: pd.DataFrame, added: pd.DataFrame,
+               properties: CommitProperties) -> None:
+        """One MERGE: each removed row deleted where every column matches (nulls matching nulls), each added row
+        inserted. Only the files holding removed rows are rewritten."""
+        import pyarrow as pa
+
+        source = pa.concat_tables([
+            pa.table(self._arrow(rows)).append_column(_OP, pa.array([op] * len(rows), pa.string()))
+            for rows, op in ((removed, "delete"), (added, "insert"))
+        ])
+        columns = [_quote(c) for c in self.spec.columns]
+        matches = " AND ".join(f"(t.{c} IS NOT DISTINCT FROM s.{c})" for c in columns)
+        (table.merge(source, matches, source_alias="s", target_alias="t", commit_properties=properties)
+         .when_matched_delete(predicate=f"s.{_OP} = 'delete'")
+         .when_not_matched_insert(updates={c: f"s.{c}" for c in columns}, predicate=f"s.{_OP} = 'insert'")
+         .execute())
+
+    def restore(self, version: str, *, author: str | None = None, action: str = "restore",
+                message: str | None = None) -> VersionInfo:
+        """Make an old version current again as a new version (Delta's RESTORE: the old version's files re-added,
+        no data rewritten; history is never rewritten). Works whatever state the current version's files are in,
+        so a table can always be brought back to a version that is intact; a damaged log stops it (it is named)."""
+        old = self.info(version)
+        target = delta_version(version)
+
+        def step(table: DeltaTable | None) -> VersionInfo:
+            assert table is not None
+            read_version = table.version()
+            snapshot = self._snapshot(version)
+            findings = self._file_findings(snapshot, footers=False)
+            if findings:
+                raise self.damaged(*findings[0])
+            record = self._record(action, old.rows, {}, author=author, restored_from=version,
+                                  message=message or f"restored version {version}")
+            properties = self._properties(record)
+            if target == read_version:
+                # RESTORE refuses the current version; an empty commit makes the same table a new version.
+                table.create_write_transaction([], mode="append", schema=table.schema(),
+                                               partition_by=table.metadata().partition_columns or None,
+                                               commit_properties=properties)
+            else:
+                table.restore(target, commit_properties=properties)
+            return self._landed(read_version, record)
+
+        info = self._retrying(action, step)
+        assert info is not None
+        return info
+
+    def replace_with(self, table: pd.DataFrame, *, action: str, author: str | None = None,
+                     file_name: str | None = None, message: str | None = None) -> VersionInfo:
+        """A whole new table as a new version: how `repair` reloads a bundled release when no version is intact."""
+        from deltalake import write_deltalake
+
+        new = self.spec.normalise(table)
+
+        def step(current: DeltaTable | None) -> VersionInfo:
+            read_version = -1 if current is None else current.version()
+            record = self._record(action, len(new), {"new": len(new)}, author=author, file_name=file_name,
+                                  message=message)
+            if current is None:
+                self._create(new, record)
+            else:
+                write_deltalake(current, self._arrow(new), mode="overwrite", commit_properties=self._properties(record),
+                                target_file_size=self.target_file_size)
+            return self._landed(read_version, record)
+
+        info = self._retrying(action, step)
+        assert info is not None
+        return info
+
+
+def _types_mapper() -> Callable[[pa.DataType], Any]:
+    import pandas as pd
+    import pyarrow as pa
+
+    mapper = {pa.string(): pd.StringDtype(), pa.float64(): pd.Float64Dtype(), pa.int64(): pd.Int64Dtype(),
+              pa.int16(): pd.Int16Dtype(), pa.bool_(): pd.BooleanDtype()}
+    return mapper.get
+
+
+def _row_diff(old: pd.DataFrame, new: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+    """Rows of `old` not in `new` and of `new` not in `old`, by a hash of every column (nulls equal); `exact` is
+    False when either holds a row twice, where a set difference would miscount."""
+    import pandas as pd
+
+    old_hash = pd.util.hash_pandas_object(old, index=False)
+    new_hash = pd.util.hash_pandas_object(new, index=False)
+    exact = not (old_hash.duplicated().any() or new_hash.duplicated().any())
+    removed = old[~old_hash.isin(new_hash).to_numpy()]
+    added = new[~new_hash.isin(old_hash).to_numpy()]
+    return removed, added, exact
+
+
+def _partition_values(removed: pd.DataFrame, added: pd.DataFrame, keys: list[str]) -> list[tuple[Any, ...]]:
+    import pandas as pd
+
+    both = pd.concat([removed[keys], added[keys]], ignore_index=True).astype(object)
+    both = both.where(both.notna(), None)
+    return sorted(set(both.itertuples(index=False, name=None)), key=repr)
+
+
+def _in_partitions(frame: pd.DataFrame, keys: list[str], values: list[tuple[Any, ...]]) -> Any:
+    import pandas as pd
+
+    wanted = pd.MultiIndex.from_tuples(values, names=keys)
+    cells = frame[keys].astype(object)
+    return pd.MultiIndex.from_frame(cells.where(cells.notna(), None)).isin(wanted)
+
+
+def _quote(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise StoreError(f"a partition value must be text, a whole number or true/false, not {value!r}")
+
+
+def _partition_predicate(keys: list[str], values: list[tuple[Any, ...]]) -> str:
+    """SQL naming exactly the partitions in `values`, for an overwrite that replaces only those."""
+
+    def one(key: str, value: Any) -> str:
+        return f"{_quote(key)} IS NULL" if value is None else f"{_quote(key)} = {_literal(value)}"
+
+    return " OR ".join("(" + " AND ".join(one(k, v) for k, v in zip(keys, row)) + ")" for row in values)
