@@ -15,6 +15,8 @@ from sendlib.store.versioned import Store
 from sendlib.workflows.load import init_store
 
 CHART = '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'
+ALL_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+  .every(chart => chart.querySelector('canvas, svg'))"""
 FOREIGN = f'img[src*="pixel"], img[src*="{HOST}"], a[href*="{HOST}"], [src*="{HOST}"]'
 
 
@@ -45,6 +47,8 @@ def test_hostile_commentary_fetches_nothing_and_links_nowhere(page, app_url: str
                            ("Board report", "Board report")):
         sidebar.get_by_role("link", name=title, exact=True).click()
         page.get_by_role("heading", name=heading, exact=True).wait_for()
+        settle(page)
+        page.wait_for_function(ALL_DRAWN)  # a theme page's expanders come with its charts, after the heading
         settle(page)
         _open_every_expander(page)
         page.get_by_text(f"![p](http://{HOST}/pixel.png)", exact=False).first.wait_for()
