@@ -46,6 +46,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench.py
 	$(PY) bench/bench_upload.py
+	$(PY) bench/bench_long.py
 	$(PY) bench/bench_dfe.py
 	$(PY) bench/bench_start.py
 	$(PY) bench/bench_cases.py

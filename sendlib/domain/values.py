@@ -12,11 +12,16 @@ import math
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 from pandas import NA as _NA
 
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+
 Unit = Literal["count", "percent", "days", "weeks", "score"]
+UNITS: tuple[Unit, ...] = get_args(Unit)  # a unit's position here is its code in `parse_plain_values`
 Arrow = Literal["up", "down", "flat"]
 
 ARROWS: dict[str, Arrow] = {
@@ -176,6 +181,56 @@ def parse_value(raw: object, unit: Unit) -> ParsedValue:
     if any(c.isdigit() for c in body):
         raise CellError(text, f"cannot read this as a {_UNIT_WORD[unit]}", kind=CellErrorKind.NOT_A_NUMBER)
     raise CellError(text, f"text where a {_UNIT_WORD[unit]} belongs", kind=CellErrorKind.NOT_A_NUMBER)
+
+
+# The figures `parse_plain_values` reads: a subset of _VALUE_RE's (ASCII digits, no sign, no space around the cell,
+# at most 15 digits a part so every one is a finite float and a whole count fits in an int64). Most cells are a
+# bare figure or one with a `%`, which a plain match finds ten times faster than the last pattern's captures.
+_DECIMAL = r"(?:[0-9]{1,15}(?:\.[0-9]{1,15})?|\.[0-9]{1,15})"
+_DECIMAL_RE, _PERCENT_RE = f"^{_DECIMAL}$", f"^{_DECIMAL}%$"
+_PLAIN_RE = (r"^(?P<num>(?:[0-9]{1,3}(?:,[0-9]{3}){1,4}|[0-9]{1,15})(?:\.[0-9]{1,15})?|\.[0-9]{1,15})"
+             r"(?: *(?P<pct>%))?(?: *\( *(?P<count>[0-9]{1,15}) *\))?$")
+
+
+@dataclass(frozen=True)
+class PlainValues:
+    """`parse_value` for a column of text cells, where a cell is a plain figure it reads without a word to say:
+    `read[i]` when cell i was read here, its figure `value[i]` (NaN for a blank cell) and its count in brackets
+    `count[i]` (-1 for none). Every other cell (a fraction, an arrow, a placeholder, a duration, anything refused)
+    is for `parse_value` itself, so each message and note is its own."""
+
+    read: np.ndarray
+    value: np.ndarray
+    count: np.ndarray
+
+
+def parse_plain_values(cells: pa.Array, units: np.ndarray) -> PlainValues:
+    """The cells (text, "" for a blank) read as `parse_value(cell, UNITS[units[i]])` would read them, at C speed:
+    `45.2%`, `45.2% (24)`, `1,234`, `38`; within range for the unit (a percentage 0-100 and not a fraction
+    among percentages, a whole count, no `%` but on a percentage)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    decimal = pc.match_substring_regex(cells, _DECIMAL_RE)
+    number = pc.cast(pc.if_else(decimal, cells, "nan"), pa.float64()).to_numpy(zero_copy_only=False, writable=True)
+    percent_sign = pc.match_substring_regex(cells, _PERCENT_RE)
+    has_pct = percent_sign.to_numpy(zero_copy_only=False).copy()
+    number[has_pct] = pc.cast(pc.utf8_slice_codeunits(cells.filter(percent_sign), 0, -1), pa.float64()).to_numpy(
+        zero_copy_only=False)
+    count = np.full(len(cells), -1, dtype=np.int64)
+    blank = pc.equal(cells, "").to_numpy(zero_copy_only=False)
+    if len(others := np.flatnonzero(~decimal.to_numpy(zero_copy_only=False) & ~has_pct & ~blank)):
+        parts = pc.extract_regex(cells.take(pa.array(others)), _PLAIN_RE).flatten()  # no plain figure: nulls
+        number[others] = pc.cast(pc.replace_substring(parts[0], ",", ""), pa.float64()).to_numpy(zero_copy_only=False)
+        has_pct[others] = pc.fill_null(pc.equal(parts[1], "%"), False).to_numpy(zero_copy_only=False)
+        bracket = pc.cast(pc.if_else(pc.equal(parts[2], ""), None, parts[2]), pa.int64())
+        count[others] = pc.fill_null(bracket, -1).to_numpy(zero_copy_only=False)
+    percent = units == UNITS.index("percent")
+    fraction = ~has_pct & (number > 0) & (number < 1)  # `0.316` among percentages: parse_value says so in a note
+    fits = np.where(percent, ~fraction & (number <= 100),
+                    ~has_pct & ((units != UNITS.index("count")) | (number == np.floor(number))))
+    return PlainValues(read=(~np.isnan(number) & fits) | blank, value=np.where(blank, np.nan, number), count=count)
 
 
 def _number_cell(raw: int | float, unit: Unit) -> ParsedValue:

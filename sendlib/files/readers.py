@@ -14,6 +14,10 @@ as a file passes one of these (each well above the largest real file, so no real
   1.5 million of them take about 8 seconds and 700 MB to read: the most one upload may ask of the server.
 - `MAX_XLSX_UNCOMPRESSED`: openpyxl writes about 50 bytes of sheet XML a cell, so 1.5 million cells and
   their strings unzip to about 80 MB.
+
+A CSV is read by pyarrow when that is sure to give what the csv module gives (one record a line, every quote
+around a whole cell, no limit within reach); its rows are then made as lists only when asked for, and a long
+file's parser reads `Grid.columns` instead. Anything else goes through the csv module, as it always did.
 """
 
 from __future__ import annotations
@@ -23,13 +27,14 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, overload
 from xml.etree.ElementTree import ParseError, iterparse
 
 if TYPE_CHECKING:
+    import pyarrow as pa
     from openpyxl.workbook.workbook import Workbook
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
@@ -55,14 +60,23 @@ class Grid:
     """Rows of raw cells. `rows[i]` is the file's row `numbers[i]`."""
 
     name: str
-    rows: list[list[Cell]]
-    numbers: list[int]
+    rows: Sequence[list[Cell]]
+    numbers: Sequence[int]
     # Per-row, per-column Excel number formats, where the source had them (`0.0%`).
     formats: list[list[str]] | None = None
+    # A CSV pyarrow read: its cells column by column, every row (title and header rows too) as the text in the
+    # file, blanks as "" (a cell is blank, None in `rows`, when it is only whitespace). None for any other grid.
+    columns: tuple[pa.Array, ...] | None = None
 
     @property
     def width(self) -> int:
         return max((len(r) for r in self.rows), default=0)
+
+    def rows_at(self, indices: Sequence[int]) -> list[list[Cell]]:
+        """`[rows[i] for i in indices]`, made in one go for a CSV pyarrow read."""
+        if isinstance(self.rows, _ColumnRows):
+            return self.rows.at(indices)
+        return [self.rows[i] for i in indices]
 
 
 class FileRefused(ValueError):
@@ -112,16 +126,21 @@ def _trimmed(row: list[Cell]) -> list[Cell]:
 
 def decode_text(data: bytes, name: str) -> str:
     """UTF-8 (with or without a BOM), else Windows-1252 — but never a mix, which one choice would garble."""
+    return _decode(data, name)[0]
+
+
+def _decode(data: bytes, name: str) -> tuple[str, bool]:
+    """decode_text's text, and whether it was UTF-8 (then the bytes after a BOM are that text, as pyarrow wants it)."""
     if b"\x00" in data[:4096]:
         raise FileRefused(f"{name} is not a text file (it looks binary); upload a .csv or .xlsx file")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), True
     except UnicodeDecodeError:
         pass
     if mixed := _mixed_encoding(data):
         raise FileRefused(f"{name}: {mixed}: save the file as UTF-8 and try again")
     try:
-        return data.decode("cp1252")
+        return data.decode("cp1252"), False
     except UnicodeDecodeError:
         raise FileRefused(f"{name} is neither UTF-8 nor Windows-1252 text") from None
 
@@ -154,10 +173,17 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def read_csv_grid(data: bytes, name: str) -> Grid:
-    text = decode_text(data, name)
-    if not text.strip():
+    text, utf8 = _decode(data, name)
+    if not text or text.isspace():  # what `not text.strip()` says, without copying the text
         raise FileRefused(f"{name} is empty")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    delimiter = _sniff_delimiter(text)
+    body = (data[3:] if data.startswith(b"\xef\xbb\xbf") else data) if utf8 else text.encode("utf-8")
+    return _read_with_pyarrow(body, text, name, delimiter) or _read_with_csv(text, name, delimiter)
+
+
+def _read_with_csv(text: str, name: str, delimiter: str) -> Grid:
+    """The csv module, row by row under the limits: the reader for every CSV pyarrow may not read alike."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     tally = _Tally(name, rectangular=False)
     rows: list[list[Cell]] = []
     numbers: list[int] = []
@@ -170,6 +196,129 @@ def read_csv_grid(data: bytes, name: str) -> Grid:
     except csv.Error as exc:
         raise FileRefused(f"{name}: not a readable CSV file ({exc})") from exc
     return Grid(name=name, rows=rows, numbers=numbers)
+
+
+def _line_count(body: bytes) -> int:
+    """Lines as the csv module counts them (`\n`, `\r\n` or a lone `\r` ends one), a last unended line included.
+    Counted in the UTF-8 bytes, where a newline byte is only ever a newline, at memchr's speed."""
+    ends = body.count(b"\n") + (body.count(b"\r") - body.count(b"\r\n") if b"\r" in body else 0)
+    return ends + (0 if body.endswith((b"\n", b"\r")) else 1)
+
+
+def _quotes_are_whole_cells(text: str, delimiter: str) -> bool:
+    """Every line with a quote in it holds only whole quoted cells (`"1,234"`, a quote inside one doubled) beside
+    unquoted ones: there pyarrow and the csv module split alike. A quote inside a cell, or one left open to the next
+    line, is read as the csv module reads it, by the csv module."""
+    at = text.find('"')
+    if at == -1:
+        return True
+    d = re.escape(delimiter)
+    cell = rf'(?:"(?:[^"\r\n]|"")*"|[^"{d}\r\n]*)'
+    line = re.compile(rf"{cell}(?:{d}{cell})*")
+    newline = "\r" if "\n" not in text else "\n"  # a lone \r in a file of \n lines: the line-count check refuses it
+    while at != -1:
+        start = text.rfind(newline, 0, at) + 1
+        end = text.find(newline, at)
+        end = len(text) if end == -1 else end
+        if not line.fullmatch(text, start, end - (end > start and text[end - 1] == "\r")):
+            return False
+        at = text.find('"', end)
+    return True
+
+
+def _read_with_pyarrow(body: bytes, text: str, name: str, delimiter: str) -> Grid | None:
+    """The CSV read by pyarrow, or None when the csv module must read it: a NUL (the csv module refuses it), a
+    quote that is not a whole cell, a limit within reach (the csv module refuses at the very row), a cell near
+    the csv module's field limit, rows of different widths, or a blank line or a record over two lines (either
+    would shift the row numbers). `body` is `text` in UTF-8. A second BOM (text that starts with one) is left to
+    the csv module, which keeps it as text where pyarrow might drop it."""
+    lines = _line_count(body)
+    if text.startswith("\ufeff") or b"\x00" in body or lines > MAX_ROWS or not _quotes_are_whole_cells(text, delimiter):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False, ignore_empty_lines=True),
+            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(MAX_COLUMNS + 1)},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except pa.ArrowException:  # a row of another width, a cell straddling pyarrow's blocks: the csv module reads it
+        return None
+    width = table.num_columns
+    if table.num_rows != lines or width > MAX_COLUMNS or lines * width > MAX_CELLS:
+        return None
+    columns = tuple(c.combine_chunks() for c in table.columns)
+    if any((pc.max(pc.binary_length(c)).as_py() or 0) >= csv.field_size_limit() // 2 for c in columns):  # bytes ≥ chars
+        return None
+    return Grid(name=name, rows=_ColumnRows(columns), numbers=list(range(1, lines + 1)), columns=columns)
+
+
+class _ColumnRows(Sequence[list[Cell]]):
+    """A pyarrow-read CSV's rows as `read_csv_grid` has always given them (blank cells None, trailing blanks
+    trimmed), each made when first asked for and all of them at once for a reader that walks every row."""
+
+    _ALL_AT = 64  # rows asked for one by one before making every row in one go is cheaper
+
+    def __init__(self, columns: tuple[pa.Array, ...]):
+        self._columns = columns
+        self._made: dict[int, list[Cell]] = {}
+        self._all: list[list[Cell]] | None = None
+
+    def __len__(self) -> int:
+        return len(self._columns[0])
+
+    @overload
+    def __getitem__(self, index: int) -> list[Cell]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[list[Cell]]: ...
+
+    def __getitem__(self, index: int | slice) -> list[Cell] | list[list[Cell]]:
+        if isinstance(index, slice):
+            picked = range(len(self))[index]
+            return [self._row(i) for i in picked] if len(picked) <= self._ALL_AT else self._every()[index]
+        return self._row(range(len(self))[index])  # a negative index counted from the end, or IndexError
+
+    def _row(self, index: int) -> list[Cell]:
+        if self._all is not None:
+            return self._all[index]
+        if index not in self._made:
+            if len(self._made) >= self._ALL_AT:
+                return self._every()[index]
+            self._made[index] = _trimmed([c if c.strip() else None for c in (col[index].as_py() for col in self._columns)])
+        return self._made[index]
+
+    def at(self, indices: Sequence[int]) -> list[list[Cell]]:
+        if self._all is not None:
+            return [self._all[i] for i in indices]
+        if missing := [i for i in indices if i not in self._made]:
+            import pyarrow as pa
+
+            picked = pa.array(missing, pa.int64())
+            cells = zip(*(col.take(picked).to_pylist() for col in self._columns), strict=True)
+            for i, row in zip(missing, cells, strict=True):
+                self._made[i] = _trimmed([c if c.strip() else None for c in row])
+        return [self._made[i] for i in indices]
+
+    def _every(self) -> list[list[Cell]]:
+        if self._all is None:
+            cells = zip(*(col.to_pylist() for col in self._columns), strict=True)
+            self._all = [self._made[i] if i in self._made else _trimmed([c if c.strip() else None for c in row])
+                         for i, row in enumerate(cells)]
+        return self._all
+
+    def __iter__(self) -> Iterator[list[Cell]]:
+        return iter(self._every())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return repr(list(self))
 
 
 def _refuse_unreadable(name: str, exc: Exception) -> FileRefused:
