@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -86,9 +87,12 @@ def normalise(df: pd.DataFrame) -> pd.DataFrame:
 
 def period_rank(periods: pd.Series) -> pd.Series:
     """Chronological rank of each period label, computed once per distinct label."""
-    labels = sorted(set(periods.fillna("")), key=lambda p: sort_key(p or None))
-    rank = {label: i for i, label in enumerate(labels)}
-    return periods.fillna("").map(rank).astype("int64")
+    filled = periods.fillna("").astype(str)
+    codes, labels = pd.factorize(filled)
+    order = sorted(range(len(labels)), key=lambda i: sort_key(str(labels[i]) or None))
+    rank = np.empty(len(labels), dtype="int64")
+    rank[order] = np.arange(len(labels))
+    return pd.Series(rank[codes], index=periods.index, dtype="int64")
 
 
 def sort_rows(df: pd.DataFrame) -> pd.DataFrame:
