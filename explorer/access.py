@@ -4,9 +4,11 @@ default) anyone with the link can, and the page says so."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import streamlit as st
+
+# The rule itself is the library's (sendlib.domain.authorities), so the CLI and per-authority roles share it.
+from sendlib.domain.authorities import address as _address
+from sendlib.domain.authorities import editor_allowed, unverified
 
 from .text import plain
 
@@ -22,31 +24,11 @@ def login_configured() -> bool:
     return _secrets_section("auth") is not None
 
 
-def _address(email: object) -> str:
-    """An email address as compared and recorded: `Jo.Bloggs@Council.gov.uk ` and `jo.bloggs@council.gov.uk` are one."""
-    return str(email or "").strip().casefold()
-
-
 def current_user() -> str | None:
     """Who is recorded as the author of a change: the signed-in address (or name), None without sign-in."""
     if login_configured() and st.user.is_logged_in:
         return _address(st.user.get("email")) or str(st.user.get("name") or "signed-in user")
     return None
-
-
-def unverified(verified: object) -> bool:
-    """The sign-in provider says the address is not verified (`email_verified` false; some send it as a string).
-    A provider that does not send the claim at all is trusted as configured."""
-    return str(verified).strip().lower() == "false"
-
-
-def editor_allowed(email: str | None, verified: object, editors: Iterable[str] | str) -> bool:
-    """Whether a signed-in address may change data: on the editors list, whatever its case or stray spaces, and not
-    an address the provider has not verified."""
-    if not _address(email) or unverified(verified):
-        return False
-    listed = [editors] if isinstance(editors, str) else editors
-    return _address(email) in {_address(e) for e in listed}
 
 
 def is_editor() -> bool:

@@ -1,0 +1,180 @@
+"""The deployment's authorities and who may do what with each one's data.
+
+Set in `.streamlit/secrets.toml` (never committed), beside `[explorer]` and `[auth]`:
+
+    [authorities]
+    codes = ["839", "E06000052", "Devon"]    # names, old codes or new codes; resolved to old codes
+
+    [editors]
+    emails = ["send.manager@bcp.gov.uk"]     # the flat list of old: editors of the home authority
+    "839" = ["a@bcp.gov.uk"]                 # one key per authority (a code or a name) → its editors
+    "E06000052" = ["b@cornwall.gov.uk"]
+
+    [viewers]
+    "878" = ["c@devon.gov.uk"]
+
+Without `[authorities]` (the local default) any English authority DfE publishes may be named and written, as the
+CLI's `--la` does. Without `[viewers]` the home authority's data is open to everyone who reaches the app, as it
+always was; with it, each authority's data is for its own viewers and editors. Emails are compared with case and
+stray spaces ignored, and an address the sign-in provider has not verified holds no role at all.
+
+Pure: the caller passes the settings (a parsed TOML mapping, or `load_authorities` reads the file) and the DfE
+authority index (`benchmarks.la_index`), so this module reads nothing but the settings file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from sendlib.domain.benchmarks import Authority, LaNotFound, resolve_la
+from sendlib.domain.settings import SETTINGS_FILE, load_settings
+
+Role = Literal["editor", "viewer"]
+LEGACY_KEY = "emails"  # `[editors] emails = [...]`: the home authority's editors, from before there were several
+
+
+class AuthorityError(ValueError):
+    """The settings name an authority DfE does not know, or one the deployment does not serve."""
+
+
+def address(email: object) -> str:
+    """An email address as compared and recorded: `Jo.Bloggs@Council.gov.uk ` and `jo.bloggs@council.gov.uk` are one."""
+    return str(email or "").strip().casefold()
+
+
+def unverified(verified: object) -> bool:
+    """The sign-in provider says the address is not verified (`email_verified` false; some send it as a string).
+    A provider that does not send the claim at all is trusted as configured."""
+    return str(verified).strip().lower() == "false"
+
+
+def editor_allowed(email: str | None, verified: object, editors: Iterable[str] | str) -> bool:
+    """Whether a signed-in address is on a list, whatever its case or stray spaces, and not an address the provider
+    has not verified: the one rule every role check goes through."""
+    if not address(email) or unverified(verified):
+        return False
+    listed = [editors] if isinstance(editors, str) else editors
+    return address(email) in {address(e) for e in listed}
+
+
+class Authorities(BaseModel):
+    """A deployment's authorities (old codes) and each one's editors and viewers, as settled from the settings."""
+
+    model_config = ConfigDict(frozen=True)
+
+    home: str
+    # None: the local default, every authority in `known` may be written.
+    codes: tuple[str, ...] | None = None
+    known: frozenset[str] = frozenset()
+    editors: dict[str, tuple[str, ...]] = {}
+    viewers: dict[str, tuple[str, ...]] = {}
+    # No `[viewers]` section: the home authority is open to everyone, as before there were several.
+    open_viewing: bool = True
+
+    @property
+    def served(self) -> tuple[str, ...]:
+        """The authorities whose data this deployment holds (every known one in the local default)."""
+        return self.codes if self.codes is not None else tuple(sorted(self.known))
+
+    def serves(self, la: str) -> bool:
+        return la in self.codes if self.codes is not None else la in self.known
+
+    def authority(self, la: str, index: pd.DataFrame, *, where: str = "the authority asked for") -> Authority:
+        """The authority a name or code means, if the deployment serves it (else AuthorityError naming it): what the
+        CLI's `--la` and the app's authority choice go through."""
+        found = _resolve(la, index, where=where)
+        if not self.serves(found.old_la_code):
+            raise AuthorityError(f"{where}: {found.la_name} ({found.old_la_code}) is not one of this deployment's "
+                                 f"authorities ([authorities] codes: {', '.join(self.served)})")
+        return found
+
+    def roles(self, email: str | None, verified: object) -> dict[str, Role]:
+        """Each authority this address holds a role in; an editor of one is also its viewer, so "editor" wins."""
+        out: dict[str, Role] = {}
+        for code, listed in self.viewers.items():
+            if editor_allowed(email, verified, listed):
+                out[code] = "viewer"
+        for code, listed in self.editors.items():
+            if editor_allowed(email, verified, listed):
+                out[code] = "editor"
+        return out
+
+    def may_write(self, email: str | None, verified: object, la: str) -> bool:
+        """Upload, restore, comment, set up or share for `la`: only its own editors, and only if it is served."""
+        return self.serves(la) and self.roles(email, verified).get(la) == "editor"
+
+    def may_see(self, email: str | None, verified: object, la: str) -> bool:
+        """See `la`'s own data (what it shares with the others is the peer comparison's affair, not this)."""
+        if not self.serves(la):
+            return False
+        return la in self.roles(email, verified) or (self.open_viewing and la == self.home)
+
+
+def _resolve(la: str, index: pd.DataFrame, *, where: str) -> Authority:
+    try:
+        return resolve_la(pd.DataFrame(), str(la), index=index)
+    except LaNotFound as exc:
+        raise AuthorityError(f"{where}: {exc}") from None
+
+
+def _listed(value: object, *, where: str) -> tuple[str, ...]:
+    """A TOML list of strings (one string is one entry, not read letter by letter)."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+        raise AuthorityError(f"{where} must be a list of strings, not {value!r}")
+    return tuple(items)
+
+
+def _codes(section: Mapping[str, Any], index: pd.DataFrame) -> tuple[str, ...]:
+    listed = _listed(section.get("codes", []), where="[authorities] codes")
+    if not listed:
+        raise AuthorityError("[authorities] codes lists no authority (leave the section out for the local default: "
+                             "any English authority)")
+    codes = [_resolve(la, index, where="[authorities] codes").old_la_code for la in listed]
+    return tuple(dict.fromkeys(codes))
+
+
+def _people(section: object, name: str, index: pd.DataFrame, served: Authorities) -> dict[str, tuple[str, ...]]:
+    """`[editors]` or `[viewers]`: each key an authority (the legacy `emails` the home one) → its addresses."""
+    if not isinstance(section, Mapping):
+        raise AuthorityError(f"[{name}] must be a table of authority = [emails]")
+    out: dict[str, set[str]] = {}
+    for key, value in section.items():
+        where = f"[{name}] {key!r}"
+        code = served.home if key == LEGACY_KEY else served.authority(key, index, where=where).old_la_code
+        out.setdefault(code, set()).update(address(e) for e in _listed(value, where=where) if address(e))
+    return {code: tuple(sorted(emails)) for code, emails in out.items()}
+
+
+def parse_authorities(secrets: Mapping[str, Any], index: pd.DataFrame, *, home_la: str) -> Authorities:
+    """The deployment from the settings' `[authorities]`, `[editors]` and `[viewers]` (a parsed secrets.toml, or
+    Streamlit's `st.secrets.to_dict()`), every authority resolved on `index`; AuthorityError names any it cannot."""
+    home = _resolve(home_la, index, where="[explorer] home_la").old_la_code
+    section = secrets.get("authorities")
+    if section is not None and not isinstance(section, Mapping):
+        raise AuthorityError("[authorities] must be a table with codes = [...]")
+    codes = None if section is None else _codes(section, index)
+    if codes is not None and home not in codes:
+        raise AuthorityError(f"the home authority ({home_la}, {home}) is not among [authorities] codes "
+                             f"({', '.join(codes)}): add it, or set [explorer] home_la to one of them")
+    served = Authorities(home=home, codes=codes, known=frozenset(index["old_la_code"].dropna().astype(str)))
+    editors = _people(secrets.get("editors", {}), "editors", index, served)
+    viewers = _people(secrets.get("viewers", {}), "viewers", index, served)
+    return served.model_copy(update={"editors": editors, "viewers": viewers, "open_viewing": "viewers" not in secrets})
+
+
+def load_authorities(index: pd.DataFrame, path: Path | None = None, *, home_la: str | None = None) -> Authorities:
+    """The deployment as `.streamlit/secrets.toml` sets it (the file `settings.load_settings` reads), the home
+    authority from `[explorer] home_la` (or `$SENDLIB_HOME_LA`) unless given."""
+    path = path or SETTINGS_FILE
+    secrets: dict[str, Any] = {}
+    if path.exists():
+        with path.open("rb") as fh:
+            secrets = tomllib.load(fh)
+    return parse_authorities(secrets, index, home_la=home_la or load_settings(path).home_la)
