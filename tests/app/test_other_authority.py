@@ -16,6 +16,7 @@ from sendlib.domain.paths import ROOT
 from sendlib.presentation.tables import tile_labels
 from sendlib.store.versioned import Store
 from sendlib.workflows.catalogues import add_measures, propose, store_catalogue
+from sendlib.workflows.dfe_releases import benchmarks_for_store
 from sendlib.workflows.load import load_file, parse_bytes
 
 COUNCIL = COUNCILS[0]
@@ -52,3 +53,24 @@ def test_its_own_scorecard_heads_the_overview(devon: Store) -> None:
     load_file(devon, path, store_catalogue(devon))
     at = _app()
     assert [shown(m.label) for m in at.metric] == tile_labels([k.name for k in kpis[:4]])
+
+
+def test_its_20_week_measure_is_benchmarked_on_how_we_compare(devon: Store) -> None:
+    """Mapped to DfE's 20-week measure by its common definition, the authority's own measure opens How we compare on
+    that measure, with DfE's published figure for this authority."""
+    _app()
+    path = HERE / COUNCIL.file
+    catalogue = store_catalogue(devon)
+    kpis, _ = add_measures(devon, propose(parse_bytes(path.read_bytes(), path.name, catalogue).unknown, catalogue))
+    twenty = next(k for k in kpis if k.common_measure == "twenty-week-excl")
+    at = _app()
+    switch_to(at, "how_we_compare").run()
+    assert not at.exception, at.exception
+    chosen = at.selectbox(key="compare-measure")
+    assert chosen.value == "twenty-week-excl"
+    assert twenty.name in shown(chosen.format_func(chosen.value))
+    bench = benchmarks_for_store(devon, store_catalogue(devon), la=COUNCIL.la)
+    latest = bench[(bench["kpi_id"] == twenty.id) & (bench["measure"] == "twenty-week-excl")
+                   & (bench["series"] == "home_la")].sort_values("period").iloc[-1]
+    page = " ".join([m.value for m in at.metric] + [m.label for m in at.metric])
+    assert f"{latest['value']:.1f}%" in page, page
