@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sendlib.cli_cases import add_cases_parser, cmd_cases_load
 from sendlib.cli_catalogue import add_catalogue_parser
+from sendlib.cli_migrate import add_migrate_parser
 from sendlib.domain.paths import store_path
 from sendlib.store.versioned import Store, StoreError, atomic_write, check_version_id
 
@@ -367,6 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_comment)
     add_cases_parser(sub, with_store)
     add_catalogue_parser(sub, with_store)
+    add_migrate_parser(sub, with_store)
     return parser
 
 

@@ -442,12 +442,14 @@ class DeltaStore:
         file_name: str | None = None,
         sha256: str | None = None,
         message: str | None = None,
+        created_at: str | None = None,
     ) -> VersionInfo | None:
         """Apply `change` to the table as it is now and commit only the rows that differ, as one new version.
 
         `change` returns the new table and counts; when nothing changed (`new` and `revised` are 0, or no row
         differs) nothing is written and None returned. When another writer commits first, `change` runs again on
-        the table as it is then, so both land."""
+        the table as it is then, so both land. `created_at` (ISO 8601) is the record's time instead of now: a
+        migrated version keeps the time it was first written."""
 
         def step(table: DeltaTable | None) -> VersionInfo | None:
             read_version = -1 if table is None else table.version()
@@ -457,7 +459,7 @@ class DeltaStore:
             if table is not None and not counts.get("new") and not counts.get("revised"):
                 return None
             record = self._record(action, len(new), counts, author=author, file_name=file_name, sha256=sha256,
-                                  message=message)
+                                  message=message, created_at=created_at)
             if table is None:
                 self._create(new, record)
             elif not self._write_changes(table, current, new, self._properties(record)):
@@ -509,10 +511,11 @@ class DeltaStore:
          .execute())
 
     def restore(self, version: str, *, author: str | None = None, action: str = "restore",
-                message: str | None = None) -> VersionInfo:
+                message: str | None = None, created_at: str | None = None) -> VersionInfo:
         """Make an old version current again as a new version (Delta's RESTORE: the old version's files re-added,
         no data rewritten; history is never rewritten). Works whatever state the current version's files are in,
-        so a table can always be brought back to a version that is intact; a damaged log stops it (it is named)."""
+        so a table can always be brought back to a version that is intact; a damaged log stops it (it is named).
+        `created_at`, as for `commit`."""
         old = self.info(version)
         target = delta_version(version)
 
@@ -524,7 +527,7 @@ class DeltaStore:
             if findings:
                 raise self.damaged(*findings[0])
             record = self._record(action, old.rows, {}, author=author, restored_from=version,
-                                  message=message or f"restored version {version}")
+                                  message=message or f"restored version {version}", created_at=created_at)
             properties = self._properties(record)
             if target == read_version:
                 # RESTORE refuses the current version; an empty commit makes the same table a new version.
@@ -540,8 +543,10 @@ class DeltaStore:
         return info
 
     def replace_with(self, table: pd.DataFrame, *, action: str, author: str | None = None,
-                     file_name: str | None = None, message: str | None = None) -> VersionInfo:
-        """A whole new table as a new version: how `repair` reloads a bundled release when no version is intact."""
+                     file_name: str | None = None, message: str | None = None,
+                     created_at: str | None = None) -> VersionInfo:
+        """A whole new table as a new version: how `repair` reloads a bundled release when no version is intact.
+        `created_at`, as for `commit`."""
         from deltalake import write_deltalake
 
         new = self.spec.normalise(table)
@@ -549,7 +554,7 @@ class DeltaStore:
         def step(current: DeltaTable | None) -> VersionInfo:
             read_version = -1 if current is None else current.version()
             record = self._record(action, len(new), {"new": len(new)}, author=author, file_name=file_name,
-                                  message=message)
+                                  message=message, created_at=created_at)
             if current is None:
                 self._create(new, record)
             else:

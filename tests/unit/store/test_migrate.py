@@ -1,0 +1,336 @@
+"""sendlib.store.migrate: a parquet store made by the current code, moved onto the Delta store with its history.
+
+Every version of every table reads the same rows through `DeltaStore.read(version)` as through `Store.read(version)`,
+with the same record; running it again writes nothing; a damaged old version refuses its table with nothing written;
+versions written to the old store after a migration are carried over; `finish` removes exactly the old files, and
+only once every table agrees.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sen2_synthetic as synth
+from deltalake import DeltaTable
+
+from sendlib.domain.catalogue import load_catalogue, new_kpi
+from sendlib.domain.commentary import Comment
+from sendlib.domain.schema import VALUES
+from sendlib.store import migrate as migration
+from sendlib.store.delta import DeltaStore
+from sendlib.store.integrity import tables
+from sendlib.store.migrate import FIELDS, MigratedTable, migrate, table_specs
+from sendlib.store.versioned import Store
+from sendlib.workflows.cases import commit_cases, preview_cases
+from sendlib.workflows.catalogues import add_measures, propose, store_catalogue
+from sendlib.workflows.commentary import commentary_store, save_comment
+from sendlib.workflows.load import load_file, parse_bytes
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+SIDE_TABLES = ["cases", "commentary", "dfe", "measures", "neighbours"]
+
+
+def _comment(text: str, period: str = "2025-01") -> Comment:
+    return Comment(scorecard="board", kpi_id="", period=period, text=text, author="a.manager")
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory, built_store: Store) -> Path:
+    """A store made by the current code: the bundled documents (init_store), an upload, a restore, commentary
+    saved, revised and deleted, case records, a measure set up and a KPI added on the upload page."""
+    root = tmp_path_factory.mktemp("migrate") / "store"
+    shutil.copytree(built_store.root, root, ignore=shutil.ignore_patterns(".lock"))
+    store = Store(root)
+    load_file(store, DATA / "scorecard_new_month.csv", author="an.editor")
+    store.restore("000001", author="an.editor")
+    for text in ("first words", "second words", ""):
+        save_comment(store, _comment(text))
+    save_comment(store, _comment("the month", period="2025-02"))
+    preview = preview_cases(store, synth.generate(200).xml, "sen2_2025.xml")
+    commit_cases(store, preview, author="a.manager")
+    unknown = DATA / "board_unknown_measure.csv"
+    catalogue = store_catalogue(store)
+    proposals = propose(parse_bytes(unknown.read_bytes(), unknown.name, catalogue).unknown, catalogue)
+    add_measures(store, proposals, author="a.manager", file_name=unknown.name)
+    store.add_kpi(new_kpi(load_catalogue(), name="A measure added on the upload page", theme="statutory-duty",
+                          unit="count", polarity="neutral").model_dump())
+    return root
+
+
+@pytest.fixture
+def root(made: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "store"
+    shutil.copytree(made, target, ignore=shutil.ignore_patterns(".lock"))
+    return target
+
+
+def files(root: Path, *, delta: bool = False) -> dict[str, bytes]:
+    """Every file under root by relative path (the old store's, or with `delta` the Delta tables')."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if path.is_file() and relative.startswith("delta/") == delta:
+            out[relative] = path.read_bytes()
+    return out
+
+
+def old_tables(root: Path) -> list[Store]:
+    return [Store(t.root, table_specs()[t.name]) for t in tables(root) if t.exists()]
+
+
+def sorted_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(list(frame.columns), kind="stable").reset_index(drop=True)
+
+
+def as_spec(old: Store, frame: pd.DataFrame) -> pd.DataFrame:
+    """An old read in its spec's exact dtypes: `Store.read` hands dates back in parquet's unit (datetime64[ms]),
+    `DeltaStore.read` in the spec's (datetime64[s]); the values are the same."""
+    return sorted_rows(old.spec.normalise(frame))
+
+
+def assert_same_history(root: Path) -> None:
+    """Each old table's every version: the same id, record and rows from the Delta table."""
+    for old in old_tables(root):
+        delta = DeltaStore(root, old.spec)
+        chain = list(reversed(old.versions()))
+        assert delta.head() == old.head()
+        migrated = {v.id: v for v in delta.versions()}
+        for info in chain:
+            got = migrated[info.id]
+            assert {f: getattr(got, f) for f in FIELDS} == {f: getattr(info, f) for f in FIELDS}, (old.name, info.id)
+            pd.testing.assert_frame_equal(sorted_rows(delta.read(info.id)), as_spec(old, old.read(info.id)),
+                                          obj=f"{old.name} {info.id}")
+
+
+def lines(outcomes: list[MigratedTable]) -> dict[str, tuple[str, str]]:
+    return {o.table: (o.line().split("\t")[1], o.line().split("\t")[2]) for o in outcomes}
+
+
+def test_every_version_of_every_table_reads_the_same_with_the_same_record(root: Path) -> None:
+    before = files(root)
+    outcomes = migrate(root)
+    assert [o.table for o in outcomes] == ["values", *SIDE_TABLES]
+    assert lines(outcomes) == {"values": ("4", "migrated"), "cases": ("1", "migrated"),
+                               "commentary": ("4", "migrated"), "dfe": ("1", "migrated"),
+                               "measures": ("1", "migrated"), "neighbours": ("1", "migrated")}
+    assert not any(o.refused for o in outcomes)
+    assert_same_history(root)
+    # The old files are all still there, byte for byte (the locks aside), and nothing is left half-made.
+    assert {k: v for k, v in files(root).items() if not k.endswith(".lock")} == \
+        {k: v for k, v in before.items() if not k.endswith(".lock")}
+    assert not (root / migration.WORK_DIR).exists()
+    assert sorted(p.name for p in (root / "delta").iterdir()) == sorted(["values", *SIDE_TABLES])
+
+
+def test_the_times_are_the_old_ones_and_a_restore_is_a_delta_restore(root: Path) -> None:
+    migrate(root)
+    old = Store(root)
+    delta = DeltaStore(root)
+    assert [v.created_at for v in delta.versions()] == [v.created_at for v in old.versions()]
+    restore = old.info("000004")
+    assert restore.action == "restore" and restore.restored_from == "000001"
+    history = {c["version"]: c for c in DeltaTable(delta.uri).history()}
+    assert history[3]["operation"] == "RESTORE"
+    assert delta.info("000004").restored_from == "000001"
+    # An analyst's plain deltalake reads the current figures the old store had current.
+    plain = DeltaTable(delta.uri).to_pandas()
+    assert len(plain) == len(old.read())
+
+
+def test_running_it_again_writes_nothing(root: Path) -> None:
+    migrate(root)
+    delta_files = files(root, delta=True)
+    again = migrate(root)
+    assert {t: what for t, (_, what) in lines(again).items()} == dict.fromkeys(["values", *SIDE_TABLES],
+                                                                               "already migrated")
+    assert files(root, delta=True) == delta_files
+
+
+def test_versions_written_to_the_old_store_since_are_carried_over(root: Path) -> None:
+    migrate(root)
+    save_comment(Store(root), _comment("written after the migration"))
+    Store(root).restore("000002")
+    outcomes = lines(migrate(root))
+    assert outcomes["commentary"] == ("5", "migrated 1 newer version")
+    assert outcomes["values"] == ("5", "migrated 1 newer version")
+    assert outcomes["dfe"] == ("1", "already migrated")
+    assert_same_history(root)
+
+
+def test_a_damaged_old_version_refuses_its_table_and_nothing_is_written_for_it(root: Path) -> None:
+    parquet = root / "versions" / "000002.parquet"
+    parquet.write_bytes(parquet.read_bytes()[:100])
+    before = files(root)
+    outcomes = {o.table: o for o in migrate(root)}
+    values = outcomes["values"]
+    assert values.refused
+    assert values.what.startswith("refused: ") and "000002.parquet" in values.what
+    assert "sha256" in values.what and values.what.endswith("nothing was written for this table")
+    assert not (root / "delta" / "values").exists()
+    assert not (root / migration.WORK_DIR).exists()
+    # The other tables are migrated; the damaged one stays as it was.
+    assert not any(o.refused for name, o in outcomes.items() if name != "values")
+    assert files(root) == before | {k: v for k, v in files(root).items() if k.endswith(".lock")}
+    assert DeltaStore(root).side(table_specs()["commentary"]).head() == "000004"
+
+
+def test_a_damaged_version_written_since_refuses_the_catch_up_with_nothing_written(root: Path) -> None:
+    migrate(root)
+    info = save_comment(Store(root), _comment("after"))
+    assert info is not None
+    side = commentary_store(Store(root))
+    (side.versions_dir / f"{info.id}.parquet").write_bytes(b"PAR1 not a table")
+    outcome = {o.table: o for o in migrate(root)}["commentary"]
+    assert outcome.refused and f"{info.id}.parquet" in outcome.what
+    assert outcome.what.endswith("nothing was written for this table")
+    assert DeltaStore(root).side(side.spec).head() == "000004"
+
+
+def test_an_id_used_outside_history_keeps_the_ids_after_it(root: Path) -> None:
+    """A write that stopped after its parquet and before HEAD: the next version took the id after it."""
+    old = Store(root)
+    (old.versions_dir / "000005.parquet").write_bytes(b"half a write")
+    _, info = load_file(old, DATA / "scorecard_new_month.csv", author="an.editor")
+    assert info is not None and info.id == "000006" and info.parent == "000004"
+    outcome = {o.table: o for o in migrate(root)}["values"]
+    assert outcome.line() == "values\t6\tmigrated (000005 never in history: each kept as a copy of the version " \
+                             "before it, so ids stay)"
+    assert_same_history(root)
+    delta = DeltaStore(root)
+    gap = delta.info("000005")
+    assert gap.action == "skipped" and gap.rows == old.info("000004").rows and gap.restored_from == "000004"
+    pd.testing.assert_frame_equal(delta.read("000005"), delta.read("000004"))
+    assert migrate(root, finish=True)[0].what.startswith("removed versions/ (11 files)")
+
+
+def test_a_repair_after_every_version_was_lost_migrates(tmp_path: Path) -> None:
+    """`repair` reloading a table when no record was readable starts a chain at a later id with no parent, and its
+    `replace_with` may write an empty table: both are replayed with their records."""
+    root = tmp_path / "store"
+    side = Store(root).side(table_specs()["commentary"])
+    side.versions_dir.mkdir(parents=True)
+    (side.versions_dir / "000001.parquet").write_bytes(b"lost")
+    side.replace_with(side.spec.empty(), action="repair", message="reloaded")
+    save_comment(Store(root), _comment("words"))
+    side.restore("000002")
+    assert [v.id for v in side.versions()] == ["000004", "000003", "000002"]
+    assert lines(migrate(root)) == {"commentary": ("4", "migrated (000001 never in history: each kept as a copy of "
+                                                        "the version before it, so ids stay)")}
+    assert_same_history(root)
+    delta = DeltaStore(root).side(side.spec)
+    assert delta.info("000001").action == "skipped" and delta.read("000001").empty
+
+
+def test_a_stopped_migration_leaves_no_delta_table_and_the_next_run_tidies_up(root: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    leftover = root / migration.WORK_DIR / "values-0123abcd" / "delta" / "values"
+    leftover.mkdir(parents=True)
+    (leftover / "part-0.parquet").write_bytes(b"a killed migration's")
+
+    def stop(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(migration, "_into_place", stop)
+        with pytest.raises(KeyboardInterrupt):
+            migrate(root)
+    assert not (root / "delta" / "values").exists()
+    assert not (root / migration.WORK_DIR).exists()
+    assert lines(migrate(root))["values"] == ("4", "migrated")
+    assert_same_history(root)
+
+
+def test_a_delta_table_that_differs_from_the_old_history_is_refused_not_written_over(root: Path) -> None:
+    migrate(root)
+    DeltaStore(root).side(table_specs()["commentary"]).restore("000001", author="someone on delta")
+    save_comment(Store(root), _comment("and someone on the old store"))
+    outcome = {o.table: o for o in migrate(root)}["commentary"]
+    assert outcome.refused and "differs from the old store" in outcome.what and "000005" in outcome.what
+
+
+def test_finish_removes_exactly_the_old_files_and_the_delta_tables_still_read(root: Path) -> None:
+    migrate(root)
+    reads = {(o.name, v.id): o.read(v.id) for o in old_tables(root) for v in o.versions()}
+    before, before_delta = files(root), files(root, delta=True)
+    outcomes = migrate(root, finish=True)
+    assert not any(o.refused for o in outcomes)
+    folders = ["", *(f"tables/{name}/" for name in SIDE_TABLES)]
+    old_files = {k for k in before for folder in folders
+                 if k in (f"{folder}HEAD", f"{folder}.lock") or k.startswith(f"{folder}versions/")}
+    assert len(old_files) == 2 * 6 + 2 * (4 + 1 + 4 + 1 + 1 + 1)
+    assert set(before) - set(files(root)) == old_files
+    assert {p.name for p in root.iterdir()} == {"delta", "extra_kpis.json", "cases.key"}
+    assert files(root, delta=True) == before_delta
+    what = lines(outcomes)
+    assert what["values"] == ("4", "removed versions/ (8 files), HEAD, .lock")
+    assert what["commentary"][1] == ("removed tables/commentary/versions/ (8 files), tables/commentary/HEAD, "
+                                     "tables/commentary/.lock, tables/commentary/")
+    assert what["neighbours"][1].endswith(", tables/neighbours/, tables/")
+    for (name, version), frame in reads.items():
+        spec = table_specs()[name]
+        pd.testing.assert_frame_equal(sorted_rows(DeltaStore(root, spec).read(version)),
+                                      sorted_rows(spec.normalise(frame)))
+    # Again: nothing left to remove, and migrating says so.
+    assert {o.what for o in migrate(root, finish=True)} == {"nothing to remove (the old files were removed before)"}
+    assert {o.what for o in migrate(root)} == {"already migrated (the old files were removed)"}
+
+
+def test_finish_before_migrating_refuses_and_removes_nothing(root: Path) -> None:
+    before = files(root)
+    outcomes = migrate(root, finish=True)
+    assert all(o.refused for o in outcomes)
+    assert all(o.what.startswith("refused: not migrated yet: run `python -m sendlib migrate --store ")
+               and o.what.endswith("; nothing was removed") for o in outcomes)
+    assert files(root) == before | {k: v for k, v in files(root).items() if k.endswith(".lock")}
+    assert not (root / "delta").exists()
+
+
+def test_finish_removes_nothing_while_any_table_is_behind(root: Path) -> None:
+    migrate(root)
+    save_comment(Store(root), _comment("written after the migration"))
+    before = files(root)
+    outcomes = {o.table: o for o in migrate(root, finish=True)}
+    assert outcomes["commentary"].refused
+    assert "holds 000004 where the old store's history reaches 000005" in outcomes["commentary"].what
+    assert outcomes["values"].what == "checked; nothing was removed, as another table was refused"
+    assert not outcomes["values"].refused
+    assert files(root) == before | {k: v for k, v in files(root).items() if k.endswith(".lock")}
+
+
+def test_finish_refuses_when_a_version_no_longer_reads_the_same(root: Path) -> None:
+    """Records alike, but a data file of the Delta table's first version replaced: `finish` reads every version."""
+    migrate(root)
+    delta = DeltaStore(root, VALUES)
+    first, = DeltaTable(delta.uri, version=0).file_uris()
+    other = next(u for u in DeltaTable(delta.uri, version=1).file_uris() if u != first)
+    Path(first.removeprefix("file://")).write_bytes(Path(other.removeprefix("file://")).read_bytes())
+    before = files(root)
+    outcome = {o.table: o for o in migrate(root, finish=True)}["values"]
+    assert outcome.refused and outcome.what.endswith("; nothing was removed")
+    assert files(root) == before
+
+
+def test_a_delta_table_gone_on_since_is_migrated_and_finishes(root: Path) -> None:
+    """Once the app writes the Delta store, its history runs on past the old one: still migrated, and finishable."""
+    migrate(root)
+    DeltaStore(root).restore("000002", author="on delta")
+    assert lines(migrate(root))["values"] == ("4", "already migrated")
+    outcome = {o.table: o for o in migrate(root, finish=True)}["values"]
+    assert not outcome.refused and outcome.what.startswith("removed versions/")
+    assert DeltaStore(root).head() == "000005"
+
+
+def test_a_table_it_does_not_know_is_refused_and_the_others_migrate(root: Path) -> None:
+    shutil.copytree(root / "tables" / "commentary", root / "tables" / "mystery")
+    outcomes = {o.table: o for o in migrate(root)}
+    assert outcomes["mystery"].refused and "no table called 'mystery'" in outcomes["mystery"].what
+    assert not outcomes["commentary"].refused
+
+
+def test_a_folder_with_no_store_has_nothing_to_migrate(tmp_path: Path) -> None:
+    assert migrate(tmp_path) == []
+    assert migrate(tmp_path / "absent") == []
+    assert migrate(tmp_path, finish=True) == []
