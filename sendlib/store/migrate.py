@@ -105,8 +105,10 @@ def table_specs() -> dict[str, TableSpec]:
     from sendlib.domain.dfe import DFE_TABLE, NEIGHBOUR_TABLE
     from sendlib.domain.own_measures import OWN_MEASURES
     from sendlib.domain.schema import VALUES
+    from sendlib.domain.sharing import SHARING
 
-    return {spec.name: spec for spec in (VALUES, COMMENTARY, DFE_TABLE, NEIGHBOUR_TABLE, CASES, OWN_MEASURES)}
+    specs = (VALUES, COMMENTARY, DFE_TABLE, NEIGHBOUR_TABLE, CASES, OWN_MEASURES, SHARING)
+    return {spec.name: spec for spec in specs}
 
 
 # --- what the old history becomes ------------------------------------------------------------------------------

@@ -18,7 +18,9 @@ from deltalake import DeltaTable
 
 from sendlib.domain.catalogue import load_catalogue, new_kpi
 from sendlib.domain.commentary import Comment
+from sendlib.domain.common_measures import common_measures
 from sendlib.domain.schema import VALUES
+from sendlib.domain.table_spec import TableSpec
 from sendlib.store import migrate as migration
 from sendlib.store.delta import DeltaStore
 from sendlib.store.integrity import tables
@@ -28,9 +30,10 @@ from sendlib.workflows.cases import commit_cases, preview_cases
 from sendlib.workflows.catalogues import add_measures, propose, store_catalogue
 from sendlib.workflows.commentary import commentary_store, save_comment
 from sendlib.workflows.load import load_file, parse_bytes
+from sendlib.workflows.sharing import save_sharing
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-SIDE_TABLES = ["cases", "commentary", "dfe", "measures", "neighbours"]
+SIDE_TABLES = ["cases", "commentary", "dfe", "measures", "neighbours", "sharing"]
 
 
 def _comment(text: str, period: str = "2025-01") -> Comment:
@@ -40,7 +43,8 @@ def _comment(text: str, period: str = "2025-01") -> Comment:
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory, built_store: Store) -> Path:
     """A store made by the current code: the bundled documents (init_store), an upload, a restore, commentary
-    saved, revised and deleted, case records, a measure set up and a KPI added on the upload page."""
+    saved, revised and deleted, case records, a measure set up, a measure shared and a KPI added on the upload
+    page."""
     root = tmp_path_factory.mktemp("migrate") / "store"
     shutil.copytree(built_store.root, root, ignore=shutil.ignore_patterns(".lock"))
     store = Store(root)
@@ -55,6 +59,7 @@ def made(tmp_path_factory: pytest.TempPathFactory, built_store: Store) -> Path:
     catalogue = store_catalogue(store)
     proposals = propose(parse_bytes(unknown.read_bytes(), unknown.name, catalogue).unknown, catalogue)
     add_measures(store, proposals, author="a.manager", file_name=unknown.name)
+    save_sharing(store, "839", [next(iter(common_measures()))], True, author="a.manager")
     store.add_kpi(new_kpi(load_catalogue(), name="A measure added on the upload page", theme="statutory-duty",
                           unit="count", polarity="neutral").model_dump())
     return root
@@ -115,7 +120,8 @@ def test_every_version_of_every_table_reads_the_same_with_the_same_record(root: 
     assert [o.table for o in outcomes] == ["values", *SIDE_TABLES]
     assert lines(outcomes) == {"values": ("4", "migrated"), "cases": ("1", "migrated"),
                                "commentary": ("4", "migrated"), "dfe": ("1", "migrated"),
-                               "measures": ("1", "migrated"), "neighbours": ("1", "migrated")}
+                               "measures": ("1", "migrated"), "neighbours": ("1", "migrated"),
+                               "sharing": ("1", "migrated")}
     assert not any(o.refused for o in outcomes)
     assert_same_history(root)
     # The old files are all still there, byte for byte (the locks aside), and nothing is left half-made.
@@ -260,7 +266,7 @@ def test_finish_removes_exactly_the_old_files_and_the_delta_tables_still_read(ro
     folders = ["", *(f"tables/{name}/" for name in SIDE_TABLES)]
     old_files = {k for k in before for folder in folders
                  if k in (f"{folder}HEAD", f"{folder}.lock") or k.startswith(f"{folder}versions/")}
-    assert len(old_files) == 2 * 6 + 2 * (4 + 1 + 4 + 1 + 1 + 1)
+    assert len(old_files) == 2 * 7 + 2 * (4 + 1 + 4 + 1 + 1 + 1 + 1)
     assert set(before) - set(files(root)) == old_files
     assert {p.name for p in root.iterdir()} == {"delta", "extra_kpis.json", "cases.key"}
     assert files(root, delta=True) == before_delta
@@ -268,7 +274,7 @@ def test_finish_removes_exactly_the_old_files_and_the_delta_tables_still_read(ro
     assert what["values"] == ("4", "removed versions/ (8 files), HEAD, .lock")
     assert what["commentary"][1] == ("removed tables/commentary/versions/ (8 files), tables/commentary/HEAD, "
                                      "tables/commentary/.lock, tables/commentary/")
-    assert what["neighbours"][1].endswith(", tables/neighbours/, tables/")
+    assert what["sharing"][1].endswith(", tables/sharing/, tables/")
     for (name, version), frame in reads.items():
         spec = table_specs()[name]
         pd.testing.assert_frame_equal(sorted_rows(DeltaStore(root, spec).read(version)),
@@ -321,6 +327,19 @@ def test_a_delta_table_gone_on_since_is_migrated_and_finishes(root: Path) -> Non
     outcome = {o.table: o for o in migrate(root, finish=True)}["values"]
     assert not outcome.refused and outcome.what.startswith("removed versions/")
     assert DeltaStore(root).head() == "000005"
+
+
+def test_every_table_the_domain_defines_is_known() -> None:
+    """A side table added later (a TableSpec in sendlib.domain) must be migrated too, not refused as unknown."""
+    import importlib
+    import pkgutil
+
+    import sendlib.domain
+
+    defined = {value.name for info in pkgutil.iter_modules(sendlib.domain.__path__)
+               for value in vars(importlib.import_module(f"sendlib.domain.{info.name}")).values()
+               if isinstance(value, TableSpec)}
+    assert defined == set(table_specs())
 
 
 def test_a_table_it_does_not_know_is_refused_and_the_others_migrate(root: Path) -> None:
