@@ -3,9 +3,11 @@ own scorecard, once set up, is what the overview shows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from other_councils import COUNCILS, HERE
 from page_runner import shown
 from registry_nav import switch_to
@@ -23,10 +25,16 @@ COUNCIL = COUNCILS[0]
 
 
 @pytest.fixture
-def devon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+def devon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """The app configured for another authority. Its settings are cached for the life of a process (a deployment sets
+    them once), so the caches are cleared on the way in and out: other tests in this process are the bundled one's."""
     monkeypatch.setenv("SENDLIB_HOME_LA", COUNCIL.la)
     monkeypatch.setenv("SENDLIB_STORE", str(tmp_path / "store"))
-    return Store(tmp_path / "store")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield Store(tmp_path / "store")
+    st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 def _app() -> AppTest:
