@@ -152,14 +152,16 @@ def _split_arrow(text: str) -> tuple[str, Arrow | None]:
     return stripped, arrow
 
 
-def parse_value(raw: object, unit: Unit) -> ParsedValue:
-    """Read one cell for a KPI measured in `unit`. Raises CellError (and nothing else) when it can't."""
+def parse_value(raw: object, unit: Unit, *, in_points: bool = False) -> ParsedValue:
+    """Read one cell for a KPI measured in `unit`. Raises CellError (and nothing else) when it can't. `in_points`:
+    the file says the figure is in the store's terms (a long extract's `unit` column), so `0.02` for a percentage is
+    0.02%, never a pasted fraction."""
     if raw is None:
         return ParsedValue()
     if isinstance(raw, bool):
         raise CellError(str(raw), "a true/false value where a number belongs", kind=CellErrorKind.NOT_A_NUMBER)
     if isinstance(raw, (int, float)):
-        return _number_cell(raw, unit)
+        return _number_cell(raw, unit, in_points=in_points)
     text = str(raw).replace("\u00a0", " ").strip()
     if not text:
         return ParsedValue()
@@ -173,7 +175,7 @@ def parse_value(raw: object, unit: Unit) -> ParsedValue:
     if key.startswith(_PLACEHOLDER_PREFIXES):
         return ParsedValue(note=body, arrow=arrow)
     if m := _VALUE_RE.match(body):
-        parsed = _check(_to_float(m.group("num")), _bracket_count(m.group("count"), text), unit, text,
+        parsed = _check(_to_float(m.group("num")), _bracket_count(m.group("count"), text), unit, text, in_points=in_points,
                         has_pct=m.group("pct") is not None)
         return ParsedValue(parsed.value, parsed.count, parsed.note, arrow, parsed.flags)
     if unit in ("days", "weeks") and (days := _duration_days(body, text)) is not None:
@@ -204,7 +206,7 @@ class PlainValues:
     count: np.ndarray
 
 
-def parse_plain_values(cells: pa.Array, units: np.ndarray) -> PlainValues:
+def parse_plain_values(cells: pa.Array, units: np.ndarray, in_points: np.ndarray | None = None) -> PlainValues:
     """The cells (text, "" for a blank) read as `parse_value(cell, UNITS[units[i]])` would read them, at C speed:
     `45.2%`, `45.2% (24)`, `1,234`, `38`; within range for the unit (a percentage 0-100 and not a fraction
     among percentages, a whole count, no `%` but on a percentage)."""
@@ -228,12 +230,14 @@ def parse_plain_values(cells: pa.Array, units: np.ndarray) -> PlainValues:
         count[others] = pc.fill_null(bracket, -1).to_numpy(zero_copy_only=False)
     percent = units == UNITS.index("percent")
     fraction = ~has_pct & (number > 0) & (number < 1)  # `0.316` among percentages: parse_value says so in a note
+    if in_points is not None:
+        fraction &= ~in_points
     fits = np.where(percent, ~fraction & (number <= 100),
                     ~has_pct & ((units != UNITS.index("count")) | (number == np.floor(number))))
     return PlainValues(read=(~np.isnan(number) & fits) | blank, value=np.where(blank, np.nan, number), count=count)
 
 
-def _number_cell(raw: int | float, unit: Unit) -> ParsedValue:
+def _number_cell(raw: int | float, unit: Unit, *, in_points: bool = False) -> ParsedValue:
     """A cell Excel stored as a number (blank when it is NaN)."""
     if isinstance(raw, float) and math.isnan(raw):
         return ParsedValue()
@@ -241,7 +245,7 @@ def _number_cell(raw: int | float, unit: Unit) -> ParsedValue:
         number = float(raw)
     except OverflowError:
         raise CellError(str(raw)[:40], "a number too large to hold", kind=CellErrorKind.OUT_OF_RANGE) from None
-    return _check(number, None, unit, str(raw), has_pct=False)
+    return _check(number, None, unit, str(raw), has_pct=False, in_points=in_points)
 
 
 def _bracket_count(raw: str | None, text: str) -> int | None:
@@ -271,13 +275,14 @@ _UNIT_WORD = {"count": "count", "percent": "percentage", "days": "duration", "we
               "score": "score"}
 
 
-def _check(value: float, count: int | None, unit: Unit, raw: str, *, has_pct: bool) -> ParsedValue:
+def _check(value: float, count: int | None, unit: Unit, raw: str, *, has_pct: bool, in_points: bool = False
+           ) -> ParsedValue:
     if not math.isfinite(value):
         raise CellError(raw, "not a finite number", kind=CellErrorKind.NOT_A_NUMBER)
     flags: tuple[str, ...] = ()
     note = None
     if unit == "percent":
-        if not has_pct and 0 < abs(value) < 1 and "." in raw:
+        if not has_pct and not in_points and 0 < abs(value) < 1 and "." in raw:
             # `0.316` among `35.4%`: a fraction someone pasted. Read it as 31.6 and say so.
             note = f"read {raw.strip()} as a fraction: {value * 100:.4g}%"
             value = round(value * 100, 10)

@@ -165,7 +165,8 @@ def _read_row(parsed: Parsed, catalogue: Catalogue, state: _File, row: Sequence[
     elif series == "actual":
         fail(CellErrorKind.BAD_PERIOD, "period", raw_period, "an actual value needs a period")
         return
-    value = parsed.read_value(cols.cell(row, "value"), kpi.unit, row=line, column=cols.heading["value"], file=state.file)
+    value = parsed.read_value(cols.cell(row, "value"), kpi.unit, row=line, column=cols.heading["value"], file=state.file,
+                              in_points=states_unit(cols.cell(row, "unit"), kpi.unit))
     if value is None:
         return
     count = None
@@ -436,20 +437,21 @@ class _Values:
     notes: _Notes
 
 
-def _read_values(column: pa.Array, units: np.ndarray, candidates: np.ndarray, notes: _Notes) -> _Values:
+def _read_values(column: pa.Array, units: np.ndarray, candidates: np.ndarray, notes: _Notes,
+                 in_points: np.ndarray) -> _Values:
     """Plain figures at C speed; every other cell of a candidate row through `parse_value` itself, once per
     distinct cell and unit. A cell it refuses is left unread (its row goes to `_read_row`, which says why)."""
     import pyarrow as pa
 
-    plain = parse_plain_values(column, units)
+    plain = parse_plain_values(column, units, in_points)
     values = _Values(read=plain.read & candidates, value=plain.value.copy(), count=plain.count.copy(), notes=notes)
     others = np.flatnonzero(candidates & ~plain.read)
-    read: dict[tuple[str, int], tuple[ParsedValue, int] | None] = {}
+    read: dict[tuple[str, int, bool], tuple[ParsedValue, int] | None] = {}
     done: list[tuple[int, ParsedValue, int]] = []
     for index, text in zip(others.tolist(), column.take(pa.array(others)).to_pylist(), strict=True):
-        key = (text, int(units[index]))
+        key = (text, int(units[index]), bool(in_points[index]))
         if key not in read:
-            read[key] = _parse_value(text, UNITS[key[1]], notes)
+            read[key] = _parse_value(text, UNITS[key[1]], notes, in_points=key[2])
         if (found := read[key]) is not None:
             done.append((index, *found))
     if done:
@@ -462,11 +464,11 @@ def _read_values(column: pa.Array, units: np.ndarray, candidates: np.ndarray, no
     return values
 
 
-def _parse_value(text: str, unit: Unit, notes: _Notes) -> tuple[ParsedValue, int] | None:
+def _parse_value(text: str, unit: Unit, notes: _Notes, *, in_points: bool) -> tuple[ParsedValue, int] | None:
     """`parse_value` of one distinct cell and the code of its note in `notes`, or None for a cell it refuses (or
     one whose count in brackets is too large for an int64 column: `_read_row`'s, its record a dict)."""
     try:
-        found = parse_value(_cell(text), unit)
+        found = parse_value(_cell(text), unit, in_points=in_points)
     except CellError:
         return None
     if (found.count or 0) >= _INT64_LIMIT:
@@ -527,6 +529,23 @@ def _in_file_order(parsed: Parsed, table: pa.Table, at: np.ndarray, made: list[t
     return _ColumnRecords(parsed, pa.concat_tables([table, slow]).take(order))
 
 
+def states_unit(cell: object, unit: Unit) -> bool:
+    """Whether a row's `unit` cell names its KPI's unit, as a long extract's does: its figures are then in the
+    store's terms, so an extract loads back unchanged (`0.02` for a percentage stays 0.02%)."""
+    return cell is not None and header_key(cell) == unit
+
+
+def _stated_units(cells: dict[str, pa.Array], units: np.ndarray) -> np.ndarray:
+    """`states_unit` for every row of a column-read file."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if "unit" not in cells:
+        return np.zeros(len(units), dtype=bool)
+    said = pc.utf8_lower(pc.utf8_trim_whitespace(pc.cast(cells["unit"], pa.string())))
+    return np.asarray(said.to_numpy(zero_copy_only=False) == np.array(UNITS, dtype=object)[units], dtype=bool)
+
+
 def _parse_columns(parsed: Parsed, catalogue: Catalogue, state: _File, grid: Grid, header_index: int) -> Parsed:
     """parse_long for a CSV pyarrow read: the rows every column check passes become store rows here, the others
     go through `_read_row` (module docstring)."""
@@ -538,7 +557,7 @@ def _parse_columns(parsed: Parsed, catalogue: Catalogue, state: _File, grid: Gri
     candidates = checked.unshared() & checked.agrees & checked.count_read
     # A row with no KPI takes the appended 0: it is no candidate, so its unit is never used.
     units = np.append(np.array([UNITS.index(k.unit) for k in checked.kpis], dtype=np.int64), 0)[checked.kpi]
-    values = _read_values(cells["value"], units, candidates, _note_cells(cells, rows))
+    values = _read_values(cells["value"], units, candidates, _note_cells(cells, rows), _stated_units(cells, units))
     table, at = _clean_records(checked, values, values.read)
     made = _read_rows(parsed, catalogue, state, grid, first, np.flatnonzero(~values.read))
     parsed.unknown.extend(state.unknown.values())

@@ -147,10 +147,11 @@ class Parsed:
         text = "" if raw is None else str(raw)
         self.error(CellError(text, problem, row=row, column=column, file=file, kind=kind))
 
-    def read_value(self, raw: object, unit: Unit, *, row: int, column: str, file: str | None) -> ParsedValue | None:
+    def read_value(self, raw: object, unit: Unit, *, row: int, column: str, file: str | None,
+                   in_points: bool = False) -> ParsedValue | None:
         """The cell read for a KPI in `unit`, or None (its CellError recorded, placed at row and column)."""
         try:
-            return parse_value(raw, unit)
+            return parse_value(raw, unit, in_points=in_points)
         except CellError as exc:
             self.error(exc.at(row=row, column=column, file=file))
             return None
