@@ -197,8 +197,8 @@ def compute(records: pd.DataFrame, census: dt.date | None = None) -> pd.DataFram
 
 def in_period(placed: pd.Series, period: str) -> pd.Series:
     """Which cases a month (`2024-11`) or calendar year (`2024`) label takes in."""
-    keys = placed.dt.strftime("%Y-%m") if len(period) == 7 else placed.dt.year.astype("Int64").astype("string")
-    inside: pd.Series = (keys == period).fillna(False)
+    months, years = _period_keys(placed)
+    inside: pd.Series = ((months if len(period) == 7 else years) == period).fillna(False)
     return inside
 
 
@@ -214,7 +214,8 @@ def cases_behind(records: pd.DataFrame, measure_id: str, period: str, census: dt
     census = census or latest_census(records)
     masks = _masks(records, census)
     if rule.placed is None:
-        chosen = masks[rule.base] if census is not None and period == census.isoformat() else masks[rule.base] & False
+        at_census = census is not None and period == census.isoformat()
+        chosen = masks[rule.base] if at_census else pd.Series(False, index=records.index)
     else:
         chosen = masks[rule.base] & in_period(records[rule.placed], period)
     counted = masks[rule.hit] if rule.hit else masks[rule.base]

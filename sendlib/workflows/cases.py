@@ -21,6 +21,7 @@ import pandas as pd
 from sendlib.domain.case_measures import case_rows, cases_behind, compute, latest_census
 from sendlib.domain.cases import CASE_KEY, CASES, fed_kpis, measure
 from sendlib.domain.catalogue import Catalogue
+from sendlib.domain.periods import parse_period
 from sendlib.domain.pseudonym import configured_key, ref_for_upn
 from sendlib.domain.schema import COLUMNS, COMPUTED, normalise
 from sendlib.files.sen2 import IDENTITY_ELEMENTS, WITHHELD, Sen2Problem, Sen2Return, read_sen2
@@ -128,7 +129,7 @@ def preview_cases(store: Store, data: bytes | Path, file_name: str, *, make_key:
     if key is None:
         key = secrets.token_bytes(32)
     raw = data.read_bytes() if isinstance(data, Path) else data
-    ret = read_sen2(data, key)
+    ret = read_sen2(raw, key)
     preview = CasesPreview(file_name, hashlib.sha256(raw).hexdigest(), ret, key_made=made)
     if not ret.ok:
         return preview
@@ -163,12 +164,13 @@ def read_cases(store: Store, version: str | None = None) -> pd.DataFrame:
 
 
 def period_span(label: str) -> tuple[dt.date, dt.date]:
-    """First and last day of a measures period: a month `2024-11`, a calendar year `2024` or a census date."""
-    if len(label) == 4:
-        return dt.date(int(label), 1, 1), dt.date(int(label), 12, 31)
-    if len(label) == 7:
-        first = dt.date(int(label[:4]), int(label[5:]), 1)
-        return first, (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date()
+    """First and last day of a measures period: a month `2024-11` or a calendar year `2024` (as `periods` spans
+    them, canonical labels only), or a census date. ValueError for anything else."""
+    if len(label) in (4, 7):
+        period = parse_period(label)
+        if period.label != label:
+            raise ValueError(f"{label!r} is not a month (2024-11) or a year (2024)")
+        return period.start, period.end
     day = dt.date.fromisoformat(label)
     return day, day
 
@@ -197,7 +199,7 @@ def computed_figures(records: pd.DataFrame, scorecard_of: dict[str, str]) -> pd.
     at_census = rows["period"].str.len() == 10
     rows = rows[monthly | at_census].copy()
     rows["period"] = rows["period"].str[:7]
-    notes = rows["note"].fillna("").where(rows["note"].notna(), "")
+    notes = rows["note"].fillna("")
     out = pd.DataFrame({
         "kpi_id": rows["measure"].map(feeds),
         "period": rows["period"],
