@@ -38,8 +38,8 @@ import pyarrow.csv as pacsv  # noqa: E402
 from bench.synthetic import generate  # noqa: E402
 from sendlib.domain.catalogue import load_catalogue  # noqa: E402
 from sendlib.domain.paths import BOARD_FILE, CATALOGUE_DIR, CATALOGUE_ENV, SCORECARD_FILE, STORE_ENV  # noqa: E402
-from sendlib.store.versioned import Store  # noqa: E402
 from sendlib.workflows.load import commit_preview, init_store, load_file, preview_bytes  # noqa: E402
+from sendlib.workflows.stores import open_store  # noqa: E402
 
 OUT_DIR = ROOT / "bench" / "out"
 APP = ROOT / "streamlit_app.py"
@@ -97,7 +97,7 @@ def build_store(scale: int, workdir: Path) -> tuple[dict, Path, Path]:
     figures["catalogue_load_ms"] = ms(seconds)
     figures["kpis"] = len(catalogue)
 
-    store = Store(workdir / f"store-{scale}")
+    store = open_store(workdir / f"store-{scale}")
     if scale == 1:
         # init_store reads the bundled files (its paths are fixed), so only the bundled scale can use it.
         seconds, _ = timed(lambda: init_store(store, catalogue))
@@ -107,7 +107,7 @@ def build_store(scale: int, workdir: Path) -> tuple[dict, Path, Path]:
     figures["store_rows"] = len(store.read())
 
     # The same two files again in a scratch store, split into load_file's halves, next to pyarrow's read.
-    scratch = Store(workdir / f"scratch-{scale}")
+    scratch = open_store(workdir / f"scratch-{scale}")
     per_file = []
     for path in files:
         data = path.read_bytes()
@@ -259,7 +259,7 @@ def time_page(at: Any, label: str, first: Callable[[float | None], Any], args: a
 
 def expected_charts(store_dir: Path, catalogue_dir: Path) -> dict[str, int]:
     """Theme pages draw one chart per KPI with an actual value: how many each page should draw."""
-    table = Store(store_dir).read()
+    table = open_store(store_dir).read()
     with_data = set(table.loc[(table["series"] == "actual") & table["value"].notna(), "kpi_id"])
     catalogue = load_catalogue(catalogue_dir)
     counts: dict[str, int] = {}
@@ -371,7 +371,7 @@ def print_scale(result: dict) -> None:
     if "generate_ms" in store:
         print(f"Synthetic data generated in {fmt_ms(store['generate_ms'])} ms")
     print(f"Catalogue load (pydantic)         {fmt_ms(store['catalogue_load_ms']):>10} ms")
-    print(f"Store build (load_file/init_store) {fmt_ms(store['build_ms']):>9} ms   (parse + validate + commit, all files)")
+    print(f"DeltaStore build (load_file/init_store) {fmt_ms(store['build_ms']):>9} ms   (parse + validate + commit, all files)")
     print(f"  {'file':<28} {'MB':>6} {'records':>8} {'warnings':>8} {'parse+validate':>15} {'commit':>8} {'pyarrow read':>13}")
     for f in store["files"]:
         if "errors" in f:

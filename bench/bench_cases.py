@@ -73,8 +73,9 @@ def iterparse_floor(path: str | Path) -> int:
 def local(persons: int, repeat: int) -> None:
     from sendlib.domain.case_measures import compute
     from sendlib.files.sen2 import read_sen2
-    from sendlib.store.versioned import Store
+    from sendlib.store.delta import DeltaStore
     from sendlib.workflows.cases import commit_cases, preview_cases, read_cases
+    from sendlib.workflows.stores import open_store
 
     made = synth.generate(persons, seed=1)
     with tempfile.TemporaryDirectory() as tmp:
@@ -84,10 +85,10 @@ def local(persons: int, repeat: int) -> None:
         read = min(_timed(lambda: read_sen2(path, b"k")) for _ in range(repeat))
         loads = []
         for n in range(repeat):
-            store = Store(Path(tmp) / f"store{n}")
+            store = open_store(Path(tmp) / f"store{n}")
             store.root.mkdir()
 
-            def load_and_compute(store: Store = store) -> None:
+            def load_and_compute(store: DeltaStore = store) -> None:
                 commit_cases(store, preview_cases(store, path, path.name))
                 compute(read_cases(store))
 

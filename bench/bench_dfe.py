@@ -21,10 +21,10 @@ from sendlib.domain.benchmarks import compute, la_index, load_mappings, prepare
 from sendlib.domain.catalogue import load_catalogue
 from sendlib.files.dfe import read_dfe_file
 from sendlib.presentation.report import build_report, report_bytes
-from sendlib.store.versioned import Store
 from sendlib.workflows.commentary import commentary_store
 from sendlib.workflows.dfe_releases import ensure_dfe
 from sendlib.workflows.load import init_store
+from sendlib.workflows.stores import open_store
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "dfe"
 
@@ -52,7 +52,7 @@ def main() -> None:
             print(f"  {path.name:<44} {len(data) / 1e6:6.1f} MB  read {ours:8.0f} ms   pandas {floor:6.0f} ms")
 
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp) / "store")
+        store = open_store(Path(tmp) / "store")
         start = time.perf_counter()
         init_store(store)
         print(f"\nStore init incl. DfE tables   {(time.perf_counter() - start) * 1000:8.0f} ms")

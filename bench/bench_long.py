@@ -27,8 +27,8 @@ import pyarrow.csv as pacsv
 
 from sendlib.domain.catalogue import KPI, load_catalogue
 from sendlib.domain.periods import shift_month
-from sendlib.store.versioned import Store
 from sendlib.workflows.load import commit_preview, init_store, preview_bytes
+from sendlib.workflows.stores import open_store
 
 SERIES = ("actual", "target", "national")
 OUT = Path(__file__).parent / "out"
@@ -113,7 +113,7 @@ def main() -> None:
     args = ap.parse_args()
     catalogue = load_catalogue()
     with tempfile.TemporaryDirectory() as tmp:
-        built = Store(Path(tmp) / "store")
+        built = open_store(Path(tmp) / "store")
         init_store(built, catalogue)
         data = long_csv(args.rows, built.read())
         path = Path(tmp) / "long.csv"
@@ -126,7 +126,7 @@ def main() -> None:
         parse = best(lambda: preview_bytes(data, path.name, built, catalogue), args.repeat)
         commits = []
         for i in range(args.repeat):  # each commit into its own fresh copy of the built store
-            store = Store(Path(tmp) / f"store-{i}")
+            store = open_store(Path(tmp) / f"store-{i}")
             init_store(store, catalogue)
             start = time.perf_counter()
             commit_preview(store, preview)
@@ -134,7 +134,7 @@ def main() -> None:
         commit = min(commits)
         if args.profile:
             profile("preview", lambda: preview_bytes(data, path.name, built, catalogue))
-            scratch = Store(Path(tmp) / "store-profile")
+            scratch = open_store(Path(tmp) / "store-profile")
             init_store(scratch, catalogue)
             profile("commit", lambda: commit_preview(scratch, preview))
     print(f"A long file: {args.rows:,} rows, {len(data) / 1e6:.1f} MB; counts {preview.counts}; best of {args.repeat}")

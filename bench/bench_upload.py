@@ -17,8 +17,8 @@ import pyarrow.csv as pacsv
 
 from sendlib.domain.catalogue import KPI, load_catalogue
 from sendlib.domain.periods import MONTH_ABBR, shift_month
-from sendlib.store.versioned import Store
 from sendlib.workflows.load import load_file
+from sendlib.workflows.stores import open_store
 
 
 def timed(fn) -> float:  # type: ignore[no-untyped-def]
@@ -73,7 +73,7 @@ def run(label: str, data: bytes, name: str, kpis: list[KPI]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
-        store = Store(Path(tmp) / "store")
+        store = open_store(Path(tmp) / "store")
         arrow = timed(lambda: pacsv.read_csv(path))
         dry = timed(lambda: load_file(store, path, catalogue, dry_run=True))
         load = timed(lambda: load_file(store, path, catalogue))

@@ -1,6 +1,7 @@
 """Who may change the data. With Streamlit's OIDC login configured (`[auth]` in .streamlit/secrets.toml),
-only emails listed under `[editors] emails = [...]` see upload and restore; without login (the local
-default) anyone with the link can, and the page says so."""
+only the shown authority's editors (`[editors] emails = [...]` for the home one, `[editors] "839" = [...]` for each
+of several) see upload, restore and commentary; without login (the local default) anyone with the link can, and the
+page says so."""
 
 from __future__ import annotations
 
@@ -8,20 +9,10 @@ import streamlit as st
 
 # The rule itself is the library's (sendlib.domain.authorities), so the CLI and per-authority roles share it.
 from sendlib.domain.authorities import address as _address
-from sendlib.domain.authorities import editor_allowed, unverified
+from sendlib.domain.authorities import unverified
 
+from .authority import authority, login_configured, may_write
 from .text import plain
-
-
-def _secrets_section(name: str) -> dict | None:
-    try:
-        return dict(st.secrets[name]) if name in st.secrets else None
-    except Exception:  # no secrets.toml at all: Streamlit raises its own not-found error
-        return None
-
-
-def login_configured() -> bool:
-    return _secrets_section("auth") is not None
 
 
 def current_user() -> str | None:
@@ -37,8 +28,7 @@ def is_editor() -> bool:
         return True
     if not st.user.is_logged_in:
         return False
-    return editor_allowed(st.user.get("email"), st.user.get("email_verified"),
-                          (_secrets_section("editors") or {}).get("emails", []))
+    return may_write(authority())
 
 
 def may_edit() -> bool:
@@ -58,5 +48,6 @@ def may_edit() -> bool:
         st.warning(f"Signed in as {email}, an address your sign-in provider has not verified: you can view but not "
                    "change the data.")
     else:
-        st.warning(f"Signed in as {email}, who is not on the editors list: you can view but not change the data.")
+        st.warning(f"Signed in as {email}, who is not on the editors list for this authority: you can view but not "
+                   "change its data.")
     return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sendlib.domain.paths import store_path
+from sendlib.domain.paths import store_address
 from sendlib.store.versioned import StoreError
 
 from . import access
@@ -28,9 +28,10 @@ def store_error(exc: StoreError) -> None:
                 "listed on the History page. Nothing is deleted: the damaged files stay where they are.")
     if st.button("Repair the store", type="primary", icon=":material/build:", key="repair-store"):
         from sendlib.workflows.repair import repair_store
+        from sendlib.workflows.stores import open_store
 
         try:
-            repaired = repair_store(store_path(), author=access.current_user())
+            repaired = repair_store(open_store(store_address(), migrate_old=False), author=access.current_user())
         except StoreError as again:
             st.error(plain(f"Not repaired: {again}"), icon=":material/block:")
             return

@@ -20,30 +20,34 @@ from sendlib.domain.benchmarks import (
 from sendlib.domain.catalogue import Catalogue
 from sendlib.domain.commentary import comment_lookup, latest_comments
 from sendlib.domain.dfe import DFE_TABLE, NEIGHBOUR_TABLE
-from sendlib.domain.paths import store_path
+from sendlib.domain.paths import store_address
 from sendlib.domain.settings import Settings, load_settings
 from sendlib.domain.trends import summarise
 from sendlib.presentation.charts import small_multiples, trend_chart
 from sendlib.presentation.report import Report, build_report, report_bytes
 from sendlib.presentation.tables import dfe_table as dfe_summary
 from sendlib.presentation.tables import summary_table
-from sendlib.store.versioned import Store
+from sendlib.store.delta import DeltaStore
+from sendlib.store.location import store_location
 from sendlib.workflows.cases import cases_store, computed_figures, computed_measures, read_cases
 from sendlib.workflows.catalogues import measures_store, store_catalogue
 from sendlib.workflows.commentary import commentary_store
 from sendlib.workflows.dfe_releases import ensure_dfe
 from sendlib.workflows.load import ensure_store
+from sendlib.workflows.stores import open_store
+
+from .authority import authority, several
 
 
 @st.cache_resource
 def _catalogue(path: str, stamp: str) -> Catalogue:
-    return store_catalogue(Store(path))
+    return store_catalogue(opened(path))
 
 
-def _stamp(s: Store) -> str:
-    """What the catalogue is cached on: the KPIs added on the upload page, and the version of the measures set up
-    from files (`tables/measures/`), so a set-up or a restore of it is picked up on the next rerun."""
-    return f"{s.extras_stamp()}|{measures_store(s).head() or ''}"
+def _stamp(s: DeltaStore) -> str:
+    """What the catalogue is cached on: the version of the authority's own measures (added on the upload page or
+    set up from files), so an addition or a restore of them is picked up on the next rerun."""
+    return measures_store(s).head() or ""
 
 
 def catalogue_stamp() -> str:
@@ -55,27 +59,41 @@ def catalogue() -> Catalogue:
     """The home authority's catalogue: for the bundled documents' authority the bundled KPIs plus any added on the
     upload page, and the measures set up from files (re-read when either changes)."""
     s = store()
-    return _catalogue(str(s.root), _stamp(s))
+    return _catalogue(key_of(s), _stamp(s))
 
 
-@st.cache_resource
-def _store(path: str) -> Store:
-    return ensure_store(Store(path))
+def key_of(s: DeltaStore) -> str:
+    """What every cache here is keyed on for a store (the `path` argument of the cached readers): the authority it
+    is opened for and its address, so one authority's cached rows are never another's."""
+    return f"{s.la}|{s.location.uri}"
 
 
-def store() -> Store:
-    return _store(str(store_path()))
+@st.cache_resource(max_entries=64)
+def opened(path: str) -> DeltaStore:
+    """The store a cache key names, opened once per process (an old parquet store is migrated here)."""
+    la, _, uri = path.partition("|")
+    return open_store(uri, la=la)
+
+
+@st.cache_resource(max_entries=64)
+def _store(path: str) -> DeltaStore:
+    return ensure_store(opened(path))
+
+
+def store() -> DeltaStore:
+    """The store opened for the authority this session shows (`authority()`)."""
+    return _store(f"{authority()}|{store_location(store_address()).uri}")
 
 
 @st.cache_data(max_entries=8)
 def _table(path: str, version: str) -> pd.DataFrame:
-    return Store(path).read(version)
+    return opened(path).read(version)
 
 
 def table() -> tuple[pd.DataFrame, str]:
     s = store()
     version = s.head() or ""
-    return _table(str(s.root), version), version
+    return _table(key_of(s), version), version
 
 
 @st.cache_data(max_entries=32)
@@ -85,7 +103,7 @@ def _summary(path: str, version: str, stamp: str, as_of: str | None) -> pd.DataF
 
 def summary(as_of: str | None = None) -> pd.DataFrame:
     s = store()
-    return _summary(str(s.root), s.head() or "", _stamp(s), as_of)
+    return _summary(key_of(s), s.head() or "", _stamp(s), as_of)
 
 
 @st.cache_data(max_entries=4096, show_spinner=False)
@@ -106,14 +124,14 @@ def _headline_spec(path: str, version: str, stamp: str, kpi_ids: tuple[str, ...]
 def headline_spec(kpi_ids: tuple[str, ...]) -> dict:
     """The overview's headline small multiples as a Vega-Lite spec, once per data version (~100 ms to build)."""
     s = store()
-    return _headline_spec(str(s.root), s.head() or "", _stamp(s), kpi_ids)
+    return _headline_spec(key_of(s), s.head() or "", _stamp(s), kpi_ids)
 
 
 def trend_spec(kpi_id: str, target: float | None) -> dict:
     """A KPI's trend chart as a Vega-Lite spec, built once per data version (and DfE release and home LA): building
     and validating an Altair chart costs ~15 ms, which a page of 28 charts would pay on every rerun."""
     s = store()
-    return _trend_spec(str(s.root), s.head() or "", _stamp(s), kpi_id, target, benchmarks_key())
+    return _trend_spec(key_of(s), s.head() or "", _stamp(s), kpi_id, target, benchmarks_key())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -131,19 +149,19 @@ def _overview_table(path: str, version: str, stamp: str, head: str, scorecards: 
 def overview_table(scorecards: tuple[str, ...], themes: tuple[str, ...]) -> pd.DataFrame:
     """The overview's table, formatted once per data version, filter, commentary and DfE benchmarks."""
     s = store()
-    return _overview_table(str(s.root), s.head() or "", _stamp(s), comments_head(), scorecards, themes,
+    return _overview_table(key_of(s), s.head() or "", _stamp(s), comments_head(), scorecards, themes,
                            benchmarks_key())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _comments(path: str, head: str) -> pd.DataFrame:
-    side = commentary_store(Store(path))
+    side = commentary_store(opened(path))
     return side.read(head) if head else side.spec.empty()
 
 
 def comments() -> pd.DataFrame:
     """Every current comment, re-read only when the commentary table has a new version."""
-    return _comments(str(store().root), comments_head())
+    return _comments(key_of(store()), comments_head())
 
 
 def comments_head() -> str:
@@ -158,7 +176,7 @@ def _comment_lookup(path: str, head: str, scorecard: str) -> dict[tuple[str, str
 def comment_lookups(scorecard: str) -> dict[tuple[str, str], dict]:
     """(kpi_id, period) → comment, built once per commentary version: a theme page asks for it under every chart.
     Shared, not copied (cache_resource): read it, never change it."""
-    return _comment_lookup(str(store().root), comments_head(), scorecard)
+    return _comment_lookup(key_of(store()), comments_head(), scorecard)
 
 
 @st.cache_data(max_entries=8, show_spinner="Building the report…")
@@ -170,7 +188,7 @@ def _report(path: str, version: str, stamp: str, head: str, scorecard: str, mont
 def report(scorecard: str, month: str, *, charts: bool = True) -> Report:
     """The report model for a month, built once per values version and commentary version."""
     s = store()
-    return _report(str(s.root), s.head() or "", _stamp(s), comments_head(), scorecard, month, charts)
+    return _report(key_of(s), s.head() or "", _stamp(s), comments_head(), scorecard, month, charts)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -180,7 +198,7 @@ def _report_file(path: str, version: str, stamp: str, head: str, scorecard: str,
 
 def report_file(scorecard: str, month: str, fmt: str) -> bytes:
     s = store()
-    return _report_file(str(s.root), s.head() or "", _stamp(s), comments_head(), scorecard, month, fmt)
+    return _report_file(key_of(s), s.head() or "", _stamp(s), comments_head(), scorecard, month, fmt)
 
 
 @st.cache_resource
@@ -189,28 +207,28 @@ def _settings() -> Settings:
 
 
 @st.cache_resource
-def _dfe_stores(path: str) -> tuple[Store, Store]:
-    return ensure_dfe(Store(path))
+def _dfe_stores(path: str) -> tuple[DeltaStore, DeltaStore]:
+    return ensure_dfe(opened(path))
 
 
-def dfe_stores() -> tuple[Store, Store]:
+def dfe_stores() -> tuple[DeltaStore, DeltaStore]:
     """The store's DfE side tables (published figures, neighbour groups), from the bundled data on first use."""
-    return _dfe_stores(str(store().root))
+    return _dfe_stores(key_of(store()))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _dfe_table(path: str, version: str) -> pd.DataFrame:
-    return Store(path).side(DFE_TABLE).read(version)
+    return opened(path).side(DFE_TABLE).read(version)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _neighbour_table(path: str, version: str) -> pd.DataFrame:
-    return Store(path).side(NEIGHBOUR_TABLE).read(version)
+    return opened(path).side(NEIGHBOUR_TABLE).read(version)
 
 
 def neighbour_table() -> pd.DataFrame:
     _, groups = dfe_stores()
-    return _neighbour_table(str(store().root), groups.head() or "")
+    return _neighbour_table(key_of(store()), groups.head() or "")
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading DfE's published figures…")
@@ -232,7 +250,10 @@ SN_GROUPS_KEY = "sn-groups"
 
 
 def home_la() -> str:
-    """The authority the app compares: chosen in the sidebar this session, else the configured one (old code)."""
+    """The authority the app compares: the one shown when the deployment serves several, else chosen in the sidebar
+    this session, else the configured one."""
+    if several():
+        return authority()
     return st.session_state.get(HOME_LA_KEY) or _settings().home_la
 
 
@@ -250,12 +271,12 @@ def benchmarks_key() -> tuple[str, str, str, str, str]:
 def benchmarks() -> pd.DataFrame:
     """DfE benchmarks for the home LA: every mapped KPI and year (`sendlib.benchmarks.compute`), cached per DfE
     release version, neighbour groups, authority and catalogue."""
-    return _benchmarks(str(store().root), *benchmarks_key())
+    return _benchmarks(key_of(store()), *benchmarks_key())
 
 
 def latest_dfe() -> pd.DataFrame:
     """The latest DfE figure of each benchmark series per KPI: what tables show beside the local figures."""
-    return _latest_dfe(str(store().root), *benchmarks_key())
+    return _latest_dfe(key_of(store()), *benchmarks_key())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -271,7 +292,7 @@ def _la_index(path: str, version: str) -> pd.DataFrame:
 def la_choices() -> pd.DataFrame:
     """Every authority in the DfE data, by name (a scan of every DfE row, so once per DfE version)."""
     figures, _ = dfe_stores()
-    return _la_index(str(store().root), figures.head() or "")
+    return _la_index(key_of(store()), figures.head() or "")
 
 
 def home() -> Authority:
@@ -294,7 +315,7 @@ def _overview_dfe(path: str, scorecards: tuple[str, ...], *key: str) -> pd.DataF
 
 def overview_dfe(scorecards: tuple[str, ...]) -> pd.DataFrame:
     """The overview's DfE table, formatted once per DfE release, authority, groups and scorecard choice."""
-    return _overview_dfe(str(store().root), scorecards, *benchmarks_key())
+    return _overview_dfe(key_of(store()), scorecards, *benchmarks_key())
 
 
 # For other explorer modules' caches, keyed as these are (store path, versions): the cached readers by name.
@@ -320,7 +341,7 @@ def benchmarks_at(path: str, *key: str) -> pd.DataFrame:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _cases(path: str, head: str) -> pd.DataFrame:
-    return read_cases(Store(path))
+    return read_cases(opened(path))
 
 
 def cases_head() -> str:
@@ -329,7 +350,7 @@ def cases_head() -> str:
 
 def cases() -> pd.DataFrame:
     """The case records as they stand (empty with the columns when no return was loaded)."""
-    return _cases(str(store().root), cases_head())
+    return _cases(key_of(store()), cases_head())
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -339,7 +360,7 @@ def _case_measures(path: str, head: str) -> pd.DataFrame:
 
 def case_measures() -> pd.DataFrame:
     """Every computed measure × period (measure, period, value, numerator, denominator, note)."""
-    return _case_measures(str(store().root), cases_head())
+    return _case_measures(key_of(store()), cases_head())
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -350,4 +371,4 @@ def _computed(path: str, head: str, stamp: str) -> pd.DataFrame:
 def computed() -> pd.DataFrame:
     """The computed figures as rows of the figures table (series `computed`), for the KPIs the measures feed."""
     s = store()
-    return _computed(str(s.root), cases_head(), _stamp(s))
+    return _computed(key_of(s), cases_head(), _stamp(s))

@@ -22,7 +22,7 @@ def _mappings(path: str, stamp: str) -> list[Mapping]:
 def mappings() -> list[Mapping]:
     """The KPI ↔ DfE mappings (data/catalogue/dfe_benchmarks.csv), read once per catalogue."""
     s = data.store()
-    return _mappings(str(s.root), data.catalogue_stamp())
+    return _mappings(data.key_of(s), data.catalogue_stamp())
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -34,7 +34,7 @@ def areas(measure: str) -> pd.DataFrame:
     """Every area's figure for one measure, every period (~0.1 s to build; once per DfE version)."""
     figures, _ = data.dfe_stores()
     s = data.store()
-    return _areas(str(s.root), figures.head() or "", data.catalogue_stamp(), measure)
+    return _areas(data.key_of(s), figures.head() or "", data.catalogue_stamp(), measure)
 
 
 def neighbours() -> list[str]:
@@ -52,7 +52,7 @@ def differences() -> pd.DataFrame:
     """Our own monthly figures against DfE's published ones, where both describe the same thing: once per data
     version, DfE version and home authority."""
     s = data.store()
-    return _differences(str(s.root), s.head() or "", *data.benchmarks_key())
+    return _differences(data.key_of(s), s.head() or "", *data.benchmarks_key())
 
 
 def reconciled() -> tuple[pd.DataFrame, str | None]:

@@ -22,6 +22,7 @@ from sendlib.workflows.cases import (
     problem_kinds,
     problem_rows,
 )
+from sendlib.workflows.catalogues import add_kpi
 
 from . import data
 from .access import current_user
@@ -45,7 +46,7 @@ def new_kpi_form(name: str = "", key: str = "new-kpi") -> None:
             except ValueError as exc:
                 st.error(f"Not added: {plain(exc)}")
                 return
-            data.store().add_kpi(kpi.model_dump())
+            add_kpi(data.store(), kpi, author=current_user())
             st.success(f"Added “{plain(kpi.name)}” (id {plain(kpi.id)}). Checking the file again…")
             st.rerun()
 

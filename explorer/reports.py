@@ -68,7 +68,7 @@ def report(scorecard: str, month: str, figures: Figures = "typed", *, charts: bo
     """The report model, computed beside typed when case records are held: once per values, commentary and case
     records version."""
     s = data.store()
-    return _report(str(s.root), s.head() or "", data.catalogue_stamp(), data.comments_head(), data.cases_head(), scorecard,
+    return _report(data.key_of(s), s.head() or "", data.catalogue_stamp(), data.comments_head(), data.cases_head(), scorecard,
                    month, charts, figures)
 
 
@@ -81,7 +81,7 @@ def _report_file(path: str, version: str, stamp: str, head: str, cases_head: str
 
 def report_file(scorecard: str, month: str, fmt: str, figures: Figures = "typed") -> bytes:
     s = data.store()
-    return _report_file(str(s.root), s.head() or "", data.catalogue_stamp(), data.comments_head(), data.cases_head(),
+    return _report_file(data.key_of(s), s.head() or "", data.catalogue_stamp(), data.comments_head(), data.cases_head(),
                         scorecard, month, figures, fmt)
 
 

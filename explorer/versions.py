@@ -7,10 +7,10 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from sendlib.store.versioned import Store
+from sendlib.store.delta import DeltaStore
 
 
-def versions_table(tables: list[tuple[str, Store]], *, key: str, alt: str) -> None:
+def versions_table(tables: list[tuple[str, DeltaStore]], *, key: str, alt: str) -> None:
     """The versions of one or more side tables (DfE releases, commentary), newest first: when, what, file, who."""
     rows = []
     for what, table in tables:
@@ -29,7 +29,7 @@ def versions_table(tables: list[tuple[str, Store]], *, key: str, alt: str) -> No
     st.dataframe(shown.sort_values("When (UTC)", ascending=False, kind="stable"), hide_index=True, key=key, alt=alt)
 
 
-def side_history(side: Store, *, what: str, key: str, intro: str, empty: str, alt: str | None = None,
+def side_history(side: DeltaStore, *, what: str, key: str, intro: str, empty: str, alt: str | None = None,
                  extra: Callable[[], None] | None = None) -> None:
     """A side table's section on the History page: its versions newest first, anything `extra` draws (only when
     there are versions), and, for editors, a restore of an older version as a new version."""

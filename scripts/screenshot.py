@@ -12,8 +12,8 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from explorer.serve import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
-from sendlib.store.versioned import Store
 from sendlib.workflows.load import init_store
+from sendlib.workflows.stores import open_store
 
 SHOTS = {"overview.png": "", "statutory-duty.png": "/statutory_duty", "how-we-compare.png": "/how_we_compare"}
 
@@ -23,7 +23,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(tmp) / "store"
-        init_store(Store(store))
+        init_store(open_store(store))
         with running_app(store) as url, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1100})

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import sys
 from pathlib import Path
 
 from sendlib.cli_cases import add_cases_parser, cmd_cases_load
 from sendlib.cli_catalogue import add_catalogue_parser
 from sendlib.cli_migrate import add_migrate_parser
-from sendlib.domain.paths import store_path
-from sendlib.store.versioned import Store, StoreError, atomic_write, check_version_id
+from sendlib.cli_store import UsageError, store_of, with_store
+from sendlib.store.delta import DeltaStore
+from sendlib.store.versioned import StoreError, atomic_write, check_version_id
 
 
-def _store(args: argparse.Namespace) -> Store:
-    return Store(store_path(args.store))
+def _store(args: argparse.Namespace, *, writes: bool = False) -> DeltaStore:
+    return store_of(args, writes=writes)
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -37,15 +39,15 @@ def _unknown_scorecard(name: str) -> str | None:
 def cmd_init(args: argparse.Namespace) -> int:
     from sendlib.workflows.load import init_store
 
-    store = _store(args)
+    store = _store(args, writes=True)
     if store.exists():
-        print(f"{store.root} already holds data (version {store.head()}); nothing changed")
+        print(f"{store.location.uri} already holds data (version {store.head()}); nothing changed")
         return 0
     with store.writing():
         infos = init_store(store)
     for info in infos:
         print(f"{info.id}  {info.file_name}  {info.rows} rows  ({info.new} new)")
-    print(f"store ready at {store.root}")
+    print(f"store ready at {store.location.uri}")
     return 0
 
 
@@ -95,7 +97,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     from sendlib.workflows.catalogues import store_catalogue
     from sendlib.workflows.load import ImportRefused, load_file
 
-    store = _store(args)
+    store = _store(args, writes=not args.dry_run)
     path = Path(args.file)
     if not path.is_file():
         return _fail(f"no file {path}", 2)
@@ -132,7 +134,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_dfe(store: Store, data: bytes, path: Path, args: argparse.Namespace) -> int:
+def _load_dfe(store: DeltaStore, data: bytes, path: Path, args: argparse.Namespace) -> int:
     """A DfE release file (EES CSV, appeal-rate table or neighbour workbook) goes to the DfE side tables."""
     from sendlib.files.dfe import read_dfe_file
     from sendlib.files.readers import FileRefused
@@ -185,13 +187,13 @@ def cmd_history(args: argparse.Namespace) -> int:
                   (v.author or "-").replace("\t", " "), what)
         lines.append("\t".join(str(f) for f in fields))
     if not lines:
-        print(f"{store.root} holds no versions yet", file=sys.stderr)
+        print(f"{store.location.uri} holds no versions yet", file=sys.stderr)
     sys.stdout.write("".join(f"{line}\n" for line in lines))
     return 0
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = _store(args, writes=True)
     try:
         check_version_id(args.version)
     except StoreError as exc:
@@ -205,17 +207,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     """One finding a line, tab-separated: status, table, version, file (relative to the store), what."""
     from sendlib.store.integrity import check_store
 
-    store = _store(args)
-    if not store.root.is_dir():
+    store = store_of(args, migrate_old=False)
+    if store.location.is_local and not store.root.is_dir():
         return _fail(f"no store at {store.root}")
-    result = check_store(store.root)
+    result = check_store(store)
+    prefix = store.location.uri.rstrip("/") + ("/" if not store.location.is_local else os.sep)
     for f in result.findings:
-        where = f.path.relative_to(store.root) if f.path.is_relative_to(store.root) else f.path
-        print("\t".join((f.status.value, f.table, f.version, str(where), f.what)))
+        where = f.path[len(prefix):] if f.path.startswith(prefix) else f.path
+        print("\t".join((f.status.value, f.table, f.version, where, f.what)))
     damaged = len(result.damaged)
     verdict = (f"{damaged} damaged file{'s' if damaged != 1 else ''}: run `python -m sendlib repair --store "
-               f"{store.root}`" if damaged else "store intact")
-    print(f"{verdict} ({result.versions_checked} version files checked)", file=sys.stderr)
+               f"{store.location.uri}`" if damaged else "store intact")
+    print(f"{verdict} ({result.versions_checked} versions checked)", file=sys.stderr)
     return 1 if damaged else 0
 
 
@@ -224,14 +227,14 @@ def cmd_repair(args: argparse.Namespace) -> int:
     from sendlib.store.integrity import check_store
     from sendlib.workflows.repair import repair_store
 
-    store = _store(args)
-    if not store.root.is_dir():
+    store = store_of(args, migrate_old=False)
+    if store.location.is_local and not store.root.is_dir():
         return _fail(f"no store at {store.root}")
-    repaired = repair_store(store.root, author=args.author)
+    repaired = repair_store(store, author=args.author)
     for r in repaired:
         print("\t".join((r.table, r.info.id, r.info.message or "")))
     if not repaired:
-        left = len(check_store(store.root).damaged)
+        left = len(check_store(store).damaged)
         print("nothing to repair: every table's current version is intact"
               + (f" ({left} older damaged file{'s' if left != 1 else ''} stay in place; see `check`)" if left else ""),
               file=sys.stderr)
@@ -267,9 +270,9 @@ def cmd_comment(args: argparse.Namespace) -> int:
     from sendlib.workflows.catalogues import store_catalogue
     from sendlib.workflows.commentary import save_comment
 
-    store = _store(args)
+    store = _store(args, writes=True)
     if not store.exists():
-        raise StoreError(f"{store.root} holds no data yet (run `python -m sendlib init --store {store.root}`)")
+        raise StoreError(f"{store.location.uri} holds no data yet (run `python -m sendlib init --store {store.location.uri}`)")
     if problem := _unknown_scorecard(args.scorecard):
         return _fail(problem, 2)
     catalogue = store_catalogue(store)
@@ -294,10 +297,6 @@ def cmd_comment(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sendlib", description="SEND Performance Explorer data tools")
     sub = parser.add_subparsers(dest="command", required=True)
-
-    def with_store(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--store", help="store directory (default: $SENDLIB_STORE, else data/store)")
-        return p
 
     p = with_store(sub.add_parser("init", help="create a store from the bundled documents"))
     p.set_defaults(func=cmd_init)
@@ -324,8 +323,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--release", help="a DfE file: the release's name, e.g. 'Education, health and care plans, reporting year 2026'")
     p.set_defaults(func=cmd_load)
 
-    p = with_store(sub.add_parser("benchmarks", help="write DfE benchmarks computed for one local authority"))
-    p.add_argument("--la", help="local authority: name, old code (839) or new code (E06000058); default: the configured home LA")
+    p = with_store(sub.add_parser("benchmarks", help="write DfE benchmarks computed for one local authority"),
+                   la_help="local authority: name, old code (839) or new code (E06000058); default: the configured "
+                           "home LA")
     p.add_argument("--sn-groups", choices=["2021", "2025"], help="DfE statistical neighbour groups (default: configured, else 2021)")
     p.add_argument("--format", choices=["csv"], default="csv")
     p.add_argument("-o", "--output", required=True)
@@ -376,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
+    except UsageError as exc:
+        return _fail(str(exc), 2)
     except StoreError as exc:
         return _fail(str(exc))
     except OSError as exc:

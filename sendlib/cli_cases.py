@@ -10,14 +10,15 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sendlib.domain.paths import store_path
-from sendlib.store.versioned import Store, atomic_write
+from sendlib.cli_store import store_of
+from sendlib.store.delta import DeltaStore
+from sendlib.store.versioned import atomic_write
 
 MAX_WARNING_LINES = 20
 
 
-def _store(args: argparse.Namespace) -> Store:
-    return Store(store_path(args.store))
+def _store(args: argparse.Namespace, *, writes: bool = False) -> DeltaStore:
+    return store_of(args, writes=writes)
 
 
 def cmd_cases_load(args: argparse.Namespace) -> int:
@@ -32,7 +33,7 @@ def cmd_cases_load(args: argparse.Namespace) -> int:
         print(f"refused: {path.name} is {path.stat().st_size / 1_048_576:.1f} MB; the largest return accepted is "
               f"{MAX_SEN2_BYTES // 1_048_576} MB", file=sys.stderr)
         return 1
-    store = _store(args)
+    store = _store(args, writes=not args.dry_run)
     preview = preview_cases(store, path, path.name, make_key=not args.dry_run)
     if not preview.ok:
         count = preview.ret.error_count

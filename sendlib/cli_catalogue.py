@@ -12,12 +12,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sendlib.domain.paths import store_path
-from sendlib.store.versioned import Store, atomic_write
+from sendlib.cli_store import store_of
+from sendlib.store.delta import DeltaStore
+from sendlib.store.versioned import atomic_write
 
 
-def _store(args: argparse.Namespace) -> Store:
-    return Store(store_path(args.store))
+def _store(args: argparse.Namespace, *, writes: bool = False) -> DeltaStore:
+    return store_of(args, writes=writes)
 
 
 def _authority(args: argparse.Namespace) -> str | None:
@@ -70,7 +71,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     if (inputs := _inputs(args, args.proposal)) is None:
         return 2
     path, la = inputs
-    store = _store(args)
+    store = _store(args, writes=True)
     try:
         proposals, errors = read_proposals(path.read_bytes(), store_catalogue(store, la), file=path.name)
     except UnicodeDecodeError:
@@ -108,23 +109,19 @@ def add_catalogue_parser(sub: argparse._SubParsersAction,  # type: ignore[type-a
                          with_store: Callable[[argparse.ArgumentParser], argparse.ArgumentParser]) -> None:
     cat = sub.add_parser("catalogue", help="an authority's own measures: propose them from a file, add, list")
     verbs = cat.add_subparsers(dest="catalogue_command", required=True)
-    la_help = "local authority: name, old code (839) or new code; default: the configured home authority"
 
     p = with_store(verbs.add_parser("propose", help="one row a measure FILE names that the catalogue does not know"))
     p.add_argument("file")
     p.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first with a header)")
-    p.add_argument("--la", help=la_help)
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_propose)
 
     p = with_store(verbs.add_parser("add", help="save a checked PROPOSAL.csv as one version of the catalogue"))
     p.add_argument("proposal")
-    p.add_argument("--la", help=la_help)
     p.add_argument("--author")
     p.set_defaults(func=cmd_add)
 
     p = with_store(verbs.add_parser("list", help="write the authority's catalogue"))
-    p.add_argument("--la", help=la_help)
     p.add_argument("--format", choices=["csv"], required=True)
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_list)

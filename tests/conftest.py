@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 
 from sendlib.domain.catalogue import Catalogue, load_catalogue
-from sendlib.store.versioned import Store
+from sendlib.store.delta import DeltaStore
+from sendlib.store.versioned import ParquetStore
 from sendlib.workflows.load import init_store
+from sendlib.workflows.stores import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS_DIR = Path(__file__).resolve().parent
@@ -71,35 +73,44 @@ def catalogue() -> Catalogue:
 
 
 @pytest.fixture(scope="session")
-def built_store(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) -> Store:
+def built_store(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) -> DeltaStore:
     """The store built from the bundled documents. Read-only: copy it (fixture `store`) to write."""
-    store = Store(tmp_path_factory.mktemp("built") / "store")
+    store = open_store(tmp_path_factory.mktemp("built") / "store")
     init_store(store, catalogue)
     return store
 
 
 @pytest.fixture(scope="session")
-def table(built_store: Store) -> pd.DataFrame:
+def parquet_built_store(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) -> ParquetStore:
+    """The bundled documents in a store of the parquet layout from before the Delta store, as that code built it
+    (the workflows take either store): what the migration tests migrate. Read-only: copy it to write."""
+    store = ParquetStore(tmp_path_factory.mktemp("parquet") / "store")
+    init_store(store, catalogue)  # type: ignore[arg-type]
+    return store
+
+
+@pytest.fixture(scope="session")
+def table(built_store: DeltaStore) -> pd.DataFrame:
     return built_store.read()
 
 
 @pytest.fixture
-def store(built_store: Store, tmp_path: Path) -> Store:
+def store(built_store: DeltaStore, tmp_path: Path) -> DeltaStore:
     """A private, writable copy of the built store."""
     target = tmp_path / "store"
     shutil.copytree(built_store.root, target, ignore=shutil.ignore_patterns(".lock"))
-    return Store(target)
+    return open_store(target)
 
 
 @pytest.fixture
-def empty_store(tmp_path: Path) -> Store:
-    return Store(tmp_path / "empty-store")
+def empty_store(tmp_path: Path) -> DeltaStore:
+    return open_store(tmp_path / "empty-store")
 
 
 @pytest.fixture
 def store_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A store built from the bundled data, private to the test, that the app opens ($SENDLIB_STORE)."""
     path = tmp_path / "store"
-    init_store(Store(path))
+    init_store(open_store(path))
     monkeypatch.setenv("SENDLIB_STORE", str(path))
     return path

@@ -8,8 +8,8 @@ import io
 
 from sendlib.domain.catalogue import new_kpi
 from sendlib.domain.commentary import Comment
-from sendlib.store.versioned import Store
-from sendlib.workflows.catalogues import store_catalogue
+from sendlib.store.delta import DeltaStore
+from sendlib.workflows.catalogues import add_kpi, store_catalogue
 from sendlib.workflows.commentary import save_comment
 from sendlib.workflows.load import commit_preview, preview_bytes
 
@@ -23,12 +23,12 @@ FILE_NAME = f"![f](http:__{HOST}_file.png).csv"
 RATE = "b04-20-week-rate-excl-exceptions"
 
 
-def write_hostile_text(store: Store) -> None:
+def write_hostile_text(store: DeltaStore) -> None:
     """Into a store built from the bundled data: an added KPI with figures (a note on one), uploaded under a hostile
     file name by a hostile author; commentary on KPIs and on months of both documents."""
     kpi = new_kpi(store_catalogue(store), name=KPI_NAME, theme="statutory-duty", unit="count",
                   polarity="higher_better", definition=HOSTILE)
-    store.add_kpi(kpi.model_dump())
+    add_kpi(store, kpi, author=AUTHOR)
     rows = io.StringIO()
     writer = csv.writer(rows)
     writer.writerows([["kpi_id", "period", "value", "note"], [kpi.id, "2024-12", "4", ""], [kpi.id, "2025-01", "5", NOTE]])

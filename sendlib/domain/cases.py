@@ -62,7 +62,7 @@ def normalise_cases(df: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-CASES = TableSpec("cases", _ARROW, normalise_cases)
+CASES = TableSpec("cases", _ARROW, normalise_cases, per_authority=True)
 
 MeasureKind = Literal["count", "rate", "mean"]
 MeasureBasis = Literal["received", "decided", "issued", "census"]

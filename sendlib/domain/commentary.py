@@ -35,7 +35,7 @@ def _normalise(df: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(COMMENT_KEY, kind="stable").reset_index(drop=True)
 
 
-COMMENTARY = TableSpec("commentary", _ARROW, _normalise)
+COMMENTARY = TableSpec("commentary", _ARROW, _normalise, per_authority=True)
 
 
 class Comment(BaseModel):

@@ -26,6 +26,13 @@ def store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return DEFAULT_STORE
 
 
+def store_address(explicit: str | os.PathLike[str] | None = None) -> str:
+    """As `store_path`, as given: a URI (`az://container/path`) stays one rather than becoming a path."""
+    if explicit:
+        return os.fspath(explicit)
+    return os.environ.get(STORE_ENV) or str(DEFAULT_STORE)
+
+
 def catalogue_dir() -> Path:
     """$SENDLIB_CATALOGUE (a folder with kpis.csv and themes.csv) or the bundled catalogue.
 

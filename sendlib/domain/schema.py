@@ -105,4 +105,4 @@ def sort_rows(df: pd.DataFrame) -> pd.DataFrame:
     return keyed.drop(columns=["_series", "_period"]).reset_index(drop=True)
 
 
-VALUES = TableSpec("values", ARROW_SCHEMA, normalise)
+VALUES = TableSpec("values", ARROW_SCHEMA, normalise, per_authority=True)

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 
+AUTHORITY = "la_code"
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """The values table is the store's main table; commentary and DfE releases are side tables with their own
@@ -25,6 +28,10 @@ class TableSpec:
     # Columns the Delta store partitions by, so a commit rewrites only the partitions it changes and a reader of one
     # authority opens only that authority's files. The parquet store ignores it.
     partition_by: tuple[str, ...] = ()
+    # Each authority's rows are its own: the Delta store keeps them under `la_code=<old code>/` (AUTHORITY, a
+    # column the store adds and the spec's columns never hold), a store opened for one authority reads and writes
+    # only its partition, and `read_all` is how the peer comparison (and an analyst) sees them side by side.
+    per_authority: bool = False
 
     @property
     def columns(self) -> list[str]:

@@ -13,9 +13,13 @@ How each promise is kept:
   message, restored_from) in its custom metadata under "sendlib"; `versions()` reads them back from the log. The
   tables are created with log cleanup off and a century's retention for removed files, so every version stays
   readable by time travel; a restore is Delta's RESTORE, a new commit that re-adds the old version's files.
-- *Only the change is written.* A commit compares the table before and after `change` row by row: a partitioned
-  table has the partitions that differ replaced (one overwrite with a predicate naming them); an unpartitioned one
-  gets the new rows appended, or, when rows went, one MERGE that deletes those rows and inserts the new.
+- *Only the change is written.* A commit compares the table before and after `change` row by row: a table
+  partitioned by its own columns has the partitions that differ replaced (one overwrite with a predicate naming
+  them); an unpartitioned one, and one authority's rows of a per-authority table (`TableSpec.per_authority`, kept
+  under `la_code=<code>/`), get the new rows appended, or, when rows went, one MERGE that deletes those rows and
+  inserts the new, reading only that authority's files.
+- *Each authority's rows are its own.* A store opened for one authority (`la`) reads, writes, restores and lists
+  the history of that authority's partition only; `read_all` is the one way to see every authority's rows.
 - *Atomic, and a crash leaves the last good version.* A version exists once its log entry does; files written by
   a writer killed before that are outside every version, unseen.
 - *Two writers both land.* Each commit is tied to the version its `change` read (delta-rs may not rebase it onto a
@@ -41,9 +45,9 @@ from urllib.parse import unquote
 
 from pydantic import ValidationError
 
-from sendlib.domain.table_spec import TableSpec
+from sendlib.domain.table_spec import AUTHORITY, TableSpec
 from sendlib.store.location import Location, store_location
-from sendlib.store.versioned import StoreDamaged, StoreError, VersionInfo, check_version_id
+from sendlib.store.versioned import StoreDamaged, StoreError, VersionInfo, check_version_id, os_error
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -65,6 +69,7 @@ TABLE_CONFIGURATION: dict[str, str | None] = {
     "delta.deletedFileRetentionDuration": "interval 36500 days",
 }
 _OP = "_sendlib_op"
+_LOCKS: dict[str, Any] = {}
 
 
 def version_id(delta_version: int) -> str:
@@ -112,9 +117,13 @@ class DeltaStore:
     # mid-write.
     target_file_size: int | None = None
 
-    def __init__(self, root: str | os.PathLike[str] | Location, spec: TableSpec | None = None):
+    def __init__(self, root: str | os.PathLike[str] | Location, spec: TableSpec | None = None,
+                 la: str | None = None):
         self.location = root if isinstance(root, Location) else store_location(root)
         self._spec = spec
+        # The authority (old code) whose partition of a per-authority table this store reads and writes; None reads
+        # a per-authority table only through `read_all` (what `check`, `repair` and the peer comparison do).
+        self.la = la
 
     @property
     def spec(self) -> TableSpec:
@@ -138,10 +147,56 @@ class DeltaStore:
         return self.table_location.uri
 
     def side(self, spec: TableSpec) -> DeltaStore:
-        return DeltaStore(self.location, spec)
+        return DeltaStore(self.location, spec, self.la)
+
+    def authority(self, la: str | None) -> DeltaStore:
+        """The same table opened for another authority's rows."""
+        return DeltaStore(self.location, self._spec, la)
 
     def __repr__(self) -> str:
-        return f"DeltaStore({self.uri!r})"
+        return f"DeltaStore({self.uri!r}, la={self.la!r})"
+
+    @property
+    def root(self) -> Path:
+        """The store's folder, for what lives beside the tables on local disk (the case key, a write lock)."""
+        if not self.location.is_local:
+            raise StoreError(f"{self.location.uri} is on object storage, where this needs a setting instead of a "
+                             "file (see the README's [cases] key)")
+        return Path(self.location.uri)
+
+    def writing(self) -> Any:
+        """A lock for work that must not run twice at once on one machine (building a store on first use); commits
+        need none. On object storage a no-op: two replicas building at once converge, as every commit is checked."""
+        import contextlib
+
+        if not self.location.is_local:
+            return contextlib.nullcontext(self)
+        from filelock import FileLock
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = str(self.root / ".lock")
+        # One lock object per folder: it is reentrant, where a second object on the same file would wait on the first.
+        return _LOCKS.setdefault(path, FileLock(path, timeout=60))
+
+    # --- per-authority tables ----------------------------------------------------------------------------------
+
+    @property
+    def per_authority(self) -> bool:
+        return self.spec.per_authority
+
+    def _own(self) -> str:
+        if self.la is None:
+            raise StoreError(f"the {self.name} table holds each authority's own rows: open it for one authority")
+        return self.la
+
+    def _partition_by(self) -> list[str]:
+        return [AUTHORITY] if self.per_authority else list(self.spec.partition_by)
+
+    def _stored_schema(self) -> pa.Schema:
+        import pyarrow as pa
+
+        schema = self.spec.arrow_schema
+        return schema.append(pa.field(AUTHORITY, pa.string())) if self.per_authority else schema
 
     # --- opening -----------------------------------------------------------------------------------------------
 
@@ -265,14 +320,19 @@ class DeltaStore:
             raise self.damaged(f"{LOG_DIR}/{version:020d}.json", "holds a version record that does not read") from None
 
     def versions(self) -> list[VersionInfo]:
-        """Newest first, from the Delta log: every commit is a version."""
+        """Newest first, from the Delta log: every commit is a version. Opened for one authority, a per-authority
+        table's history is that authority's own commits (and those made for every authority, as a repair), so no
+        authority sees another's file names, authors or counts."""
         table = self._open()
         if table is None:
             return []
         history = table.history()
         if [int(c["version"]) for c in history] != list(range(table.version(), -1, -1)):
             raise self._log_damage(None)
-        return [self._info(commit) for commit in history]
+        infos = [self._info(commit) for commit in history]
+        if self.per_authority and self.la is not None:
+            return [i for i in infos if i.la_code in (None, self.la)]
+        return infos
 
     def info(self, version: str) -> VersionInfo:
         wanted = delta_version(version)
@@ -296,15 +356,30 @@ class DeltaStore:
         """The current table, or an empty one with the right columns when nothing has been written yet."""
         return self.read() if self.exists() else self.spec.empty()
 
+    def read_all(self, version: str | None = None) -> pd.DataFrame:
+        """Every authority's rows of a per-authority table, with their `la_code`, as stored (each authority's were
+        normalised when written): what the peer comparison ranks and an analyst's tool sees."""
+        table = self._snapshot(version)
+        try:
+            arrow = table.to_pyarrow_dataset().to_table(columns=self._stored_schema().names, use_threads=False)
+            frame: pd.DataFrame = arrow.cast(self._stored_schema()).to_pandas(types_mapper=_types_mapper(),
+                                                                              use_threads=False)
+            return frame
+        except Exception as exc:  # as for `_frame`
+            raise self._data_damage(table, exc) from None
+
     def _pruning(self, partitions: Mapping[str, str | Sequence[str]]) -> list[tuple[str, str, Any]]:
-        unknown = sorted(set(partitions) - set(self.spec.partition_by))
+        unknown = sorted(set(partitions) - set(self._partition_by()))
         if unknown:
             raise StoreError(f"the {self.name} table is not partitioned by {', '.join(unknown)}")
         return [(col, "=", want) if isinstance(want, str) else (col, "in", list(want))
                 for col, want in partitions.items()]
 
     def _frame(self, table: DeltaTable, partitions: Mapping[str, str | Sequence[str]] | None = None) -> pd.DataFrame:
-        pruning = self._pruning(partitions) if partitions else None
+        wanted = dict(partitions or {})
+        if self.per_authority:
+            wanted[AUTHORITY] = self._own()
+        pruning = self._pruning(wanted) if wanted else None
         try:
             arrow = table.to_pyarrow_dataset(file_pruning_predicate=pruning).to_table(
                 columns=self.spec.columns, use_threads=False)
@@ -350,9 +425,20 @@ class DeltaStore:
         return self.damaged(LOG_DIR, f"names a table that does not read at version {version_id(table.version())} "
                                      f"({type(exc).__name__}: {_first_line(exc)})")
 
+    def file_problems(self, version: str | None = None) -> list[tuple[str, str]]:
+        """The data files `version` (else the current one) reads that are missing, of the wrong size or not readable
+        parquet, as (file, what): whether that version can be read or restored."""
+        return [(self._where(path), what) for path, what in self._file_findings(self._snapshot(version), footers=True)]
+
     def damaged_files(self) -> list[tuple[str, str]]:
         """Every damaged file of the table, as (file, what): the log's gaps and unreadable entries, else each data
         file any version names that is missing or not the size the log records. Nothing is written."""
+        import pyarrow.fs as pafs
+
+        if odd := [info.base_name for info in self._log_entries()
+                   if COMMIT_FILE.match(info.base_name) and info.type != pafs.FileType.File]:
+            # Delta's readers pass over such an entry as if it were never written: only a look at the folder sees it.
+            return [(self._where(f"{LOG_DIR}/{odd[0]}"), "is not a file (a commit of the history cannot be read)")]
         try:
             table = self._open()
             if table is None:
@@ -376,10 +462,14 @@ class DeltaStore:
         """Rows as the Arrow data handed to delta-rs: a Table, or anything Arrow can stream."""
         import pyarrow as pa
 
-        return pa.Table.from_pandas(frame[self.spec.columns], schema=self.spec.arrow_schema, preserve_index=False)
+        table = pa.Table.from_pandas(frame[self.spec.columns], schema=self.spec.arrow_schema, preserve_index=False)
+        if self.per_authority:
+            table = table.append_column(AUTHORITY, pa.array([self._own()] * len(table), pa.string()))
+        return table
 
     def _record(self, action: str, rows: int, counts: Mapping[str, int], **fields: str | None) -> dict[str, Any]:
-        return {"created_at": _now(), "action": action, "rows": rows,
+        own = {"la_code": self.la} if self.per_authority and self.la is not None else {}
+        return {"created_at": _now(), "action": action, "rows": rows, **own,
                 **{k: int(counts.get(k) or 0) for k in COUNTS}, **{k: v for k, v in fields.items() if v is not None}}
 
     def _properties(self, record: Mapping[str, Any]) -> CommitProperties:
@@ -414,7 +504,7 @@ class DeltaStore:
                 last = _first_line(exc)
                 time.sleep(random.uniform(0.005, 0.02 * (attempt + 1)))
             except OSError as exc:
-                raise StoreError(f"cannot write to {self.uri}: {_first_line(exc)}. Nothing was changed.") from None
+                raise os_error(exc, self.uri) from None
             except DeltaError as exc:
                 raise StoreError(f"{what} on {self.uri} failed: {_first_line(exc)}. Nothing was changed.") from None
         raise StoreError(f"{what} on {self.uri} did not land after {COMMIT_ATTEMPTS} tries, as other writers kept "
@@ -425,7 +515,7 @@ class DeltaStore:
         from deltalake.exceptions import DeltaError
 
         try:
-            write_deltalake(self.uri, self._arrow(frame), mode="error", partition_by=list(self.spec.partition_by) or None,
+            write_deltalake(self.uri, self._arrow(frame), mode="error", partition_by=self._partition_by() or None,
                             configuration=TABLE_CONFIGURATION, storage_options=self._options(),
                             commit_properties=self._properties(record), target_file_size=self.target_file_size)
         except DeltaError:
@@ -478,10 +568,12 @@ class DeltaStore:
             return False
         keys = list(self.spec.partition_by)
         size = self.target_file_size
-        if not exact:
+        if not exact and self.per_authority:
+            self._write_own(table, new, properties)
+        elif not exact:
             write_deltalake(table, self._arrow(new), mode="overwrite", commit_properties=properties,
                             target_file_size=size)
-        elif keys:
+        elif keys and not self.per_authority:
             changed = _partition_values(removed, added, keys)
             rows = new[_in_partitions(new, keys, changed)]
             write_deltalake(table, self._arrow(rows), mode="overwrite", predicate=_partition_predicate(keys, changed),
@@ -493,18 +585,29 @@ class DeltaStore:
             self._merge(table, removed, added, properties)
         return True
 
+    def _write_own(self, table: DeltaTable, rows: pd.DataFrame, properties: CommitProperties) -> None:
+        """This authority's partition replaced by `rows`, as one commit: no other authority's file is touched."""
+        from deltalake import write_deltalake
+
+        write_deltalake(table, self._arrow(rows), mode="overwrite",
+                        predicate=_partition_predicate([AUTHORITY], [(self._own(),)]),
+                        commit_properties=properties, target_file_size=self.target_file_size)
+
     def _merge(self, table: DeltaTable, removed: pd.DataFrame, added: pd.DataFrame,
                properties: CommitProperties) -> None:
         """One MERGE: each removed row deleted where every column matches (nulls matching nulls), each added row
-        inserted. Only the files holding removed rows are rewritten."""
+        inserted. Only the files holding removed rows are rewritten. A per-authority table's uploads come this way
+        too (new rows appended, revised ones merged), so an upload writes its own changed rows, not its partition."""
         import pyarrow as pa
 
         source = pa.concat_tables([
             pa.table(self._arrow(rows)).append_column(_OP, pa.array([op] * len(rows), pa.string()))
             for rows, op in ((removed, "delete"), (added, "insert"))
         ])
-        columns = [_quote(c) for c in self.spec.columns]
+        columns = [_quote(c) for c in self._stored_schema().names]
         matches = " AND ".join(f"(t.{c} IS NOT DISTINCT FROM s.{c})" for c in columns)
+        if self.per_authority:  # only this authority's files are read, and only those holding a removed row rewritten
+            matches = f"t.{_quote(AUTHORITY)} = {_literal(self._own())} AND {matches}"
         (table.merge(source, matches, source_alias="s", target_alias="t", commit_properties=properties)
          .when_matched_delete(predicate=f"s.{_OP} = 'delete'")
          .when_not_matched_insert(updates={c: f"s.{c}" for c in columns}, predicate=f"s.{_OP} = 'insert'")
@@ -526,10 +629,16 @@ class DeltaStore:
             findings = self._file_findings(snapshot, footers=False)
             if findings:
                 raise self.damaged(*findings[0])
-            record = self._record(action, old.rows, {}, author=author, restored_from=version,
-                                  message=message or f"restored version {version}", created_at=created_at)
+            alone = self.per_authority and self._only_this_authority(table) and self._only_this_authority(snapshot)
+            rows = self._frame(snapshot) if self.per_authority and self.la is not None and not alone else None
+            record = self._record(action, old.rows if rows is None else len(rows), {}, author=author,
+                                  restored_from=version, message=message or f"restored version {version}",
+                                  created_at=created_at)
             properties = self._properties(record)
-            if target == read_version:
+            if rows is not None:
+                # Only this authority's rows go back: a RESTORE would take every other authority's with them.
+                self._write_own(table, rows, properties)
+            elif target == read_version:
                 # RESTORE refuses the current version; an empty commit makes the same table a new version.
                 table.create_write_transaction([], mode="append", schema=table.schema(),
                                                partition_by=table.metadata().partition_columns or None,
@@ -541,6 +650,16 @@ class DeltaStore:
         info = self._retrying(action, step)
         assert info is not None
         return info
+
+    def _only_this_authority(self, table: DeltaTable) -> bool:
+        """Whether every file of `table`'s version is this authority's: then a RESTORE touches no one else's rows."""
+        import pyarrow as pa
+
+        actions = pa.table(table.get_add_actions(flatten=True))
+        column = f"partition.{AUTHORITY}"
+        if column not in actions.column_names:
+            return bool(actions.num_rows == 0)
+        return set(actions.column(column).to_pylist()) <= {self.la}
 
     def replace_with(self, table: pd.DataFrame, *, action: str, author: str | None = None,
                      file_name: str | None = None, message: str | None = None,
@@ -557,6 +676,8 @@ class DeltaStore:
                                   message=message, created_at=created_at)
             if current is None:
                 self._create(new, record)
+            elif self.per_authority:
+                self._write_own(current, new, self._properties(record))
             else:
                 write_deltalake(current, self._arrow(new), mode="overwrite", commit_properties=self._properties(record),
                                 target_file_size=self.target_file_size)

@@ -1,9 +1,12 @@
-"""Checking a store file by file, and repairing it without rewriting history.
+"""Checking a store file by file; repairing it without rewriting history is a workflow (`sendlib.workflows.repair`),
+as it may reload what the explorer bundles.
 
-`check_store` reads every version of the values table and of each side table (commentary, DfE releases,
-neighbour groups): each record parses, each parquet matches the sha256 recorded when it was written and is
-a readable table of the recorded size, HEAD names a version, and the chain from HEAD reaches its first
-version. Repairing is a workflow (`sendlib.workflows.repair`): it may reload what the explorer bundles.
+`check_store` checks every Delta table of the store (`delta/<table>/`): the log reads with no gap, and every data
+file any version names is there, of the size the log records, and the current version's files read as parquet.
+A table still in the parquet layout (not yet migrated) is checked as that layout always was: each record parses,
+each parquet matches the sha256 recorded when it was written and is a readable table of the recorded size, HEAD
+names a version, and the chain from HEAD reaches its first version (`check_version`, `parquet_tables`, which the
+migration uses too).
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from sendlib.store.versioned import Store, StoreDamaged, StoreError, parquet_rows, sha256_bytes
+from sendlib.store.delta import DeltaStore, TableDamaged
+from sendlib.store.versioned import ParquetStore, StoreDamaged, StoreError, parquet_rows, sha256_bytes
 
 
 class Status(StrEnum):
@@ -29,13 +33,13 @@ class Finding:
     status: Status
     table: str
     version: str
-    path: Path
+    path: str  # the file's path or URI
     what: str
 
 
 @dataclass(frozen=True)
 class StoreCheck:
-    root: Path
+    root: str
     findings: list[Finding]
     versions_checked: int
 
@@ -48,23 +52,50 @@ class StoreCheck:
         return not self.damaged
 
 
-def tables(root: Path) -> list[Store]:
-    """The values table and every side table found under `tables/`, by folder (no schema needed to check them)."""
-    store = Store(root)
+def parquet_tables(root: Path) -> list[ParquetStore]:
+    """The parquet layout's values table and every side table found under `tables/`, by folder (no schema needed to
+    check them)."""
+    store = ParquetStore(root)
     found = [store]
     side_root = root / "tables"
     if side_root.is_dir():
-        found += [Store(p) for p in sorted(side_root.iterdir()) if p.is_dir()]
+        found += [ParquetStore(p) for p in sorted(side_root.iterdir()) if p.is_dir()]
     return found
 
 
-def check_version(table: Store, version: str) -> list[Finding]:
+def delta_tables(store: DeltaStore) -> list[DeltaStore]:
+    """Every Delta table of the store, the values first, each opened for every authority's rows (check and repair
+    are about files, not one authority's data)."""
+    from sendlib.store.migrate import table_specs
+
+    specs = table_specs()
+    found = [store.side(spec).authority(None) for spec in specs.values()]
+    return [t for t in sorted(found, key=lambda t: (t.name != "values", t.name)) if t.exists()]
+
+
+def check_delta_table(table: DeltaStore) -> tuple[list[Finding], int]:
+    """A Delta table's findings, and how many versions were checked."""
+    def damaged(where: str, what: str, version: str = "-") -> Finding:
+        return Finding(Status.DAMAGED, table.name, version, where, what)
+
+    try:
+        versions = table.versions()
+    except TableDamaged as exc:
+        return [damaged(exc.where, exc.what)], 0
+    found = [damaged(where, what) for where, what in table.damaged_files()]
+    if not found:
+        head = versions[0].id if versions else None
+        found = [damaged(where, what, head or "-") for where, what in table.file_problems(head)]
+    return found, len(versions)
+
+
+def check_version(table: ParquetStore, version: str) -> list[Finding]:
     """Everything that can be wrong with one version's two files."""
     record = table.versions_dir / f"{version}.json"
     parquet = table.versions_dir / f"{version}.parquet"
 
     def finding(status: Status, path: Path, what: str) -> Finding:
-        return Finding(status, table.name, version, path, what)
+        return Finding(status, table.name, version, str(path), what)
 
     if not record.exists():
         return [finding(Status.NOTE, parquet, "has no version record (a write that never finished); not in history")]
@@ -91,20 +122,40 @@ def check_version(table: Store, version: str) -> list[Finding]:
     return out
 
 
-def _check_history(table: Store) -> tuple[list[Finding], set[str]]:
+def _check_history(table: ParquetStore) -> tuple[list[Finding], set[str]]:
     """HEAD and the chain from it: returns the findings and the versions in history."""
     try:
         chain = table.versions()
     except StoreDamaged as exc:
-        return [Finding(Status.DAMAGED, table.name, "-", exc.path, exc.what)], set()
+        return [Finding(Status.DAMAGED, table.name, "-", str(exc.path), exc.what)], set()
     return [], {v.id for v in chain}
 
 
-def check_store(root: Path) -> StoreCheck:
-    """Every file of every table; nothing is written."""
+def check_store(store: DeltaStore) -> StoreCheck:
+    """Every file of every table, Delta or not yet migrated; nothing is written."""
     findings: list[Finding] = []
     checked = 0
-    for table in tables(Path(root)):
+    migrated = set()
+    for delta in delta_tables(store):
+        table_findings, versions = check_delta_table(delta)
+        findings += table_findings
+        checked += versions
+        migrated.add(delta.name)
+    if store.location.is_local:
+        more, parquet_checked = _check_parquet(store.root, migrated)
+        findings += more
+        checked += parquet_checked
+    return StoreCheck(store.location.uri, findings, checked)
+
+
+def _check_parquet(root: Path, migrated: set[str]) -> tuple[list[Finding], int]:
+    """The tables still in the parquet layout that have no Delta table yet (a migrated one's old files are not
+    what the explorer reads, and `migrate --finish` checks them before removing them)."""
+    findings: list[Finding] = []
+    checked = 0
+    for table in parquet_tables(root):
+        if table.name in migrated or not table.exists():
+            continue
         history_findings, in_history = _check_history(table)
         findings += history_findings
         for version in table.version_ids():
@@ -112,12 +163,8 @@ def check_store(root: Path) -> StoreCheck:
             version_findings = check_version(table, version)
             findings += version_findings
             if in_history and version not in in_history and not version_findings:
-                findings.append(Finding(Status.NOTE, table.name, version, table.versions_dir / f"{version}.json",
+                findings.append(Finding(Status.NOTE, table.name, version, str(table.versions_dir / f"{version}.json"),
                                         "is not in history (a write that stopped before HEAD moved)"))
-        findings += [Finding(Status.NOTE, table.name, "-", p, "is a temp file a stopped write left; the next write "
-                             "removes it") for p in table.orphan_temp_files()]
-    try:
-        Store(root).extra_kpis()
-    except StoreDamaged as exc:
-        findings.append(Finding(Status.DAMAGED, "values", "-", exc.path, exc.what))
-    return StoreCheck(Path(root), findings, checked)
+        findings += [Finding(Status.NOTE, table.name, "-", str(p), "is a temp file a stopped write left; the next "
+                             "write removes it") for p in table.orphan_temp_files()]
+    return findings, checked

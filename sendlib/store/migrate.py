@@ -1,4 +1,4 @@
-"""Moving a parquet store (`versioned.Store`) onto the Delta store (`delta.DeltaStore`), its history kept.
+"""Moving a parquet store (`versioned.ParquetStore`) onto the Delta store (`delta.DeltaStore`), its history kept.
 
 `migrate(root)` replays, for the values table and every side table found, the chain from HEAD oldest first as Delta
 commits: version N of the old store becomes Delta version N - 1, that is version id N of the Delta store, with the
@@ -26,8 +26,8 @@ each promise is kept:
   written over.
 - *The old files stay* until `migrate(root, finish=True)`, which first checks every table (ids, records, and the
   rows of every version) and, only when all agree, removes each table's `versions/`, `HEAD` and `.lock` (and a side
-  table's folder once empty). It never touches `delta/`, `extra_kpis.json` (the Delta store does not carry it yet)
-  or `cases.key`.
+  table's folder once empty). It never touches `delta/`, `extra_kpis.json` (whose KPIs
+  `workflows.stores.open_store` carries into the authority's own measures) or `cases.key`.
 
 Each table is migrated holding its old lock, so no parquet writer adds a version meanwhile and two migrations never
 race. The old store is a folder on local disk, and so is the Delta store it becomes, beside it.
@@ -48,8 +48,8 @@ from filelock import Timeout
 
 from sendlib.domain.table_spec import TableSpec
 from sendlib.store.delta import TABLES_DIR, DeltaStore
-from sendlib.store.integrity import Status, check_version, tables
-from sendlib.store.versioned import LOCK_TIMEOUT_S, Store, StoreError, VersionInfo
+from sendlib.store.integrity import Status, check_version, parquet_tables
+from sendlib.store.versioned import LOCK_TIMEOUT_S, ParquetStore, StoreError, VersionInfo
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -139,7 +139,7 @@ def _replayed_as_restore(info: VersionInfo, in_history: set[str]) -> bool:
                 and not info.file_name and not info.sha256 and not any(getattr(info, c) for c in COUNTS))
 
 
-def _plan(old: Store) -> list[_Step]:
+def _plan(old: ParquetStore) -> list[_Step]:
     """The Delta versions the old table's history becomes, oldest first: one per id up to HEAD's."""
     try:
         chain = list(reversed(old.versions()))
@@ -177,7 +177,7 @@ def _why(exc: BaseException, root: Path) -> str:
     return why.replace(f"{root.absolute()}{os.sep}", "").replace(f"{root}{os.sep}", "")
 
 
-def _check_old(old: Store, steps: list[_Step]) -> None:
+def _check_old(old: ParquetStore, steps: list[_Step]) -> None:
     """Every old version these steps read is intact: its record, its sha256, its rows. Nothing is written."""
     for version in sorted({s.source for s in steps if s.source}):
         damaged = [f for f in check_version(old, version) if f.status is Status.DAMAGED]
@@ -217,7 +217,7 @@ def _same_rows(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     return bool(np.array_equal(left, right))
 
 
-def _verify(steps: list[_Step], delta: DeltaStore, old: Store, *, rows_from: int = 0) -> None:
+def _verify(steps: list[_Step], delta: DeltaStore, old: ParquetStore, *, rows_from: int = 0) -> None:
     """The Delta table holds every step's record, and from `rows_from` on every version's rows: else refused."""
     if _matching(steps, delta) < len(steps):
         raise _Refused(f"the Delta table holds {delta.head() or 'no version'} where the old store's history "
@@ -239,7 +239,7 @@ def _replaced_whole(record: dict[str, Any]) -> bool:
                 and record["sha256"] is None and record["restored_from"] is None)
 
 
-def _replay(delta: DeltaStore, step: _Step, old: Store) -> None:
+def _replay(delta: DeltaStore, step: _Step, old: ParquetStore) -> None:
     """One step as one Delta commit carrying its record."""
     record = step.record
     if step.restore_of is not None:
@@ -293,22 +293,22 @@ def _gaps_note(steps: list[_Step]) -> str:
     return f" ({', '.join(gaps)} never in history: each kept as a copy of the version before it, so ids stay)"
 
 
-def _migrate_new(root: Path, old: Store, steps: list[_Step]) -> str:
+def _migrate_new(root: Path, old: ParquetStore, steps: list[_Step], la: str) -> str:
     """The whole history into a temporary Delta table, read back, then moved into place."""
     work = root / WORK_DIR / f"{old.spec.name}-{uuid.uuid4().hex}"
     try:
-        temp = DeltaStore(str(work), old.spec)
+        temp = DeltaStore(str(work), old.spec, la)
         for step in steps:
             _replay(temp, step, old)
         _verify(steps, temp, old)
-        _into_place(Path(temp.uri), Path(DeltaStore(root, old.spec).uri))
+        _into_place(Path(temp.uri), Path(DeltaStore(root, old.spec, la).uri))
     finally:
         shutil.rmtree(work, ignore_errors=True)
         _drop_work_dir(root)
     return "migrated" + _gaps_note(steps)
 
 
-def _catch_up(delta: DeltaStore, old: Store, steps: list[_Step], held: int) -> str:
+def _catch_up(delta: DeltaStore, old: ParquetStore, steps: list[_Step], held: int) -> str:
     """Old versions written since the migration, replayed onto the Delta table (each commit atomic, so a stop
     leaves a start of the old history, carried on by the next run)."""
     _check_old(old, steps[held:])
@@ -328,7 +328,7 @@ def _catch_up(delta: DeltaStore, old: Store, steps: list[_Step], held: int) -> s
 
 
 @contextmanager
-def _locked(old: Store) -> Iterator[None]:
+def _locked(old: ParquetStore) -> Iterator[None]:
     """The old table's write lock, so no parquet writer adds a version meanwhile and migrations never race."""
     try:
         old.lock.acquire()
@@ -346,13 +346,13 @@ def _locked(old: Store) -> Iterator[None]:
 # --- each table ------------------------------------------------------------------------------------------------
 
 
-def _old_table(root: Path, name: str, spec: TableSpec) -> Store:
-    return Store(root, spec) if name == "values" else Store(root, None).side(spec)
+def _old_table(root: Path, name: str, spec: TableSpec) -> ParquetStore:
+    return ParquetStore(root, spec) if name == "values" else ParquetStore(root, None).side(spec)
 
 
 def _names(root: Path) -> list[str]:
     """Every table of the store, old or migrated: the values first, then the side tables by name."""
-    old = [t.name for t in tables(root) if t.exists()]
+    old = [t.name for t in parquet_tables(root) if t.exists()]
     delta_dir = root / TABLES_DIR
     migrated = [p.name for p in delta_dir.iterdir() if p.is_dir() and not p.name.startswith(".")] \
         if delta_dir.is_dir() else []
@@ -360,12 +360,12 @@ def _names(root: Path) -> list[str]:
     return sorted(names, key=lambda n: (n != "values", n))
 
 
-def _migrate_table(root: Path, name: str) -> MigratedTable:
+def _migrate_table(root: Path, name: str, la: str) -> MigratedTable:
     spec = table_specs().get(name)
     if spec is None:
         return MigratedTable(name, None, f"refused: no table called {name!r} is known (tables/{name}/); nothing "
                                          "was written", refused=True)
-    old, delta = _old_table(root, name, spec), DeltaStore(root, spec)
+    old, delta = _old_table(root, name, spec), DeltaStore(root, spec, la)
     steps: list[_Step] = []
     try:
         if not old.exists():
@@ -375,7 +375,7 @@ def _migrate_table(root: Path, name: str) -> MigratedTable:
             steps = _plan(old)
             if not delta.exists():
                 _check_old(old, steps)
-                return MigratedTable(name, len(steps), _migrate_new(root, old, steps))
+                return MigratedTable(name, len(steps), _migrate_new(root, old, steps, la))
             held = _matching(steps, delta)
             if held == len(steps):
                 return MigratedTable(name, len(steps), "already migrated")
@@ -389,12 +389,12 @@ def _migrate_table(root: Path, name: str) -> MigratedTable:
 # --- finishing -------------------------------------------------------------------------------------------------
 
 
-def _finish_check(root: Path, name: str) -> MigratedTable | Store:
+def _finish_check(root: Path, name: str, la: str) -> MigratedTable | ParquetStore:
     """The old table, when its Delta table holds its whole history (ids, records, rows); else why not."""
     spec = table_specs().get(name)
     if spec is None:
         return MigratedTable(name, None, f"refused: no table called {name!r} is known (tables/{name}/)", refused=True)
-    old, delta = _old_table(root, name, spec), DeltaStore(root, spec)
+    old, delta = _old_table(root, name, spec), DeltaStore(root, spec, la)
     steps: list[_Step] = []
     try:
         if not old.exists():
@@ -409,7 +409,7 @@ def _finish_check(root: Path, name: str) -> MigratedTable | Store:
     return old
 
 
-def _remove_old(root: Path, old: Store) -> str:
+def _remove_old(root: Path, old: ParquetStore) -> str:
     """The old table's own files: `versions/`, `HEAD`, `.lock`, and a side table's folder once empty."""
     def shown(path: Path) -> str:
         return path.relative_to(root).as_posix()
@@ -432,16 +432,16 @@ def _remove_old(root: Path, old: Store) -> str:
     return "removed " + ", ".join(removed)
 
 
-def _finish(root: Path, names: list[str]) -> list[MigratedTable]:
+def _finish(root: Path, names: list[str], la: str) -> list[MigratedTable]:
     """Every table checked first, holding every old lock; the old files removed only when all agree."""
     with ExitStack() as locks:
-        checked: list[tuple[str, MigratedTable | Store]] = []
+        checked: list[tuple[str, MigratedTable | ParquetStore]] = []
         for name in names:
             spec = table_specs().get(name)
             old = _old_table(root, name, spec) if spec else None
             if old is not None and old.exists():
                 locks.enter_context(_locked(old))
-            checked.append((name, _finish_check(root, name)))
+            checked.append((name, _finish_check(root, name, la)))
         if any(isinstance(c, MigratedTable) and c.refused for _, c in checked):
             return [c if isinstance(c, MigratedTable) else
                     MigratedTable(name, len(_plan(c)), "checked; nothing was removed, as another table was refused")
@@ -450,14 +450,15 @@ def _finish(root: Path, names: list[str]) -> list[MigratedTable]:
                 for name, c in checked]
 
 
-def migrate(root: str | os.PathLike[str], *, finish: bool = False) -> list[MigratedTable]:
+def migrate(root: str | os.PathLike[str], *, la: str, finish: bool = False) -> list[MigratedTable]:
     """Migrate every table of the parquet store at `root` to the Delta store beside it (see the module's
     docstring), or with `finish`, check every migrated table against its old one and remove the old files.
+    A parquet store held one authority's data: its per-authority tables become `la`'s rows (an old code).
     One outcome a table, the values first; an empty list when `root` holds no store."""
     path = Path(root)
     if not path.is_dir():
         return []
     names = _names(path)
     if finish:
-        return _finish(path, names)
-    return [_migrate_table(path, name) for name in names]
+        return _finish(path, names, la)
+    return [_migrate_table(path, name, la) for name in names]

@@ -1,4 +1,7 @@
-"""Versioned parquet snapshots of the tidy table, defended against damage.
+"""The store as it was before Delta Lake (`ParquetStore`), kept to read and migrate such a store; and what both
+stores share: `VersionInfo`, `StoreError`, `StoreDamaged`, `atomic_write`.
+
+Versioned parquet snapshots of the tidy table, defended against damage.
 
 Layout of a store directory:
   versions/000001.parquet   the whole table as it stood after that version (immutable)
@@ -61,6 +64,9 @@ class VersionInfo(BaseModel):
     # The sha256 of this version's own parquet file, so damage is found rather than read as data.
     # None for versions written before it was recorded.
     parquet_sha256: str | None = None
+    # On the Delta store, the authority whose rows a version of a per-authority table changed (None: every
+    # authority's, as a repair's restore of the whole table).
+    la_code: str | None = None
 
 
 class StoreError(RuntimeError):
@@ -91,7 +97,7 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _os_error(exc: OSError, path: Path) -> StoreError:
+def os_error(exc: OSError, path: Path | str) -> StoreError:
     """A read-only or full disk as one line a manager can act on."""
     reason = {
         errno.EACCES: "permission denied (the store is read-only for this user)",
@@ -109,7 +115,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        raise _os_error(exc, path) from None
+        raise os_error(exc, path) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -118,7 +124,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise _os_error(exc, path) from None
+        raise os_error(exc, path) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -180,9 +186,12 @@ def read_table(data: bytes | Path, spec: TableSpec | None = None) -> pd.DataFram
     return frame[spec.columns]
 
 
-class Store:
-    """A versioned table in a directory. `Store(root)` is the values table; `store.side(spec)` is a side table
+class ParquetStore:
+    """A versioned table in a directory. `ParquetStore(root)` is the values table; `store.side(spec)` is a side table
     kept in `root/tables/<name>/` with the same guarantees."""
+
+    # Such a store held one authority's data, the configured home one's (the Delta store is opened for one: `la`).
+    la: str | None = None
 
     def __init__(self, root: str | os.PathLike[str], spec: TableSpec | None = None):
         self.root = Path(root)
@@ -208,9 +217,9 @@ class Store:
     def _is_side(self) -> bool:
         return self.root.parent.name == "tables"
 
-    def side(self, spec: TableSpec) -> Store:
+    def side(self, spec: TableSpec) -> ParquetStore:
         """A side table of this store (commentary, DfE releases): its own versions, HEAD and lock."""
-        return Store(self.root / "tables" / spec.name, spec)
+        return ParquetStore(self.root / "tables" / spec.name, spec)
 
     def damaged(self, path: Path, what: str) -> StoreDamaged:
         store_root = self.root.parents[1] if self._is_side else self.root
@@ -461,10 +470,10 @@ class _Writing:
     """The lock held for one write, with the store's own failures turned into one clear line: a lock that cannot
     be created (a read-only store), a writer that never lets go, and temp files a killed writer left behind."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: ParquetStore):
         self.store = store
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> ParquetStore:
         root = self.store.root
         try:
             root.mkdir(parents=True, exist_ok=True)
@@ -473,7 +482,7 @@ class _Writing:
             raise StoreError(f"{root} is locked by another writer for over {LOCK_TIMEOUT_S} s; nothing was changed. "
                              "Try again; if it persists, check that no `python -m sendlib` command is stuck.") from None
         except OSError as exc:
-            raise _os_error(exc, root) from None
+            raise os_error(exc, root) from None
         # Writers make temp files only while holding this lock, so any older than now are a killed writer's.
         acquired = time.time()
         for path in self.store.orphan_temp_files(older_than=acquired):

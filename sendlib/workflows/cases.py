@@ -25,20 +25,21 @@ from sendlib.domain.periods import parse_period
 from sendlib.domain.pseudonym import configured_key, ref_for_upn
 from sendlib.domain.schema import COLUMNS, COMPUTED, normalise
 from sendlib.files.sen2 import IDENTITY_ELEMENTS, WITHHELD, Sen2Problem, Sen2Return, read_sen2
-from sendlib.store.versioned import Store, VersionInfo, atomic_write
+from sendlib.store.delta import DeltaStore
+from sendlib.store.versioned import VersionInfo, atomic_write
 
 KEY_FILE = "cases.key"
 
 
-def cases_store(store: Store) -> Store:
+def cases_store(store: DeltaStore) -> DeltaStore:
     return store.side(CASES)
 
 
-def _key_file(store: Store) -> Path:
+def _key_file(store: DeltaStore) -> Path:
     return store.root / KEY_FILE
 
 
-def cases_key(store: Store, *, create: bool = False) -> tuple[bytes | None, bool]:
+def cases_key(store: DeltaStore, *, create: bool = False) -> tuple[bytes | None, bool]:
     """(key, made_now): the deployment's key, else the one this store generated, else (with `create`) a new one
     written beside the case records. Without a key nothing can be pseudonymised, so nothing is loaded."""
     if key := configured_key():
@@ -121,7 +122,7 @@ def _compare(current: pd.DataFrame, incoming: pd.DataFrame) -> tuple[int, int, i
     return new, int((~same).sum()), int(same.sum())
 
 
-def preview_cases(store: Store, data: bytes | Path, file_name: str, *, make_key: bool = True) -> CasesPreview:
+def preview_cases(store: DeltaStore, data: bytes | Path, file_name: str, *, make_key: bool = True) -> CasesPreview:
     """Read and check a return against the records held. Nothing else is written, but with `make_key` a store
     without a key gets one now: references made with a key that is then thrown away could never be matched again.
     Without it (a dry run) a throw-away key stands in."""
@@ -139,7 +140,7 @@ def preview_cases(store: Store, data: bytes | Path, file_name: str, *, make_key:
     return preview
 
 
-def commit_cases(store: Store, preview: CasesPreview, *, author: str | None = None) -> VersionInfo | None:
+def commit_cases(store: DeltaStore, preview: CasesPreview, *, author: str | None = None) -> VersionInfo | None:
     """The previewed records merged into the held ones as one new version; None when nothing changed.
     Merged with the table as it is now, so a return loaded meanwhile by someone else is kept."""
     if not preview.ok:
@@ -158,7 +159,7 @@ def commit_cases(store: Store, preview: CasesPreview, *, author: str | None = No
                                      sha256=preview.sha256, message=message)
 
 
-def read_cases(store: Store, version: str | None = None) -> pd.DataFrame:
+def read_cases(store: DeltaStore, version: str | None = None) -> pd.DataFrame:
     side = cases_store(store)
     return side.read(version) if version else side.read_or_empty()
 
@@ -219,7 +220,7 @@ def case_list(records: pd.DataFrame, measure_id: str, period: str) -> pd.DataFra
     return cases_behind(records, measure_id, period)
 
 
-def find_case(store: Store, records: pd.DataFrame, upn: str) -> pd.DataFrame:
+def find_case(store: DeltaStore, records: pd.DataFrame, upn: str) -> pd.DataFrame:
     """Every request of the child with this UPN (as a case list), found by hashing it with the store's key; the UPN
     itself is never stored."""
     key, _ = cases_key(store)
@@ -232,7 +233,7 @@ def census_dates(records: pd.DataFrame) -> list[dt.date]:
     return sorted({pd.Timestamp(c).date() for c in records["census"].dropna().unique()})
 
 
-def with_computed(store: Store, table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+def with_computed(store: DeltaStore, table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     """The figures table with the computed series added, when the store holds case records (an export sees what
     the pages show)."""
     records = read_cases(store)

@@ -21,7 +21,8 @@ from sendlib.domain.own_measures import BUNDLED_AUTHORITY, OWN_MEASURES, kpis_of
 from sendlib.domain.paths import catalogue_dir
 from sendlib.domain.settings import load_settings
 from sendlib.files.parsed import UnknownMeasure
-from sendlib.store.versioned import Store, VersionInfo
+from sendlib.store.delta import LOG_DIR, DeltaStore
+from sendlib.store.versioned import VersionInfo
 from sendlib.workflows.dfe_releases import BUNDLED_DFE
 
 if TYPE_CHECKING:
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
 
 
 @cache
-def _authorities() -> pd.DataFrame:
+def authority_index() -> pd.DataFrame:
+    """Every authority DfE publishes (codes, name, region), from the bundled release: what names and codes resolve on."""
     return la_index(pd.read_parquet(BUNDLED_DFE, columns=["geographic_level", "period", "old_la_code", "la_code",
                                                           "la_name", "region_code", "region_name"]))
 
@@ -40,27 +42,40 @@ def authority_code(la: str | None = None) -> str:
     wanted = la or load_settings().home_la
     if wanted.isdigit() and len(wanted) == 3:
         return wanted
-    return resolve_la(pd.DataFrame(), wanted, index=_authorities()).old_la_code
+    return resolve_la(pd.DataFrame(), wanted, index=authority_index()).old_la_code
 
 
-def measures_store(store: Store) -> Store:
+def measures_store(store: DeltaStore) -> DeltaStore:
     return store.side(OWN_MEASURES)
 
 
-def store_catalogue(store: Store, la: str | None = None) -> Catalogue:
-    """The catalogue an authority's files are read against (see the module docstring)."""
-    code = authority_code(la)
+def store_catalogue(store: DeltaStore, la: str | None = None) -> Catalogue:
+    """The catalogue an authority's files are read against (see the module docstring); by default the authority
+    the store is opened for."""
+    code = authority_code(la or store.la)
     side = measures_store(store)
     own = kpis_of(side.read_or_empty(), code) if side.exists() else []
     if code != BUNDLED_AUTHORITY:
         return Catalogue(own, load_themes(catalogue_dir()))
     base = load_catalogue()
-    extras = store.extra_kpis()
     try:
-        extra = [KPI.model_validate(k) for k in extras]
-        return base.with_extra([*extra, *own]) if extra or own else base
-    except ValueError:  # pydantic's ValidationError, or an added KPI that clashes with the catalogue
-        raise store.damaged(store.extras_file, "holds a KPI the catalogue cannot accept") from None
+        return base.with_extra(own) if own else base
+    except ValueError:  # a measure that clashes with the bundled catalogue
+        raise side.damaged(LOG_DIR, f"holds a measure of authority {code} that the bundled catalogue cannot "
+                                    "accept (see `history`, and restore an earlier version)") from None
+
+
+def add_kpi(store: DeltaStore, kpi: KPI, *, author: str | None = None) -> VersionInfo | None:
+    """One KPI added on the upload page, as a version of the authority's own measures (replacing one of its id)."""
+    code = authority_code(store.la)
+    row = measure_rows(code, [kpi])
+
+    def change(current: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+        known = bool(((current["la"] == code) & (current["id"] == kpi.id)).any())
+        return pd.concat([current, row], ignore_index=True), {"revised" if known else "new": 1}
+
+    return measures_store(store).commit(change, action="measures", author=author,
+                                        message=f"KPI {kpi.id} added for authority {code}")
 
 
 def propose(unknown: list[UnknownMeasure], catalogue: Catalogue) -> list[MeasureProposal]:
@@ -75,7 +90,7 @@ def propose(unknown: list[UnknownMeasure], catalogue: Catalogue) -> list[Measure
     return out
 
 
-def add_measures(store: Store, proposals: list[MeasureProposal], *, la: str | None = None, author: str | None = None,
+def add_measures(store: DeltaStore, proposals: list[MeasureProposal], *, la: str | None = None, author: str | None = None,
                  file_name: str | None = None) -> tuple[list[KPI], VersionInfo | None]:
     """The confirmed measures saved as one version of the authority's catalogue."""
     code = authority_code(la)
@@ -105,7 +120,7 @@ class SetUp:
     figures: VersionInfo | None
 
 
-def set_up_and_load(store: Store, proposals: list[MeasureProposal], data: bytes, file_name: str, *,
+def set_up_and_load(store: DeltaStore, proposals: list[MeasureProposal], data: bytes, file_name: str, *,
                     la: str | None = None, author: str | None = None, sheet: str | None = None) -> SetUp:
     """Save the confirmed measures as one version of the authority's catalogue, then load the file they came from
     with it (preview → commit, as an upload is; a file with other problems is not loaded and says why)."""

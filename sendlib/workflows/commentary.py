@@ -5,19 +5,20 @@ from __future__ import annotations
 import pandas as pd
 
 from sendlib.domain.commentary import COMMENT_KEY, COMMENTARY, Comment
-from sendlib.store.versioned import Store, VersionInfo
+from sendlib.store.delta import DeltaStore
+from sendlib.store.versioned import VersionInfo
 
 
-def commentary_store(store: Store) -> Store:
+def commentary_store(store: DeltaStore) -> DeltaStore:
     return store.side(COMMENTARY)
 
 
-def read_comments(store: Store) -> pd.DataFrame:
+def read_comments(store: DeltaStore) -> pd.DataFrame:
     """Every current comment (empty frame with the columns when none was ever written)."""
     return commentary_store(store).read_or_empty()
 
 
-def save_comment(store: Store, comment: Comment) -> VersionInfo | None:
+def save_comment(store: DeltaStore, comment: Comment) -> VersionInfo | None:
     """Write (or, with empty text, delete) a comment as a new version of the commentary table.
     None when the text is what is already there."""
 

@@ -11,18 +11,19 @@ from sendlib.domain.dfe import DFE_TABLE, NEIGHBOUR_TABLE
 from sendlib.domain.paths import DATA_DIR
 from sendlib.domain.table_spec import TableSpec
 from sendlib.files.dfe import DfeFile
-from sendlib.store.versioned import Store, VersionInfo
+from sendlib.store.delta import DeltaStore
+from sendlib.store.versioned import VersionInfo
 
 BUNDLED_DFE = DATA_DIR / "dfe" / "dfe_ehcp.parquet"
 BUNDLED_NEIGHBOURS = DATA_DIR / "dfe" / "statistical_neighbours.csv"
 
 
-def dfe_tables(store: Store) -> tuple[Store, Store]:
+def dfe_tables(store: DeltaStore) -> tuple[DeltaStore, DeltaStore]:
     """The store's two DfE side tables: published figures, and neighbour groups."""
     return store.side(DFE_TABLE), store.side(NEIGHBOUR_TABLE)
 
 
-def load_dfe(store: Store, read: DfeFile, *, author: str | None = None, sha256: str | None = None) -> VersionInfo | None:
+def load_dfe(store: DeltaStore, read: DfeFile, *, author: str | None = None, sha256: str | None = None) -> VersionInfo | None:
     """Add one DfE file as a new version of its side table. A file replaces what the table held for the same
     dataset (or neighbour set): a release carries its whole series, and the older release stays in history."""
     figures, groups = dfe_tables(store)
@@ -54,7 +55,7 @@ BUNDLED_MESSAGES = {"dfe": "DfE EHC plan statistics bundled with the explorer",
                     "neighbours": "DfE statistical neighbour groups 2021 and 2025"}
 
 
-def ensure_dfe(store: Store) -> tuple[Store, Store]:
+def ensure_dfe(store: DeltaStore) -> tuple[DeltaStore, DeltaStore]:
     """First use: the DfE side tables from the bundled compact files (a store built before they existed too)."""
     figures, groups = dfe_tables(store)
     if figures.exists() and groups.exists():
@@ -73,7 +74,7 @@ def ensure_dfe(store: Store) -> tuple[Store, Store]:
     return figures, groups
 
 
-def benchmarks_for_store(store: Store, catalogue: Catalogue, *, la: str, sn_set: str = DEFAULT_SN_SET) -> pd.DataFrame:
+def benchmarks_for_store(store: DeltaStore, catalogue: Catalogue, *, la: str, sn_set: str = DEFAULT_SN_SET) -> pd.DataFrame:
     """Every benchmark row for `la` from the DfE releases this store holds (bundled ones on first use)."""
     figures, groups = ensure_dfe(store)
     return compute(figures.read(), groups.read(), catalogue, mappings_for(catalogue), la=la, sn_set=sn_set)

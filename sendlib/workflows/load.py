@@ -26,7 +26,8 @@ from sendlib.files.parsed import Notice, Parsed, WarningGroup, WarningKind, grou
 from sendlib.files.readers import FileRefused, Grid, read_grid, xlsx_sheet_names
 from sendlib.files.wide import find_header as find_wide_header
 from sendlib.files.wide import parse_wide
-from sendlib.store.versioned import Store, VersionInfo
+from sendlib.store.delta import DeltaStore
+from sendlib.store.versioned import VersionInfo
 from sendlib.workflows.catalogues import authority_code, store_catalogue
 from sendlib.workflows.dfe_releases import ensure_dfe
 
@@ -144,7 +145,7 @@ def _positions(current: pd.DataFrame, incoming: pd.DataFrame) -> np.ndarray:
 
 
 def preview_bytes(
-    data: bytes, name: str, store: Store, catalogue: Catalogue, *, sheet: str | None = None
+    data: bytes, name: str, store: DeltaStore, catalogue: Catalogue, *, sheet: str | None = None
 ) -> Preview:
     sha = hashlib.sha256(data).hexdigest()
     parsed = parse_bytes(data, name, catalogue, sheet=sheet)
@@ -238,7 +239,7 @@ class ImportRefused(ValueError):
         super().__init__("\n".join(lines + ([f"... and {more} more"] if more > 0 else [])))
 
 
-def commit_preview(store: Store, preview: Preview, *, author: str | None = None) -> VersionInfo | None:
+def commit_preview(store: DeltaStore, preview: Preview, *, author: str | None = None) -> VersionInfo | None:
     """Write a previewed file as a new version. Re-compares under the lock, so a concurrent upload is kept."""
     if preview.errors:
         raise ImportRefused(preview)
@@ -251,7 +252,7 @@ def commit_preview(store: Store, preview: Preview, *, author: str | None = None)
 
 
 def load_file(
-    store: Store,
+    store: DeltaStore,
     path: Path,
     catalogue: Catalogue | None = None,
     *,
@@ -271,7 +272,7 @@ def load_file(
 BUNDLED_FILES = (SCORECARD_FILE, BOARD_FILE)
 
 
-def init_store(store: Store, catalogue: Catalogue | None = None) -> list[VersionInfo]:
+def init_store(store: DeltaStore, catalogue: Catalogue | None = None) -> list[VersionInfo]:
     """Build a store from the bundled documents, through the same path an upload takes."""
     catalogue = catalogue or load_catalogue()
     infos = []
@@ -283,7 +284,7 @@ def init_store(store: Store, catalogue: Catalogue | None = None) -> list[Version
     return infos
 
 
-def ensure_store(store: Store) -> Store:
+def ensure_store(store: DeltaStore) -> DeltaStore:
     """First use of the default store: build it from the bundled data (once, under the lock) when the configured
     home authority is the bundled documents' own, else start it empty. The bundled data only ever creates a store
     that does not exist: a store with versions but a damaged HEAD is left for `check` / `repair`, never rebuilt

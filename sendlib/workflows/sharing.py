@@ -11,23 +11,24 @@ import pandas as pd
 
 from sendlib.domain.common_measures import common_measures
 from sendlib.domain.sharing import SHARING, changes
-from sendlib.store.versioned import Store, VersionInfo
+from sendlib.store.delta import DeltaStore
+from sendlib.store.versioned import VersionInfo
 
 
 class UnknownMeasure(ValueError):
     """A measure to share that is not a common definition: there would be nothing to compare it with."""
 
 
-def sharing_store(store: Store) -> Store:
+def sharing_store(store: DeltaStore) -> DeltaStore:
     return store.side(SHARING)
 
 
-def read_sharing(store: Store) -> pd.DataFrame:
+def read_sharing(store: DeltaStore) -> pd.DataFrame:
     """Every authority's current choices (an empty frame with the columns when none was ever made)."""
     return sharing_store(store).read_or_empty()
 
 
-def save_sharing(store: Store, la: str, measures: Iterable[str], shared: bool,
+def save_sharing(store: DeltaStore, la: str, measures: Iterable[str], shared: bool,
                  author: str | None = None) -> VersionInfo | None:
     """Share (or stop sharing) several common definitions for one authority, as one version. None when every choice
     is already so; UnknownMeasure naming any that is not a common definition, before anything is written."""

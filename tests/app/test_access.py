@@ -10,7 +10,7 @@ from page_runner import shown
 from registry_nav import switch_to
 from streamlit.testing.v1 import AppTest
 
-from explorer.access import editor_allowed
+from sendlib.domain.authorities import editor_allowed
 from sendlib.domain.paths import ROOT
 
 EDITORS = ["Jo.Bloggs@Council.gov.uk", " sam@council.gov.uk "]

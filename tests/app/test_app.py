@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 from explorer.menu import pages
 from sendlib.domain.paths import ROOT
 from sendlib.presentation.tables import TILE_LABEL_CHARS
-from sendlib.store.versioned import Store
 from sendlib.workflows.load import init_store
+from sendlib.workflows.stores import open_store
 
 THEME_FIGURES = {
     # theme page (URL path): figures that must appear among its tiles (latest values, as the documents print them)
@@ -34,7 +34,7 @@ THEME_FIGURES = {
 @pytest.fixture(scope="module")
 def store_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("app") / "store"
-    init_store(Store(path))
+    init_store(open_store(path))
     return str(path)
 
 
@@ -155,7 +155,7 @@ def test_extract_page_filters_preview_and_offers_every_format(app: AppTest, stor
     from sendlib.domain.catalogue import load_catalogue
     from sendlib.presentation.extracts import ExtractQuery, extract
 
-    table = Store(store_dir).read()
+    table = open_store(store_dir).read()
     catalogue = load_catalogue()
     app.run()
     app.switch_page("app_pages/extract.py").run()
@@ -199,7 +199,7 @@ def _dfe_value(store_dir: str, kpi_id: str, series: str, la: str, sn_set: str = 
     from sendlib.workflows.dfe_releases import benchmarks_for_store
 
     catalogue = load_catalogue()
-    latest = latest_benchmarks(benchmarks_for_store(Store(store_dir), catalogue, la=la, sn_set=sn_set))
+    latest = latest_benchmarks(benchmarks_for_store(open_store(store_dir), catalogue, la=la, sn_set=sn_set))
     row = latest[(latest["kpi_id"] == kpi_id) & (latest["series"] == series)].iloc[0]
     return format_dfe(float(row["value"]), catalogue[kpi_id].unit)
 

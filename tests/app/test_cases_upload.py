@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 from explorer.pages_upload import CASES
 from sendlib.domain.paths import ROOT
 from sendlib.files.sen2 import WITHHELD
-from sendlib.store.versioned import Store
 from sendlib.workflows.cases import KEY_FILE, cases_store, commit_cases, preview_cases, read_cases
+from sendlib.workflows.stores import open_store
 
 XML = "application/xml"
 
@@ -60,7 +60,7 @@ def identities_absent(text: str, synthetic) -> None:  # type: ignore[no-untyped-
 
 def test_a_return_is_previewed_then_confirmed_listed_on_history_and_loaded_again_unchanged(store_dir: Path) -> None:
     synthetic = generate(200, seed=3)
-    store = Store(store_dir)
+    store = open_store(store_dir)
     at = case_upload(open_page("app_pages/upload.py"), "sen2-2025.xml", synthetic.xml)
     requests = sum(len(p.requests) for p in synthetic.persons)
     plans = sum(1 for p in synthetic.persons for r in p.requests if r.plan is not None)
@@ -110,7 +110,7 @@ def test_a_return_is_previewed_then_confirmed_listed_on_history_and_loaded_again
 
 
 def test_case_records_are_restored_from_history_as_a_new_version(store_dir: Path) -> None:
-    store = Store(store_dir)
+    store = open_store(store_dir)
     first, second = generate(60, seed=5), generate(90, seed=6)
     at = case_upload(open_page("app_pages/upload.py"), "first.xml", first.xml)
     at.button(key="cases-confirm").click().run()
@@ -145,7 +145,7 @@ def test_a_broken_return_is_refused_with_element_position_and_value_and_nothing_
     assert (problems["XML line"] != "").all(), "every problem has its line"
     assert not [b for b in at.button if b.key == "cases-confirm"], "no Confirm for a refused return"
     assert not at.metric, "no preview of a refused return"
-    assert snapshot(store_dir) == before and cases_store(Store(store_dir)).head() is None
+    assert snapshot(store_dir) == before and cases_store(open_store(store_dir)).head() is None
 
 
 def test_the_refusal_names_the_person_element_and_value_in_their_columns(store_dir: Path) -> None:
@@ -173,7 +173,7 @@ def test_bytes_that_are_nothing_like_a_return_are_refused_without_a_traceback(st
     for raw in (b"", b"\xff\xfe\x00<\x00M", b"<Message><Persons><Person><Requests>", b"PK\x03\x04 not a spreadsheet"):
         at = case_upload(open_page("app_pages/upload.py"), "odd.xml", raw)
         assert "refused, nothing saved" in shown(at.error[0].value), raw
-    assert cases_store(Store(store_dir)).head() is None
+    assert cases_store(open_store(store_dir)).head() is None
 
 
 def test_a_return_put_in_the_figures_uploader_is_checked_as_case_records(store_dir: Path) -> None:
@@ -186,11 +186,11 @@ def test_a_return_put_in_the_figures_uploader_is_checked_as_case_records(store_d
     at.button(key="cases-confirm").click().run()
     assert not at.exception, at.exception
     assert "Saved as case records version 000001" in at.success[0].value
-    assert Store(store_dir).head() == "000002", "not read as figures"
+    assert open_store(store_dir).head() == "000002", "not read as figures"
 
 
 def test_only_editors_may_load_or_restore_case_records(store_dir: Path) -> None:
-    store = Store(store_dir)
+    store = open_store(store_dir)
     for seed in (1, 2):
         commit_cases(store, preview_cases(store, generate(20, seed=seed).xml, f"return-{seed}.xml"))
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)

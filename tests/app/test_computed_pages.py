@@ -21,10 +21,10 @@ from sendlib.domain.benchmarks import compute, load_mappings
 from sendlib.domain.cases import case_measures
 from sendlib.domain.catalogue import load_catalogue
 from sendlib.domain.trends import summarise
-from sendlib.store.versioned import Store
 from sendlib.workflows.cases import commit_cases, preview_cases
 from sendlib.workflows.dfe_releases import dfe_tables
 from sendlib.workflows.load import init_store
+from sendlib.workflows.stores import open_store
 
 RATE = "b04-20-week-rate-excl-exceptions"
 RATE_NAME = "EHCP: % of new EHC Plans issued within 20 weeks, excl. exceptions"
@@ -35,7 +35,7 @@ TILES = {"ehcps": "active_plans", "ehcna-under-assessment": "open_assessments", 
 
 
 def with_cases(path: Path, synthetic: Synthetic) -> Path:
-    store = Store(path)
+    store = open_store(path)
     init_store(store)
     commit_cases(store, preview_cases(store, synthetic.xml, "sen2.xml"))
     return path
@@ -67,7 +67,7 @@ def gap(computed: float, typed: float, unit: str = "percent") -> str:
 
 
 def typed(store: Path, kpi_id: str, period: str) -> float:
-    table = Store(store).read()
+    table = open_store(store).read()
     row = table[(table["kpi_id"] == kpi_id) & (table["series"] == "actual") & (table["period"] == period)]
     return float(row["value"].iloc[0])
 
@@ -142,7 +142,7 @@ def test_statutory_duty_without_case_records_says_how_to_get_them(store_dir: Pat
 
 def test_overview_tiles_carry_the_computed_figure(at_store: Path, synthetic: Synthetic) -> None:
     at = open_page("app_pages/overview.py")
-    summary = summarise(Store(at_store).read(), load_catalogue()).set_index("kpi_id")
+    summary = summarise(open_store(at_store).read(), load_catalogue()).set_index("kpi_id")
     lines = [c for c in captions(at) if c.startswith("Computed from case records")]
     want = []
     for kpi_id, measure in TILES.items():
@@ -188,7 +188,7 @@ def test_board_report_without_case_records_offers_no_choice(store_dir: Path) -> 
 
 
 def dfe(store: Path, measure: str, year: str) -> float:
-    figures, groups = dfe_tables(Store(store))
+    figures, groups = dfe_tables(open_store(store))
     cat = load_catalogue()
     rows = compute(figures.read(), groups.read(), cat, load_mappings(catalogue=cat), la="839")
     row = rows[(rows["measure"] == measure) & (rows["period"] == year) & (rows["series"] == "home_la")]

@@ -20,9 +20,9 @@ from streamlit.testing.v1 import AppTest
 
 from sendlib.domain.benchmarks import compute, load_mappings
 from sendlib.domain.catalogue import load_catalogue
-from sendlib.store.versioned import Store
 from sendlib.workflows.dfe_releases import dfe_tables
 from sendlib.workflows.load import init_store
+from sendlib.workflows.stores import open_store
 
 PAGE = "app_pages/how_we_compare.py"
 
@@ -30,14 +30,14 @@ PAGE = "app_pages/how_we_compare.py"
 @pytest.fixture(scope="module")
 def shared_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("compare") / "store"
-    init_store(Store(path))  # with its DfE tables
+    init_store(open_store(path))  # with its DfE tables
     return path
 
 
 @pytest.fixture
 def writable_store(tmp_path: Path) -> Path:
     path = tmp_path / "store"
-    init_store(Store(path))
+    init_store(open_store(path))
     return path
 
 
@@ -47,7 +47,7 @@ def open_page(store: Path, monkeypatch: pytest.MonkeyPatch, page: str = PAGE) ->
 
 
 def expected(store: Path, la: str, measure: str, period: str) -> pd.Series:
-    figures, groups = dfe_tables(Store(store))
+    figures, groups = dfe_tables(open_store(store))
     cat = load_catalogue()
     rows = compute(figures.read(), groups.read(), cat, load_mappings(catalogue=cat), la=la)
     return rows[(rows["measure"] == measure) & (rows["period"] == period)].set_index("series")["value"]
@@ -80,7 +80,7 @@ def test_page_draws_both_charts_and_bcps_figures(shared_store: Path, monkeypatch
     captions = " ".join(page_runner.shown(c.value) for c in at.caption)
     assert "Open Government Licence v3.0" in captions and "not local data" in captions
     assert "ranked " + shown["Rank among authorities"].split(" authorities")[0] in captions
-    dfe = dfe_tables(Store(shared_store))[0].read()
+    dfe = dfe_tables(open_store(shared_store))[0].read()
     cells = dfe[(dfe["dataset"] == "caseload") & (dfe["indicator"] == "mainstream_total_pc") & (dfe["period"] == "2024-01")
                 & (dfe["geographic_level"] == "local_authority")]
     gaps = cells[cells["value"].isna()]
@@ -111,7 +111,7 @@ def test_changing_the_home_authority_changes_the_figures(shared_store: Path, mon
 def test_data_quality_sets_our_requests_beside_dfes(shared_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_page(shared_store, monkeypatch)
     choose(at, "requests", "2024")
-    table = Store(shared_store).read()
+    table = open_store(shared_store).read()
     ours = table[(table["kpi_id"] == "requests") & (table["series"] == "actual") & table["period"].str.startswith("2024-")]
     assert len(ours) == 12
     dfe = expected(shared_store, "839", "requests", "2024")["home_la"]
@@ -124,7 +124,7 @@ def test_data_quality_sets_our_requests_beside_dfes(shared_store: Path, monkeypa
 
 def test_a_newer_dfe_release_is_previewed_then_saved_as_a_new_version(
         writable_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    figures, _ = dfe_tables(Store(writable_store))
+    figures, _ = dfe_tables(open_store(writable_store))
     head = figures.head()
     raw = (DATA_DIR / "dfe_personal_budgets_revised.csv").read_bytes()
     at = open_page(writable_store, monkeypatch, "app_pages/upload.py")

@@ -21,9 +21,10 @@ from sendlib.domain.catalogue import load_catalogue
 from sendlib.domain.own_measures import kpis_of
 from sendlib.domain.paths import ROOT
 from sendlib.presentation.setup_table import CHECKED_WORDS
-from sendlib.store.versioned import Store
+from sendlib.store.delta import DeltaStore
 from sendlib.workflows.catalogues import add_measures, measures_store, propose, store_catalogue
 from sendlib.workflows.load import parse_bytes
+from sendlib.workflows.stores import open_store
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -55,7 +56,7 @@ def blank(value: object) -> object:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
-def values_in_store(store: Store, la: str, council: Council) -> None:
+def values_in_store(store: DeltaStore, la: str, council: Council) -> None:
     """Every measure of the council's file in the store, each period's value and the target exactly as the file
     means them, under the ids the set-up gave them."""
     kpis = {k.name: k for k in kpis_of(measures_store(store).read(), la)}
@@ -76,7 +77,7 @@ def values_in_store(store: Store, la: str, council: Council) -> None:
 def test_a_council_file_goes_from_set_up_to_loaded_every_value_exact(
         store_dir: Path, monkeypatch: pytest.MonkeyPatch, council: Council) -> None:
     monkeypatch.setenv("SENDLIB_HOME_LA", council.la)  # this explorer is the council's own
-    store = Store(store_dir)
+    store = open_store(store_dir)
     figures_head = store.head()
     n = len(council.measures)
     at = upload(open_page("app_pages/upload.py"), council)
@@ -126,7 +127,7 @@ def test_the_bundled_authority_sets_up_a_file_with_edits_kept(store_dir: Path) -
     """The bundled documents' authority (no home authority set) adds another layout's measures beside its own; a
     person's edits are what is saved, and a field they chose is no longer listed as a suggestion."""
     council = COUNCILS[1]
-    store = Store(store_dir)
+    store = open_store(store_dir)
     at = upload(open_page("app_pages/upload.py"), council)
     key = editor_key((HERE / council.file).read_bytes())
     at.session_state[key] = {"edited_rows": {3: {"polarity": "higher_better", "theme": "quality", "checked": True}},
@@ -173,7 +174,7 @@ def test_a_bad_edit_is_refused_naming_row_and_column_and_nothing_is_saved(
     assert refused["Problem"].tolist()[0] == "blank: choose a theme"
     assert "'percent'" in refused["Problem"].tolist()[1], "the units it could be"
     assert snapshot(store_dir) == before
-    assert measures_store(Store(store_dir)).head() is None
+    assert measures_store(open_store(store_dir)).head() is None
 
 
 def test_a_non_editor_cannot_set_up_measures(store_dir: Path) -> None:
@@ -187,7 +188,7 @@ def test_a_non_editor_cannot_set_up_measures(store_dir: Path) -> None:
     with pytest.raises(AppTestError):
         upload(at, COUNCILS[0])
     assert not at.data_editor and not [b for b in at.button if b.key == CONFIRM_KEY]
-    assert measures_store(Store(store_dir)).head() is None
+    assert measures_store(open_store(store_dir)).head() is None
 
 
 def _read_only_setup() -> None:
@@ -217,7 +218,7 @@ def test_a_non_editor_sees_the_proposals_read_only(store_dir: Path) -> None:
 
 
 def test_history_lists_the_measures_versions_and_restores_one(store_dir: Path) -> None:
-    store = Store(store_dir)
+    store = open_store(store_dir)
     at = open_page("app_pages/history.py")
     assert "No measures have been set up from a file yet." in [c.value for c in at.caption]
     at.switch_page("app_pages/upload.py").run()
@@ -246,7 +247,7 @@ def test_history_lists_the_measures_versions_and_restores_one(store_dir: Path) -
 
 
 def test_other_problems_are_still_listed_and_the_file_is_not_loaded_until_they_are_put_right(store_dir: Path) -> None:
-    store = Store(store_dir)
+    store = open_store(store_dir)
     at = open_page("app_pages/upload.py")
     raw = b"KPI,Feb 25\nNo. of EHCPs,lots\nNo. of tribunal hearings attended,4\nNo. of SEND surgeries held,2\n"
     at.file_uploader(key="upload-file").set_value(("mixed.csv", raw, "text/csv")).run()
@@ -286,7 +287,7 @@ def test_a_hostile_measure_and_file_name_are_shown_as_text(store_dir: Path) -> N
 
 
 def test_only_editors_may_restore_the_measures(store_dir: Path) -> None:
-    store = Store(store_dir)
+    store = open_store(store_dir)
     for council in COUNCILS[:2]:
         raw = (HERE / council.file).read_bytes()
         catalogue = store_catalogue(store)

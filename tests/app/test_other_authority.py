@@ -16,23 +16,24 @@ from streamlit.testing.v1 import AppTest
 from explorer.menu import pages
 from sendlib.domain.paths import ROOT
 from sendlib.presentation.tables import tile_labels
-from sendlib.store.versioned import Store
+from sendlib.store.delta import DeltaStore
 from sendlib.workflows.catalogues import add_measures, propose, store_catalogue
 from sendlib.workflows.dfe_releases import benchmarks_for_store
 from sendlib.workflows.load import load_file, parse_bytes
+from sendlib.workflows.stores import open_store
 
 COUNCIL = COUNCILS[0]
 
 
 @pytest.fixture
-def devon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+def devon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DeltaStore]:
     """The app configured for another authority. Its settings are cached for the life of a process (a deployment sets
     them once), so the caches are cleared on the way in and out: other tests in this process are the bundled one's."""
     monkeypatch.setenv("SENDLIB_HOME_LA", COUNCIL.la)
     monkeypatch.setenv("SENDLIB_STORE", str(tmp_path / "store"))
     st.cache_data.clear()
     st.cache_resource.clear()
-    yield Store(tmp_path / "store")
+    yield open_store(tmp_path / "store")
     st.cache_data.clear()
     st.cache_resource.clear()
 
@@ -44,7 +45,7 @@ def _app() -> AppTest:
     return at
 
 
-def test_an_empty_store_and_every_page_opens(devon: Store) -> None:
+def test_an_empty_store_and_every_page_opens(devon: DeltaStore) -> None:
     at = _app()
     assert any("No measures are set up for this authority yet" in i.value for i in at.info)
     assert devon.read().empty  # the bundled authority's documents are not loaded into another authority's store
@@ -53,7 +54,7 @@ def test_an_empty_store_and_every_page_opens(devon: Store) -> None:
         assert not at.exception, (page.url_path, at.exception)
 
 
-def test_its_own_scorecard_heads_the_overview(devon: Store) -> None:
+def test_its_own_scorecard_heads_the_overview(devon: DeltaStore) -> None:
     _app()
     path = HERE / COUNCIL.file
     catalogue = store_catalogue(devon)
@@ -63,7 +64,7 @@ def test_its_own_scorecard_heads_the_overview(devon: Store) -> None:
     assert [shown(m.label) for m in at.metric] == tile_labels([k.name for k in kpis[:4]])
 
 
-def test_its_20_week_measure_is_benchmarked_on_how_we_compare(devon: Store) -> None:
+def test_its_20_week_measure_is_benchmarked_on_how_we_compare(devon: DeltaStore) -> None:
     """Mapped to DfE's 20-week measure by its common definition, the authority's own measure opens How we compare on
     that measure, with DfE's published figure for this authority."""
     _app()

@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from sendlib.domain.catalogue import load_catalogue
 from sendlib.presentation.report import build_report
-from sendlib.store.versioned import Store
 from sendlib.workflows.commentary import commentary_store, read_comments
+from sendlib.workflows.stores import open_store
 
 RATE = "b04-20-week-rate-excl-exceptions"
 
@@ -47,18 +47,18 @@ def test_board_report_page_shows_the_report_and_offers_pdf_and_html(store_dir: P
 def test_overall_commentary_written_on_the_page_reaches_the_report(store_dir: Path) -> None:
     at = open_page("app_pages/board_report.py")
     save(at, "overall-board-2024-03", "Timeliness fell again; recovery plan agreed with the panel.")
-    row = read_comments(Store(store_dir)).iloc[0]
+    row = read_comments(open_store(store_dir)).iloc[0]
     assert (row["scorecard"], row["kpi_id"], row["period"]) == ("board", "", "2024-03")
     assert "recovery plan agreed with the panel" in at.get("html")[0].proto.body
 
 
 def test_exceptions_page_lists_red_or_worse_measures_with_a_commentary_box(store_dir: Path) -> None:
     at = open_page("app_pages/exceptions.py")
-    report = build_report(Store(store_dir).read(), load_catalogue(), read_comments(Store(store_dir)), "2024-03", charts=False)
+    report = build_report(open_store(store_dir).read(), load_catalogue(), read_comments(open_store(store_dir)), "2024-03", charts=False)
     assert at.metric[0].value == str(len(report.exceptions))
     assert len([t for t in at.text_area if t.key.startswith("exception-")]) == len(report.exceptions)
     save(at, f"exception-{RATE}", "Caseworker vacancies; 12 agency staff start in April.")
-    comments = read_comments(Store(store_dir))
+    comments = read_comments(open_store(store_dir))
     assert list(zip(comments["kpi_id"], comments["period"])) == [(RATE, "2024-03")]
 
 
@@ -69,7 +69,7 @@ def test_kpi_commentary_under_a_chart_shows_in_the_table_and_survives_upload_and
     assert table.set_index("KPI").loc["EHCP: % of new EHC Plans issued within 20 weeks, excl. exceptions",
                                       "Commentary"] == "Written under the chart."
 
-    store = Store(store_dir)
+    store = open_store(store_dir)
     before = store.head()
     upload = open_page("app_pages/upload.py")
     upload.file_uploader(key="upload-file").set_value(
@@ -86,7 +86,7 @@ def test_kpi_commentary_under_a_chart_shows_in_the_table_and_survives_upload_and
 def test_overview_offers_the_month_s_overall_commentary(store_dir: Path) -> None:
     at = open_page("app_pages/overview.py")
     save(at, "overview-overall-board", "Overview note for March.")
-    assert read_comments(Store(store_dir)).iloc[0]["period"] == "2024-03"
+    assert read_comments(open_store(store_dir)).iloc[0]["period"] == "2024-03"
     assert "Commentary" in at.dataframe[0].value.columns
 
 
@@ -94,7 +94,7 @@ def test_history_lists_commentary_versions_and_shows_an_earlier_text(store_dir: 
     from sendlib.domain.commentary import Comment
     from sendlib.workflows.commentary import save_comment
 
-    store = Store(store_dir)
+    store = open_store(store_dir)
     first = save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="First thoughts."))
     save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="Second thoughts."))
     at = open_page("app_pages/history.py")

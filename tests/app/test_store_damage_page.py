@@ -8,17 +8,18 @@ from pathlib import Path
 import pytest
 from page_runner import shown
 from registry_nav import switch_to
+from store_files import newest_file
 from streamlit.testing.v1 import AppTest
 
 from sendlib.domain.paths import ROOT
-from sendlib.store.versioned import Store
+from sendlib.workflows.stores import open_store
 
 
 @pytest.fixture
 def damaged(store_dir: Path) -> Path:
-    """The bundled store with its current version's parquet cut short, as a full disk or a killed copy leaves it."""
-    store = Store(store_dir)
-    parquet = store.versions_dir / f"{store.head()}.parquet"
+    """The bundled store with the data file its current version added cut short, as a full disk or a killed copy
+    leaves it."""
+    parquet = newest_file(store_dir, "values")
     parquet.write_bytes(parquet.read_bytes()[:200])
     return parquet
 
@@ -42,7 +43,7 @@ def test_a_damaged_store_is_an_error_message_not_a_traceback(damaged: Path, page
 
 
 def test_repair_makes_the_newest_intact_version_current_and_the_page_returns(damaged: Path, store_dir: Path) -> None:
-    store = Store(store_dir)
+    store = open_store(store_dir)
     at = app()
     at.run()
     at.button(key="repair-store").click().run()
@@ -73,4 +74,4 @@ def test_an_upload_to_a_damaged_store_is_refused_with_the_message(damaged: Path,
         ("scorecard.csv", (ROOT / "tests" / "data" / "scorecard_new_month.csv").read_bytes(), "text/csv")).run()
     assert not at.exception, at.exception
     assert str(damaged) in shown(at.error[0].value)
-    assert Store(store_dir).head() == "000002" and damaged.read_bytes() == before
+    assert open_store(store_dir).head() == "000002" and damaged.read_bytes() == before

@@ -10,7 +10,7 @@ from page_runner import open_page, shown
 from registry_nav import switch_to
 
 from sendlib.presentation.tables import counted
-from sendlib.store.versioned import Store
+from sendlib.workflows.stores import open_store
 
 
 def snapshot(path: Path) -> dict[str, bytes]:
@@ -34,12 +34,12 @@ def test_new_month_is_previewed_then_saved_and_shown(store_dir: Path) -> None:
     assert [g[0] for g in groups] == ["**Arrows that contradict the figures: 13**", "**Fractions read as percentages: 1**",
                                       "**Revised past values: 1**"], "by kind, with counts"
     assert len(groups[0]) == 2 + 3 + 1 and groups[0][-1] == "- … and 10 more", "at most three examples of each"
-    assert Store(store_dir).head() == "000002", "nothing is written before Confirm"
+    assert open_store(store_dir).head() == "000002", "nothing is written before Confirm"
 
     at.button(key="upload-confirm").click().run()
     assert not at.exception
     assert "Saved as version 000003" in at.success[0].value
-    assert Store(store_dir).head() == "000003"
+    assert open_store(store_dir).head() == "000003"
 
     at.switch_page("app_pages/overview.py").run()
     tiles = {shown(m.label): m.value for m in at.metric}
@@ -66,7 +66,7 @@ def test_refused_file_names_row_column_value_and_writes_nothing(store_dir: Path)
 
 
 def test_history_lists_versions_and_restores_as_a_new_version(store_dir: Path) -> None:
-    store = Store(store_dir)
+    store = open_store(store_dir)
     at = open_page("app_pages/history.py")
     assert at.dataframe[0].value["Version"].tolist() == ["000002 (current)", "000001"]
     at.selectbox(key="history-version").select("000001").run()

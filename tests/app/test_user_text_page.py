@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from explorer.menu import pages
 from explorer.text import plain, plain_table
 from sendlib.domain.paths import ROOT
-from sendlib.store.versioned import Store
+from sendlib.workflows.stores import open_store
 
 # What Markdown (or Streamlit's directives) would act on, were the text not escaped.
 UNESCAPED = (HOST, ":red[", ":blue[", ":material/")
@@ -45,7 +45,7 @@ def test_plain_escapes_every_markdown_mark_and_breaks_autolinks() -> None:
 
 @pytest.fixture
 def hostile_store(store_dir: Path) -> Path:
-    write_hostile_text(Store(store_dir))
+    write_hostile_text(open_store(store_dir))
     return store_dir
 
 

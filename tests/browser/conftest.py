@@ -14,8 +14,8 @@ import pytest
 
 from explorer.serve import CHROMIUM, CHROMIUM_ARGS, running_app
 from sendlib.domain.paths import ROOT
-from sendlib.store.versioned import Store
 from sendlib.workflows.load import init_store
+from sendlib.workflows.stores import open_store
 
 AXE = ROOT / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -32,7 +32,7 @@ def chromium_path() -> str:
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store = tmp_path_factory.mktemp("browser") / "store"
-    init_store(Store(store))
+    init_store(open_store(store))
     with running_app(store) as url:
         yield url
 

@@ -11,8 +11,8 @@ from actions import requests_leaving, settle
 from hostile_text import HOST, write_hostile_text
 
 from explorer.serve import running_app
-from sendlib.store.versioned import Store
 from sendlib.workflows.load import init_store
+from sendlib.workflows.stores import open_store
 
 CHART = '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'
 ALL_DRAWN = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
@@ -22,7 +22,7 @@ FOREIGN = f'img[src*="pixel"], img[src*="{HOST}"], a[href*="{HOST}"], [src*="{HO
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    store = Store(tmp_path_factory.mktemp("hostile") / "store")
+    store = open_store(tmp_path_factory.mktemp("hostile") / "store")
     init_store(store)
     write_hostile_text(store)
     with running_app(store.root) as url:

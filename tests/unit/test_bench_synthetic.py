@@ -13,8 +13,8 @@ from locations import ROOT
 
 from sendlib.domain.catalogue import load_catalogue
 from sendlib.domain.paths import CATALOGUE_DIR, SCORECARD_FILE
-from sendlib.store.versioned import Store
 from sendlib.workflows.load import preview_bytes
+from sendlib.workflows.stores import open_store
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -48,8 +48,8 @@ def test_catalogue_loads_with_distinct_ids_and_names(synthetic: Synthetic) -> No
 
 def test_wide_csv_imports_with_no_errors_and_every_row(synthetic: Synthetic, tmp_path: Path) -> None:
     catalogue = load_catalogue(synthetic.catalogue_dir)
-    bundled = preview_bytes(SCORECARD_FILE.read_bytes(), SCORECARD_FILE.name, Store(tmp_path / "a"), load_catalogue(CATALOGUE_DIR))
-    preview = preview_bytes(synthetic.scorecard_csv.read_bytes(), synthetic.scorecard_csv.name, Store(tmp_path / "b"), catalogue)
+    bundled = preview_bytes(SCORECARD_FILE.read_bytes(), SCORECARD_FILE.name, open_store(tmp_path / "a"), load_catalogue(CATALOGUE_DIR))
+    preview = preview_bytes(synthetic.scorecard_csv.read_bytes(), synthetic.scorecard_csv.name, open_store(tmp_path / "b"), catalogue)
 
     assert preview.layout == "wide"
     assert preview.errors == []
@@ -65,7 +65,7 @@ def test_wide_csv_imports_with_no_errors_and_every_row(synthetic: Synthetic, tmp
 
 def test_figures_keep_their_units_and_are_deterministic(synthetic: Synthetic, tmp_path: Path) -> None:
     catalogue = load_catalogue(synthetic.catalogue_dir)
-    table = preview_bytes(synthetic.scorecard_csv.read_bytes(), "s.csv", Store(tmp_path / "s"), catalogue).incoming
+    table = preview_bytes(synthetic.scorecard_csv.read_bytes(), "s.csv", open_store(tmp_path / "s"), catalogue).incoming
     values = table[table["value"].notna()]
     units = values["kpi_id"].map(lambda i: catalogue[i].unit)
     percent = values.loc[units == "percent", "value"].astype(float)

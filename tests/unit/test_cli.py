@@ -27,14 +27,12 @@ def test_init_twice_is_safe(tmp_path, run):
     first = run("init", "--store", str(store))
     assert first.returncode == 0, first.stderr
     assert "send_scorecard.csv" in first.stdout and "board_report_2024-05.csv" in first.stdout
-    files = sorted(p.name for p in (store / "versions").iterdir())
-    head = (store / "HEAD").read_text()
+    files = sorted(str(p) for p in (store / "delta").rglob("*"))
 
     second = run("init", "--store", str(store))
     assert second.returncode == 0, second.stderr
     assert "nothing changed" in second.stdout
-    assert sorted(p.name for p in (store / "versions").iterdir()) == files
-    assert (store / "HEAD").read_text() == head
+    assert sorted(str(p) for p in (store / "delta").rglob("*")) == files, "no log entry or data file added"
 
 
 def test_export_csv_columns(built_store, tmp_path, capsys):

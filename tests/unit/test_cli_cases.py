@@ -14,8 +14,8 @@ import pytest
 import sen2_synthetic as synth
 
 from sendlib.domain.paths import ROOT
-from sendlib.store.versioned import Store
 from sendlib.workflows.cases import cases_store
+from sendlib.workflows.stores import open_store
 
 
 def sendlib(*args: str) -> subprocess.CompletedProcess[str]:
@@ -52,7 +52,7 @@ def test_loading_again_changes_nothing(loaded: Path, made: synth.Synthetic, tmp_
     result = sendlib("cases", "load", str(tmp_path / "return.xml"), "--store", str(loaded))
     assert result.returncode == 0
     assert result.stdout.splitlines()[-1].startswith("no change (0 new, 0 revised, ")
-    assert cases_store(Store(loaded)).head() == "000001"
+    assert cases_store(open_store(loaded)).head() == "000001"
 
 
 @pytest.mark.parametrize("name", ["impossible_date", "wrong_place", "truncated", "not_xml"])
@@ -67,7 +67,7 @@ def test_a_refused_return_is_one_line_a_problem_and_exit_1(tmp_path: Path, name:
     assert all(line.startswith("refused: ") for line in lines)
     assert must_name in result.stderr
     assert "Traceback" not in result.stderr
-    assert not cases_store(Store(tmp_path / "s")).exists()
+    assert not cases_store(open_store(tmp_path / "s")).exists()
 
 
 def test_bad_arguments_exit_2(tmp_path: Path, loaded: Path) -> None:
@@ -141,4 +141,4 @@ def test_load_recognises_a_return_by_its_content(tmp_path: Path, made: synth.Syn
     result = sendlib("load", str(xml), "--store", str(tmp_path / "s"), "--author", "a.manager")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].startswith("cases version 000001: ")
-    assert not Store(tmp_path / "s").exists()
+    assert not open_store(tmp_path / "s").exists()

@@ -10,7 +10,7 @@ import pytest
 from locations import DATA_DIR
 
 from sendlib.domain.paths import ROOT
-from sendlib.store.versioned import Store
+from sendlib.workflows.stores import open_store
 
 
 def sendlib(*args: str) -> subprocess.CompletedProcess[str]:
@@ -29,7 +29,7 @@ def test_dry_run_reports_and_writes_nothing(store: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "2 new, 1 revised, 970 unchanged; nothing written" in result.stdout
     assert "revised 4453 → 4460" in result.stdout
-    assert Store(store).head() == "000002"
+    assert open_store(store).head() == "000002"
 
 
 def test_load_then_load_again_changes_nothing(store: Path) -> None:
@@ -37,20 +37,20 @@ def test_load_then_load_again_changes_nothing(store: Path) -> None:
     assert "version 000003: 2 new, 1 revised" in first.stdout
     second = sendlib("load", str(DATA_DIR / "scorecard_new_month.csv"), "--store", str(store))
     assert "no change" in second.stdout
-    assert Store(store).head() == "000003"
-    assert Store(store).info("000003").author == "a.manager"
+    assert open_store(store).head() == "000003"
+    assert open_store(store).info("000003").author == "a.manager"
 
 
 def test_refused_file_exits_1_names_the_cells_and_leaves_the_store(store: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("kpi_id,period,value\nehcps,2025-02,4500\nnot-a-kpi,2025-02,1\ncomplaints,2025-02,-2\n", encoding="utf-8")
-    before = sorted(p.name for p in (store / "versions").iterdir())
+    before = sorted(str(p) for p in (store / "delta").rglob("*"))
     result = sendlib("load", str(bad), "--store", str(store))
     assert result.returncode == 1
     assert "bad.csv, row 3, column 'kpi_id': value 'not-a-kpi': unknown KPI" in result.stderr
     assert "bad.csv, row 4, column 'value': value '-2': a count cannot be negative" in result.stderr
     assert "Traceback" not in result.stderr
-    assert sorted(p.name for p in (store / "versions").iterdir()) == before
+    assert sorted(str(p) for p in (store / "delta").rglob("*")) == before
 
 
 def test_history_newest_first_with_id_first_and_rollback(store: Path) -> None:
@@ -64,14 +64,14 @@ def test_history_newest_first_with_id_first_and_rollback(store: Path) -> None:
     # The id alone in the first field, as a script takes it: `rollback $(history | awk 'NR==2 {print $1}')`.
     result = sendlib("rollback", "--store", str(store), out.splitlines()[1].split()[0])
     assert result.returncode == 0
-    assert Store(store).head() == "000004"
-    assert Store(store).read().equals(Store(store).read("000002"))
+    assert open_store(store).head() == "000004"
+    assert open_store(store).read().equals(open_store(store).read("000002"))
     assert sendlib("rollback", "--store", str(store), "999999").returncode == 1
 
 
 def test_warnings_are_grouped_by_kind_with_counts(store: Path, tmp_path: Path) -> None:
     """Every actual value revised: hundreds of warnings, still a screenful of lines."""
-    table = Store(store).read()
+    table = open_store(store).read()
     actual = table[(table["series"] == "actual") & table["value"].notna() & (table["scorecard"] == "scorecard")]
     lines = ["kpi_id,period,value"] + [f"{r.kpi_id},{r.period},{r.value + 1:g}" for r in actual.itertuples()
                                      if r.value <= 98]

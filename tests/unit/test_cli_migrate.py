@@ -14,7 +14,7 @@ import pytest
 
 from sendlib.domain.paths import ROOT
 from sendlib.store.delta import DeltaStore
-from sendlib.store.versioned import Store
+from sendlib.store.versioned import ParquetStore
 
 TABLES = ["values", "dfe", "neighbours"]  # the bundled documents' store: the figures and DfE's two tables
 
@@ -29,9 +29,9 @@ def rows(result: subprocess.CompletedProcess[str]) -> list[list[str]]:
 
 
 @pytest.fixture
-def root(built_store: Store, tmp_path: Path) -> Path:
+def root(parquet_built_store: ParquetStore, tmp_path: Path) -> Path:
     target = tmp_path / "store"
-    shutil.copytree(built_store.root, target, ignore=shutil.ignore_patterns(".lock"))
+    shutil.copytree(parquet_built_store.root, target, ignore=shutil.ignore_patterns(".lock"))
     return target
 
 
@@ -54,7 +54,7 @@ def test_migrate_then_again_then_finish(root: Path) -> None:
                             "tables/neighbours/.lock, tables/neighbours/, tables/"],
     ]
     assert sorted(p.name for p in root.iterdir()) == ["delta"]
-    assert DeltaStore(root).head() == "000002" and len(DeltaStore(root).read()) > 0
+    assert DeltaStore(root, la="839").head() == "000002" and len(DeltaStore(root, la="839").read()) > 0
 
 
 def test_finish_before_migrating_refuses_with_exit_1(root: Path) -> None:

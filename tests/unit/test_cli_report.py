@@ -9,13 +9,13 @@ import pypdf
 import pytest
 
 from sendlib.cli import main
-from sendlib.store.versioned import Store
+from sendlib.store.delta import DeltaStore
 from sendlib.workflows.commentary import read_comments
 
 RATE = "b04-20-week-rate-excl-exceptions"
 
 
-def test_report_as_pdf_through_the_real_command(store: Store, tmp_path, python, paths) -> None:
+def test_report_as_pdf_through_the_real_command(store: DeltaStore, tmp_path, python, paths) -> None:
     out = tmp_path / "board.pdf"
     done = subprocess.run(
         [python, "-m", "sendlib", "report", "--store", str(store.root), "--period", "Mar 24", "--format", "pdf", "-o", str(out)],
@@ -27,7 +27,7 @@ def test_report_as_pdf_through_the_real_command(store: Store, tmp_path, python, 
     assert "15.9%" in text and "38 weeks 4 days" in text and "Page 1 of" in text
 
 
-def test_comment_then_report_as_html(store: Store, tmp_path, capsys) -> None:
+def test_comment_then_report_as_html(store: DeltaStore, tmp_path, capsys) -> None:
     root = str(store.root)
     assert main(["comment", "--store", root, "--period", "2024-03", "--kpi", RATE, "--author", "jo",
                  "Recovery plan agreed with the panel."]) == 0
@@ -44,7 +44,7 @@ def test_comment_then_report_as_html(store: Store, tmp_path, capsys) -> None:
     assert set(read_comments(store)["kpi_id"]) == {""}
 
 
-def test_the_monthly_scorecard_report(built_store: Store, tmp_path) -> None:
+def test_the_monthly_scorecard_report(built_store: DeltaStore, tmp_path) -> None:
     out = tmp_path / "scorecard.html"
     assert main(["report", "--store", str(built_store.root), "--period", "2025-01", "--scorecard", "scorecard",
                  "-o", str(out)]) == 0
@@ -60,7 +60,7 @@ def test_the_monthly_scorecard_report(built_store: Store, tmp_path) -> None:
     (["comment", "--period", "whenever", "text"], "not a period"),
     (["comment", "--period", "2025-01", "--kpi", "ehcps", "text"], "is a measure of --scorecard scorecard"),
 ])
-def test_bad_arguments_exit_2_and_write_nothing(built_store: Store, tmp_path, monkeypatch, capsys, args, message) -> None:
+def test_bad_arguments_exit_2_and_write_nothing(built_store: DeltaStore, tmp_path, monkeypatch, capsys, args, message) -> None:
     monkeypatch.chdir(tmp_path)
     assert main([*args, "--store", str(built_store.root)]) == 2
     assert message in capsys.readouterr().err

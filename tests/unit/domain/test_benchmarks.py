@@ -254,7 +254,7 @@ def test_every_mapping_names_a_known_kpi_and_dataset(mappings, catalogue, dfe):
 
 def test_for_store_builds_the_dfe_tables_on_first_use(store, catalogue):
     rows = benchmarks_for_store(store, catalogue, la="839")
-    assert (store.root / "tables" / "dfe" / "HEAD").exists()
+    assert (store.root / "delta" / "dfe" / "_delta_log").is_dir()
     assert set(rows["series"]) == {"national", "regional", "statistical_neighbours", "home_la", "rank", "quartile"}
 
 

@@ -22,8 +22,8 @@ from sendlib.files.readers import (
     decode_text,
     read_grid,
 )
-from sendlib.store.versioned import Store
 from sendlib.workflows.load import parse_bytes, preview_bytes
+from sendlib.workflows.stores import open_store
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _PARTS = {
@@ -124,7 +124,7 @@ def test_a_broken_workbook_is_not_dfe() -> None:
 def test_a_workbook_that_unzips_to_a_million_rows_is_refused_quickly(tmp_path) -> None:
     data = workbook(1_000_000, row=ROW)
     assert len(data) < 300_000 and unzipped(data) < readers.MAX_XLSX_UNCOMPRESSED
-    store = Store(tmp_path / "store")
+    store = open_store(tmp_path / "store")
     start = time.perf_counter()
     with pytest.raises(FileRefused, match=f"has more than {MAX_ROWS:,} rows; the largest file accepted has {MAX_ROWS:,} rows"):
         preview_bytes(data, "bomb.xlsx", store, load_catalogue())

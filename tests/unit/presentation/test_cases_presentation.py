@@ -29,7 +29,7 @@ from sendlib.presentation.cases import (
 )
 from sendlib.presentation.report import TIMELINESS_BASIS, ReportError, build_report, render_html
 from sendlib.presentation.tables import case_glossary_table
-from sendlib.store.versioned import Store
+from sendlib.store.delta import DeltaStore
 from sendlib.workflows.cases import commit_cases, preview_cases
 
 RATE = "b04-20-week-rate-excl-exceptions"
@@ -255,7 +255,7 @@ def test_without_case_records_the_report_is_unchanged_and_cannot_use_computed_fi
         build_report(table, catalogue, COMMENTARY.empty(), "2024-03", figures="guessed")  # type: ignore[arg-type]
 
 
-def test_cli_report_figures_switch(store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_report_figures_switch(store: DeltaStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "report.html"
     args = ["report", "--store", str(store.root), "--period", "2024-03", "-o", str(out)]
     assert main([*args, "--figures", "computed"]) == 2

@@ -25,15 +25,15 @@ from sendlib.presentation.how_we_compare import (
     trend_rows,
     unpublished_words,
 )
-from sendlib.store.versioned import Store
 from sendlib.workflows.dfe_releases import ensure_dfe
+from sendlib.workflows.stores import open_store
 
 HOME = "839"
 
 
 @pytest.fixture(scope="module")
 def dfe(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, pd.DataFrame]:
-    figures, groups = ensure_dfe(Store(tmp_path_factory.mktemp("dfe") / "store"))
+    figures, groups = ensure_dfe(open_store(tmp_path_factory.mktemp("dfe") / "store"))
     return figures.read(), groups.read()
 
 

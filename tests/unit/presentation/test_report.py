@@ -16,7 +16,7 @@ from sendlib.domain.commentary import COMMENTARY
 from sendlib.domain.paths import ROOT
 from sendlib.domain.periods import parse_period
 from sendlib.presentation.report import Report, ReportError, build_report, render_html, render_pdf, report_months
-from sendlib.store.versioned import Store
+from sendlib.store.delta import DeltaStore
 
 SOURCE = ROOT / "data" / "source" / "board_report_2024-05.csv"
 NO_COMMENTS = COMMENTARY.empty()
@@ -181,5 +181,5 @@ def test_pdf_is_a4_with_page_numbers_and_holds_the_figures(march: Report) -> Non
         assert words in flat, words
 
 
-def test_store_commentary_table_is_separate(store: Store) -> None:
-    assert store.side(COMMENTARY).root == store.root / "tables" / "commentary"
+def test_store_commentary_table_is_separate(store: DeltaStore) -> None:
+    assert store.side(COMMENTARY).uri == str(store.root / "delta" / "commentary")

@@ -24,8 +24,8 @@ from sendlib.presentation.charts import trend_chart
 from sendlib.presentation.extracts import ExtractQuery, build_extract, export_bytes
 from sendlib.presentation.how_we_compare import area_values, describe_ranked, ranked, ranked_bar_chart, references
 from sendlib.presentation.report import build_report, report_bytes
-from sendlib.store.versioned import Store
 from sendlib.workflows.dfe_releases import ensure_dfe
+from sendlib.workflows.stores import open_store
 
 TREND_KPI = "ehcps-special-independent-pct"
 HOME = "839"
@@ -61,7 +61,7 @@ def test_trend_chart_spec(golden: SnapshotAssertion, table: pd.DataFrame, catalo
 def test_how_we_compare_ranked_chart_spec(
     golden: SnapshotAssertion, tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue
 ) -> None:
-    figures, groups = ensure_dfe(Store(tmp_path_factory.mktemp("dfe") / "store"))
+    figures, groups = ensure_dfe(open_store(tmp_path_factory.mktemp("dfe") / "store"))
     dfe, dfe_groups = figures.read(), groups.read()
     mappings = load_mappings(catalogue=catalogue)
     bench = compute(dfe, dfe_groups, catalogue, mappings, la=HOME)

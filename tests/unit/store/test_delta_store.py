@@ -8,6 +8,7 @@ writes files in that partition only.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import shutil
@@ -132,8 +133,12 @@ FIRST = rows(
 )
 
 
-def seeded(root: Location) -> DeltaStore:
-    store = DeltaStore(root)
+# The values spec as a table every authority shares (as DfE's releases are): Delta's RESTORE, no partitions.
+SHARED = dataclasses.replace(VALUES, name="shared", per_authority=False)
+
+
+def seeded(root: Location, spec: TableSpec | None = None) -> DeltaStore:
+    store = DeltaStore(root, spec, la=LA)
     store.commit(add_rows(FIRST), action="upload", author="first", file_name="send_scorecard.csv", sha256="a" * 64)
     return store
 
@@ -155,6 +160,7 @@ def _normalise_by_la(df: pd.DataFrame) -> pd.DataFrame:
 
 
 # The shape the figures take in a later step: every row an authority's, partitioned by it.
+LA = "839"  # the values table holds each authority's own rows: these tests write one authority's
 BY_LA = TableSpec("figures", LA_SCHEMA, _normalise_by_la, partition_by=("la_code",))
 
 
@@ -205,7 +211,7 @@ def current_files(store: DeltaStore) -> dict[str, int]:
 
 
 def test_a_table_never_written_is_empty(root: Location) -> None:
-    store = DeltaStore(root)
+    store = DeltaStore(root, la=LA)
     assert not store.exists()
     assert store.head() is None
     assert store.versions() == []
@@ -219,7 +225,7 @@ def test_a_table_never_written_is_empty(root: Location) -> None:
 
 
 def test_commit_adds_a_version_with_its_record(root: Location) -> None:
-    store = DeltaStore(root)
+    store = DeltaStore(root, la=LA)
     first = store.commit(add_rows(FIRST), action="upload", author="tester", file_name="send_scorecard.csv",
                          sha256="a" * 64)
     assert first is not None and first.id == "000001" and first.parent is None
@@ -304,8 +310,32 @@ def test_revised_and_removed_rows_are_one_merge(root: Location) -> None:
     pd.testing.assert_frame_equal(store.read("000001"), VALUES.normalise(FIRST), "the old version is unchanged")
 
 
+# --- each authority's rows --------------------------------------------------------------------------------------------
+
+
+def test_each_authority_reads_writes_and_restores_only_its_own_rows(root: Location) -> None:
+    home = seeded(root)
+    other = home.authority("878")
+    assert other.read().empty and other.versions() == [], "another authority starts with nothing, and sees no history"
+    other.commit(add_rows(ONE), action="upload", author="devon", file_name="devon.csv")
+    home.commit(add_rows(TWO), action="upload", author="bcp")
+    assert other.read()["kpi_id"].tolist() == ["complaints"]
+    assert set(home.read()["kpi_id"]) == set(FIRST["kpi_id"]) | {"compliments"}
+    assert [v.author for v in other.versions()] == ["devon"], "no authority sees another's file names or authors"
+    assert [v.author for v in home.versions()] == ["bcp", "first"]
+    everyone = home.read_all()
+    assert everyone.groupby("la_code").size().to_dict() == {LA: len(FIRST) + 1, "878": 1}
+    info = home.restore("000001")
+    assert info.la_code == LA and set(home.read()["kpi_id"]) == set(FIRST["kpi_id"])
+    assert other.read()["kpi_id"].tolist() == ["complaints"], "a restore takes back its own authority's rows only"
+    files = {f.split("/")[0] for f in current_files(home)}
+    assert files == {f"la_code={LA}", "la_code=878"}, "each authority's rows are files of its own partition"
+    plain = DeltaTable(home.uri, storage_options=dict(root.storage_options) or None).to_pandas()
+    assert set(plain["la_code"]) == {LA, "878"}, "an analyst's deltalake sees every authority's rows with la_code"
+
+
 def test_restore_is_a_new_version_equal_to_the_old_table(root: Location) -> None:
-    store = seeded(root)
+    store = seeded(root, SHARED)
     store.commit(add_rows(ONE), action="edit")
     store.commit(add_rows(TWO), action="edit")
     head_before = store.head()
@@ -336,7 +366,7 @@ def test_restore_refuses_anything_but_a_version_id(tmp_path: Path, version: str)
 
 
 def test_replace_with_writes_a_whole_table_as_a_version(root: Location) -> None:
-    store = DeltaStore(root)
+    store = DeltaStore(root, la=LA)
     first = store.replace_with(FIRST, action="init", author="bundled data", file_name="send_scorecard.csv")
     assert first.id == "000001" and first.new == len(FIRST)
     second = store.replace_with(ONE, action="repair", message="reloaded")
@@ -368,7 +398,7 @@ def test_a_side_table_has_its_own_versions_and_survives_a_values_restore(root: L
 
 def _process_writer(location: Location, spec_name: str, batches: list[list[tuple]], barrier: object) -> None:
     spec = BY_LA if spec_name == BY_LA.name else VALUES
-    store = DeltaStore(location, spec)
+    store = DeltaStore(location, spec, LA)
     for records in batches:
         barrier.wait()  # type: ignore[attr-defined]
         frame = pd.DataFrame([dict(zip(spec.columns, r)) for r in records], columns=spec.columns)
@@ -394,7 +424,7 @@ def test_two_processes_committing_at_once_both_land(root: Location) -> None:
         for w in range(2)
     ]
     _run_writers(root, "values", per_writer)
-    store = DeltaStore(root)
+    store = DeltaStore(root, la=LA)
     history = store.versions()
     assert [v.id for v in history] == [version_id(n) for n in range(5, -1, -1)], "six commits, six versions"
     assert len({v.author for v in history}) == 2
@@ -605,8 +635,9 @@ def test_a_commit_to_one_partition_writes_files_in_that_partition_only(root: Loc
     assert metrics["num_added_rows"] == 40 * 24
 
 
-def test_an_unpartitioned_commit_of_new_rows_appends_only_them(root: Location) -> None:
-    store = seeded(root)
+@pytest.mark.parametrize("spec", [SHARED, VALUES], ids=["shared", "per-authority"])
+def test_a_commit_of_new_rows_appends_only_them(root: Location, spec: TableSpec) -> None:
+    store = seeded(root, spec)
     before = current_files(store)
     store.commit(add_rows(ONE), action="edit")
     after = current_files(store)
@@ -654,7 +685,7 @@ def test_a_store_reached_with_credentials_from_the_environment(azurite: Location
            "AZURE_STORAGE_ENDPOINT": options["azure_storage_endpoint"], "AZURE_ALLOW_HTTP": "true"}
     location = store_location(f"az://{CONTAINER}/{uuid.uuid4().hex}", secrets=tmp_path / "none.toml", environ=env)
     seeded(location)
-    assert DeltaStore(location).head() == "000001"
+    assert DeltaStore(location, la=LA).head() == "000001"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,9 +23,9 @@ from sendlib.domain.schema import VALUES
 from sendlib.domain.table_spec import TableSpec
 from sendlib.store import migrate as migration
 from sendlib.store.delta import DeltaStore
-from sendlib.store.integrity import tables
+from sendlib.store.integrity import parquet_tables
 from sendlib.store.migrate import FIELDS, MigratedTable, migrate, table_specs
-from sendlib.store.versioned import Store
+from sendlib.store.versioned import ParquetStore
 from sendlib.workflows.cases import commit_cases, preview_cases
 from sendlib.workflows.catalogues import add_measures, propose, store_catalogue
 from sendlib.workflows.commentary import commentary_store, save_comment
@@ -40,14 +40,17 @@ def _comment(text: str, period: str = "2025-01") -> Comment:
     return Comment(scorecard="board", kpi_id="", period=period, text=text, author="a.manager")
 
 
+LA = "839"  # a parquet store held one authority's data: the home one's
+
+
 @pytest.fixture(scope="module")
-def made(tmp_path_factory: pytest.TempPathFactory, built_store: Store) -> Path:
+def made(tmp_path_factory: pytest.TempPathFactory, parquet_built_store: ParquetStore) -> Path:
     """A store made by the current code: the bundled documents (init_store), an upload, a restore, commentary
     saved, revised and deleted, case records, a measure set up, a measure shared and a KPI added on the upload
     page."""
     root = tmp_path_factory.mktemp("migrate") / "store"
-    shutil.copytree(built_store.root, root, ignore=shutil.ignore_patterns(".lock"))
-    store = Store(root)
+    shutil.copytree(parquet_built_store.root, root, ignore=shutil.ignore_patterns(".lock"))
+    store = ParquetStore(root)
     load_file(store, DATA / "scorecard_new_month.csv", author="an.editor")
     store.restore("000001", author="an.editor")
     for text in ("first words", "second words", ""):
@@ -82,15 +85,15 @@ def files(root: Path, *, delta: bool = False) -> dict[str, bytes]:
     return out
 
 
-def old_tables(root: Path) -> list[Store]:
-    return [Store(t.root, table_specs()[t.name]) for t in tables(root) if t.exists()]
+def old_tables(root: Path) -> list[ParquetStore]:
+    return [ParquetStore(t.root, table_specs()[t.name]) for t in parquet_tables(root) if t.exists()]
 
 
 def sorted_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(list(frame.columns), kind="stable").reset_index(drop=True)
 
 
-def as_spec(old: Store, frame: pd.DataFrame) -> pd.DataFrame:
+def as_spec(old: ParquetStore, frame: pd.DataFrame) -> pd.DataFrame:
     """An old read in its spec's exact dtypes: `Store.read` hands dates back in parquet's unit (datetime64[ms]),
     `DeltaStore.read` in the spec's (datetime64[s]); the values are the same."""
     return sorted_rows(old.spec.normalise(frame))
@@ -99,7 +102,7 @@ def as_spec(old: Store, frame: pd.DataFrame) -> pd.DataFrame:
 def assert_same_history(root: Path) -> None:
     """Each old table's every version: the same id, record and rows from the Delta table."""
     for old in old_tables(root):
-        delta = DeltaStore(root, old.spec)
+        delta = DeltaStore(root, old.spec, LA)
         chain = list(reversed(old.versions()))
         assert delta.head() == old.head()
         migrated = {v.id: v for v in delta.versions()}
@@ -116,7 +119,7 @@ def lines(outcomes: list[MigratedTable]) -> dict[str, tuple[str, str]]:
 
 def test_every_version_of_every_table_reads_the_same_with_the_same_record(root: Path) -> None:
     before = files(root)
-    outcomes = migrate(root)
+    outcomes = migrate(root, la=LA)
     assert [o.table for o in outcomes] == ["values", *SIDE_TABLES]
     assert lines(outcomes) == {"values": ("4", "migrated"), "cases": ("1", "migrated"),
                                "commentary": ("4", "migrated"), "dfe": ("1", "migrated"),
@@ -132,9 +135,9 @@ def test_every_version_of_every_table_reads_the_same_with_the_same_record(root: 
 
 
 def test_the_times_are_the_old_ones_and_a_restore_is_a_delta_restore(root: Path) -> None:
-    migrate(root)
-    old = Store(root)
-    delta = DeltaStore(root)
+    migrate(root, la=LA)
+    old = ParquetStore(root)
+    delta = DeltaStore(root, la=LA)
     assert [v.created_at for v in delta.versions()] == [v.created_at for v in old.versions()]
     restore = old.info("000004")
     assert restore.action == "restore" and restore.restored_from == "000001"
@@ -147,19 +150,19 @@ def test_the_times_are_the_old_ones_and_a_restore_is_a_delta_restore(root: Path)
 
 
 def test_running_it_again_writes_nothing(root: Path) -> None:
-    migrate(root)
+    migrate(root, la=LA)
     delta_files = files(root, delta=True)
-    again = migrate(root)
+    again = migrate(root, la=LA)
     assert {t: what for t, (_, what) in lines(again).items()} == dict.fromkeys(["values", *SIDE_TABLES],
                                                                                "already migrated")
     assert files(root, delta=True) == delta_files
 
 
 def test_versions_written_to_the_old_store_since_are_carried_over(root: Path) -> None:
-    migrate(root)
-    save_comment(Store(root), _comment("written after the migration"))
-    Store(root).restore("000002")
-    outcomes = lines(migrate(root))
+    migrate(root, la=LA)
+    save_comment(ParquetStore(root), _comment("written after the migration"))
+    ParquetStore(root).restore("000002")
+    outcomes = lines(migrate(root, la=LA))
     assert outcomes["commentary"] == ("5", "migrated 1 newer version")
     assert outcomes["values"] == ("5", "migrated 1 newer version")
     assert outcomes["dfe"] == ("1", "already migrated")
@@ -170,7 +173,7 @@ def test_a_damaged_old_version_refuses_its_table_and_nothing_is_written_for_it(r
     parquet = root / "versions" / "000002.parquet"
     parquet.write_bytes(parquet.read_bytes()[:100])
     before = files(root)
-    outcomes = {o.table: o for o in migrate(root)}
+    outcomes = {o.table: o for o in migrate(root, la=LA)}
     values = outcomes["values"]
     assert values.refused
     assert values.what.startswith("refused: ") and "000002.parquet" in values.what
@@ -180,53 +183,53 @@ def test_a_damaged_old_version_refuses_its_table_and_nothing_is_written_for_it(r
     # The other tables are migrated; the damaged one stays as it was.
     assert not any(o.refused for name, o in outcomes.items() if name != "values")
     assert files(root) == before | {k: v for k, v in files(root).items() if k.endswith(".lock")}
-    assert DeltaStore(root).side(table_specs()["commentary"]).head() == "000004"
+    assert DeltaStore(root, la=LA).side(table_specs()["commentary"]).head() == "000004"
 
 
 def test_a_damaged_version_written_since_refuses_the_catch_up_with_nothing_written(root: Path) -> None:
-    migrate(root)
-    info = save_comment(Store(root), _comment("after"))
+    migrate(root, la=LA)
+    info = save_comment(ParquetStore(root), _comment("after"))
     assert info is not None
-    side = commentary_store(Store(root))
+    side = commentary_store(ParquetStore(root))
     (side.versions_dir / f"{info.id}.parquet").write_bytes(b"PAR1 not a table")
-    outcome = {o.table: o for o in migrate(root)}["commentary"]
+    outcome = {o.table: o for o in migrate(root, la=LA)}["commentary"]
     assert outcome.refused and f"{info.id}.parquet" in outcome.what
     assert outcome.what.endswith("nothing was written for this table")
-    assert DeltaStore(root).side(side.spec).head() == "000004"
+    assert DeltaStore(root, la=LA).side(side.spec).head() == "000004"
 
 
 def test_an_id_used_outside_history_keeps_the_ids_after_it(root: Path) -> None:
     """A write that stopped after its parquet and before HEAD: the next version took the id after it."""
-    old = Store(root)
+    old = ParquetStore(root)
     (old.versions_dir / "000005.parquet").write_bytes(b"half a write")
     _, info = load_file(old, DATA / "scorecard_new_month.csv", author="an.editor")
     assert info is not None and info.id == "000006" and info.parent == "000004"
-    outcome = {o.table: o for o in migrate(root)}["values"]
+    outcome = {o.table: o for o in migrate(root, la=LA)}["values"]
     assert outcome.line() == "values\t6\tmigrated (000005 never in history: each kept as a copy of the version " \
                              "before it, so ids stay)"
     assert_same_history(root)
-    delta = DeltaStore(root)
+    delta = DeltaStore(root, la=LA)
     gap = delta.info("000005")
     assert gap.action == "skipped" and gap.rows == old.info("000004").rows and gap.restored_from == "000004"
     pd.testing.assert_frame_equal(delta.read("000005"), delta.read("000004"))
-    assert migrate(root, finish=True)[0].what.startswith("removed versions/ (11 files)")
+    assert migrate(root, la=LA, finish=True)[0].what.startswith("removed versions/ (11 files)")
 
 
 def test_a_repair_after_every_version_was_lost_migrates(tmp_path: Path) -> None:
     """`repair` reloading a table when no record was readable starts a chain at a later id with no parent, and its
     `replace_with` may write an empty table: both are replayed with their records."""
     root = tmp_path / "store"
-    side = Store(root).side(table_specs()["commentary"])
+    side = ParquetStore(root).side(table_specs()["commentary"])
     side.versions_dir.mkdir(parents=True)
     (side.versions_dir / "000001.parquet").write_bytes(b"lost")
     side.replace_with(side.spec.empty(), action="repair", message="reloaded")
-    save_comment(Store(root), _comment("words"))
+    save_comment(ParquetStore(root), _comment("words"))
     side.restore("000002")
     assert [v.id for v in side.versions()] == ["000004", "000003", "000002"]
-    assert lines(migrate(root)) == {"commentary": ("4", "migrated (000001 never in history: each kept as a copy of "
+    assert lines(migrate(root, la=LA)) == {"commentary": ("4", "migrated (000001 never in history: each kept as a copy of "
                                                         "the version before it, so ids stay)")}
     assert_same_history(root)
-    delta = DeltaStore(root).side(side.spec)
+    delta = DeltaStore(root, la=LA).side(side.spec)
     assert delta.info("000001").action == "skipped" and delta.read("000001").empty
 
 
@@ -242,26 +245,26 @@ def test_a_stopped_migration_leaves_no_delta_table_and_the_next_run_tidies_up(ro
     with monkeypatch.context() as patched:
         patched.setattr(migration, "_into_place", stop)
         with pytest.raises(KeyboardInterrupt):
-            migrate(root)
+            migrate(root, la=LA)
     assert not (root / "delta" / "values").exists()
     assert not (root / migration.WORK_DIR).exists()
-    assert lines(migrate(root))["values"] == ("4", "migrated")
+    assert lines(migrate(root, la=LA))["values"] == ("4", "migrated")
     assert_same_history(root)
 
 
 def test_a_delta_table_that_differs_from_the_old_history_is_refused_not_written_over(root: Path) -> None:
-    migrate(root)
-    DeltaStore(root).side(table_specs()["commentary"]).restore("000001", author="someone on delta")
-    save_comment(Store(root), _comment("and someone on the old store"))
-    outcome = {o.table: o for o in migrate(root)}["commentary"]
+    migrate(root, la=LA)
+    DeltaStore(root, la=LA).side(table_specs()["commentary"]).restore("000001", author="someone on delta")
+    save_comment(ParquetStore(root), _comment("and someone on the old store"))
+    outcome = {o.table: o for o in migrate(root, la=LA)}["commentary"]
     assert outcome.refused and "differs from the old store" in outcome.what and "000005" in outcome.what
 
 
 def test_finish_removes_exactly_the_old_files_and_the_delta_tables_still_read(root: Path) -> None:
-    migrate(root)
+    migrate(root, la=LA)
     reads = {(o.name, v.id): o.read(v.id) for o in old_tables(root) for v in o.versions()}
     before, before_delta = files(root), files(root, delta=True)
-    outcomes = migrate(root, finish=True)
+    outcomes = migrate(root, la=LA, finish=True)
     assert not any(o.refused for o in outcomes)
     folders = ["", *(f"tables/{name}/" for name in SIDE_TABLES)]
     old_files = {k for k in before for folder in folders
@@ -277,16 +280,16 @@ def test_finish_removes_exactly_the_old_files_and_the_delta_tables_still_read(ro
     assert what["sharing"][1].endswith(", tables/sharing/, tables/")
     for (name, version), frame in reads.items():
         spec = table_specs()[name]
-        pd.testing.assert_frame_equal(sorted_rows(DeltaStore(root, spec).read(version)),
+        pd.testing.assert_frame_equal(sorted_rows(DeltaStore(root, spec, LA).read(version)),
                                       sorted_rows(spec.normalise(frame)))
     # Again: nothing left to remove, and migrating says so.
-    assert {o.what for o in migrate(root, finish=True)} == {"nothing to remove (the old files were removed before)"}
-    assert {o.what for o in migrate(root)} == {"already migrated (the old files were removed)"}
+    assert {o.what for o in migrate(root, la=LA, finish=True)} == {"nothing to remove (the old files were removed before)"}
+    assert {o.what for o in migrate(root, la=LA)} == {"already migrated (the old files were removed)"}
 
 
 def test_finish_before_migrating_refuses_and_removes_nothing(root: Path) -> None:
     before = files(root)
-    outcomes = migrate(root, finish=True)
+    outcomes = migrate(root, la=LA, finish=True)
     assert all(o.refused for o in outcomes)
     assert all(o.what.startswith("refused: not migrated yet: run `python -m sendlib migrate --store ")
                and o.what.endswith("; nothing was removed") for o in outcomes)
@@ -295,10 +298,10 @@ def test_finish_before_migrating_refuses_and_removes_nothing(root: Path) -> None
 
 
 def test_finish_removes_nothing_while_any_table_is_behind(root: Path) -> None:
-    migrate(root)
-    save_comment(Store(root), _comment("written after the migration"))
+    migrate(root, la=LA)
+    save_comment(ParquetStore(root), _comment("written after the migration"))
     before = files(root)
-    outcomes = {o.table: o for o in migrate(root, finish=True)}
+    outcomes = {o.table: o for o in migrate(root, la=LA, finish=True)}
     assert outcomes["commentary"].refused
     assert "holds 000004 where the old store's history reaches 000005" in outcomes["commentary"].what
     assert outcomes["values"].what == "checked; nothing was removed, as another table was refused"
@@ -308,25 +311,25 @@ def test_finish_removes_nothing_while_any_table_is_behind(root: Path) -> None:
 
 def test_finish_refuses_when_a_version_no_longer_reads_the_same(root: Path) -> None:
     """Records alike, but a data file of the Delta table's first version replaced: `finish` reads every version."""
-    migrate(root)
-    delta = DeltaStore(root, VALUES)
+    migrate(root, la=LA)
+    delta = DeltaStore(root, VALUES, LA)
     first, = DeltaTable(delta.uri, version=0).file_uris()
     other = next(u for u in DeltaTable(delta.uri, version=1).file_uris() if u != first)
     Path(first.removeprefix("file://")).write_bytes(Path(other.removeprefix("file://")).read_bytes())
     before = files(root)
-    outcome = {o.table: o for o in migrate(root, finish=True)}["values"]
+    outcome = {o.table: o for o in migrate(root, la=LA, finish=True)}["values"]
     assert outcome.refused and outcome.what.endswith("; nothing was removed")
     assert files(root) == before
 
 
 def test_a_delta_table_gone_on_since_is_migrated_and_finishes(root: Path) -> None:
     """Once the app writes the Delta store, its history runs on past the old one: still migrated, and finishable."""
-    migrate(root)
-    DeltaStore(root).restore("000002", author="on delta")
-    assert lines(migrate(root))["values"] == ("4", "already migrated")
-    outcome = {o.table: o for o in migrate(root, finish=True)}["values"]
+    migrate(root, la=LA)
+    DeltaStore(root, la=LA).restore("000002", author="on delta")
+    assert lines(migrate(root, la=LA))["values"] == ("4", "already migrated")
+    outcome = {o.table: o for o in migrate(root, la=LA, finish=True)}["values"]
     assert not outcome.refused and outcome.what.startswith("removed versions/")
-    assert DeltaStore(root).head() == "000005"
+    assert DeltaStore(root, la=LA).head() == "000005"
 
 
 def test_every_table_the_domain_defines_is_known() -> None:
@@ -344,12 +347,12 @@ def test_every_table_the_domain_defines_is_known() -> None:
 
 def test_a_table_it_does_not_know_is_refused_and_the_others_migrate(root: Path) -> None:
     shutil.copytree(root / "tables" / "commentary", root / "tables" / "mystery")
-    outcomes = {o.table: o for o in migrate(root)}
+    outcomes = {o.table: o for o in migrate(root, la=LA)}
     assert outcomes["mystery"].refused and "no table called 'mystery'" in outcomes["mystery"].what
     assert not outcomes["commentary"].refused
 
 
 def test_a_folder_with_no_store_has_nothing_to_migrate(tmp_path: Path) -> None:
-    assert migrate(tmp_path) == []
-    assert migrate(tmp_path / "absent") == []
-    assert migrate(tmp_path, finish=True) == []
+    assert migrate(tmp_path, la=LA) == []
+    assert migrate(tmp_path / "absent", la=LA) == []
+    assert migrate(tmp_path, la=LA, finish=True) == []

@@ -10,8 +10,8 @@ import pytest
 import sen2_synthetic as synth
 
 from sendlib.domain.case_measures import compute
-from sendlib.store.integrity import tables
-from sendlib.store.versioned import Store
+from sendlib.store.delta import DeltaStore
+from sendlib.store.integrity import delta_tables
 from sendlib.workflows.cases import (
     cases_key,
     cases_store,
@@ -22,23 +22,24 @@ from sendlib.workflows.cases import (
     read_cases,
 )
 from sendlib.workflows.load import init_store
+from sendlib.workflows.stores import open_store
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    store = Store(tmp_path / "store")
+def store(tmp_path: Path) -> DeltaStore:
+    store = open_store(tmp_path / "store")
     store.root.mkdir()
     return store
 
 
-def load(store: Store, made: synth.Synthetic, name: str = "return.xml") -> tuple[int, int, int]:
+def load(store: DeltaStore, made: synth.Synthetic, name: str = "return.xml") -> tuple[int, int, int]:
     preview = preview_cases(store, made.xml, name)
     assert preview.ok, preview.errors[:3]
     commit_cases(store, preview, author="a.manager")
     return preview.new, preview.revised, preview.unchanged
 
 
-def test_the_same_file_twice_counts_nobody_twice(store: Store) -> None:
+def test_the_same_file_twice_counts_nobody_twice(store: DeltaStore) -> None:
     made = synth.generate(800, seed=21)
     requests = sum(len(p.requests) for p in made.persons)
     assert load(store, made) == (requests, 0, 0)
@@ -47,14 +48,14 @@ def test_the_same_file_twice_counts_nobody_twice(store: Store) -> None:
     assert len(cases_store(store).versions()) == 1
 
 
-def test_the_other_layout_of_the_same_records_changes_nothing_but_the_need_code(store: Store) -> None:
+def test_the_other_layout_of_the_same_records_changes_nothing_but_the_need_code(store: DeltaStore) -> None:
     load(store, synth.generate(500, seed=22, layout="2025"))
     down_syndrome = int((read_cases(store)["need_type"] == "DS").sum())
     new, revised, _ = load(store, synth.generate(500, seed=22, layout="2024", census=synth.CENSUS["2025"]))
     assert (new, revised) == (0, down_syndrome)  # DS is written OTH in the 2024 layout
 
 
-def test_next_years_return_updates_the_requests_it_shares(store: Store) -> None:
+def test_next_years_return_updates_the_requests_it_shares(store: DeltaStore) -> None:
     first = synth.generate(400, seed=23, layout="2024")
     load(store, first)
     held = len(read_cases(store))
@@ -65,7 +66,7 @@ def test_next_years_return_updates_the_requests_it_shares(store: Store) -> None:
     assert new + revised + unchanged == sum(len(p.requests) for p in second.persons)
 
 
-def test_figures_uploads_and_restores_never_touch_the_cases(store: Store) -> None:
+def test_figures_uploads_and_restores_never_touch_the_cases(store: DeltaStore) -> None:
     with store.writing():
         init_store(store)
     load(store, synth.generate(300, seed=24))
@@ -75,7 +76,7 @@ def test_figures_uploads_and_restores_never_touch_the_cases(store: Store) -> Non
     assert len(read_cases(store)) > 0
 
 
-def test_a_cases_version_is_restorable(store: Store) -> None:
+def test_a_cases_version_is_restorable(store: DeltaStore) -> None:
     load(store, synth.generate(300, seed=25, edge_cases=False))
     first = len(read_cases(store))
     load(store, synth.edge_case_return())
@@ -84,7 +85,7 @@ def test_a_cases_version_is_restorable(store: Store) -> None:
     assert len(read_cases(store)) == first
 
 
-def test_a_refused_return_writes_nothing(store: Store) -> None:
+def test_a_refused_return_writes_nothing(store: DeltaStore) -> None:
     data, _ = synth.broken_returns()["plan_before_request"]
     preview = preview_cases(store, data, "bad.xml")
     assert not preview.ok
@@ -93,7 +94,7 @@ def test_a_refused_return_writes_nothing(store: Store) -> None:
     assert not cases_store(store).exists()
 
 
-def test_a_key_is_made_once_and_kept(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_key_is_made_once_and_kept(store: DeltaStore, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SENDLIB_CASES_KEY", raising=False)
     assert cases_key(store) == (None, False)
     first = preview_cases(store, synth.edge_case_return().xml, "e.xml")
@@ -102,13 +103,13 @@ def test_a_key_is_made_once_and_kept(store: Store, monkeypatch: pytest.MonkeyPat
     assert (store.root / "cases.key").stat().st_mode & 0o077 == 0
 
 
-def test_a_configured_key_wins(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_configured_key_wins(store: DeltaStore, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SENDLIB_CASES_KEY", "deployment-key")
     preview = preview_cases(store, synth.edge_case_return().xml, "e.xml")
     assert not preview.key_made and not (store.root / "cases.key").exists()
 
 
-def test_find_a_case_by_upn(store: Store) -> None:
+def test_find_a_case_by_upn(store: DeltaStore) -> None:
     made = synth.edge_case_return()
     load(store, made)
     found = find_case(store, read_cases(store), synth.EDGE_UPNS["two_requests"].lower() + " ")
@@ -116,7 +117,7 @@ def test_find_a_case_by_upn(store: Store) -> None:
     assert find_case(store, read_cases(store), "A000000000000").empty
 
 
-def test_computed_figures_sit_beside_the_kpis_they_feed(store: Store) -> None:
+def test_computed_figures_sit_beside_the_kpis_they_feed(store: DeltaStore) -> None:
     made = synth.generate(1000, seed=26)
     load(store, made)
     figures = computed_figures(read_cases(store), {"b04-20-week-rate-excl-exceptions": "board", "ehcps": "scorecard"})
@@ -129,7 +130,7 @@ def test_computed_figures_sit_beside_the_kpis_they_feed(store: Store) -> None:
     assert caseload["value"].item() == made.expected[("active_plans", made.census.isoformat())].value
 
 
-def test_no_identity_is_in_any_file_of_the_store(store: Store) -> None:
+def test_no_identity_is_in_any_file_of_the_store(store: DeltaStore) -> None:
     """Every table read back, every other file read raw: no name, postcode, UPN, ULN or date of birth."""
     made = synth.generate(600, seed=27)
     with store.writing():
@@ -137,14 +138,14 @@ def test_no_identity_is_in_any_file_of_the_store(store: Store) -> None:
     load(store, made)
     load(store, synth.edge_case_return())
     cells: set[str] = set()
-    for table in tables(store.root):
-        for parquet in table.versions_dir.glob("*.parquet"):
+    for table in delta_tables(store):
+        for parquet in Path(table.uri).rglob("*.parquet"):
             frame = pq.read_table(parquet).to_pandas().astype(str)
             cells.update(str(c) for c in frame.columns)
             for column in frame.columns:
                 cells.update(str(v) for v in frame[column].unique())
     raw = "\n".join(p.read_bytes().decode("utf-8", "replace") for p in store.root.rglob("*")
-                    if p.is_file() and p.suffix != ".parquet")
+                    if p.is_file() and p.suffix not in (".parquet", ".crc"))
     assert "case_ref" in cells and "cases" in raw  # the scan did read the cases table and its records
     text = "\n".join(c for c in cells if len(c) > 3)
     for person in made.identities:

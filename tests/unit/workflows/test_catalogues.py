@@ -10,18 +10,19 @@ from other_councils import COUNCILS, HERE, Council
 
 from sendlib.domain.catalogue import load_catalogue
 from sendlib.presentation.extracts import build_extract
-from sendlib.store.versioned import Store
+from sendlib.store.delta import DeltaStore
 from sendlib.workflows.catalogues import add_measures, measures_store, propose, store_catalogue
 from sendlib.workflows.dfe_releases import benchmarks_for_store
 from sendlib.workflows.load import ImportRefused, load_file, parse_bytes
+from sendlib.workflows.stores import open_store
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(tmp_path / "store")
+def store(tmp_path: Path) -> DeltaStore:
+    return open_store(tmp_path / "store")
 
 
-def _set_up(store: Store, council: Council) -> list[str]:
+def _set_up(store: DeltaStore, council: Council) -> list[str]:
     path = HERE / council.file
     catalogue = store_catalogue(store, council.la)
     parsed = parse_bytes(path.read_bytes(), path.name, catalogue)
@@ -33,7 +34,7 @@ def _set_up(store: Store, council: Council) -> list[str]:
 
 
 @pytest.mark.parametrize("council", COUNCILS, ids=lambda c: c.file)
-def test_refused_then_set_up_then_loaded_every_value_exact(store: Store, council: Council) -> None:
+def test_refused_then_set_up_then_loaded_every_value_exact(store: DeltaStore, council: Council) -> None:
     path = HERE / council.file
     with pytest.raises(ImportRefused):
         load_file(store, path, store_catalogue(store, council.la))
@@ -50,7 +51,7 @@ def test_refused_then_set_up_then_loaded_every_value_exact(store: Store, council
 
 
 @pytest.mark.parametrize("council", COUNCILS, ids=lambda c: c.file)
-def test_the_suggestions_are_right(store: Store, council: Council) -> None:
+def test_the_suggestions_are_right(store: DeltaStore, council: Council) -> None:
     path = HERE / council.file
     catalogue = store_catalogue(store, council.la)
     proposals = propose(parse_bytes(path.read_bytes(), path.name, catalogue).unknown, catalogue)
@@ -63,7 +64,7 @@ def test_the_suggestions_are_right(store: Store, council: Council) -> None:
         assert p.common_measure_reason
 
 
-def test_each_authority_has_its_own_catalogue(store: Store) -> None:
+def test_each_authority_has_its_own_catalogue(store: DeltaStore) -> None:
     north, east = COUNCILS[0], COUNCILS[1]
     _set_up(store, north)
     assert len(store_catalogue(store, north.la)) == len(north.measures)
@@ -72,7 +73,7 @@ def test_each_authority_has_its_own_catalogue(store: Store) -> None:
     assert len(measures_store(store).versions()) == 1
 
 
-def test_a_new_authoritys_20_week_measure_gets_dfe_benchmarks_for_that_authority(store: Store) -> None:
+def test_a_new_authoritys_20_week_measure_gets_dfe_benchmarks_for_that_authority(store: DeltaStore) -> None:
     council = COUNCILS[0]
     ids = _set_up(store, council)
     twenty = ids[[m.common for m in council.measures].index("twenty-week-excl")]

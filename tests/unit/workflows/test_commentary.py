@@ -9,26 +9,26 @@ from pydantic import ValidationError
 from sendlib.domain.catalogue import load_catalogue
 from sendlib.domain.commentary import Comment, comment_lookup, latest_comments
 from sendlib.presentation.report import build_report
-from sendlib.store.versioned import Store
+from sendlib.store.delta import DeltaStore
 from sendlib.workflows.commentary import commentary_store, read_comments, save_comment
 from sendlib.workflows.load import load_file
 
 RATE = "b04-20-week-rate-excl-exceptions"
 
 
-def test_a_comment_is_saved_as_a_version_of_its_own_table(store: Store) -> None:
+def test_a_comment_is_saved_as_a_version_of_its_own_table(store: DeltaStore) -> None:
     values_head = store.head()
     info = save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="Mar 24", text="Backlog cleared in April.",
                                        author="jo@example.gov.uk"))
     assert info is not None and info.new == 1 and info.author == "jo@example.gov.uk"
     assert store.head() == values_head  # the values table did not move
-    assert (store.root / "tables" / "commentary" / "HEAD").exists()
+    assert (store.root / "delta" / "commentary" / "la_code=839").is_dir(), "the home authority's own comments"
     row = read_comments(store).iloc[0]
     assert (row["scorecard"], row["kpi_id"], row["period"], row["text"]) == ("board", RATE, "2024-03", "Backlog cleared in April.")
     assert row["created_at"]
 
 
-def test_saving_again_replaces_the_text_and_keeps_the_old_one_in_history(store: Store) -> None:
+def test_saving_again_replaces_the_text_and_keeps_the_old_one_in_history(store: DeltaStore) -> None:
     save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="First"))
     info = save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="Second"))
     assert info is not None and info.revised == 1
@@ -38,7 +38,7 @@ def test_saving_again_replaces_the_text_and_keeps_the_old_one_in_history(store: 
     assert list(side.read("000001")["text"]) == ["First"]
 
 
-def test_the_same_text_twice_writes_nothing_and_empty_text_deletes(store: Store) -> None:
+def test_the_same_text_twice_writes_nothing_and_empty_text_deletes(store: DeltaStore) -> None:
     save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="Same"))
     assert save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="  Same ")) is None
     info = save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text=""))
@@ -46,12 +46,12 @@ def test_the_same_text_twice_writes_nothing_and_empty_text_deletes(store: Store)
     assert read_comments(store).empty
 
 
-def test_deleting_when_nothing_was_ever_written_writes_nothing(store: Store) -> None:
+def test_deleting_when_nothing_was_ever_written_writes_nothing(store: DeltaStore) -> None:
     assert save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="")) is None
     assert not commentary_store(store).exists()
 
 
-def test_overall_and_kpi_comments_are_told_apart(store: Store) -> None:
+def test_overall_and_kpi_comments_are_told_apart(store: DeltaStore) -> None:
     save_comment(store, Comment(scorecard="board", period="2024-03", text="A difficult month."))
     save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="Down again."))
     save_comment(store, Comment(scorecard="scorecard", kpi_id="ehcps", period="2025-01", text="Other document."))
@@ -68,7 +68,7 @@ def test_a_comment_needs_a_real_period_and_a_sensible_length() -> None:
         Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="x" * 5001)
 
 
-def test_commentary_survives_an_upload_and_a_restore_and_reaches_the_report(store: Store) -> None:
+def test_commentary_survives_an_upload_and_a_restore_and_reaches_the_report(store: DeltaStore) -> None:
     before_upload = store.head()
     save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="Recovery plan agreed.", author="jo"))
     save_comment(store, Comment(scorecard="board", period="2024-03", text="Overall, timeliness is the priority."))
@@ -86,7 +86,7 @@ def test_commentary_survives_an_upload_and_a_restore_and_reaches_the_report(stor
     assert report.overall_commentary == "Overall, timeliness is the priority."
 
 
-def test_tables_show_the_commentary_on_each_kpi_s_latest_period(store: Store) -> None:
+def test_tables_show_the_commentary_on_each_kpi_s_latest_period(store: DeltaStore) -> None:
     from sendlib.domain.trends import summarise
     from sendlib.presentation.tables import summary_table
 

@@ -7,12 +7,12 @@ import pytest
 
 from sendlib.domain.catalogue import Catalogue
 from sendlib.presentation.extracts import build_extract, export_bytes
-from sendlib.store.versioned import Store
+from sendlib.store.delta import DeltaStore
 from sendlib.workflows.load import preview_bytes
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_a_long_extract_loads_back_unchanged(built_store: Store, catalogue: Catalogue, fmt: str) -> None:
+def test_a_long_extract_loads_back_unchanged(built_store: DeltaStore, catalogue: Catalogue, fmt: str) -> None:
     table = built_store.read()
     small = table[(table["series"] == "actual") & (table["value"] > 0) & (table["value"] < 1)]
     assert len(small), "the bundled store holds percentages under 1 (the case this guards)"
@@ -34,7 +34,7 @@ def _percent_file(unit_cell: str | None) -> bytes:
     ("Percent ", 0.316, False),
     ("count", 31.6, True),  # a unit that is not the KPI's says nothing about the figure
 ])
-def test_a_row_that_names_its_unit_is_read_in_the_stores_terms(built_store: Store, catalogue: Catalogue,
+def test_a_row_that_names_its_unit_is_read_in_the_stores_terms(built_store: DeltaStore, catalogue: Catalogue,
                                                               unit_cell: str | None, value: float, noted: bool) -> None:
     preview = preview_bytes(_percent_file(unit_cell), "mine.csv", built_store, catalogue)
     assert preview.errors == []

@@ -28,9 +28,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sendlib.domain.catalogue import Catalogue, load_catalogue
 from sendlib.files.dfe import is_dfe_file, read_dfe_file
 from sendlib.files.readers import FileRefused
-from sendlib.store.versioned import Store
+from sendlib.store.delta import DeltaStore
 from sendlib.workflows.dfe_releases import load_dfe
 from sendlib.workflows.load import ImportRefused, commit_preview, init_store, preview_bytes
+from sendlib.workflows.stores import open_store
 
 pytestmark = pytest.mark.fuzz
 
@@ -286,11 +287,11 @@ def xlsx_files(draw: st.DrawFn) -> tuple[bytes, str]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("fuzz") / "store"
-    init_store(Store(path), CATALOGUE)
+    init_store(open_store(path), CATALOGUE)
     return path
 
 
-def load_as_the_cli_does(data: bytes, name: str, store: Store, catalogue: Catalogue) -> str:
+def load_as_the_cli_does(data: bytes, name: str, store: DeltaStore, catalogue: Catalogue) -> str:
     """`python -m sendlib load`: a DfE release goes to the DfE tables, anything else through the preview.
     Returns what happened, for hypothesis' statistics (`--hypothesis-show-statistics`)."""
     if is_dfe_file(data, name):
@@ -305,7 +306,7 @@ def check_never_crashes(built: Path, snapshot: Callable[[Path], dict[str, str]],
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / "store"
         shutil.copytree(built, root, ignore=shutil.ignore_patterns(".lock"))
-        store = Store(root)
+        store = open_store(root)
         before = snapshot(root)
         try:
             outcome = load_as_the_cli_does(data, name, store, CATALOGUE)

@@ -9,17 +9,17 @@ import pytest
 
 from sendlib.domain.sharing import shared_kpis, sharing_authorities
 from sendlib.store.delta import DeltaStore
-from sendlib.store.versioned import Store
 from sendlib.workflows.sharing import UnknownMeasure, read_sharing, save_sharing, sharing_store
+from sendlib.workflows.stores import open_store
 
 
 @pytest.fixture(params=["parquet", "delta"])
-def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> DeltaStore:
     root = tmp_path / "store"
-    return Store(root) if request.param == "parquet" else DeltaStore(root)  # type: ignore[return-value]
+    return open_store(root) if request.param == "parquet" else DeltaStore(root)  # type: ignore[return-value]
 
 
-def test_several_measures_are_shared_as_one_version_of_their_own_table(any_store: Store) -> None:
+def test_several_measures_are_shared_as_one_version_of_their_own_table(any_store: DeltaStore) -> None:
     info = save_sharing(any_store, "839", ["twenty-week-excl", "appeal-rate"], True, "a@bcp.gov.uk")
     assert info is not None and info.new == 2 and info.revised == 0
     assert info.author == "a@bcp.gov.uk" and info.action == "share" and "839 shares" in (info.message or "")
@@ -30,7 +30,7 @@ def test_several_measures_are_shared_as_one_version_of_their_own_table(any_store
     assert set(table["author"]) == {"a@bcp.gov.uk"} and table["created_at"].notna().all()
 
 
-def test_two_authorities_share_and_one_withdraws_keeping_the_choice(any_store: Store) -> None:
+def test_two_authorities_share_and_one_withdraws_keeping_the_choice(any_store: DeltaStore) -> None:
     save_sharing(any_store, "839", ["twenty-week-excl"], True, "a@bcp.gov.uk")
     save_sharing(any_store, "908", ["twenty-week-excl", "ehcps"], True, "b@cornwall.gov.uk")
     info = save_sharing(any_store, "908", ["twenty-week-excl"], False, "b@cornwall.gov.uk")
@@ -42,7 +42,7 @@ def test_two_authorities_share_and_one_withdraws_keeping_the_choice(any_store: S
     assert not row["shared"] and row["author"] == "b@cornwall.gov.uk"  # who stopped sharing, kept
 
 
-def test_saving_what_is_already_so_writes_nothing(any_store: Store) -> None:
+def test_saving_what_is_already_so_writes_nothing(any_store: DeltaStore) -> None:
     assert save_sharing(any_store, "839", ["ehcps"], False) is None  # never shared: nothing to withdraw
     assert not sharing_store(any_store).exists()
     save_sharing(any_store, "839", ["ehcps"], True)
@@ -52,7 +52,7 @@ def test_saving_what_is_already_so_writes_nothing(any_store: Store) -> None:
     assert len(sharing_store(any_store).versions()) == 1
 
 
-def test_an_old_version_restores(any_store: Store) -> None:
+def test_an_old_version_restores(any_store: DeltaStore) -> None:
     first = save_sharing(any_store, "839", ["twenty-week-excl", "ehcps"], True, "a@bcp.gov.uk")
     save_sharing(any_store, "839", ["ehcps"], False, "a@bcp.gov.uk")
     assert shared_kpis(read_sharing(any_store), "839") == {"twenty-week-excl"}
@@ -65,7 +65,7 @@ def test_an_old_version_restores(any_store: Store) -> None:
     assert len(side.versions()) == 3  # history kept, not rewritten
 
 
-def test_a_measure_that_is_not_a_common_definition_is_refused_before_writing(any_store: Store) -> None:
+def test_a_measure_that_is_not_a_common_definition_is_refused_before_writing(any_store: DeltaStore) -> None:
     with pytest.raises(UnknownMeasure, match="b04-20-week-rate-excl-exceptions"):
         save_sharing(any_store, "839", ["ehcps", "b04-20-week-rate-excl-exceptions"], True)
     assert not sharing_store(any_store).exists()

@@ -12,29 +12,30 @@ from locations import DATA_DIR
 
 from sendlib.domain.catalogue import load_catalogue
 from sendlib.files.parsed import Notice, WarningGroup, WarningKind
-from sendlib.store import versioned as store_module
-from sendlib.store.versioned import Store, StoreError
+from sendlib.store.delta import DeltaStore
+from sendlib.store.versioned import StoreError
 from sendlib.workflows.load import ImportRefused, init_store, load_file, preview_bytes
+from sendlib.workflows.stores import open_store
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("uploads") / "store"
-    init_store(Store(path))
+    init_store(open_store(path))
     return path
 
 
 @pytest.fixture
-def store(built: Path, tmp_path: Path) -> Store:
+def store(built: Path, tmp_path: Path) -> DeltaStore:
     shutil.copytree(built, tmp_path / "store")
-    return Store(tmp_path / "store")
+    return open_store(tmp_path / "store")
 
 
 def files(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and p.name != ".lock"}
 
 
-def test_xlsx_with_date_headers_percent_fractions_and_text_numbers_reads_as_the_csv(store: Store) -> None:
+def test_xlsx_with_date_headers_percent_fractions_and_text_numbers_reads_as_the_csv(store: DeltaStore) -> None:
     catalogue = load_catalogue()
     from_csv = preview_bytes((DATA_DIR / "scorecard_new_month.csv").read_bytes(), "m.csv", store, catalogue)
     from_xlsx = preview_bytes((DATA_DIR / "scorecard_new_month.xlsx").read_bytes(), "m.xlsx", store, catalogue)
@@ -45,7 +46,7 @@ def test_xlsx_with_date_headers_percent_fractions_and_text_numbers_reads_as_the_
     assert a.equals(b)
 
 
-def test_month_added_as_xlsx_lands_with_earlier_months_untouched(store: Store) -> None:
+def test_month_added_as_xlsx_lands_with_earlier_months_untouched(store: DeltaStore) -> None:
     before = store.read()
     load_file(store, DATA_DIR / "scorecard_new_month.xlsx")
     after = store.read()
@@ -60,7 +61,7 @@ def test_month_added_as_xlsx_lands_with_earlier_months_untouched(store: Store) -
     [("utf-8", True, ","), ("cp1252", False, ";"), ("utf-8", False, "\t")],
     ids=["utf8-bom-comma", "windows1252-semicolon", "utf8-tab"],
 )
-def test_csv_encodings_and_separators(store: Store, encoding: str, bom: bool, sep: str) -> None:
+def test_csv_encodings_and_separators(store: DeltaStore, encoding: str, bom: bool, sep: str) -> None:
     text = sep.join(["KPI", "Feb 25", "Target"]) + "\r\n" + sep.join(["% parent/carer who are happy with the EHCP (out of 6 cases per month)", "83%", ""]) + "\r\n"
     data = (b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding)
     preview = preview_bytes(data, "f.csv", store, load_catalogue())
@@ -75,7 +76,7 @@ def test_csv_encodings_and_separators(store: Store, encoding: str, bom: bool, se
         ("impossible_period.csv", 3, "2025-13", "2025-13", "there is no month 13"),
     ],
 )
-def test_more_refusals_name_the_cell_and_write_nothing(store: Store, name: str, row: int, column: str, raw: str, problem: str) -> None:
+def test_more_refusals_name_the_cell_and_write_nothing(store: DeltaStore, name: str, row: int, column: str, raw: str, problem: str) -> None:
     before = files(store.root)
     with pytest.raises(ImportRefused) as info:
         load_file(store, DATA_DIR / name)
@@ -86,10 +87,10 @@ def test_more_refusals_name_the_cell_and_write_nothing(store: Store, name: str, 
 
 
 def _load(root: str, path: str) -> None:
-    load_file(Store(root), Path(path))
+    load_file(open_store(root), Path(path))
 
 
-def test_two_managers_loading_at_once_both_land(store: Store, tmp_path: Path) -> None:
+def test_two_managers_loading_at_once_both_land(store: DeltaStore, tmp_path: Path) -> None:
     one, two = tmp_path / "one.csv", tmp_path / "two.csv"
     one.write_text("kpi_id,period,value\ncomplaints,2025-02,11\n", encoding="utf-8")
     two.write_text("kpi_id,period,value\ncompliments,2025-02,7\n", encoding="utf-8")
@@ -106,30 +107,30 @@ def test_two_managers_loading_at_once_both_land(store: Store, tmp_path: Path) ->
     assert len(store.versions()) == 4
 
 
-def test_crash_while_writing_leaves_the_last_good_version_readable(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_write_that_fails_leaves_the_last_good_version_readable(store: DeltaStore,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import deltalake
+
     good = store.read()
     head = store.head()
-    real_replace = store_module.os.replace
 
-    def crash(src: str, dst: str) -> None:
-        if str(dst).endswith("HEAD"):
-            raise OSError("disk vanished")
-        real_replace(src, dst)
+    def crash(*args: object, **kwargs: object) -> None:
+        raise OSError("disk vanished")
 
-    monkeypatch.setattr(store_module.os, "replace", crash)
+    monkeypatch.setattr(deltalake, "write_deltalake", crash)  # new rows are appended,
+    monkeypatch.setattr(deltalake.DeltaTable, "merge", crash)  # revised ones merged
     with pytest.raises(StoreError, match="disk vanished"):
         load_file(store, DATA_DIR / "scorecard_new_month.csv")
     monkeypatch.undo()
     assert store.head() == head
     assert store.read().equals(good)
-    assert not list(store.root.rglob("*.tmp")), "no temp file left behind"
     assert [v.id for v in store.versions()] == ["000002", "000001"], "the failed write is not in history"
     info = load_file(store, DATA_DIR / "scorecard_new_month.csv")[1]
-    assert info is not None and info.id == "000004", "the half-written version's id is never reused"
-    assert [v.id for v in store.versions()] == ["000004", "000002", "000001"]
+    assert info is not None and info.id == "000003"
+    assert [v.id for v in store.versions()] == ["000003", "000002", "000001"]
 
 
-def test_warnings_that_do_not_block(store: Store) -> None:
+def test_warnings_that_do_not_block(store: DeltaStore) -> None:
     data = (
         b"kpi_id,period,value\n"
         b"sen-support,2025-02,99999\n"  # far outside 7,143-7,552
@@ -147,7 +148,7 @@ def test_warnings_that_do_not_block(store: Store) -> None:
     assert preview.counts == {"new": 3, "revised": 1, "unchanged": 0}
 
 
-def test_a_cumulative_percentage_that_falls_is_not_a_total_that_fell(store: Store) -> None:
+def test_a_cumulative_percentage_that_falls_is_not_a_total_that_fell(store: DeltaStore) -> None:
     """`% of cases where the LA conceded (cumulative calendar)` is a rate so far this year: it may fall."""
     data = b"kpi_id,period,value\ntribunal-la-conceded-pct,2025-02,40\nmediations-cumulative,2025-02,30\n"
     preview = preview_bytes(data, "rates.csv", store, load_catalogue())
@@ -155,7 +156,7 @@ def test_a_cumulative_percentage_that_falls_is_not_a_total_that_fell(store: Stor
     assert fell == ["Total number of mediations (cumulative figure calendar year), 2025-02: a cumulative total fell mid-year"]
 
 
-def test_warnings_are_typed_and_grouped_by_kind_with_true_counts(store: Store) -> None:
+def test_warnings_are_typed_and_grouped_by_kind_with_true_counts(store: DeltaStore) -> None:
     catalogue = load_catalogue()
     plain = {k.id for k in catalogue if k.unit == "count" and k.cumulative == "none" and k.scorecard == "scorecard"}
     table = store.read()

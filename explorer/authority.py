@@ -1,0 +1,82 @@
+"""Whose data this session shows, and who signed in: the deployment's authorities (`[authorities]`, `[editors]`,
+`[viewers]` in secrets, read by `sendlib.domain.authorities`) applied to the signed-in address.
+
+Without `[authorities]` the explorer serves one authority, the configured home one, as it always has. With it, each
+session shows one authority at a time, chosen in the sidebar among those the visitor may see; every page, cache and
+write goes through `authority()`, so nothing of another authority's is read for it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from sendlib.domain.authorities import Authorities, parse_authorities
+from sendlib.domain.settings import load_settings
+from sendlib.workflows.catalogues import authority_index
+
+AUTHORITY_KEY = "authority"
+SECTIONS = ("authorities", "editors", "viewers")
+
+
+def secrets_section(name: str) -> dict | None:
+    try:
+        return st.secrets[name].to_dict() if name in st.secrets else None
+    except Exception:  # no secrets.toml at all: Streamlit raises its own not-found error
+        return None
+
+
+def login_configured() -> bool:
+    return secrets_section("auth") is not None
+
+
+def claims() -> tuple[str | None, object]:
+    """The signed-in address and whether the provider verified it; (None, None) when nobody is signed in."""
+    if login_configured() and st.user.is_logged_in:
+        return st.user.get("email"), st.user.get("email_verified")
+    return None, None
+
+
+@st.cache_resource(max_entries=8)
+def _deployment(sections: str, home_la: str) -> Authorities:
+    return parse_authorities(json.loads(sections), authority_index(), home_la=home_la)
+
+
+def deployment() -> Authorities:
+    """The deployment as the secrets set it (parsed once per distinct setting)."""
+    sections = {name: found for name in SECTIONS if (found := secrets_section(name)) is not None}
+    return _deployment(json.dumps(sections, sort_keys=True), load_settings().home_la)
+
+
+def several() -> bool:
+    """A deployment serving more than one authority: the sidebar offers the choice and benchmarks follow it."""
+    return deployment().codes is not None
+
+
+def visible() -> list[str]:
+    """The authorities (old codes) this visitor may see, the home one first: every served one without sign-in."""
+    dep = deployment()
+    served = list(dep.codes) if dep.codes is not None else [dep.home]
+    if not login_configured():
+        return served
+    email, verified = claims()
+    return sorted((la for la in served if dep.may_see(email, verified, la)), key=lambda la: la != dep.home)
+
+
+def authority() -> str:
+    """The authority this session shows: the visitor's choice if they may see it, else the first they may. Only
+    reached once `visible()` is not empty (the app says so and stops before any page otherwise)."""
+    allowed = visible()
+    chosen = st.session_state.get(AUTHORITY_KEY)
+    if chosen in allowed:
+        return str(chosen)
+    return allowed[0] if allowed else deployment().home
+
+
+def may_write(la: str | None = None) -> bool:
+    """Whether this visitor may change `la`'s data (default: the authority shown): anyone, without sign-in."""
+    if not login_configured():
+        return True
+    email, verified = claims()
+    return deployment().may_write(email, verified, la or authority())
