@@ -5,9 +5,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from explorer.access import no_authority
+from explorer.authority import visible
 from explorer.components import home_la_selector
 from explorer.damage import repaired_flash, store_error
-from explorer.data import HOME_LA_KEY
 from explorer.menu import DEFAULT, PageEnd, pages
 from sendlib.store.versioned import StoreError
 
@@ -27,13 +28,21 @@ sidebar = st.sidebar.container()
 page = st.empty()
 
 
+SIDEBAR_DRAWN = "sidebar-drawn"
+
+
 def draw_sidebar() -> None:
     with sidebar:
         home_la_selector()
+    st.session_state[SIDEBAR_DRAWN] = True
 
 
 try:
-    first_run = HOME_LA_KEY not in st.session_state
+    if not visible():
+        with page.container():
+            no_authority()
+        st.stop()
+    first_run = not st.session_state.get(SIDEBAR_DRAWN)
     if not first_run:
         draw_sidebar()
     with page.container():

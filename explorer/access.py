@@ -51,3 +51,17 @@ def may_edit() -> bool:
         st.warning(f"Signed in as {email}, who is not on the editors list for this authority: you can view but not "
                    "change its data.")
     return False
+
+
+def no_authority() -> None:
+    """The page in place of any other when the visitor may see no authority's data (`[viewers]` is set and they are
+    on no list): why, and the way in."""
+    st.title("SEND Performance Explorer")
+    if not st.user.is_logged_in:
+        st.info("This explorer's data is for its authorities' own viewers and editors. Sign in to see it.",
+                icon=":material/lock:")
+        st.button("Sign in", on_click=st.login, icon=":material/login:", key="sign-in-to-view")
+        return
+    email = plain(_address(st.user.get("email")) or "an account with no email address")
+    st.warning(f"Signed in as {email}, who is not a viewer or editor of any authority this explorer serves. Ask "
+               "your authority's SEND performance lead to add you.", icon=":material/lock:")

@@ -30,7 +30,7 @@ from sendlib.presentation.images import MIME as IMAGE_MIME
 from sendlib.presentation.images import ImageFormat, image_name, print_spec, render_spec
 from sendlib.presentation.tables import format_change, summary_table, tile_labels
 
-from . import data
+from . import authority, data
 from .cases import drill_down, find_a_case
 from .commentary import kpi_commentary
 from .text import plain
@@ -327,8 +327,36 @@ def theme_page(page: str) -> None:
         computed_section(scorecards)
 
 
+def authority_selector() -> None:
+    """Which of the deployment's authorities this session shows, among those the visitor may see: only drawn when
+    there is a choice. Every page, figure and comparison follows it."""
+    allowed = authority.visible()
+    if len(allowed) < 2:
+        return
+    names = authority_names()
+    st.selectbox(
+        "Authority",
+        allowed,
+        index=allowed.index(authority.authority()),
+        format_func=lambda code: f"{names.get(code, code)} ({code})",
+        key=authority.AUTHORITY_KEY,
+        help="The authority whose figures, commentary and uploads every page shows. You see the authorities your "
+        "sign-in lets you see.",
+    )
+
+
+def authority_names() -> dict[str, str]:
+    las = data.la_choices()
+    return dict(zip(las["old_la_code"], las["la_name"], strict=True))
+
+
 def home_la_selector() -> None:
-    """The authority every DfE comparison is for, and which neighbour groups: set once in config, changeable here."""
+    """The authority every DfE comparison is for, and which neighbour groups: set once in config, changeable here.
+    In a deployment of several authorities the comparison is always for the authority shown."""
+    authority_selector()
+    if authority.several():
+        sn_groups_selector()
+        return
     las = data.la_choices()
     codes = las["old_la_code"].tolist()
     names = dict(zip(codes, las["la_name"], strict=True))
@@ -345,6 +373,10 @@ def home_la_selector() -> None:
         help="DfE benchmarks (England, region, statistical neighbours, rank) are computed for this authority. "
         "Set the default once in .streamlit/secrets.toml ([explorer] home_la).",
     )
+    sn_groups_selector()
+
+
+def sn_groups_selector() -> None:
     st.radio(
         "Statistical neighbours",
         list(SN_SETS),

@@ -93,7 +93,7 @@ def propose(unknown: list[UnknownMeasure], catalogue: Catalogue) -> list[Measure
 def add_measures(store: DeltaStore, proposals: list[MeasureProposal], *, la: str | None = None, author: str | None = None,
                  file_name: str | None = None) -> tuple[list[KPI], VersionInfo | None]:
     """The confirmed measures saved as one version of the authority's catalogue."""
-    code = authority_code(la)
+    code = authority_code(la or store.la)
     catalogue = store_catalogue(store, code)
     kpis = to_kpis(proposals, catalogue, source=f"set up from {file_name or 'a file'}")
     rows = measure_rows(code, kpis)

@@ -284,18 +284,23 @@ def init_store(store: DeltaStore, catalogue: Catalogue | None = None) -> list[Ve
     return infos
 
 
+def _started(store: DeltaStore) -> bool:
+    return store.exists() and bool(store.versions())
+
+
 def ensure_store(store: DeltaStore) -> DeltaStore:
-    """First use of the default store: build it from the bundled data (once, under the lock) when the configured
-    home authority is the bundled documents' own, else start it empty. The bundled data only ever creates a store
-    that does not exist: a store with versions but a damaged HEAD is left for `check` / `repair`, never rebuilt
-    over."""
-    if not store.exists():
+    """First use of the store by an authority: the bundled data (once, under the lock) when it is the bundled
+    documents' own authority, else an empty start; either way its first version, so every page has a version to
+    read. Only an authority with no version at all is ever built: a damaged table is left for `check` / `repair`,
+    never rebuilt over (reading its history raises the damage)."""
+    if not _started(store):
         with store.writing():
-            if not store.exists():
-                if authority_code() == BUNDLED_AUTHORITY:
+            if not _started(store):
+                code = authority_code(store.la)
+                if code == BUNDLED_AUTHORITY:
                     init_store(store)
                 else:
                     store.replace_with(store.spec.empty(), action="init", author="bundled data",
-                                       message=f"an empty store for authority {authority_code()}: its own figures "
-                                               "come from its own files")
+                                       message=f"an empty store for authority {code}: its own figures come from "
+                                               "its own files")
     return store
