@@ -5,13 +5,17 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
+import azurite_service
 import pandas as pd
 import pytest
 
 from sendlib.domain.catalogue import Catalogue, load_catalogue
 from sendlib.store.delta import DeltaStore
+from sendlib.store.location import Location
 from sendlib.store.versioned import ParquetStore
 from sendlib.workflows.load import init_store
 from sendlib.workflows.stores import open_store
@@ -105,6 +109,33 @@ def store(built_store: DeltaStore, tmp_path: Path) -> DeltaStore:
 @pytest.fixture
 def empty_store(tmp_path: Path) -> DeltaStore:
     return open_store(tmp_path / "empty-store")
+
+
+@pytest.fixture(scope="session")
+def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Location]:
+    """Azurite, started for the session and stopped after it (`azurite_service`): a container to put stores in."""
+    with azurite_service.running(tmp_path_factory.mktemp("azurite")) as location:
+        yield location
+
+
+@pytest.fixture
+def azurite_store(azurite: Location, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A store on Azurite no test has used, built from the bundled data, that the app opens as a replica would:
+    `$SENDLIB_STORE` an az:// URI, the credentials in the environment. The app's caches are cleared either side."""
+    import streamlit as st
+
+    from sendlib.workflows.stores import open_store
+
+    for name, value in azurite_service.environment(azurite).items():
+        monkeypatch.setenv(name, value)
+    uri = azurite.child(uuid.uuid4().hex).uri
+    init_store(open_store(uri))
+    monkeypatch.setenv("SENDLIB_STORE", uri)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield uri
+    st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -11,18 +11,17 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
 
+import azurite_service
 import pandas as pd
 import pyarrow as pa
 import pyarrow.fs as pafs
@@ -35,69 +34,7 @@ from sendlib.store.delta import DeltaStore, TableDamaged, version_id
 from sendlib.store.location import Location, LocationError, store_location
 from sendlib.store.versioned import StoreDamaged, StoreError
 
-AZURITE_ACCOUNT = "devstoreaccount1"
-# Azurite's documented development key: a public constant, not a secret.
-AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-CONTAINER = "sendlib"
-
-
-# --- Azurite, started and stopped by the tests ----------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait_for_port(port: int, proc: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"azurite-blob exited with {proc.returncode}: {log.read_text(errors='replace')}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    pytest.fail(f"azurite-blob did not listen on {port} within {timeout} s: {log.read_text(errors='replace')}")
-
-
-@pytest.fixture(scope="session")
-def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Location]:
-    """Azurite's blob service on a free port in a temp folder, with a container made: the URI and storage options
-    of an empty place to put stores. `use_emulator` would fix the port at 10000, so the endpoint is given instead."""
-    exe = shutil.which("azurite-blob")
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI is set but azurite-blob is missing: .ci/run installs it (npm install -g azurite@3.37.0)")
-        pytest.skip("azurite-blob is not installed (npm install -g azurite@3.37.0); the Azurite tests need it")
-    from azure.storage.blob import BlobServiceClient
-
-    folder = tmp_path_factory.mktemp("azurite")
-    log = folder / "azurite.log"
-    port = _free_port()
-    with log.open("wb") as out:
-        proc = subprocess.Popen([exe, "--skipApiVersionCheck", "--loose", "--silent", "--blobHost", "127.0.0.1",
-                                 "--blobPort", str(port), "--location", str(folder / "data")],
-                                stdout=out, stderr=subprocess.STDOUT)
-    try:
-        _wait_for_port(port, proc, log)
-        endpoint = f"http://127.0.0.1:{port}/{AZURITE_ACCOUNT}"
-        connection = (f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};AccountKey={AZURITE_KEY};"
-                      f"BlobEndpoint={endpoint};")
-        BlobServiceClient.from_connection_string(connection).create_container(CONTAINER)
-        options = {"account_name": AZURITE_ACCOUNT, "account_key": AZURITE_KEY, "azure_storage_endpoint": endpoint,
-                   "allow_http": "true"}
-        yield Location(f"az://{CONTAINER}", options, is_local=False)
-    finally:
-        # Azurite waits on open keep-alive connections (delta-rs pools them) before it exits: give it a moment.
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+CONTAINER = azurite_service.CONTAINER
 
 
 @pytest.fixture(params=["local", pytest.param("azurite", marks=pytest.mark.azurite)])
@@ -680,9 +617,7 @@ def test_store_location_of_a_uri_takes_secrets_then_the_environment(tmp_path: Pa
 
 @pytest.mark.azurite
 def test_a_store_reached_with_credentials_from_the_environment(azurite: Location, tmp_path: Path) -> None:
-    options = azurite.storage_options
-    env = {"AZURE_STORAGE_ACCOUNT_NAME": options["account_name"], "AZURE_STORAGE_ACCOUNT_KEY": options["account_key"],
-           "AZURE_STORAGE_ENDPOINT": options["azure_storage_endpoint"], "AZURE_ALLOW_HTTP": "true"}
+    env = azurite_service.environment(azurite)
     location = store_location(f"az://{CONTAINER}/{uuid.uuid4().hex}", secrets=tmp_path / "none.toml", environ=env)
     seeded(location)
     assert DeltaStore(location, la=LA).head() == "000001"

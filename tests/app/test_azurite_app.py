@@ -1,0 +1,65 @@
+"""The app on a store in object storage, as a replica serving a region would run it: `$SENDLIB_STORE` an az:// URI on
+Azurite (started and stopped by the tests), its credentials in the environment. An upload, the history and a restore,
+commentary and a DfE release behave as they do on local disk."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from locations import DATA_DIR
+from page_runner import open_page, shown
+from registry_nav import switch_to
+
+from sendlib.workflows.commentary import read_comments
+from sendlib.workflows.dfe_releases import dfe_tables
+from sendlib.workflows.stores import open_store
+
+pytestmark = pytest.mark.azurite
+RATE = "b04-20-week-rate-excl-exceptions"
+
+
+def test_an_upload_is_saved_then_undone_on_the_history_page(azurite_store: str) -> None:
+    store = open_store(azurite_store)
+    at = open_page("app_pages/upload.py")
+    at.file_uploader(key="upload-file").set_value(
+        ("scorecard.csv", (DATA_DIR / "scorecard_new_month.csv").read_bytes(), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert {shown(m.label): m.value for m in at.metric} == {"New values": "2", "Revised values": "1",
+                                                             "Unchanged values": "970"}
+    assert store.head() == "000002", "nothing is written before Confirm"
+    at.button(key="upload-confirm").click().run()
+    assert "Saved as version 000003" in at.success[0].value
+    at.switch_page("app_pages/overview.py").run()
+    assert {shown(m.label): m.value for m in at.metric}["No. of EHCPs"] == "4,501"
+
+    at.switch_page("app_pages/history.py").run()
+    assert at.dataframe[0].value["Version"].tolist()[:2] == ["000003 (current)", "000002"]
+    at.selectbox(key="history-version").select("000002").run()
+    at.button(key="history-restore").click().run()
+    assert not at.exception, at.exception
+    assert store.head() == "000004" and store.read().equals(store.read("000002"))
+    assert len(store.versions()) == 4, "history is never rewritten"
+
+
+def test_commentary_under_a_chart_is_saved_in_object_storage(azurite_store: str) -> None:
+    at = open_page("app_pages/overview.py")
+    switch_to(at, "statutory_duty").run()
+    at.text_area(key=f"comment-{RATE}-text").input("Written on a replica.")
+    next(b for b in at.button if b.label == "Save commentary" and RATE in str(b.proto.form_id)).click().run()
+    assert not at.exception, at.exception
+    saved = read_comments(open_store(azurite_store))
+    assert saved.loc[saved["kpi_id"] == RATE, "text"].tolist() == ["Written on a replica."]
+
+
+def test_a_dfe_release_is_saved_as_a_new_version(azurite_store: str) -> None:
+    figures, _ = dfe_tables(open_store(azurite_store))
+    head = figures.head()
+    raw = (DATA_DIR / "dfe_personal_budgets_revised.csv").read_bytes()
+    at = open_page("app_pages/upload.py")
+    at.file_uploader(key="upload-file").set_value(("personal_budgets.csv", raw, "text/csv")).run()
+    at.text_input(key="dfe-release").input("Personal budgets, test release").run()
+    at.button(key="dfe-confirm").click().run()
+    assert not at.exception, at.exception
+    assert figures.head() != head and figures.info(figures.head()).sha256 == hashlib.sha256(raw).hexdigest()
+    assert head in [v.id for v in figures.versions()], "the older release stays in history"
