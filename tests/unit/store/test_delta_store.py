@@ -393,7 +393,7 @@ KILLED_WRITER = textwrap.dedent("""
     import pyarrow as pa
     from sendlib.store.delta import DeltaStore
     from sendlib.store.location import Location
-    sys.path.insert(0, sys.argv[3])
+    sys.path[:0] = [sys.argv[3], str(Path(sys.argv[3]).parents[1])]  # the module, and tests/ for its helpers
     from test_delta_store import BY_LA, add_rows, la_rows
 
     spec = json.loads(sys.argv[1])
