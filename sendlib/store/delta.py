@@ -124,6 +124,7 @@ class DeltaStore:
         # The authority (old code) whose partition of a per-authority table this store reads and writes; None reads
         # a per-authority table only through `read_all` (what `check`, `repair` and the peer comparison do).
         self.la = la
+        self._own_heads: dict[int, str | None] = {}
 
     @property
     def spec(self) -> TableSpec:
@@ -299,9 +300,33 @@ class DeltaStore:
     # --- history -----------------------------------------------------------------------------------------------
 
     def head(self) -> str | None:
-        """The current version id; None only for a table never written."""
+        """The current version id; None only for a table never written. Opened for one authority, a per-authority
+        table's current version is that authority's newest (as `versions()` lists them): reading it reads the
+        authority's rows as they are now, and another authority's upload leaves it, and every cache keyed on it,
+        as it was."""
         table = self._open()
-        return None if table is None else version_id(table.version())
+        if table is None:
+            return None
+        if not (self.per_authority and self.la is not None):
+            return version_id(table.version())
+        newest = table.version()
+        if newest not in self._own_heads:
+            self._own_heads = {newest: self._own_head(table)}
+        return self._own_heads[newest]
+
+    def _own_head(self, table: DeltaTable) -> str | None:
+        """The newest commit of this authority's (or of every authority's), read back through the log a page of
+        commits at a time: an authority's last upload is seldom far back."""
+        limit = 64
+        while True:
+            commits = table.history(limit=limit)
+            for commit in commits:
+                meta = commit.get(METADATA_KEY)
+                if not isinstance(meta, dict) or meta.get("la_code") in (None, self.la):
+                    return version_id(int(commit["version"]))
+            if len(commits) < limit:
+                return None
+            limit *= 4
 
     def _info(self, commit: dict[str, Any]) -> VersionInfo:
         version = int(commit["version"])
