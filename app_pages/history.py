@@ -7,6 +7,7 @@ from explorer.cases import cases_history
 from explorer.commentary import commentary_history
 from explorer.dfe_upload import dfe_history
 from explorer.measure_setup import measures_history
+from explorer.sharing import sharing_history
 from sendlib.presentation.extracts import extract, to_csv_bytes
 
 st.title("History")
@@ -53,3 +54,4 @@ cases_history()
 measures_history()
 dfe_history()
 commentary_history()
+sharing_history()

@@ -2,7 +2,13 @@ import streamlit as st
 
 from explorer import data, how_we_compare
 from explorer.menu import end_page
-from explorer.pages_how_we_compare import data_quality_section, headline_tiles, ranked_section, trend_section
+from explorer.pages_how_we_compare import (
+    data_quality_section,
+    headline_tiles,
+    peers_section,
+    ranked_section,
+    trend_section,
+)
 from explorer.text import plain
 from sendlib.domain.periods import long_label
 from sendlib.presentation.how_we_compare import measure_choices, periods_of
@@ -12,7 +18,8 @@ st.markdown(
     "Every local authority's figure from the Department for Education's **published statistics**, ranked, with "
     "England, our region and our statistical neighbours. These are DfE's figures for every authority, not our own "
     "monthly data: DfE counts at a fixed date and by its own definitions, so its figure for us can differ from ours "
-    "(see *Data quality* at the foot of the page)."
+    "(see *Data quality* below). At the foot of the page, *Monthly, among sharing authorities* ranks the monthly figures "
+    "of the authorities that choose to share their own: local, unpublished data."
 )
 
 DEFAULT_MEASURE = "twenty-week-excl"
@@ -21,6 +28,7 @@ home = data.home()
 choices = {m.measure: m for m in measure_choices(how_we_compare.mappings()) if m.kpi_id in cat}
 if not choices:
     st.info("No DfE measures are mapped to this explorer's KPIs (data/catalogue/dfe_benchmarks.csv).")
+    peers_section()
     end_page()
 
 
@@ -41,11 +49,12 @@ with st.container(horizontal=True, gap="medium"):
     kpi = cat[mapping.kpi_id]
     areas = how_we_compare.areas(measure)
     periods = periods_of(areas)
-    if not periods:
-        st.info("DfE has published no figures for this measure in the releases loaded.")
-        end_page()
     period = st.selectbox("Year", periods[::-1], format_func=long_label, key=f"compare-period-{measure}",
-                          help="The years DfE has published for this measure; the latest first.")
+                          help="The years DfE has published for this measure; the latest first.") if periods else None
+if period is None:
+    st.info("DfE has published no figures for this measure in the releases loaded.")
+    peers_section()
+    end_page()
 
 kind = mapping.kind
 bench = data.benchmarks()
@@ -57,3 +66,4 @@ headline_tiles(bench, mapping, kpi, period, home)
 ranked_section(areas, bench, mapping, kpi, period, home, source)
 trend_section(bench, mapping, home, source)
 data_quality_section(choices, cat, measure)
+peers_section()

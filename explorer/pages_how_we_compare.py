@@ -1,5 +1,6 @@
 """The sections of the "How we compare" page (app_pages/how_we_compare.py lays them out): headline tiles, every
-authority ranked, the trend, and our own figures against DfE's."""
+authority ranked, the trend, our own figures against DfE's, and the monthly figures of the authorities that share
+them, ranked."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import streamlit as st
 from sendlib.domain.benchmarks import SN_SETS, Authority, Mapping
 from sendlib.domain.catalogue import KPI, Catalogue
 from sendlib.domain.periods import long_label
-from sendlib.domain.values import format_value
+from sendlib.domain.values import Unit, format_value
 from sendlib.presentation.how_we_compare import (
     describe_ranked,
     describe_trend,
@@ -20,8 +21,10 @@ from sendlib.presentation.how_we_compare import (
     references,
     trend_rows,
 )
+from sendlib.presentation.peer_comparison import LOCAL_LABEL, PeerComparison
 
-from . import data, how_we_compare
+from . import data, how_we_compare, peers
+from .authority import authority
 from .components import chart_downloads, kpi_table
 from .text import plain
 
@@ -153,3 +156,82 @@ def reconciliation_section() -> None:
     kpi_table(table, key="compare-reconciliation", file_name=f"computed-against-dfe-{data.home_la()}.csv",
               caption=f"Our computed 20-week rates against DfE's published figures for {data.home_la_name()}, each "
               "calendar year held, each basis named.")
+
+
+LOCAL_WORDS = LOCAL_LABEL[:1].upper() + LOCAL_LABEL[1:]
+
+
+def peers_section() -> None:
+    """Each sharing authority's own figure for the latest month, ranked as DfE's yearly figures are: only authorities
+    that share the measure are in it (explorer.peers reads no one else's figures)."""
+    st.subheader("Monthly, among sharing authorities", anchor="monthly")
+    name = peers.name_of(authority())
+    st.markdown(
+        "Authorities using this explorer can choose to share their **own monthly figures** for measures with a common "
+        "definition (the *Sharing* page). Here each sharing authority's figure for the latest month is ranked as "
+        "DfE's yearly figures are above: rank 1 = best, quartile bands by DfE's rule, the mean of the sharing "
+        "authorities drawn as a line. An authority that has not shared a measure is never shown, counted or averaged.")
+    st.info("**Local, unpublished data.** These are the authorities' own monthly figures, not DfE's: not checked or "
+            "published by DfE, and they may be revised. Read them as a prompt for a conversation between authorities, "
+            "not a league table.", icon=":material/info:")
+    options = peers.options()
+    if not options:
+        st.info("No measure is shared by at least two authorities yet, so there is nothing to compare month by month.",
+                icon=":material/info:")
+        _opt_in(name)
+        return
+    ids = list(options)
+    measure = st.selectbox("Shared measure", ids, format_func=lambda m: options[m].name, key="peers-measure",
+                           index=ids.index(peers.DEFAULT_MEASURE) if peers.DEFAULT_MEASURE in ids else 0,
+                           help="The common definitions at least two authorities share, by name.")
+    common = options[measure]
+    got, spec = (shown := peers.comparison(measure)).comparison, shown.spec
+    st.caption(plain(f"{common.definition} Shared by {peers.sharer_count(measure)} authorities."))
+    if not got.home_shares:
+        st.info(plain(f"{name} is not among the sharing authorities for this measure: it does not share it.")
+                + " Its editors can choose to on the Sharing page (off by default, withdrawn at any time).",
+                icon=":material/visibility_off:")
+        _opt_in(name)
+    if spec is None or got.period is None:
+        st.info(plain(got.description), icon=":material/info:")
+        return
+    _peer_tiles(got, common.unit)
+    title = f"{common.name}, {long_label(got.period)}: monthly, among sharing authorities"
+    st.vega_lite_chart(spec=spec, width="stretch", key="peers-ranked")
+    st.caption(plain(got.description))
+    chart_downloads(spec, name=f"sharing-{measure}-{got.period}", key="peers-ranked", title=title,
+                    caption=got.description)
+    _peer_table(got, common.name)
+
+
+def _opt_in(name: str) -> None:
+    st.page_link("app_pages/sharing.py", label=plain(f"Sharing: what {name} shares"), icon=":material/share:")
+
+
+def _peer_tiles(got: PeerComparison, unit: Unit) -> None:
+    """The home authority's figure, rank and quartile, and the mean, when it is among the sharers with a figure."""
+    home = got.rows[got.rows["role"] == "home"]
+    if home.empty:
+        return
+    row = home.iloc[0]
+    tiles = [(f"{row['la_name']}, {long_label(got.period or '')}", row["shown"]),
+             ("Rank among sharing authorities", row["rank_text"]),
+             ("Quartile band", row["quartile_text"] or "not ranked"),
+             (f"Mean of the {len(got.rows)} sharing authorities", format_value(got.mean, unit))]
+    for col, (label, value) in zip(st.columns(len(tiles)), tiles, strict=True):
+        with col:
+            st.metric(plain(label), value, help=plain(f"{LOCAL_WORDS}."), border=True)
+
+
+def _peer_table(got: PeerComparison, label: str) -> None:
+    rows, missing = got.rows, got.missing
+    every = pd.concat([
+        pd.DataFrame({"Rank": rows["rank_text"], "Authority": rows["la_name"], "Figure": rows["shown"],
+                      "Quartile band": rows["quartile_text"], "Which": rows["role_word"], "Note": ""}),
+        pd.DataFrame({"Rank": "", "Authority": missing["la_name"], "Figure": "no figure", "Quartile band": "",
+                      "Which": "Sharing authority", "Note": missing["note"]}),
+    ], ignore_index=True)
+    month = long_label(got.period or "")
+    kpi_table(every, key="peers-table", file_name=f"sharing-{got.measure}-{got.period}.csv",
+              caption=f"{label}, {month}: every sharing authority's own figure, ranked ({LOCAL_LABEL}).")
+    st.caption(plain(f"{LOCAL_WORDS}. Only authorities that share this measure are listed."))
