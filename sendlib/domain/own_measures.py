@@ -2,8 +2,9 @@
 
 The bundled catalogue (`data/catalogue/kpis.csv`) is the bundled documents' authority's (BUNDLED_AUTHORITY).
 Another authority starts from the common definitions (`common_measures`), which its measures may point at, and its
-own additions, which live here: a side table (`tables/measures/`) with one row per (authority, measure), so each
-set-up is one version (History page, restorable) and figure uploads never touch it.
+own additions, which live here: a side table (`delta/measures/`, each authority's rows its own partition) with one row
+per (authority, measure), so each set-up is one version of that authority's (History page, restorable without
+touching another's) and figure uploads never touch it.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def _normalise(df: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["la", "order", "id"], kind="stable").reset_index(drop=True)
 
 
-OWN_MEASURES = TableSpec("measures", _ARROW, _normalise)
+OWN_MEASURES = TableSpec("measures", _ARROW, _normalise, per_authority=True)
 
 
 def measure_rows(la: str, kpis: list[KPI]) -> pd.DataFrame:

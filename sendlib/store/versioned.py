@@ -193,6 +193,10 @@ class ParquetStore:
     # Such a store held one authority's data, the configured home one's (the Delta store is opened for one: `la`).
     la: str | None = None
 
+    def authority(self, la: str | None) -> ParquetStore:
+        """The same store: it held one authority's data (the workflows ask the Delta store for an authority's)."""
+        return self
+
     def __init__(self, root: str | os.PathLike[str], spec: TableSpec | None = None):
         self.root = Path(root)
         self._spec = spec

@@ -53,7 +53,7 @@ def store_catalogue(store: DeltaStore, la: str | None = None) -> Catalogue:
     """The catalogue an authority's files are read against (see the module docstring); by default the authority
     the store is opened for."""
     code = authority_code(la or store.la)
-    side = measures_store(store)
+    side = measures_store(store.authority(code))
     own = kpis_of(side.read_or_empty(), code) if side.exists() else []
     if code != BUNDLED_AUTHORITY:
         return Catalogue(own, load_themes(catalogue_dir()))
@@ -101,7 +101,7 @@ def add_measures(store: DeltaStore, proposals: list[MeasureProposal], *, la: str
     def change(current: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
         return pd.concat([current, rows], ignore_index=True), {"new": len(rows)}
 
-    info = measures_store(store).commit(change, action="measures", author=author, file_name=file_name,
+    info = measures_store(store.authority(code)).commit(change, action="measures", author=author, file_name=file_name,
                                          message=f"{len(kpis)} measures set up for authority {code}")
     return kpis, info
 

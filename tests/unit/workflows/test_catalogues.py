@@ -70,7 +70,8 @@ def test_each_authority_has_its_own_catalogue(store: DeltaStore) -> None:
     assert len(store_catalogue(store, north.la)) == len(north.measures)
     assert len(store_catalogue(store, east.la)) == 0
     assert len(store_catalogue(store, "839")) == len(load_catalogue())
-    assert len(measures_store(store).versions()) == 1
+    assert len(measures_store(store.authority(north.la)).versions()) == 1
+    assert measures_store(store).versions() == [], "one authority's set-up is not in another's history"
 
 
 def test_a_new_authoritys_20_week_measure_gets_dfe_benchmarks_for_that_authority(store: DeltaStore) -> None:
