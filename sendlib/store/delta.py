@@ -558,13 +558,15 @@ class DeltaStore:
         sha256: str | None = None,
         message: str | None = None,
         created_at: str | None = None,
+        la_code: str | None = None,
     ) -> VersionInfo | None:
         """Apply `change` to the table as it is now and commit only the rows that differ, as one new version.
 
         `change` returns the new table and counts; when nothing changed (`new` and `revised` are 0, or no row
         differs) nothing is written and None returned. When another writer commits first, `change` runs again on
         the table as it is then, so both land. `created_at` (ISO 8601) is the record's time instead of now: a
-        migrated version keeps the time it was first written."""
+        migrated version keeps the time it was first written. `la_code` records whose change it is in a table every
+        authority shares (a per-authority table records its own)."""
 
         def step(table: DeltaTable | None) -> VersionInfo | None:
             read_version = -1 if table is None else table.version()
@@ -574,7 +576,7 @@ class DeltaStore:
             if table is not None and not counts.get("new") and not counts.get("revised"):
                 return None
             record = self._record(action, len(new), counts, author=author, file_name=file_name, sha256=sha256,
-                                  message=message, created_at=created_at)
+                                  message=message, created_at=created_at, la_code=la_code)
             if table is None:
                 self._create(new, record)
             elif not self._write_changes(table, current, new, self._properties(record)):

@@ -384,6 +384,7 @@ class ParquetStore:
         file_name: str | None = None,
         sha256: str | None = None,
         message: str | None = None,
+        la_code: str | None = None,
     ) -> VersionInfo | None:
         """Apply `change` to the current table under the lock and write the result as a new version.
 
@@ -399,7 +400,8 @@ class ParquetStore:
             if parent and not counts.get("new") and not counts.get("revised"):
                 return None
             return self._write(_parquet_bytes(table, self.spec), rows=len(table), parent=parent, action=action,
-                               author=author, file_name=file_name, sha256=sha256, message=message, **counts)
+                               author=author, file_name=file_name, sha256=sha256, message=message, la_code=la_code,
+                               **counts)
 
     def restore(self, version: str, *, author: str | None = None, action: str = "restore",
                 message: str | None = None) -> VersionInfo:

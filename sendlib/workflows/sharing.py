@@ -50,7 +50,7 @@ def save_sharing(store: DeltaStore, la: str, measures: Iterable[str], shared: bo
 
     what = ", ".join(r.common_measure for r in rows)
     return side.commit(change, action="share" if shared else "unshare", author=author,
-                       message=f"{la} {'shares' if shared else 'stops sharing'} {what}")
+                       message=f"{la} {'shares' if shared else 'stops sharing'} {what}", la_code=la)
 
 
 def _refuse_unknown(rows: Iterable[SharingChange]) -> None:
@@ -97,11 +97,12 @@ def save_choices(store: DeltaStore, la: str, choices: Mapping[str, bool],
 
     shares = [r.common_measure for r in moved if r.shared]
     stops = [r.common_measure for r in moved if not r.shared]
-    return side.commit(change, action="sharing", author=author, message=choice_message(la, shares, stops))
+    return side.commit(change, action="sharing", author=author, message=choice_message(la, shares, stops),
+                       la_code=la)
 
 
 def authority_history(versions: Iterable[VersionInfo], la: str) -> list[VersionInfo]:
-    """The versions of the sharing table that one authority's choices made (their message starts with its code, as
+    """The versions of the sharing table that one authority's choices made (each records its authority, as
     `save_sharing` and `save_choices` write it): the table holds every authority's choices, and one authority's
     history should name no other."""
-    return [v for v in versions if (v.message or "").startswith(f"{la} ")]
+    return [v for v in versions if v.la_code == la]
