@@ -7,10 +7,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from deltalake import DeltaTable
 from locations import DATA_DIR
 
 from sendlib.domain.catalogue import load_catalogue, new_kpi
+from sendlib.domain.schema import VALUES
+from sendlib.store.delta import DeltaStore
 from sendlib.store.versioned import ParquetStore, StoreError
 from sendlib.workflows.catalogues import store_catalogue
 from sendlib.workflows.load import load_file
@@ -60,3 +64,10 @@ def test_each_authority_opens_its_own_rows(tmp_path: Path) -> None:
     load_file(home, DATA_DIR / "scorecard_new_month.csv")
     assert not home.read().empty and other.read().empty
     assert other.head() is None and home.head() == "000001"
+
+
+def test_an_analysts_deltalake_reads_the_rows_the_app_shows(built_store: DeltaStore) -> None:
+    """Power BI, Fabric or a notebook open `delta/values` with no sendlib: the same rows as the app's own read."""
+    plain = DeltaTable(str(built_store.root / "delta" / "values")).to_pandas(filters=[("la_code", "=", "839")])
+    assert set(plain["la_code"]) == {"839"}
+    pd.testing.assert_frame_equal(VALUES.normalise(plain.drop(columns="la_code")), built_store.read())
