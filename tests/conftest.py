@@ -35,9 +35,12 @@ TIERS = ("unit", "app", "browser")
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Each test is marked with its tier, the folder it sits in: `pytest -m unit`, `make test-unit`."""
     for item in items:
-        tier = Path(item.path).resolve().relative_to(TESTS_DIR).parts[0]
-        if tier in TIERS:
+        if (tier := _tier(item)) in TIERS:
             item.add_marker(getattr(pytest.mark, tier))
+
+
+def _tier(item: pytest.Item) -> str:
+    return Path(item.path).resolve().relative_to(TESTS_DIR).parts[0]
 
 
 def python_exe() -> str:
@@ -139,9 +142,10 @@ def azurite_store(azurite: Location, monkeypatch: pytest.MonkeyPatch) -> Iterato
 
 
 @pytest.fixture
-def store_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A store built from the bundled data, private to the test, that the app opens ($SENDLIB_STORE)."""
+def store_dir(built_store: DeltaStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A store built from the bundled data (a copy of the session's), private to the test, that the app opens
+    ($SENDLIB_STORE)."""
     path = tmp_path / "store"
-    init_store(open_store(path))
+    shutil.copytree(built_store.root, path, ignore=shutil.ignore_patterns(".lock"))
     monkeypatch.setenv("SENDLIB_STORE", str(path))
     return path

@@ -5,6 +5,7 @@ renders Markdown unescaped — on any page of the app."""
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 from explorer.menu import pages
 from explorer.text import plain, plain_table
 from sendlib.domain.paths import ROOT
+from sendlib.store.delta import DeltaStore
 from sendlib.workflows.stores import open_store
 
 # What Markdown (or Streamlit's directives) would act on, were the text not escaped.
@@ -43,9 +45,20 @@ def test_plain_escapes_every_markdown_mark_and_breaks_autolinks() -> None:
     assert list(table.columns) == [r"K\.P\.I"] and table.iloc[0, 0] == r"a\*b" and table.iloc[1, 0] == 3
 
 
+@pytest.fixture(scope="module")
+def hostile_built(built_store: DeltaStore, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled store with the hostile text written into it, once for the module: each test gets a copy."""
+    path = tmp_path_factory.mktemp("hostile") / "store"
+    shutil.copytree(built_store.root, path, ignore=shutil.ignore_patterns(".lock"))
+    write_hostile_text(open_store(path))
+    return path
+
+
 @pytest.fixture
-def hostile_store(store_dir: Path) -> Path:
-    write_hostile_text(open_store(store_dir))
+def hostile_store(hostile_built: Path, store_dir: Path) -> Path:
+    """A private copy of it in the place the app opens ($SENDLIB_STORE, set by `store_dir`)."""
+    shutil.rmtree(store_dir)
+    shutil.copytree(hostile_built, store_dir, ignore=shutil.ignore_patterns(".lock"))
     return store_dir
 
 
