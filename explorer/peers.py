@@ -92,8 +92,7 @@ def _shared_figures(path: str, values_head: str, head: str, stamp: str,
         return pd.DataFrame(columns=[*FIGURE_COLUMNS, "kpi_id", "series"])
     store = data.opened(path)
     sharers = {la for la, _ in pairs}
-    figures = store.read_all(values_head)
-    figures = figures[figures["la_code"].astype(str).isin(sharers)]
+    figures = store.read_all(values_head, authorities=sorted(sharers))  # only the sharers' partitions are opened
     commons = common_measures()
     common_of = {}
     for la in sorted(sharers):

@@ -381,12 +381,15 @@ class DeltaStore:
         """The current table, or an empty one with the right columns when nothing has been written yet."""
         return self.read() if self.exists() else self.spec.empty()
 
-    def read_all(self, version: str | None = None) -> pd.DataFrame:
-        """Every authority's rows of a per-authority table, with their `la_code`, as stored (each authority's were
-        normalised when written): what the peer comparison ranks and an analyst's tool sees."""
+    def read_all(self, version: str | None = None, *, authorities: Sequence[str] | None = None) -> pd.DataFrame:
+        """Every authority's rows of a per-authority table (or, with `authorities`, those authorities' only, their
+        partitions alone opened), with their `la_code`, as stored (each authority's were normalised when written):
+        what the peer comparison ranks and an analyst's tool sees."""
         table = self._snapshot(version)
+        pruning = None if authorities is None else self._pruning({AUTHORITY: list(authorities)})
         try:
-            arrow = table.to_pyarrow_dataset().to_table(columns=self._stored_schema().names, use_threads=False)
+            arrow = table.to_pyarrow_dataset(file_pruning_predicate=pruning).to_table(
+                columns=self._stored_schema().names, use_threads=False)
             frame: pd.DataFrame = arrow.cast(self._stored_schema()).to_pandas(types_mapper=_types_mapper(),
                                                                               use_threads=False)
             return frame

@@ -262,6 +262,7 @@ def test_each_authority_reads_writes_and_restores_only_its_own_rows(root: Locati
     assert [v.author for v in home.versions()] == ["bcp", "first"]
     everyone = home.read_all()
     assert everyone.groupby("la_code").size().to_dict() == {LA: len(FIRST) + 1, "878": 1}
+    assert home.read_all(authorities=["878"])["kpi_id"].tolist() == ["complaints"], "only the partitions asked for"
     info = home.restore("000001")
     assert info.la_code == LA and set(home.read()["kpi_id"]) == set(FIRST["kpi_id"])
     assert other.read()["kpi_id"].tolist() == ["complaints"], "a restore takes back its own authority's rows only"
