@@ -8,6 +8,7 @@ write goes through `authority()`, so nothing of another authority's is read for 
 
 from __future__ import annotations
 
+import functools
 import json
 
 import streamlit as st
@@ -36,6 +37,17 @@ def claims() -> tuple[str | None, object]:
     if login_configured() and st.user.is_logged_in:
         return st.user.get("email"), st.user.get("email_verified")
     return None, None
+
+
+@functools.cache
+def names() -> dict[str, str]:
+    """Every authority's name by old code, as DfE publishes it."""
+    index = authority_index()
+    return dict(zip(index["old_la_code"].astype(str), index["la_name"].astype(str), strict=True))
+
+
+def name_of(la: str) -> str:
+    return names().get(la, la)
 
 
 @st.cache_resource(max_entries=8)

@@ -333,21 +333,15 @@ def authority_selector() -> None:
     allowed = authority.visible()
     if len(allowed) < 2:
         return
-    names = authority_names()
     st.selectbox(
         "Authority",
         allowed,
         index=allowed.index(authority.authority()),
-        format_func=lambda code: f"{names.get(code, code)} ({code})",
+        format_func=lambda code: f"{authority.name_of(code)} ({code})",
         key=authority.AUTHORITY_KEY,
         help="The authority whose figures, commentary and uploads every page shows. You see the authorities your "
         "sign-in lets you see.",
     )
-
-
-def authority_names() -> dict[str, str]:
-    las = data.la_choices()
-    return dict(zip(las["old_la_code"], las["la_name"], strict=True))
 
 
 def home_la_selector() -> None:

@@ -24,7 +24,7 @@ from sendlib.presentation.how_we_compare import (
 from sendlib.presentation.peer_comparison import LOCAL_LABEL, PeerComparison
 
 from . import data, how_we_compare, peers
-from .authority import authority
+from .authority import authority, name_of
 from .components import chart_downloads, kpi_table
 from .text import plain
 
@@ -165,7 +165,7 @@ def peers_section() -> None:
     """Each sharing authority's own figure for the latest month, ranked as DfE's yearly figures are: only authorities
     that share the measure are in it (explorer.peers reads no one else's figures)."""
     st.subheader("Monthly, among sharing authorities", anchor="monthly")
-    name = peers.name_of(authority())
+    name = name_of(authority())
     st.markdown(
         "Authorities using this explorer can choose to share their **own monthly figures** for measures with a common "
         "definition (the *Sharing* page). Here each sharing authority's figure for the latest month is ranked as "

@@ -11,7 +11,6 @@ named, counted or averaged for it, whatever a page does next."""
 from __future__ import annotations
 
 import dataclasses
-import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -28,11 +27,11 @@ from sendlib.presentation.peer_comparison import (
     compare_peers,
 )
 from sendlib.store.delta import DeltaStore
-from sendlib.workflows.catalogues import authority_index, measures_store, store_catalogue
+from sendlib.workflows.catalogues import measures_store, store_catalogue
 from sendlib.workflows.sharing import read_sharing, sharing_store
 
 from . import data, how_we_compare
-from .authority import authority, deployment
+from .authority import authority, deployment, names
 
 DEFAULT_MEASURE = "twenty-week-excl"
 
@@ -49,17 +48,6 @@ class Shown:
 def served() -> tuple[str, ...] | None:
     """The deployment's authorities (old codes), or None where it names none (the local default: any authority)."""
     return deployment().codes
-
-
-@functools.cache
-def names() -> dict[str, str]:
-    """Every authority's name by old code, as DfE publishes it."""
-    index = authority_index()
-    return dict(zip(index["old_la_code"].astype(str), index["la_name"].astype(str), strict=True))
-
-
-def name_of(la: str) -> str:
-    return names().get(la, la)
 
 
 def sharing_head() -> str:

@@ -17,7 +17,7 @@ from sendlib.workflows.sharing import authority_history, save_choices, sharing_s
 
 from . import data, peers
 from .access import current_user
-from .authority import authority, claims, login_configured, may_write
+from .authority import authority, claims, login_configured, may_write, name_of
 from .components import kpi_table
 from .text import plain
 
@@ -31,7 +31,7 @@ def box_key(measure: str) -> str:
 
 
 def intro() -> None:
-    name = plain(peers.name_of(authority()))
+    name = plain(name_of(authority()))
     st.markdown(
         f"Sharing shows **{name}'s own monthly figures** for the measures ticked below to the other authorities "
         "using this explorer, on *How we compare*, in **Monthly, among sharing authorities**: each sharing "
@@ -59,7 +59,7 @@ def choices() -> pd.DataFrame:
 
 
 def choices_section(table: pd.DataFrame) -> None:
-    name = peers.name_of(authority())
+    name = name_of(authority())
     shared = int((table["Shared now"] == "Shared").sum())
     st.subheader("What this authority shares", anchor="shared")
     st.markdown(plain(f"{name} shares {shared} of the {len(table)} measures its catalogue gives a common "
@@ -72,7 +72,7 @@ def choices_section(table: pd.DataFrame) -> None:
 
 def may_change() -> bool:
     """Say who may change the choices, and whether this visitor may (drawing nothing more for an editor)."""
-    name = plain(peers.name_of(authority()))
+    name = plain(name_of(authority()))
     if not login_configured():
         st.info("Sign-in is not configured for this copy of the explorer: anyone with the link can change what this "
                 "authority shares. See the README to restrict this to named editors.", icon=":material/info:")
@@ -91,7 +91,7 @@ def may_change() -> bool:
 
 def choose_form(table: pd.DataFrame) -> None:
     """A box per definition, ticked where it is shared now, and one Save: one version of the sharing choices."""
-    name = peers.name_of(authority())
+    name = name_of(authority())
     st.subheader("Choose what to share", anchor="choose")
     with st.form("sharing-form"):
         ticked = {
@@ -125,7 +125,7 @@ def _save(ticked: dict[str, bool]) -> None:
 def sharing_history() -> None:
     """The History page's section: this authority's sharing choices, newest first."""
     la = authority()
-    name = peers.name_of(la)
+    name = name_of(la)
     st.subheader("Sharing choices", anchor="sharing-history")
     st.markdown(plain(f"Each save on the Sharing page is a new version of the sharing choices; these are {name}'s, "
                       "newest first. To change one, tick or untick it on the Sharing page and save: a new version "

@@ -322,7 +322,7 @@ class DeltaStore:
             commits = table.history(limit=limit)
             for commit in commits:
                 meta = commit.get(METADATA_KEY)
-                if not isinstance(meta, dict) or meta.get("la_code") in (None, self.la):
+                if self._ours(meta.get("la_code") if isinstance(meta, dict) else None):
                     return version_id(int(commit["version"]))
             if len(commits) < limit:
                 return None
@@ -356,8 +356,13 @@ class DeltaStore:
             raise self._log_damage(None)
         infos = [self._info(commit) for commit in history]
         if self.per_authority and self.la is not None:
-            return [i for i in infos if i.la_code in (None, self.la)]
+            return [i for i in infos if self._ours(i.la_code)]
         return infos
+
+    def _ours(self, la_code: str | None) -> bool:
+        """Whether a commit recording `la_code` is in this authority's history: its own, and those made for every
+        authority (a repair, another tool's commit, which record none)."""
+        return la_code in (None, self.la)
 
     def info(self, version: str) -> VersionInfo:
         wanted = delta_version(version)
