@@ -21,10 +21,6 @@ from sendlib.store.delta import DeltaStore
 from sendlib.store.versioned import StoreError, atomic_write, check_version_id
 
 
-def _store(args: argparse.Namespace, *, writes: bool = False) -> DeltaStore:
-    return store_of(args, writes=writes)
-
-
 def _fail(message: str, code: int = 1) -> int:
     print(f"error: {message}", file=sys.stderr)
     return code
@@ -39,7 +35,7 @@ def _unknown_scorecard(name: str) -> str | None:
 def cmd_init(args: argparse.Namespace) -> int:
     from sendlib.workflows.load import init_store
 
-    store = _store(args, writes=True)
+    store = store_of(args, writes=True)
     if store.exists():
         print(f"{store.location.uri} already holds data (version {store.head()}); nothing changed")
         return 0
@@ -56,7 +52,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from sendlib.workflows.cases import with_computed
     from sendlib.workflows.catalogues import store_catalogue
 
-    store = _store(args)
+    store = store_of(args)
     catalogue = store_catalogue(store)
     query = ExtractQuery(
         scorecard=args.scorecard,
@@ -97,7 +93,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     from sendlib.workflows.catalogues import store_catalogue
     from sendlib.workflows.load import ImportRefused, load_file
 
-    store = _store(args, writes=not args.dry_run)
+    store = store_of(args, writes=not args.dry_run)
     path = Path(args.file)
     if not path.is_file():
         return _fail(f"no file {path}", 2)
@@ -161,7 +157,7 @@ def cmd_benchmarks(args: argparse.Namespace) -> int:
     from sendlib.workflows.catalogues import store_catalogue
     from sendlib.workflows.dfe_releases import benchmarks_for_store
 
-    store = _store(args)
+    store = store_of(args)
     settings = load_settings()
     catalogue = store_catalogue(store)
     try:
@@ -178,7 +174,7 @@ HISTORY_FIELDS = ("id", "current", "created_at", "action", "new", "revised", "un
 
 def cmd_history(args: argparse.Namespace) -> int:
     """One version a line, tab-separated in HISTORY_FIELDS order: the id alone in the first field."""
-    store = _store(args)
+    store = store_of(args)
     head = store.head()
     lines = []
     for v in store.versions():
@@ -193,7 +189,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    store = _store(args, writes=True)
+    store = store_of(args, writes=True)
     try:
         check_version_id(args.version)
     except StoreError as exc:
@@ -203,13 +199,18 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def _absent(store: DeltaStore) -> str | None:
+    """Why `check` and `repair` have nothing to look at: a store folder that is not there."""
+    return f"no store at {store.root}" if store.location.is_local and not store.root.is_dir() else None
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """One finding a line, tab-separated: status, table, version, file (relative to the store), what."""
     from sendlib.store.integrity import check_store
 
     store = store_of(args, migrate_old=False)
-    if store.location.is_local and not store.root.is_dir():
-        return _fail(f"no store at {store.root}")
+    if (absent := _absent(store)) is not None:
+        return _fail(absent)
     result = check_store(store)
     prefix = store.location.uri.rstrip("/") + ("/" if not store.location.is_local else os.sep)
     for f in result.findings:
@@ -228,8 +229,8 @@ def cmd_repair(args: argparse.Namespace) -> int:
     from sendlib.workflows.repair import repair_store
 
     store = store_of(args, migrate_old=False)
-    if store.location.is_local and not store.root.is_dir():
-        return _fail(f"no store at {store.root}")
+    if (absent := _absent(store)) is not None:
+        return _fail(absent)
     repaired = repair_store(store, author=args.author)
     for r in repaired:
         print("\t".join((r.table, r.info.id, r.info.message or "")))
@@ -249,7 +250,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if problem := _unknown_scorecard(args.scorecard):
         return _fail(problem, 2)
-    store = _store(args)
+    store = store_of(args)
     table = store.read()
     catalogue = store_catalogue(store)
     records = read_cases(store)
@@ -270,7 +271,7 @@ def cmd_comment(args: argparse.Namespace) -> int:
     from sendlib.workflows.catalogues import store_catalogue
     from sendlib.workflows.commentary import save_comment
 
-    store = _store(args, writes=True)
+    store = store_of(args, writes=True)
     if not store.exists():
         raise StoreError(f"{store.location.uri} holds no data yet (run `python -m sendlib init --store {store.location.uri}`)")
     if problem := _unknown_scorecard(args.scorecard):
@@ -335,8 +336,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                   + ", ".join(HISTORY_FIELDS) + " (current: * or -)"))
     p.set_defaults(func=cmd_history)
 
-    p = with_store(sub.add_parser("check", help="verify every version of every table (records, hashes, HEAD, chain); "
-                                                "exit 1 when anything is damaged"))
+    p = with_store(sub.add_parser("check", help="verify every version of every table (the log; each data file there, "
+                                                "of its size, readable); exit 1 when anything is damaged"))
     p.set_defaults(func=cmd_check)
 
     p = with_store(sub.add_parser("repair", help="make the newest intact version of each damaged table current "

@@ -11,14 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sendlib.cli_store import store_of
-from sendlib.store.delta import DeltaStore
 from sendlib.store.versioned import atomic_write
 
 MAX_WARNING_LINES = 20
-
-
-def _store(args: argparse.Namespace, *, writes: bool = False) -> DeltaStore:
-    return store_of(args, writes=writes)
 
 
 def cmd_cases_load(args: argparse.Namespace) -> int:
@@ -33,7 +28,7 @@ def cmd_cases_load(args: argparse.Namespace) -> int:
         print(f"refused: {path.name} is {path.stat().st_size / 1_048_576:.1f} MB; the largest return accepted is "
               f"{MAX_SEN2_BYTES // 1_048_576} MB", file=sys.stderr)
         return 1
-    store = _store(args, writes=not args.dry_run)
+    store = store_of(args, writes=not args.dry_run)
     preview = preview_cases(store, path, path.name, make_key=not args.dry_run)
     if not preview.ok:
         count = preview.ret.error_count
@@ -68,7 +63,7 @@ def cmd_cases_load(args: argparse.Namespace) -> int:
 def _records(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from sendlib.workflows.cases import read_cases
 
-    return read_cases(_store(args))
+    return read_cases(store_of(args))
 
 
 def cmd_cases_measures(args: argparse.Namespace) -> int:

@@ -12,35 +12,18 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sendlib.cli_store import store_of
-from sendlib.store.delta import DeltaStore
+from sendlib.cli_store import authority_of, store_of
 from sendlib.store.versioned import atomic_write
 
 
-def _store(args: argparse.Namespace, *, writes: bool = False) -> DeltaStore:
-    return store_of(args, writes=writes)
-
-
-def _authority(args: argparse.Namespace) -> str | None:
-    """The authority's old code, or None after saying why not (exit 2)."""
-    from sendlib.domain.benchmarks import LaNotFound
-    from sendlib.workflows.catalogues import authority_code
-
-    try:
-        return authority_code(args.la)
-    except LaNotFound as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return None
-
-
 def _inputs(args: argparse.Namespace, file: str) -> tuple[Path, str] | None:
-    """The command's input file and authority, or None after saying which is wrong (exit 2)."""
+    """The command's input file and authority, or None after saying the file is not there (exit 2; an unknown
+    authority is `authority_of`'s UsageError, exit 2 too)."""
     path = Path(file)
     if not path.is_file():
         print(f"error: no file {path}", file=sys.stderr)
         return None
-    la = _authority(args)
-    return None if la is None else (path, la)
+    return path, authority_of(args)
 
 
 def cmd_propose(args: argparse.Namespace) -> int:
@@ -52,7 +35,7 @@ def cmd_propose(args: argparse.Namespace) -> int:
     if (inputs := _inputs(args, args.file)) is None:
         return 2
     path, la = inputs
-    catalogue = store_catalogue(_store(args), la)
+    catalogue = store_catalogue(store_of(args), la)
     try:
         parsed = parse_bytes(path.read_bytes(), path.name, catalogue, sheet=args.sheet)
     except FileRefused as exc:
@@ -71,7 +54,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     if (inputs := _inputs(args, args.proposal)) is None:
         return 2
     path, la = inputs
-    store = _store(args, writes=True)
+    store = store_of(args, writes=True)
     try:
         proposals, errors = read_proposals(path.read_bytes(), store_catalogue(store, la), file=path.name)
     except UnicodeDecodeError:
@@ -96,10 +79,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from sendlib.presentation.tables import catalogue_rows
     from sendlib.workflows.catalogues import store_catalogue
 
-    la = _authority(args)
-    if la is None:
-        return 2
-    rows = catalogue_rows(store_catalogue(_store(args), la))
+    rows = catalogue_rows(store_catalogue(store_of(args), authority_of(args)))
     atomic_write(Path(args.output), to_bytes(rows, args.format))
     print(f"wrote {len(rows)} measures to {args.output}")
     return 0
