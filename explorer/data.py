@@ -3,6 +3,8 @@ so a new upload (a new version) is picked up on the next rerun and nothing stale
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -80,9 +82,16 @@ def _store(path: str) -> DeltaStore:
     return ensure_store(opened(path))
 
 
+@functools.cache
+def _uri(address: str) -> str:
+    """An address as the store names itself (a local path made absolute); once per address, as for object storage
+    this reads the secrets file, and `store()` is asked for many times a rerun."""
+    return store_location(address).uri
+
+
 def store() -> DeltaStore:
     """The store opened for the authority this session shows (`authority()`)."""
-    return _store(f"{authority()}|{store_location(store_address()).uri}")
+    return _store(f"{authority()}|{_uri(store_address())}")
 
 
 @st.cache_data(max_entries=8)
