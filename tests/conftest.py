@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 import sys
 import uuid
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from pathlib import Path
 import azurite_service
 import pandas as pd
 import pytest
+from store_files import copy_store
 
 from sendlib.domain.catalogue import Catalogue, load_catalogue
 from sendlib.store.delta import DeltaStore
@@ -105,7 +105,7 @@ def table(built_store: DeltaStore) -> pd.DataFrame:
 def store(built_store: DeltaStore, tmp_path: Path) -> DeltaStore:
     """A private, writable copy of the built store."""
     target = tmp_path / "store"
-    shutil.copytree(built_store.root, target, ignore=shutil.ignore_patterns(".lock"))
+    copy_store(built_store.root, target)
     return open_store(target)
 
 
@@ -122,23 +122,28 @@ def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Location]:
 
 
 @pytest.fixture
-def azurite_store(azurite: Location, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A store on Azurite no test has used, built from the bundled data, that the app opens as a replica would:
-    `$SENDLIB_STORE` an az:// URI, the credentials in the environment. The app's caches are cleared either side."""
+def fresh_caches() -> Iterator[None]:
+    """The app's caches cleared on the way in and out, for a test that changes what a process holds for its life
+    (the home authority, the store's location, a deployment's secrets): the next test in the process sees its own."""
     import streamlit as st
 
-    from sendlib.workflows.stores import open_store
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
 
+
+@pytest.fixture
+def azurite_store(azurite: Location, monkeypatch: pytest.MonkeyPatch, fresh_caches: None) -> str:
+    """A store on Azurite no test has used, built from the bundled data, that the app opens as a replica would:
+    `$SENDLIB_STORE` an az:// URI, the credentials in the environment."""
     for name, value in azurite_service.environment(azurite).items():
         monkeypatch.setenv(name, value)
     uri = azurite.child(uuid.uuid4().hex).uri
     init_store(open_store(uri))
     monkeypatch.setenv("SENDLIB_STORE", uri)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield uri
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    return uri
 
 
 @pytest.fixture
@@ -146,6 +151,6 @@ def store_dir(built_store: DeltaStore, tmp_path: Path, monkeypatch: pytest.Monke
     """A store built from the bundled data (a copy of the session's), private to the test, that the app opens
     ($SENDLIB_STORE)."""
     path = tmp_path / "store"
-    shutil.copytree(built_store.root, path, ignore=shutil.ignore_patterns(".lock"))
+    copy_store(built_store.root, path)
     monkeypatch.setenv("SENDLIB_STORE", str(path))
     return path

@@ -1,7 +1,9 @@
-"""The files of a Delta store a test damages: a table's newest log entry, and the data file its newest version added."""
+"""The files of a store a test copies or damages: a private copy of a store folder, a table's newest log entry, and
+the data file its newest version added."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -19,3 +21,9 @@ def newest_file(root: Path, table: str) -> Path:
     actions = pa.table(DeltaTable(str(uri)).get_add_actions(flatten=True)).to_pydict()
     newest = max(zip(actions["modification_time"], actions["path"]))[1]
     return uri / unquote(str(newest))
+
+
+def copy_store(source: Path, target: Path) -> Path:
+    """A private copy of a store folder (its write lock aside, which is the copier's own): what a test writes to."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(".lock"))
+    return target

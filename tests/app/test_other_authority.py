@@ -3,11 +3,9 @@ own scorecard, once set up, is what the overview shows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from other_councils import COUNCILS, HERE
 from page_runner import shown
 from registry_nav import switch_to
@@ -26,16 +24,12 @@ COUNCIL = COUNCILS[0]
 
 
 @pytest.fixture
-def devon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DeltaStore]:
+def devon(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_caches: None) -> DeltaStore:
     """The app configured for another authority. Its settings are cached for the life of a process (a deployment sets
-    them once), so the caches are cleared on the way in and out: other tests in this process are the bundled one's."""
+    them once), hence `fresh_caches`: other tests in this process are the bundled one's."""
     monkeypatch.setenv("SENDLIB_HOME_LA", COUNCIL.la)
     monkeypatch.setenv("SENDLIB_STORE", str(tmp_path / "store"))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield open_store(tmp_path / "store")
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    return open_store(tmp_path / "store")
 
 
 def _app() -> AppTest:

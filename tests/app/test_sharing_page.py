@@ -8,18 +8,16 @@ that section, by name, code, figure or count; a viewer sees the choices but no S
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pytest
-import streamlit as st
 from other_councils import COUNCILS, Council, Measure, write
 from other_councils import HERE as COUNCIL_FILES
 from page_runner import shown
 from registry_nav import switch_to
+from store_files import copy_store
 from streamlit.testing.v1 import AppTest
 
 from sendlib.domain.paths import ROOT
@@ -68,17 +66,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def store_root(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A private copy of the four authorities' store that the app opens; the caches cleared on the way in and out
-    (the per-process settings and catalogues are another store's in the next test)."""
+def store_root(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_caches: None) -> Path:
+    """A private copy of the four authorities' store that the app opens (the per-process settings and catalogues
+    are another store's in the next test, hence `fresh_caches`)."""
     root = tmp_path / "store"
-    shutil.copytree(built, root, ignore=shutil.ignore_patterns(".lock"))
+    copy_store(built, root)
     monkeypatch.setenv("SENDLIB_STORE", str(root))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield root
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    return root
 
 
 def _store(root: Path, la: str = BCP) -> DeltaStore:

@@ -4,11 +4,9 @@ read for it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from other_councils import COUNCILS, HERE
 from page_runner import shown
 from registry_nav import switch_to
@@ -26,7 +24,7 @@ OTHER_EDITOR = "sam@northshire.gov.uk"
 
 
 @pytest.fixture
-def region(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def region(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_caches: None) -> Path:
     """One store holding the bundled documents (839's) and a council's own set-up and scorecard."""
     path = tmp_path / "store"
     init_store(open_store(path, la=HOME))
@@ -36,11 +34,7 @@ def region(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     add_measures(other, propose(parse_bytes(file.read_bytes(), file.name, catalogue).unknown, catalogue))
     load_file(other, file, store_catalogue(other))
     monkeypatch.setenv("SENDLIB_STORE", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    return path
 
 
 def app(email: str | None, *, viewers: bool = False) -> AppTest:

@@ -15,6 +15,7 @@ from google.protobuf.message import Message
 from hostile_text import AUTHOR, FILE_NAME, HOST, HOSTILE, KPI_NAME, write_hostile_text
 from page_runner import shown
 from registry_nav import open_page
+from store_files import copy_store
 from streamlit.testing.v1 import AppTest
 
 from explorer.menu import pages
@@ -49,7 +50,7 @@ def test_plain_escapes_every_markdown_mark_and_breaks_autolinks() -> None:
 def hostile_built(built_store: DeltaStore, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled store with the hostile text written into it, once for the module: each test gets a copy."""
     path = tmp_path_factory.mktemp("hostile") / "store"
-    shutil.copytree(built_store.root, path, ignore=shutil.ignore_patterns(".lock"))
+    copy_store(built_store.root, path)
     write_hostile_text(open_store(path))
     return path
 
@@ -58,7 +59,7 @@ def hostile_built(built_store: DeltaStore, tmp_path_factory: pytest.TempPathFact
 def hostile_store(hostile_built: Path, store_dir: Path) -> Path:
     """A private copy of it in the place the app opens ($SENDLIB_STORE, set by `store_dir`)."""
     shutil.rmtree(store_dir)
-    shutil.copytree(hostile_built, store_dir, ignore=shutil.ignore_patterns(".lock"))
+    copy_store(hostile_built, store_dir)
     return store_dir
 
 

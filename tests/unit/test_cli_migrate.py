@@ -5,12 +5,12 @@ One line a table, tab-separated (`table`, `versions`, `what`); exit 0 done, 1 a 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from store_files import copy_store
 
 from sendlib.domain.paths import ROOT
 from sendlib.store.delta import DeltaStore
@@ -31,7 +31,7 @@ def rows(result: subprocess.CompletedProcess[str]) -> list[list[str]]:
 @pytest.fixture
 def root(parquet_built_store: ParquetStore, tmp_path: Path) -> Path:
     target = tmp_path / "store"
-    shutil.copytree(parquet_built_store.root, target, ignore=shutil.ignore_patterns(".lock"))
+    copy_store(parquet_built_store.root, target)
     return target
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 import sen2_synthetic as synth
 from deltalake import DeltaTable
+from store_files import copy_store
 
 from sendlib.domain.catalogue import load_catalogue, new_kpi
 from sendlib.domain.commentary import Comment
@@ -49,7 +50,7 @@ def made(tmp_path_factory: pytest.TempPathFactory, parquet_built_store: ParquetS
     saved, revised and deleted, case records, a measure set up, a measure shared and a KPI added on the upload
     page."""
     root = tmp_path_factory.mktemp("migrate") / "store"
-    shutil.copytree(parquet_built_store.root, root, ignore=shutil.ignore_patterns(".lock"))
+    copy_store(parquet_built_store.root, root)
     store = ParquetStore(root)
     load_file(store, DATA / "scorecard_new_month.csv", author="an.editor")
     store.restore("000001", author="an.editor")
@@ -71,7 +72,7 @@ def made(tmp_path_factory: pytest.TempPathFactory, parquet_built_store: ParquetS
 @pytest.fixture
 def root(made: Path, tmp_path: Path) -> Path:
     target = tmp_path / "store"
-    shutil.copytree(made, target, ignore=shutil.ignore_patterns(".lock"))
+    copy_store(made, target)
     return target
 
 

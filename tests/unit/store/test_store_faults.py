@@ -5,7 +5,6 @@ lost; and `repair` or `rollback` brings the store back, or (a damaged log) says 
 from __future__ import annotations
 
 import errno
-import shutil
 import subprocess
 import textwrap
 from collections.abc import Callable
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from store_files import newest_file, newest_log
+from store_files import copy_store, newest_file, newest_log
 
 from sendlib.cli import main
 from sendlib.domain.catalogue import load_catalogue, new_kpi
@@ -36,7 +35,7 @@ LONG_FILE = "kpi_id,period,value\ncomplaints,2025-02,9\n"
 def seeded(tmp_path_factory: pytest.TempPathFactory, built_store: DeltaStore) -> Path:
     """The bundled store plus an upload (version 3), a KPI added on the upload page and two commentary versions."""
     root = tmp_path_factory.mktemp("faults") / "store"
-    shutil.copytree(built_store.root, root, ignore=shutil.ignore_patterns(".lock"))
+    copy_store(built_store.root, root)
     upload = root.parent / "c.csv"
     upload.write_text(LONG_FILE, encoding="utf-8")
     store = open_store(root)
@@ -51,7 +50,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, built_store: DeltaStore) ->
 @pytest.fixture
 def root(seeded: Path, tmp_path: Path) -> Path:
     target = tmp_path / "store"
-    shutil.copytree(seeded, target, ignore=shutil.ignore_patterns(".lock"))
+    copy_store(seeded, target)
     return target
 
 

@@ -14,7 +14,6 @@ import csv
 import datetime as dt
 import io
 import os
-import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from store_files import copy_store
 
 from sendlib.domain.catalogue import Catalogue, load_catalogue
 from sendlib.files.dfe import is_dfe_file, read_dfe_file
@@ -305,7 +305,7 @@ def load_as_the_cli_does(data: bytes, name: str, store: DeltaStore, catalogue: C
 def check_never_crashes(built: Path, snapshot: Callable[[Path], dict[str, str]], data: bytes, name: str) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch) / "store"
-        shutil.copytree(built, root, ignore=shutil.ignore_patterns(".lock"))
+        copy_store(built, root)
         store = open_store(root)
         before = snapshot(root)
         try:

@@ -4,13 +4,13 @@ read and write."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from deltalake import DeltaTable
 from locations import DATA_DIR
+from store_files import copy_store
 
 from sendlib.domain.catalogue import load_catalogue, new_kpi
 from sendlib.domain.schema import VALUES
@@ -25,7 +25,7 @@ from sendlib.workflows.stores import legacy_tables, open_store
 def old(parquet_built_store: ParquetStore, tmp_path: Path) -> Path:
     """A parquet store made by the code before the Delta store: the bundled documents, an upload, an added KPI."""
     root = tmp_path / "store"
-    shutil.copytree(parquet_built_store.root, root, ignore=shutil.ignore_patterns(".lock"))
+    copy_store(parquet_built_store.root, root)
     store = ParquetStore(root)
     load_file(store, DATA_DIR / "scorecard_new_month.csv", author="an.editor")  # type: ignore[arg-type]
     store.add_kpi(new_kpi(load_catalogue(), name="A measure added on the upload page", theme="statutory-duty",
