@@ -1,16 +1,19 @@
-"""`python -m sendlib cases load | measures | list`: case-level records in, statutory figures and case lists out.
+"""`python -m sendlib cases load | measures | list | rekey`: case-level records in, statutory figures and case
+lists out, and the records moved to a new key.
 
-Part of the CLI contract (README): a refused return exits 1 with one line a problem; bad arguments exit 2.
+Part of the CLI contract (README): a refused return exits 1 with one line a problem; a case key that is not the
+records' own exits 1 naming the fingerprint expected; bad arguments exit 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sendlib.cli_store import store_of
+from sendlib.cli_store import UsageError, store_of
 from sendlib.store.versioned import atomic_write
 
 MAX_WARNING_LINES = 20
@@ -52,7 +55,7 @@ def cmd_cases_load(args: argparse.Namespace) -> int:
     info = commit_cases(store, preview, author=args.author)
     if preview.key_made:
         print(f"note: no case key was configured, so one was generated at {store.root / 'cases.key'}; keep it with "
-              "the store (or set [cases] key in .streamlit/secrets.toml)")
+              "the store: every later load needs this same key (to configure it instead, set [cases] key to it)")
     if info is None:
         print(f"no change ({counts}); no new version written")
     else:
@@ -61,9 +64,9 @@ def cmd_cases_load(args: argparse.Namespace) -> int:
 
 
 def _records(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from sendlib.workflows.cases import read_cases
+    from sendlib.workflows.cases import checked_cases
 
-    return read_cases(store_of(args))
+    return checked_cases(store_of(args))
 
 
 def cmd_cases_measures(args: argparse.Namespace) -> int:
@@ -96,9 +99,43 @@ def cmd_cases_list(args: argparse.Namespace) -> int:
     return 0
 
 
+KEY_SOURCE_HELP = ("a key source: `env:VAR` (the key is in environment variable VAR) or the path of a file holding "
+                   "the key (e.g. the store's cases.key); never the key itself, which would stay in the shell's "
+                   "history and show in the process list")
+
+
+def key_from(source: str, flag: str) -> bytes:
+    """The key a `--from` / `--to` source names (see KEY_SOURCE_HELP); UsageError when it names none. Read as
+    the app reads keys: an environment variable as it is, a file with surrounding white space dropped."""
+    if source.startswith("env:"):
+        value = os.environ.get(source[4:])
+        if not value:
+            raise UsageError(f"{flag} {source}: no environment variable {source[4:]!r} is set")
+        return value.encode()
+    path = Path(source)
+    if not path.is_file():
+        raise UsageError(f"{flag} {source}: no such key file (give a file's path or env:VAR, never the key itself)")
+    return path.read_bytes().strip()
+
+
+def cmd_cases_rekey(args: argparse.Namespace) -> int:
+    from sendlib.workflows.cases import rekey_cases
+
+    old, new = key_from(args.key_from, "--from"), key_from(args.key_to, "--to")
+    done = rekey_cases(store_of(args, writes=True), old, new, author=args.author)
+    print(f"cases version {done.version.id}: {done.version.rows} requests re-keyed from key fingerprint {done.old} "
+          f"to {done.new}")
+    if done.key_file is not None:
+        print(f"note: {done.key_file} now holds the new key")
+    else:
+        print("note: now configure the new key ([cases] key in .streamlit/secrets.toml, or $SENDLIB_CASES_KEY): "
+              "until then every case command refuses, naming both fingerprints")
+    return 0
+
+
 def add_cases_parser(sub: argparse._SubParsersAction,  # type: ignore[type-arg]
                      with_store: Callable[[argparse.ArgumentParser], argparse.ArgumentParser]) -> None:
-    cases = sub.add_parser("cases", help="SEN2 case-level records: load a return, compute measures, list cases")
+    cases = sub.add_parser("cases", help="SEN2 case-level records: load a return, compute measures, list cases, re-key")
     verbs = cases.add_subparsers(dest="cases_command", required=True)
 
     p = with_store(verbs.add_parser("load", help="validate a SEN2 person-level XML return and add its requests"))
@@ -121,3 +158,12 @@ def add_cases_parser(sub: argparse._SubParsersAction,  # type: ignore[type-arg]
     p.add_argument("--format", choices=["csv", "xlsx"], required=True)
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_cases_list)
+
+    p = with_store(verbs.add_parser("rekey", help="carry every case reference to a new key, as one new version "
+                                                  "(restorable)"))
+    p.add_argument("--from", dest="key_from", required=True, metavar="OLD", help="the key the records were made "
+                                                                                  "with: " + KEY_SOURCE_HELP)
+    p.add_argument("--to", dest="key_to", required=True, metavar="NEW", help="the new key (at least 32 bytes): "
+                                                                              + KEY_SOURCE_HELP)
+    p.add_argument("--author")
+    p.set_defaults(func=cmd_cases_rekey)

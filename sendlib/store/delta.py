@@ -567,6 +567,8 @@ class DeltaStore:
         message: str | None = None,
         created_at: str | None = None,
         la_code: str | None = None,
+        key_fingerprint: str | None = None,
+        key_chain: str | None = None,
     ) -> VersionInfo | None:
         """Apply `change` to the table as it is now and commit only the rows that differ, as one new version.
 
@@ -574,7 +576,8 @@ class DeltaStore:
         differs) nothing is written and None returned. When another writer commits first, `change` runs again on
         the table as it is then, so both land. `created_at` (ISO 8601) is the record's time instead of now: a
         migrated version keeps the time it was first written. `la_code` records whose change it is in a table every
-        authority shares (a per-authority table records its own)."""
+        authority shares (a per-authority table records its own). `key_fingerprint` and `key_chain`: the case key a
+        version of the case records was made with, recorded with it."""
 
         def step(table: DeltaTable | None) -> VersionInfo | None:
             read_version = -1 if table is None else table.version()
@@ -584,7 +587,8 @@ class DeltaStore:
             if table is not None and not counts.get("new") and not counts.get("revised"):
                 return None
             record = self._record(action, len(new), counts, author=author, file_name=file_name, sha256=sha256,
-                                  message=message, created_at=created_at, la_code=la_code)
+                                  message=message, created_at=created_at, la_code=la_code,
+                                  key_fingerprint=key_fingerprint, key_chain=key_chain)
             if table is None:
                 self._create(new, record)
             elif not self._write_changes(table, current, new, self._properties(record)):

@@ -67,6 +67,10 @@ class VersionInfo(BaseModel):
     # On the Delta store, the authority whose rows a version of a per-authority table changed (None: every
     # authority's, as a repair's restore of the whole table).
     la_code: str | None = None
+    # Of a case-records version: the fingerprint of the key its references were made with, and the earlier keys of
+    # its chain, wrapped (see `domain.pseudonym`). Never a key itself.
+    key_fingerprint: str | None = None
+    key_chain: str | None = None
 
 
 class StoreError(RuntimeError):

@@ -22,13 +22,26 @@ from sendlib.domain.case_measures import case_rows, cases_behind, compute, lates
 from sendlib.domain.cases import CASE_KEY, CASES, fed_kpis, measure
 from sendlib.domain.catalogue import Catalogue
 from sendlib.domain.periods import parse_period
-from sendlib.domain.pseudonym import configured_key, ref_for_upn
+from sendlib.domain.pseudonym import (
+    KEY_ENV,
+    KeyChain,
+    KeyRefused,
+    checked_key,
+    configured_key,
+    fingerprint,
+    onward_ref,
+)
 from sendlib.domain.schema import COLUMNS, COMPUTED, normalise
 from sendlib.files.sen2 import IDENTITY_ELEMENTS, WITHHELD, Sen2Problem, Sen2Return, read_sen2
 from sendlib.store.delta import DeltaStore
-from sendlib.store.versioned import VersionInfo, atomic_write
+from sendlib.store.versioned import StoreError, VersionInfo, atomic_write
 
 KEY_FILE = "cases.key"
+
+
+class CaseKeyRefused(StoreError):
+    """The case key cannot be used with the records held (or at all): one line saying which key was expected and
+    the way back. Nothing is loaded, listed or computed under it, so no child is counted twice as someone new."""
 
 
 def cases_store(store: DeltaStore) -> DeltaStore:
@@ -39,19 +52,174 @@ def _key_file(store: DeltaStore) -> Path:
     return store.root / KEY_FILE
 
 
+def _stored_key(path: Path) -> bytes:
+    return checked_key(path.read_bytes().strip(), f"in {path}")
+
+
+def _new_key_file(path: Path) -> bool:
+    """Write a new key to `path` unless one is there: written whole to a file of its own, then linked into place
+    (an exclusive create, as O_EXCL; never a half-written key), so loads racing to make the first key end with one.
+    Whether this call made it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    spare = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_hex(32).encode())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(spare, path)
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        spare.unlink(missing_ok=True)
+
+
+def held_key(side: DeltaStore) -> VersionInfo | None:
+    """The version whose key made the case references as they are now: the newest that records a key, following a
+    restore back to the version it restored (whose key came back with its rows). None when no version records one
+    (no records, or records loaded before keys were recorded)."""
+    versions = side.versions()
+    at = {v.id: i for i, v in enumerate(versions)}
+    i = 0
+    while i < len(versions):
+        version = versions[i]
+        if version.key_fingerprint:
+            return version
+        i = at.get(version.restored_from, len(versions)) if version.restored_from else i + 1
+    return None
+
+
+def _mismatch(expected: str, found: str) -> CaseKeyRefused:
+    return CaseKeyRefused(f"the case records were made with key fingerprint {expected}; the key now configured has "
+                          f"{found}: restore the old key, or run `python -m sendlib cases rekey --from OLD --to NEW`")
+
+
+def _configured(store: DeltaStore) -> bytes | None:
+    """The deployment's key, else the one this store generated; CaseKeyRefused for one too short."""
+    try:
+        if key := configured_key():
+            return key
+        path = _key_file(store)
+        return _stored_key(path) if path.exists() else None
+    except KeyRefused as exc:
+        raise CaseKeyRefused(str(exc)) from None
+
+
+def case_keys(store: DeltaStore, *, create: bool = False) -> tuple[KeyChain | None, bool]:
+    """(chain, made_now): the key chain the records held were made under, ending in the key configured now (the
+    deployment's, else the one this store generated, else with `create` a new one written beside the case
+    records, but only while the store holds no case records at all). CaseKeyRefused when the key configured is not
+    the one the records were made with, or there is none though records are held: a key is never made or swapped
+    under records, which would make every child someone new."""
+    side = cases_store(store)
+    held = held_key(side)
+    key, made = _configured(store), False
+    if key is None:
+        if held is not None or side.exists():
+            expected = f"key fingerprint {held.key_fingerprint}" if held else "a key"
+            raise CaseKeyRefused(f"the case records were made with {expected}; no key is configured now ({KEY_FILE} "
+                                 f"is not in the store and neither [cases] key nor ${KEY_ENV} is set): restore the "
+                                 "old key, or run `python -m sendlib cases rekey --from OLD --to NEW`")
+        if not create:
+            return None, False
+        made = _new_key_file(_key_file(store))
+        key = _configured(store)
+        assert key is not None
+    if held is None:
+        return KeyChain((key,)), made
+    if fingerprint(key) != held.key_fingerprint:
+        raise _mismatch(str(held.key_fingerprint), fingerprint(key))
+    try:
+        return KeyChain.unwound(key, held.key_chain), made
+    except KeyRefused as exc:
+        raise CaseKeyRefused(str(exc)) from None
+
+
 def cases_key(store: DeltaStore, *, create: bool = False) -> tuple[bytes | None, bool]:
-    """(key, made_now): the deployment's key, else the one this store generated, else (with `create`) a new one
-    written beside the case records. Without a key nothing can be pseudonymised, so nothing is loaded."""
-    if key := configured_key():
-        return key, False
+    """(key, made_now): the key configured now, as `case_keys` checks it."""
+    chain, made = case_keys(store, create=create)
+    return (chain.key if chain else None), made
+
+
+def _still_held(side: DeltaStore, expected: str) -> None:
+    """CaseKeyRefused when the records were re-keyed (or restored to another key) since the key was checked."""
+    held = held_key(side)
+    if held is not None and held.key_fingerprint != expected:
+        raise _mismatch(str(held.key_fingerprint), expected)
+
+
+def checked_cases(store: DeltaStore) -> pd.DataFrame:
+    """The records as held, once the key configured is shown to be theirs (CaseKeyRefused otherwise), so figures
+    and case lists are never drawn from records the next load could not match."""
+    case_keys(store)
+    return read_cases(store)
+
+
+@dataclass(frozen=True)
+class Rekeyed:
+    version: VersionInfo
+    old: str  # fingerprints
+    new: str
+    key_file: Path | None  # the store's key file, when it held the old key and now holds the new one
+
+
+def _rekey_chain(side: DeltaStore, old: bytes, new: bytes) -> KeyChain:
+    """The chain the records move to; CaseKeyRefused for a short key, the same key twice, or an `old` that is not
+    the key the records were made with."""
+    try:
+        checked_key(old, "given by --from")
+        checked_key(new, "given by --to")
+        held = held_key(side)
+        if fingerprint(old) == fingerprint(new):
+            raise KeyRefused(f"--from and --to are the same key (fingerprint {fingerprint(new)}): nothing to re-key")
+        if held is not None and held.key_fingerprint != fingerprint(old):
+            raise KeyRefused(f"the case records were made with key fingerprint {held.key_fingerprint}; the --from "
+                             f"key has {fingerprint(old)}: give the key the records were made with")
+        return KeyChain.unwound(old, held.key_chain if held else None).then(new)
+    except KeyRefused as exc:
+        raise CaseKeyRefused(str(exc)) from None
+
+
+def rekey_cases(store: DeltaStore, old: bytes, new: bytes, *, author: str | None = None) -> Rekeyed:
+    """Every case reference of the authority's records carried from `old` to `new` (`HMAC(new, "REF:" + ref)`, see
+    `domain.pseudonym`) as ONE new version: history shows it and it can be restored like any load. Identities are
+    not held, so references are carried on rather than made again; `new` then makes, for every later return, the
+    reference the records hold. When the store's own key file held `old` (no key is configured) it is replaced by
+    `new`, so the store goes on working; a configured key is the deployment's to change."""
+    side = cases_store(store)
+    chain = _rekey_chain(side, old, new)
+    old_print, new_print = fingerprint(old), chain.fingerprint
+
+    def change(current: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+        _still_held(side, old_print)
+        if current.empty:
+            raise CaseKeyRefused("no case records are held for this authority: nothing to re-key")
+        moved = current.copy()
+        moved["case_ref"] = moved["case_ref"].map(lambda ref: onward_ref(new, ref)).astype("string")
+        return moved, {"revised": len(moved)}
+
+    if not side.exists():
+        raise CaseKeyRefused("no case records are held: nothing to re-key")
+    info = side.commit(change, action="rekey", author=author, key_fingerprint=new_print, key_chain=chain.links(),
+                       message=f"case references re-keyed from key fingerprint {old_print} to {new_print}")
+    assert info is not None
+    return Rekeyed(info, old_print, new_print, _replace_key_file(store, old, new))
+
+
+def _replace_key_file(store: DeltaStore, old: bytes, new: bytes) -> Path | None:
+    try:
+        if configured_key() is not None:
+            return None
+    except KeyRefused:
+        return None
     path = _key_file(store)
-    if path.exists():
-        return path.read_bytes().strip(), False
-    if not create:
-        return None, False
-    atomic_write(path, secrets.token_hex(32).encode())
+    if not path.exists() or path.read_bytes().strip() != old:
+        return None
+    atomic_write(path, new)
     os.chmod(path, 0o600)
-    return path.read_bytes().strip(), True
+    return path
 
 
 def records_frame(ret: Sen2Return) -> pd.DataFrame:
@@ -74,6 +242,7 @@ class CasesPreview:
     revised: int = 0
     unchanged: int = 0
     key_made: bool = False
+    key: KeyChain | None = None  # None in a dry run without a key: references under a throw-away one
 
     @property
     def ok(self) -> bool:
@@ -125,16 +294,16 @@ def _compare(current: pd.DataFrame, incoming: pd.DataFrame) -> tuple[int, int, i
 def preview_cases(store: DeltaStore, data: bytes | Path, file_name: str, *, make_key: bool = True) -> CasesPreview:
     """Read and check a return against the records held. Nothing else is written, but with `make_key` a store
     without a key gets one now: references made with a key that is then thrown away could never be matched again.
-    Without it (a dry run) a throw-away key stands in."""
-    key, made = cases_key(store, create=make_key)
-    if key is None:
-        key = secrets.token_bytes(32)
+    Without it (a dry run) a throw-away key stands in. CaseKeyRefused when the key is not the records' own."""
+    chain, made = case_keys(store, create=make_key)
     raw = data.read_bytes() if isinstance(data, Path) else data
-    ret = read_sen2(raw, key)
-    preview = CasesPreview(file_name, hashlib.sha256(raw).hexdigest(), ret, key_made=made)
+    ret = read_sen2(raw, chain.root if chain else secrets.token_bytes(32))
+    preview = CasesPreview(file_name, hashlib.sha256(raw).hexdigest(), ret, key_made=made, key=chain)
     if not ret.ok:
         return preview
     preview.incoming = records_frame(ret)
+    if chain is not None and len(chain.keys) > 1:
+        preview.incoming["case_ref"] = preview.incoming["case_ref"].map(chain.onward).astype("string")
     current = cases_store(store).read_or_empty()
     preview.new, preview.revised, preview.unchanged = _compare(current, preview.incoming)
     return preview
@@ -146,8 +315,13 @@ def commit_cases(store: DeltaStore, preview: CasesPreview, *, author: str | None
     if not preview.ok:
         raise ValueError("a refused return cannot be loaded")
     incoming = preview.incoming
+    chain = preview.key
+    if chain is None:
+        raise ValueError("a return read without the store's key cannot be loaded")
+    side = cases_store(store)
 
     def change(current: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+        _still_held(side, chain.fingerprint)
         new, revised, unchanged = _compare(current, incoming)
         merged = pd.concat([current, incoming], ignore_index=True) if len(current) else incoming
         return merged, {"new": new, "revised": revised, "unchanged": unchanged}
@@ -155,8 +329,8 @@ def commit_cases(store: DeltaStore, preview: CasesPreview, *, author: str | None
     ret = preview.ret
     message = (f"SEN2 return, census {ret.census.isoformat() if ret.census else 'unknown'}, LA {ret.la or 'unknown'}: "
                f"{ret.persons} persons, {ret.requests} requests")
-    return cases_store(store).commit(change, action="cases", author=author, file_name=preview.file_name,
-                                     sha256=preview.sha256, message=message)
+    return side.commit(change, action="cases", author=author, file_name=preview.file_name, sha256=preview.sha256,
+                       message=message, key_fingerprint=chain.fingerprint, key_chain=chain.links())
 
 
 def read_cases(store: DeltaStore, version: str | None = None) -> pd.DataFrame:
@@ -223,10 +397,10 @@ def case_list(records: pd.DataFrame, measure_id: str, period: str) -> pd.DataFra
 def find_case(store: DeltaStore, records: pd.DataFrame, upn: str) -> pd.DataFrame:
     """Every request of the child with this UPN (as a case list), found by hashing it with the store's key; the UPN
     itself is never stored."""
-    key, _ = cases_key(store)
-    if key is None or not upn.strip():
+    chain, _ = case_keys(store)
+    if chain is None or not upn.strip():
         return case_rows(records.iloc[0:0])
-    return case_rows(records[records["case_ref"] == ref_for_upn(key, upn)])
+    return case_rows(records[records["case_ref"] == chain.ref_for_upn(upn)])
 
 
 def census_dates(records: pd.DataFrame) -> list[dt.date]:
