@@ -12,7 +12,7 @@ from sendlib.domain.cases import case_measures
 from sendlib.domain.values import format_value
 from sendlib.presentation.cases import case_table, measure_unit, period_words
 from sendlib.presentation.extracts import to_bytes
-from sendlib.workflows.cases import case_list, cases_store, find_case
+from sendlib.workflows.cases import CaseKeyRefused, case_list, cases_store, find_case
 
 from . import access, data
 from .text import plain
@@ -73,7 +73,11 @@ def find_a_case(*, key: str) -> None:
         submitted = st.form_submit_button("Find", icon=":material/search:")
     if not submitted or not upn.strip():
         return
-    found = find_case(data.store(), data.cases(), upn)
+    try:
+        found = find_case(data.store(), data.cases(), upn)
+    except CaseKeyRefused as exc:
+        st.error(f"Not looked up: {plain(exc)}.", icon=":material/key_off:")
+        return
     if found.empty:
         st.info("No case with that UPN is held.")
         return

@@ -16,6 +16,7 @@ from sendlib.presentation.tables import counted
 from sendlib.store.versioned import StoreError
 from sendlib.workflows.cases import (
     KEY_FILE,
+    CaseKeyRefused,
     CasesPreview,
     commit_cases,
     preview_cases,
@@ -56,8 +57,8 @@ _PREVIEW_KEY = "cases-preview"
 _FLASH_KEY = "cases-flash"
 _KEY_MADE = (f"A pseudonymisation key was generated for this explorer and kept in its store (`{KEY_FILE}`): every "
              "case reference is made with it, and a later return matches the records held only with the same key. "
-             "Keep a copy somewhere safe, or set it as `[cases] key` in `.streamlit/secrets.toml` (or "
-             "`$SENDLIB_CASES_KEY`).")
+             "Keep a copy somewhere safe; to configure it instead, set this same key as `[cases] key` in "
+             "`.streamlit/secrets.toml` (or `$SENDLIB_CASES_KEY`). A different key is refused while records are held.")
 
 
 FIGURES, CASES = "Figures or a DfE release", "Case-level records (SEN2 return)"
@@ -101,6 +102,9 @@ def _previewed(raw: bytes, file_name: str) -> CasesPreview | None:
         return held[1]
     try:
         preview = preview_cases(data.store(), raw, file_name)
+    except CaseKeyRefused as exc:
+        _key_refused(file_name, exc)
+        return None
     except StoreError:
         raise
     except Exception as exc:  # whatever the bytes are, the page says so rather than showing a traceback
@@ -109,6 +113,10 @@ def _previewed(raw: bytes, file_name: str) -> CasesPreview | None:
         return None
     st.session_state[_PREVIEW_KEY] = (sha, preview)
     return preview
+
+
+def _key_refused(file_name: str, exc: CaseKeyRefused) -> None:
+    st.error(f"**{plain(file_name)} was refused, nothing saved:** {plain(exc)}.", icon=":material/key_off:")
 
 
 def _refused(preview: CasesPreview) -> None:
@@ -178,8 +186,12 @@ def cases_preview(raw: bytes, file_name: str) -> None:
     if not preview.new and not preview.revised:
         st.info("This return holds nothing new: every request in it is already held as it is.")
     elif st.button("Confirm and save the case records", type="primary", key="cases-confirm"):
-        info = commit_cases(data.store(), preview, author=current_user())
         st.session_state.pop(_PREVIEW_KEY, None)
+        try:
+            info = commit_cases(data.store(), preview, author=current_user())
+        except CaseKeyRefused as exc:  # the records were re-keyed since the preview
+            _key_refused(preview.file_name, exc)
+            return
         message = ("Nothing changed: these case records were already saved." if info is None else
                    f"Saved as case records version {info.id}: {info.new:,} new and {info.revised:,} revised requests. "
                    "The statutory figures are now computed from them.")

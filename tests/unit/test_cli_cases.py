@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,13 +15,16 @@ import pytest
 import sen2_synthetic as synth
 
 from sendlib.domain.paths import ROOT
+from sendlib.domain.pseudonym import fingerprint
 from sendlib.workflows.cases import cases_store
 from sendlib.workflows.stores import open_store
 
 
-def sendlib(*args: str) -> subprocess.CompletedProcess[str]:
+def sendlib(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI as a subprocess; `env` adds to the environment, which never sets a case key of its own."""
+    environ = {k: v for k, v in os.environ.items() if k != "SENDLIB_CASES_KEY"} | (env or {})
     return subprocess.run([sys.executable, "-m", "sendlib", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, env=environ)
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +146,53 @@ def test_load_recognises_a_return_by_its_content(tmp_path: Path, made: synth.Syn
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].startswith("cases version 000001: ")
     assert not open_store(tmp_path / "s").exists()
+
+
+NEW_KEY = "a-new-case-key-held-in-a-vault-0123456789"
+
+
+def test_rekey_moves_the_records_and_the_store_goes_on(loaded: Path, tmp_path: Path) -> None:
+    old = (loaded / "cases.key").read_bytes().strip()
+    new_file = tmp_path / "new.key"
+    new_file.write_text(NEW_KEY + "\n")
+    result = sendlib("cases", "rekey", "--store", str(loaded), "--from", str(loaded / "cases.key"), "--to",
+                     str(new_file), "--author", "a.manager")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == (f"cases version 000002: {len(cases_store(open_store(loaded)).read())} "
+                                             f"requests re-keyed from key fingerprint {fingerprint(old)} to "
+                                             f"{fingerprint(NEW_KEY.encode())}")
+    assert (loaded / "cases.key").read_bytes() == NEW_KEY.encode()
+    assert old.decode() not in result.stdout + result.stderr and NEW_KEY not in result.stdout + result.stderr
+    again = sendlib("cases", "load", str(tmp_path / "return.xml"), "--store", str(loaded))
+    assert again.returncode == 0 and again.stdout.splitlines()[-1].startswith("no change (0 new, 0 revised, ")
+    assert [v.action for v in cases_store(open_store(loaded)).versions()] == ["rekey", "cases"]
+
+
+def test_a_different_key_is_refused_in_one_line(loaded: Path, tmp_path: Path) -> None:
+    held = fingerprint((loaded / "cases.key").read_bytes().strip())
+    other = {"SENDLIB_CASES_KEY": NEW_KEY}
+    for args in (("load", str(tmp_path / "return.xml")), ("measures", "--format", "csv", "-o", str(tmp_path / "m")),
+                 ("list", "--measure", "rate_ex", "--period", "2024", "--format", "csv", "-o", str(tmp_path / "l"))):
+        result = sendlib("cases", *args, "--store", str(loaded), env=other)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr == (f"error: the case records were made with key fingerprint {held}; the key now "
+                                 f"configured has {fingerprint(NEW_KEY.encode())}: restore the old key, or run "
+                                 "`python -m sendlib cases rekey --from OLD --to NEW`\n")
+    assert not (tmp_path / "m").exists() and not (tmp_path / "l").exists()
+    assert cases_store(open_store(loaded)).head() == "000001"
+
+
+def test_rekey_takes_key_sources_never_keys(loaded: Path, tmp_path: Path) -> None:
+    key_file = str(loaded / "cases.key")
+    literal = sendlib("cases", "rekey", "--store", str(loaded), "--from", key_file, "--to", NEW_KEY)
+    assert literal.returncode == 2 and "never the key itself" in literal.stderr
+    unset = sendlib("cases", "rekey", "--store", str(loaded), "--from", key_file, "--to", "env:NO_SUCH_KEY_VAR")
+    assert unset.returncode == 2 and "NO_SUCH_KEY_VAR" in unset.stderr
+    short = sendlib("cases", "rekey", "--store", str(loaded), "--from", key_file, "--to", "env:SHORT_KEY",
+                    env={"SHORT_KEY": "k" * 20})
+    assert short.returncode == 1 and "is 20 bytes; a case key must be at least 32 bytes" in short.stderr
+    wrong = sendlib("cases", "rekey", "--store", str(loaded), "--from", "env:WRONG", "--to", "env:NEW",
+                    env={"WRONG": "w" * 40, "NEW": NEW_KEY})
+    assert wrong.returncode == 1 and "the --from key has" in wrong.stderr
+    assert all("Traceback" not in r.stderr for r in (literal, unset, short, wrong))
+    assert cases_store(open_store(loaded)).head() == "000001"
