@@ -206,3 +206,27 @@ def test_only_editors_may_load_or_restore_case_records(store_dir: Path) -> None:
     assert not at.exception, at.exception
     assert case_versions(at)["Version"].tolist() == ["000002 (current)", "000001"], "anyone may see the versions"
     assert not [b for b in at.button if b.key == "cases-history-restore"], "only an editor may restore"
+
+
+def test_a_return_under_another_key_is_refused_with_the_fingerprints(store_dir: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records held under the store's generated key, then a different key configured: the Upload page refuses the
+    next return in one line naming both fingerprints, and writes nothing."""
+    from sendlib.domain import pseudonym
+    from sendlib.domain.pseudonym import fingerprint
+
+    monkeypatch.setattr(pseudonym, "SETTINGS_FILE", store_dir / "no-secrets.toml")
+    monkeypatch.delenv("SENDLIB_CASES_KEY", raising=False)
+    synthetic = generate(40, seed=9)
+    store = open_store(store_dir)
+    commit_cases(store, preview_cases(store, synthetic.xml, "first.xml"))
+    held = fingerprint((store_dir / KEY_FILE).read_bytes().strip())
+    other = "another-key-configured-later-0123456789"
+    monkeypatch.setenv("SENDLIB_CASES_KEY", other)
+    before = snapshot(store_dir)
+    at = case_upload(open_page("app_pages/upload.py"), "again.xml", synthetic.xml)
+    message = shown(at.error[0].value)
+    assert "again.xml was refused, nothing saved" in message
+    assert f"made with key fingerprint {held}; the key now configured has {fingerprint(other.encode())}" in message
+    assert not at.metric and not [b for b in at.button if b.key == "cases-confirm"]
+    assert snapshot(store_dir) == before
