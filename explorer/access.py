@@ -9,7 +9,7 @@ import streamlit as st
 
 # The rule itself is the library's (sendlib.domain.authorities), so the CLI and per-authority roles share it.
 from sendlib.domain.authorities import address as _address
-from sendlib.domain.authorities import unverified
+from sendlib.domain.authorities import verified
 
 from .authority import authority, login_configured, may_write
 from .text import plain
@@ -44,9 +44,9 @@ def may_edit() -> bool:
     if is_editor():
         st.caption(f"Signed in as {email} (editor).")
         return True
-    if unverified(st.user.get("email_verified")):
-        st.warning(f"Signed in as {email}, an address your sign-in provider has not verified: you can view but not "
-                   "change the data.")
+    if not verified(st.user.get("email_verified")):
+        st.warning(f"Signed in as {email}, an address your sign-in provider has not verified (its `email_verified` "
+                   "is not true): you can view but not change the data.")
     else:
         st.warning(f"Signed in as {email}, who is not on the editors list for this authority: you can view but not "
                    "change its data.")
