@@ -5,11 +5,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from explorer.access import no_authority
+from explorer.access import no_authority, setup_error
 from explorer.authority import visible
 from explorer.components import home_la_selector
 from explorer.damage import repaired_flash, store_error
 from explorer.menu import DEFAULT, PageEnd, pages
+from sendlib.domain.authorities import AuthorityError
 from sendlib.store.versioned import StoreError
 
 # The favicon is a file in the repo: a Material icon here would be fetched from Google's font servers, which a
@@ -56,3 +57,6 @@ try:
 except StoreError as exc:
     with page.container():
         store_error(exc)
+except AuthorityError as exc:
+    with page.container():
+        setup_error(exc)

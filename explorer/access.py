@@ -5,11 +5,13 @@ page says so."""
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 # The rule itself is the library's (sendlib.domain.authorities), so the CLI and per-authority roles share it.
+from sendlib.domain.authorities import AuthorityError, verified
 from sendlib.domain.authorities import address as _address
-from sendlib.domain.authorities import unverified
 
 from .authority import authority, login_configured, may_write
 from .text import plain
@@ -44,9 +46,9 @@ def may_edit() -> bool:
     if is_editor():
         st.caption(f"Signed in as {email} (editor).")
         return True
-    if unverified(st.user.get("email_verified")):
-        st.warning(f"Signed in as {email}, an address your sign-in provider has not verified: you can view but not "
-                   "change the data.")
+    if not verified(st.user.get("email_verified")):
+        st.warning(f"Signed in as {email}, an address your sign-in provider has not verified (its `email_verified` "
+                   "is not true): you can view but not change the data.")
     else:
         st.warning(f"Signed in as {email}, who is not on the editors list for this authority: you can view but not "
                    "change its data.")
@@ -65,3 +67,14 @@ def no_authority() -> None:
     email = plain(_address(st.user.get("email")) or "an account with no email address")
     st.warning(f"Signed in as {email}, who is not a viewer or editor of any authority this explorer serves. Ask "
                "your authority's SEND performance lead to add you.", icon=":material/lock:")
+
+
+def setup_error(exc: AuthorityError) -> None:
+    """The page in place of any other when the deployment's settings do not read (an authority DfE does not know, a
+    look-alike address in a list): nobody is let in on a guess. The detail names configured addresses, so it goes
+    to the server's log for whoever runs the explorer, not to every visitor."""
+    logging.getLogger(__name__).error("the explorer's settings do not read: %s", exc)
+    st.title("SEND Performance Explorer")
+    st.error("This explorer is not set up correctly: its `[authorities]`, `[editors]` or `[viewers]` settings do not "
+             "read, so no one can be signed in to it. Whoever runs it will find what to fix in the server's log.",
+             icon=":material/error:")

@@ -25,9 +25,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     if not root.is_dir():
         print(f"error: no store at {root} (not a folder)", file=sys.stderr)
         return 2
-    from sendlib.workflows.catalogues import authority_code
+    from sendlib.cli_store import authority_of
 
-    outcomes = migrate(root, la=authority_code(args.la), finish=args.finish)
+    outcomes = migrate(root, la=authority_of(args), finish=args.finish)
     if not outcomes:
         print(f"error: {root} holds no store to migrate (no HEAD, versions/ or tables/, and no delta/ tables)",
               file=sys.stderr)

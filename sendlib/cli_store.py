@@ -1,9 +1,10 @@
 """What every `python -m sendlib` command that uses the store shares: `--store` and `--la`, and opening the store for
 that authority. Part of the CLI contract (README).
 
-`--la` takes a name, an old code (839) or a new code (E06000058); the default is the configured home authority. A
-command that writes refuses an authority the deployment does not serve (`[authorities] codes` in secrets); without
-that list, the local default, any English authority may be written.
+`--la` takes a name, an old code (839) or a new code (E06000058), in plain ASCII; the default is the configured home
+authority. Every command, reading or writing, refuses (exit 2) an authority the deployment does not serve
+(`[authorities] codes` in secrets; without that list, the local default, any English authority DfE publishes), so a
+mistyped or look-alike code (`999`, `８３９`, `٨٣٩`) is named rather than read as an authority holding nothing.
 """
 
 from __future__ import annotations
@@ -27,24 +28,24 @@ def with_store(p: argparse.ArgumentParser, *, la_help: str = LA_HELP) -> argpars
     return p
 
 
-def authority_of(args: argparse.Namespace, *, writes: bool = False) -> str:
-    """`--la` as an old code; UsageError for one DfE does not know, or (for a write) one the deployment does not
-    serve."""
+def authority_of(args: argparse.Namespace) -> str:
+    """`--la` (else the home authority) as an old code; UsageError for one DfE does not know or the deployment does
+    not serve, or a settings file that does not read (its `[authorities]`, `[editors]` or `[viewers]`)."""
     from sendlib.domain.authorities import AuthorityError, load_authorities
-    from sendlib.domain.benchmarks import LaNotFound
-    from sendlib.workflows.catalogues import authority_code, authority_index
+    from sendlib.workflows.catalogues import authority_index
 
+    index = authority_index()
     try:
-        code = authority_code(getattr(args, "la", None))
-        if writes:
-            load_authorities(authority_index()).authority(code, authority_index(), where="--la")
-    except (LaNotFound, AuthorityError) as exc:
+        deployment = load_authorities(index)
+        la = getattr(args, "la", None)
+        return deployment.home if la is None else deployment.authority(la, index, where="--la").old_la_code
+    except AuthorityError as exc:
         raise UsageError(str(exc)) from None
-    return code
 
 
 def store_of(args: argparse.Namespace, *, writes: bool = False, migrate_old: bool = True) -> DeltaStore:
-    """The store `--store` names, opened for `--la`'s authority (see the module docstring)."""
+    """The store `--store` names, opened for `--la`'s authority (see the module docstring). `writes` says what the
+    command does; reads and writes are held to the same authorities."""
     from sendlib.workflows.stores import open_store
 
-    return open_store(args.store, la=authority_of(args, writes=writes), migrate_old=migrate_old)
+    return open_store(args.store, la=authority_of(args), migrate_old=migrate_old)

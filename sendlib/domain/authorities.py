@@ -15,8 +15,14 @@ Set in `.streamlit/secrets.toml` (never committed), beside `[explorer]` and `[au
 
 Without `[authorities]` (the local default) any English authority DfE publishes may be named and written, as the
 CLI's `--la` does. Without `[viewers]` the home authority's data is open to everyone who reaches the app, as it
-always was; with it, each authority's data is for its own viewers and editors. Emails are compared with case and
-stray spaces ignored, and an address the sign-in provider has not verified holds no role at all.
+always was; with it, each authority's data is for its own viewers and editors.
+
+Addresses are compared exactly, after trimming spaces and lower-casing the ASCII letters A-Z, and nothing else: no
+Unicode case folding or normalisation, which would make `roß@`, `Kate@` with a Kelvin sign (U+212A) or `roſs@` into
+`ross@` and `kate@`, letting a look-alike sign in as an editor. A configured address must be plain ASCII (a listed
+look-alike is refused at load, naming it), and a signed-in address holding anything else matches nobody. An address
+holds a role only if the sign-in provider vouches for it: `email_verified` the boolean true or the string "true".
+Authorities are named in plain ASCII too: `839`, `E06000058` or a name, never full-width or Arabic-Indic digits.
 
 Pure: the caller passes the settings (a parsed TOML mapping, or `load_authorities` reads the file) and the DfE
 authority index (`benchmarks.la_index`), so this module reads nothing but the settings file.
@@ -24,7 +30,10 @@ authority index (`benchmarks.la_index`), so this module reads nothing but the se
 
 from __future__ import annotations
 
+import re
+import string
 import tomllib
+import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -37,6 +46,11 @@ from sendlib.domain.settings import SETTINGS_FILE, load_settings
 
 Role = Literal["editor", "viewer"]
 LEGACY_KEY = "emails"  # `[editors] emails = [...]`: the home authority's editors, from before there were several
+OLD_CODE = re.compile(r"[0-9]{3}", re.ASCII)  # DfE's old three-digit code, in ASCII digits only
+_ASCII_SPACE = " \t\r\n\v\f"
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+# A listed address: printable ASCII without spaces, one @ with something either side.
+_LISTABLE = re.compile(r"[!-?A-~]+@[!-?A-~]+", re.ASCII)
 
 
 class AuthorityError(ValueError):
@@ -44,23 +58,34 @@ class AuthorityError(ValueError):
 
 
 def address(email: object) -> str:
-    """An email address as compared and recorded: `Jo.Bloggs@Council.gov.uk ` and `jo.bloggs@council.gov.uk` are one."""
-    return str(email or "").strip().casefold()
+    """An email address as compared and recorded: ASCII spaces trimmed and A-Z lower-cased, nothing else (see the
+    module docstring: `Jo@Council.gov.uk ` and `jo@council.gov.uk` are one, `roß@` and `ross@` are two)."""
+    return str(email or "").strip(_ASCII_SPACE).translate(_ASCII_LOWER)
 
 
-def unverified(verified: object) -> bool:
-    """The sign-in provider says the address is not verified (`email_verified` false; some send it as a string).
-    A provider that does not send the claim at all is trusted as configured."""
-    return str(verified).strip().lower() == "false"
+def verified(claim: object) -> bool:
+    """Whether the sign-in provider vouches for the address: `email_verified` the boolean true, or the string "true"
+    as some providers send it. Anything else (absent, `0`, `"0"`, `"no"`, `""`) is not a yes."""
+    return claim is True or (isinstance(claim, str) and claim.translate(_ASCII_LOWER) == "true")
 
 
-def editor_allowed(email: str | None, verified: object, editors: Iterable[str] | str) -> bool:
-    """Whether a signed-in address is on a list, whatever its case or stray spaces, and not an address the provider
-    has not verified: the one rule every role check goes through."""
-    if not address(email) or unverified(verified):
+def editor_allowed(email: str | None, claim: object, editors: Iterable[str] | str) -> bool:
+    """Whether a signed-in address is on a list, whatever the case of its ASCII letters or stray spaces, and
+    verified: the one rule every role check goes through. An address outside ASCII matches nothing."""
+    found = address(email)
+    if not found or not found.isascii() or not verified(claim):
         return False
     listed = [editors] if isinstance(editors, str) else editors
-    return address(email) in {address(e) for e in listed}
+    return found in {address(e) for e in listed}
+
+
+def find_authority(la: str, index: pd.DataFrame) -> Authority:
+    """The authority a name, old code or new code means; LaNotFound for one DfE does not know, and for any text
+    outside printable ASCII (`８３９`, `٨٣٩`), which no DfE name or code holds."""
+    text = str(la).strip(_ASCII_SPACE)
+    if not text.isascii() or not text.isprintable():
+        raise LaNotFound(f"no local authority {la!r}: names and codes are plain ASCII (839, E06000058, Devon)")
+    return resolve_la(pd.DataFrame(), text, index=index)
 
 
 class Authorities(BaseModel):
@@ -94,33 +119,47 @@ class Authorities(BaseModel):
                                  f"authorities ([authorities] codes: {', '.join(self.served)})")
         return found
 
-    def roles(self, email: str | None, verified: object) -> dict[str, Role]:
+    def roles(self, email: str | None, claim: object) -> dict[str, Role]:
         """Each authority this address holds a role in; an editor of one is also its viewer, so "editor" wins."""
         out: dict[str, Role] = {}
         for code, listed in self.viewers.items():
-            if editor_allowed(email, verified, listed):
+            if editor_allowed(email, claim, listed):
                 out[code] = "viewer"
         for code, listed in self.editors.items():
-            if editor_allowed(email, verified, listed):
+            if editor_allowed(email, claim, listed):
                 out[code] = "editor"
         return out
 
-    def may_write(self, email: str | None, verified: object, la: str) -> bool:
+    def may_write(self, email: str | None, claim: object, la: str) -> bool:
         """Upload, restore, comment, set up or share for `la`: only its own editors, and only if it is served."""
-        return self.serves(la) and self.roles(email, verified).get(la) == "editor"
+        return self.serves(la) and self.roles(email, claim).get(la) == "editor"
 
-    def may_see(self, email: str | None, verified: object, la: str) -> bool:
+    def may_see(self, email: str | None, claim: object, la: str) -> bool:
         """See `la`'s own data (what it shares with the others is the peer comparison's affair, not this)."""
         if not self.serves(la):
             return False
-        return la in self.roles(email, verified) or (self.open_viewing and la == self.home)
+        return la in self.roles(email, claim) or (self.open_viewing and la == self.home)
 
 
 def _resolve(la: str, index: pd.DataFrame, *, where: str) -> Authority:
     try:
-        return resolve_la(pd.DataFrame(), str(la), index=index)
+        return find_authority(la, index)
     except LaNotFound as exc:
         raise AuthorityError(f"{where}: {exc}") from None
+
+
+def _listable(entry: str, *, where: str) -> str:
+    """A configured address as compared, or AuthorityError naming it: a look-alike (`roß@`, a Kelvin sign, a Cyrillic
+    а, full-width letters) would otherwise stand for someone else, or for no one the list's author meant."""
+    found = address(entry)
+    if _LISTABLE.fullmatch(found):
+        return found
+    odd = [f"U+{ord(c):04X} {unicodedata.name(c, 'a control character')}" for c in dict.fromkeys(found)
+           if not c.isascii() or not c.isprintable()]
+    why = (f"holds {', '.join(odd)}: addresses are compared exactly, in plain ASCII, so a look-alike cannot stand "
+           "for another; write it as the sign-in provider sends it" if odd
+           else "is not an email address (one @, no spaces)")
+    raise AuthorityError(f"{where}: {entry!r} {why}")
 
 
 def _listed(value: object, *, where: str) -> tuple[str, ...]:
@@ -148,7 +187,7 @@ def _people(section: object, name: str, index: pd.DataFrame, served: Authorities
     for key, value in section.items():
         where = f"[{name}] {key!r}"
         code = served.home if key == LEGACY_KEY else served.authority(key, index, where=where).old_la_code
-        out.setdefault(code, set()).update(address(e) for e in _listed(value, where=where) if address(e))
+        out.setdefault(code, set()).update(_listable(e, where=where) for e in _listed(value, where=where) if address(e))
     return {code: tuple(sorted(emails)) for code, emails in out.items()}
 
 

@@ -659,6 +659,9 @@ class DeltaStore:
         so a table can always be brought back to a version that is intact; a damaged log stops it (it is named).
         `created_at`, as for `commit`."""
         old = self.info(version)
+        if self.per_authority and self.la is not None and not self._ours(old.la_code):  # not in its `versions()`
+            raise StoreError(f"version {version} is another authority's, not {self.la}'s: restore one of its own "
+                             f"(`history --la {self.la}` lists them)")
         target = delta_version(version)
 
         def step(table: DeltaTable | None) -> VersionInfo:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sendlib.domain.benchmarks import la_index, resolve_la
+from sendlib.domain.authorities import OLD_CODE, find_authority
+from sendlib.domain.benchmarks import la_index
 from sendlib.domain.catalogue import KPI, Catalogue, load_catalogue, load_themes
 from sendlib.domain.common_measures import suggest_common
 from sendlib.domain.measure_setup import MeasureProposal, infer_unit, proposal, to_kpis
@@ -38,11 +39,11 @@ def authority_index() -> pd.DataFrame:
 
 def authority_code(la: str | None = None) -> str:
     """An authority's old three-digit code from a name, an old or a new code (default: the configured home
-    authority). LaNotFound for one DfE does not know."""
+    authority). LaNotFound for one DfE does not know, and for any look-alike of a code (`８３９`, `٨٣٩`)."""
     wanted = la or load_settings().home_la
-    if wanted.isdigit() and len(wanted) == 3:
+    if OLD_CODE.fullmatch(wanted):
         return wanted
-    return resolve_la(pd.DataFrame(), wanted, index=authority_index()).old_la_code
+    return find_authority(wanted, authority_index()).old_la_code
 
 
 def measures_store(store: DeltaStore) -> DeltaStore:

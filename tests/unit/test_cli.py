@@ -191,3 +191,52 @@ def test_export_bad_filters_exit_2(built_store, tmp_path, run, extra, words):
     assert done.returncode == 2
     assert words in done.stderr and "Traceback" not in done.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("la", ["٨٣٩", "８３９", "999", "839\u3000", "Devon８"])
+def test_an_authority_that_is_not_one_exits_2_on_a_read(built_store, tmp_path, capsys, la):
+    """Arabic-Indic and full-width digits are `str.isdigit()`; 999 is three ASCII digits and no authority. Each read
+    as an authority holding nothing would be a quiet, empty answer."""
+    out = tmp_path / "x.csv"
+    assert main(["export", "--store", str(built_store.root), "--la", la, "-o", str(out)]) == 2
+    assert main(["history", "--store", str(built_store.root), "--la", la]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 2 and err.count(f"--la: no local authority {la!r}") == 2, err
+    assert not out.exists()
+
+
+def test_an_authority_the_deployment_does_not_serve_exits_2_on_a_read(built_store, tmp_path, capsys, monkeypatch):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[authorities]\ncodes = ["839", "878"]\n', encoding="utf-8")
+    monkeypatch.setattr("sendlib.domain.authorities.SETTINGS_FILE", secrets)
+    monkeypatch.delenv("SENDLIB_HOME_LA", raising=False)
+    assert main(["history", "--store", str(built_store.root), "--la", "Plymouth"]) == 2
+    assert "Plymouth (879) is not one of this deployment's authorities" in capsys.readouterr().err
+    assert main(["history", "--store", str(built_store.root), "--la", "E06000058"]) == 0
+
+
+def test_rollback_of_another_authoritys_version_is_refused(store, capsys):
+    from other_councils import COUNCILS, HERE
+
+    from sendlib.workflows.catalogues import add_measures, propose, store_catalogue
+    from sendlib.workflows.load import load_file, parse_bytes
+    from sendlib.workflows.stores import open_store
+
+    council = COUNCILS[0]
+    other = open_store(store.root, la=council.la)
+    file = HERE / council.file
+    catalogue = store_catalogue(other)
+    add_measures(other, propose(parse_bytes(file.read_bytes(), file.name, catalogue).unknown, catalogue))
+    _, info = load_file(other, file, store_catalogue(other))
+    assert info is not None
+    theirs = info.id
+    ours = open_store(store.root, la="839")
+    before = (ours.head(), [v.id for v in ours.versions()])
+    assert theirs not in before[1], "another authority's version is not in this one's history"
+
+    assert main(["rollback", "--store", str(store.root), "--la", "839", theirs]) == 1
+    err = capsys.readouterr().err
+    assert f"version {theirs} is another authority's, not 839's" in err and council.la not in err
+    ours = open_store(store.root, la="839")
+    assert (ours.head(), [v.id for v in ours.versions()]) == before, "nothing written"
+    assert open_store(store.root, la=council.la).head() == theirs

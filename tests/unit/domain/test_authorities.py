@@ -11,11 +11,14 @@ import pytest
 from sendlib.domain.authorities import (
     Authorities,
     AuthorityError,
+    address,
     editor_allowed,
+    find_authority,
     load_authorities,
     parse_authorities,
+    verified,
 )
-from sendlib.domain.benchmarks import la_index
+from sendlib.domain.benchmarks import LaNotFound, la_index
 from sendlib.workflows.dfe_releases import BUNDLED_DFE
 
 BCP, CORNWALL, DEVON = "839", "908", "878"
@@ -93,7 +96,7 @@ def test_the_flat_legacy_editors_list_makes_editors_of_the_home_authority(index:
     found = parse_authorities({"editors": {"emails": ["Send.Manager@BCP.gov.uk "]}}, index, home_la="E06000058")
     assert found.editors == {BCP: ("send.manager@bcp.gov.uk",)}
     assert found.roles("send.manager@bcp.gov.uk", True) == {BCP: "editor"}
-    assert found.may_write(" SEND.MANAGER@bcp.gov.uk", None, BCP)
+    assert found.may_write(" SEND.MANAGER@bcp.gov.uk", "TRUE", BCP)
     assert not found.may_write("send.manager@bcp.gov.uk", True, DEVON)  # not an editor of every authority
 
 
@@ -171,3 +174,58 @@ def test_no_secrets_file_is_the_local_default(index: pd.DataFrame, tmp_path: Pat
     monkeypatch.delenv("SENDLIB_HOME_LA", raising=False)
     found = load_authorities(index, tmp_path / "absent.toml")
     assert found.home == BCP and found.codes is None and found.editors == {} and found.open_viewing
+
+
+# Each of these becomes an editor's address under Unicode case folding or str.strip(); none is that address.
+FOLDED = {
+    "roß@bcp.gov.uk": "ross@bcp.gov.uk",  # sharp s: casefold() makes it "ss"
+    "\u212aate@bcp.gov.uk": "kate@bcp.gov.uk",  # Kelvin sign: lower() and casefold() make it "k"
+    "roſs@bcp.gov.uk": "ross@bcp.gov.uk",  # long s: casefold() makes it "s"
+    "ross@bcp.gov.uk\u3000": "ross@bcp.gov.uk",  # an ideographic space, which str.strip() takes off
+}
+# Drawn like an editor's address (NFKC would make the first ASCII), and never to be listed for one.
+LOOK_ALIKES = [*FOLDED, "ｋａｔｅ@bcp.gov.uk", "k\u0430te@bcp.gov.uk"]  # full-width letters; a Cyrillic а
+
+
+@pytest.mark.parametrize(("look_alike", "editor"), FOLDED.items())
+def test_a_look_alike_signed_in_is_not_the_editor(index: pd.DataFrame, look_alike: str, editor: str) -> None:
+    found = _two(index, editors={"839": ["ross@bcp.gov.uk", "Kate@BCP.gov.uk"]}, viewers={"878": [editor]})
+    assert found.may_write(editor.upper(), True, BCP), "the editor, whatever the case of the ASCII letters"
+    assert found.roles(look_alike, True) == {}
+    assert not editor_allowed(look_alike, True, [editor])
+    assert address(look_alike) != editor, "recorded as what it is, never as the editor it looks like"
+
+
+@pytest.mark.parametrize("look_alike", LOOK_ALIKES)
+def test_a_look_alike_in_a_configured_list_is_refused_naming_it(index: pd.DataFrame, look_alike: str) -> None:
+    with pytest.raises(AuthorityError, match=r"\[editors\] '839': .* holds U\+[0-9A-F]{4} .*plain ASCII") as info:
+        _two(index, editors={"839": ["jo@bcp.gov.uk", look_alike]})
+    assert repr(look_alike) in str(info.value)
+    with pytest.raises(AuthorityError, match=r"\[viewers\] 'emails'"):
+        _two(index, viewers={"emails": [look_alike]})
+
+
+@pytest.mark.parametrize("bad", ["jo", "jo@", "@bcp.gov.uk", "jo bloggs@bcp.gov.uk", "jo@bcp@gov.uk", "jo@bcp.gov.uk\x07"])
+def test_a_configured_entry_that_is_not_an_address_is_refused(index: pd.DataFrame, bad: str) -> None:
+    with pytest.raises(AuthorityError, match=r"\[editors\] 'emails': .*(not an email address|control)"):
+        _two(index, editors={"emails": [bad]})
+
+
+@pytest.mark.parametrize("claim", [0, "0", "no", "", None, 1, "1", "yes", " true", "ｔｒｕｅ", [True]])
+def test_only_email_verified_true_is_verified(index: pd.DataFrame, claim: object) -> None:
+    assert all(verified(yes) for yes in (True, "true", "True", "TRUE"))
+    assert not verified(claim)
+    found = _two(index, editors={"839": ["jo@bcp.gov.uk"]}, viewers={"878": ["jo@bcp.gov.uk"]})
+    assert found.roles("jo@bcp.gov.uk", claim) == {}
+    assert not found.may_write("jo@bcp.gov.uk", claim, BCP)
+
+
+@pytest.mark.parametrize("look_alike", ["８３９", "٨٣٩", "۸۳۹", "８39", "Ｅ06000058", "Devon８", "83\u200b9", " 839\u3000"])
+def test_an_authority_is_named_in_plain_ascii_only(index: pd.DataFrame, look_alike: str) -> None:
+    with pytest.raises(LaNotFound, match="plain ASCII"):
+        find_authority(look_alike, index)
+    with pytest.raises(AuthorityError, match=r"\[authorities\] codes: .*plain ASCII"):
+        parse_authorities({"authorities": {"codes": ["839", look_alike]}}, index, home_la="839")
+    with pytest.raises(AuthorityError, match=r"\[explorer\] home_la: .*plain ASCII"):
+        parse_authorities({}, index, home_la=look_alike)
+    assert find_authority(" 839\t", index).old_la_code == BCP
