@@ -47,13 +47,15 @@ from pydantic import ValidationError
 from sendlib.domain.table_spec import AUTHORITY, TableSpec
 from sendlib.store.delta_log import (
     LAST_CHECKPOINT,
-    LOG_DIR,
     Entry,
     LogProblem,
     LogState,
     actions_of,
     commit_name,
     state_of,
+)
+from sendlib.store.delta_log import (
+    LOG_DIR as LOG_DIR,
 )
 from sendlib.store.location import Location, store_location
 from sendlib.store.versioned import StoreDamaged, StoreError, VersionInfo, check_version_id, os_error
@@ -600,6 +602,35 @@ class DeltaStore:
                       if i.type == pafs.FileType.File and i.path.endswith(".parquet")
                       and not i.path.startswith(f"{LOG_DIR}/") and i.path not in named
                       and (newest is None or i.mtime is None or i.mtime >= newest))
+
+    def rebuild_checkpoint(self) -> str:
+        """A damaged checkpoint (or `_last_checkpoint`) set aside under a dated name, never deleted, and the
+        checkpoint written again from the commit entries (delta-rs's `create_checkpoint`): no version is made, no
+        data file touched. Refused, with the damage named, when those entries are not whole. Returns what was done."""
+        import pyarrow.fs as pafs
+
+        from sendlib.store.delta_log import CHECKPOINT_FILE
+
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+        try:
+            self._log_state()
+            aside = [LAST_CHECKPOINT] if self._pointer_findings() else []
+        except TableDamaged as exc:
+            if "checkpoint" not in exc.what or "repair" not in exc.what:
+                raise
+            names = [info.base_name for info in self._log_entries()]
+            version = max(int(m[1]) for name in names if (m := CHECKPOINT_FILE.match(name)))
+            aside = [LAST_CHECKPOINT] + [name for name in names
+                                         if (m := CHECKPOINT_FILE.match(name)) and int(m[1]) == version]
+        fs = self._fs()
+        for name in aside:
+            if fs.get_file_info(f"{LOG_DIR}/{name}").type != pafs.FileType.NotFound:
+                fs.move(f"{LOG_DIR}/{name}", f"{LOG_DIR}/{name}.damaged-{stamp}")
+        table = self._open()
+        assert table is not None
+        table.create_checkpoint()
+        return (f"checkpoint rebuilt at version {version_id(table.version())} from the commit entries "
+                f"(the damaged file{'s' if len(aside) > 1 else ''} kept as *.damaged-{stamp})")
 
     # --- writing -----------------------------------------------------------------------------------------------
 
