@@ -416,3 +416,76 @@ def test_data_files_of_a_lost_newest_commit_are_reported_with_the_way_to_their_r
     log_entry(root, "values", 2).unlink()
     _, said = run(["check", "--store", str(root)], capsys)
     assert upload.name in said and "no version names it" in said and "backup" in said, said
+
+
+@pytest.fixture(scope="module")
+def intact_exports(seeded: Path, tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """The export of each intact version of the figures: the store as it stood after each commit."""
+    found = set()
+    for newest in range(3):
+        copy = copy_store(seeded, tmp_path_factory.mktemp("intact") / "store")
+        for later in range(newest + 1, 3):
+            log_entry(copy, "values", later).unlink()
+        out = copy.parent / "out.csv"
+        assert main(["export", "--store", str(copy), "-o", str(out)]) == 0
+        found.add(out.read_text(encoding="utf-8"))
+    return found
+
+
+def _damage_ops() -> dict[str, Callable[[Path], None]]:
+    import shutil
+
+    def entry(version: int, data: Callable[[bytes], bytes]) -> Callable[[Path], None]:
+        return lambda r: (p := log_entry(r, "values", version)).exists() and p.write_bytes(data(p.read_bytes()))
+
+    def delete(version: int) -> Callable[[Path], None]:
+        return lambda r: log_entry(r, "values", version).unlink(missing_ok=True)
+
+    def clean_up(r: Path) -> None:
+        if (r / "delta" / "values" / "_delta_log").is_dir() and not list((r / "delta" / "values" / "_delta_log")
+                                                                             .glob("*.checkpoint.parquet")):
+            try:
+                newest = checkpointed(r)
+            except Exception:  # a log already damaged: delta-rs cannot make a checkpoint of it
+                return
+            for version in range(newest):
+                log_entry(r, "values", version).unlink(missing_ok=True)
+
+    ops: dict[str, Callable[[Path], None]] = {
+        "lose the log": lambda r: shutil.rmtree(r / "delta" / "values" / "_delta_log", ignore_errors=True),
+        "checkpoint and clean up": clean_up,
+        "same-size change": lambda r: same_size_change(newest_file(r, "values")),
+    }
+    for version in range(3):
+        ops[f"empty entry {version}"] = entry(version, lambda b: b"")
+        ops[f"braces entry {version}"] = entry(version, lambda b: b"{}")
+        ops[f"halve entry {version}"] = entry(version, lambda b: b[: len(b) // 2])
+        ops[f"delete entry {version}"] = delete(version)
+    return ops
+
+
+DAMAGE_OPS = _damage_ops()
+
+
+def test_no_command_shows_rows_that_differ_from_an_intact_version(seeded: Path, intact_exports: set[str],
+                                                                  tmp_path_factory: pytest.TempPathFactory) -> None:
+    """After any sequence of damage, `export` either refuses (exit 1) or writes exactly some intact version's rows."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.sampled_from(sorted(DAMAGE_OPS)), min_size=1, max_size=3))
+    def damaged_then_exported(ops: list[str]) -> None:
+        root = copy_store(seeded, tmp_path_factory.mktemp("prop") / "store")
+        for op in ops:
+            try:
+                DAMAGE_OPS[op](root)
+            except Exception:  # the op does not apply to a store already damaged that way
+                continue
+        out = root.parent / "out.csv"
+        code = main(["export", "--store", str(root), "-o", str(out)])
+        assert code in (0, 1), (ops, code)
+        if code == 0:
+            assert out.read_text(encoding="utf-8") in intact_exports, ops
+
+    damaged_then_exported()
