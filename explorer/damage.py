@@ -37,6 +37,7 @@ def store_error(exc: StoreError) -> None:
             return
         st.session_state[FLASH] = ("Repaired: " + "; ".join(
             f"the {r.table} table is at version {r.info.restored_from or r.info.id} again (new version {r.info.id})"
+            if r.new_version else f"the {r.table} table's {r.info.message}"
             for r in repaired) + ".") if repaired else "Nothing needed repairing: the store had been repaired already."
         st.rerun()
 

@@ -36,7 +36,6 @@ import datetime as dt
 import json
 import os
 import random
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -46,6 +45,18 @@ from urllib.parse import unquote
 from pydantic import ValidationError
 
 from sendlib.domain.table_spec import AUTHORITY, TableSpec
+from sendlib.store.delta_log import (
+    LAST_CHECKPOINT,
+    Entry,
+    LogProblem,
+    LogState,
+    actions_of,
+    commit_name,
+    state_of,
+)
+from sendlib.store.delta_log import (
+    LOG_DIR as LOG_DIR,
+)
 from sendlib.store.location import Location, store_location
 from sendlib.store.versioned import StoreDamaged, StoreError, VersionInfo, check_version_id, os_error
 
@@ -56,8 +67,6 @@ if TYPE_CHECKING:
     from deltalake import CommitProperties, DeltaTable
 
 TABLES_DIR = "delta"
-LOG_DIR = "_delta_log"
-COMMIT_FILE = re.compile(r"^(\d{20})\.json$")
 COMMIT_ATTEMPTS = 25
 METADATA_KEY = "sendlib"
 COUNTS = ("new", "revised", "unchanged")
@@ -69,6 +78,10 @@ TABLE_CONFIGURATION: dict[str, str | None] = {
     "delta.deletedFileRetentionDuration": "interval 36500 days",
 }
 _OP = "_sendlib_op"
+LOG_WAY = ("The table's history cannot be read whole, so nothing is read or written until it can: put {table} back "
+           "from a backup (its data files are still there), then run `python -m sendlib check --store {store}`.")
+NO_LOG_WAY = ("Nothing was read or built over it: put {table} back from a backup with its _delta_log folder; the "
+              "rows' own data files are still there, readable by any parquet tool, so they are not lost.")
 _LOCKS: dict[str, Any] = {}
 
 
@@ -93,15 +106,16 @@ class TableDamaged(StoreDamaged):
     """`StoreDamaged` for a file that may sit on object storage: `where` is its full path or URI, which a `Path`
     would mangle (`az://` to `az:/`)."""
 
-    def __init__(self, where: str, what: str, store: str):
+    def __init__(self, where: str, what: str, store: str, way: str | None = None):
         self.where = where
         self.path = Path(where)
         self.what = what
         StoreError.__init__(
             self,
-            f"{where} {what}. Nothing was changed. Run `python -m sendlib check --store {store}` to see every "
-            f"damaged file, then `python -m sendlib repair --store {store}` to make the newest intact version "
-            "current again (as a new version), or `rollback` to a version you choose.",
+            f"{where} {what}. Nothing was changed. " + (way or (
+                f"Run `python -m sendlib check --store {store}` to see every damaged file, then "
+                f"`python -m sendlib repair --store {store}` to make the newest intact version current again (as a "
+                "new version), or `rollback` to a version you choose.")),
         )
 
 
@@ -125,6 +139,7 @@ class DeltaStore:
         # a per-authority table only through `read_all` (what `check`, `repair` and the peer comparison do).
         self.la = la
         self._own_heads: dict[int, str | None] = {}
+        self._state = LogState([], [])
 
     @property
     def spec(self) -> TableSpec:
@@ -216,10 +231,17 @@ class DeltaStore:
         return pafs.PyFileSystem(DeltaStorageHandler(self.uri, self._options()))
 
     def _where(self, relative: str) -> str:
-        return self.table_location.child(*relative.split("/")).uri
+        return self.table_location.child(*relative.split("/")).uri if relative else self.uri
 
-    def damaged(self, relative: str, what: str) -> TableDamaged:
-        return TableDamaged(self._where(relative), what, self.location.uri)
+    def damaged(self, relative: str, what: str, way: str | None = None) -> TableDamaged:
+        return TableDamaged(self._where(relative), what, self.location.uri, way)
+
+    def _log_problem(self, problem: LogProblem) -> TableDamaged:
+        """A log that does not read whole: named, with the way back (a checkpoint's own message carries its way)."""
+        if "checkpoint" in problem.what:
+            return self.damaged(problem.relative, problem.what, f"Run `python -m sendlib check --store "
+                                                                f"{self.location.uri}` to see every damaged file.")
+        return self.damaged(problem.relative, problem.what, LOG_WAY.format(table=self.uri, store=self.location.uri))
 
     def _log_entries(self) -> list[pafs.FileInfo]:
         import pyarrow.fs as pafs
@@ -231,20 +253,68 @@ class DeltaStore:
 
     def exists(self) -> bool:
         """Whether the table was ever written: anything in its log. A log that no longer reads is damage, and a
-        damaged table exists; only a table that does not exist at all is ever built afresh."""
-        return bool(self._log_entries())
+        damaged table exists; only a table that does not exist at all is ever built afresh. A folder holding data
+        files but no log is damage too (its log was lost), never a new table: it raises `TableDamaged`."""
+        if self._log_entries():
+            return True
+        self._refuse_data_without_log()
+        return False
 
-    def _open(self, version: int | None = None) -> DeltaTable | None:
-        """The table at `version` (else its newest), or None when it was never written."""
-        from deltalake import DeltaTable
-        from deltalake.exceptions import DeltaError, TableNotFoundError
+    def present(self) -> bool:
+        """Whether anything at all is in the table's folder: what `check` and `repair` look at."""
+        import pyarrow.fs as pafs
 
         try:
+            return bool(self._fs().get_file_info(pafs.FileSelector("", allow_not_found=True)))
+        except OSError as exc:
+            raise StoreError(f"cannot reach {self.uri}: {_first_line(exc)}") from None
+
+    def _refuse_data_without_log(self) -> None:
+        if self.present():
+            raise self.damaged("", f"holds data files but no {LOG_DIR} (its log was lost), so it is a damaged table, "
+                                   "not a new one", NO_LOG_WAY.format(table=self.uri))
+
+    def _log_state(self) -> LogState | None:
+        """The log checked whole (see `delta_log`), or None for a table never written; `TableDamaged` naming the
+        first file that is not."""
+        import pyarrow.fs as pafs
+
+        infos = self._log_entries()
+        if not infos:
+            self._refuse_data_without_log()
+            return None
+        entries = [Entry(i.base_name, i.size, i.mtime, i.type == pafs.FileType.File) for i in infos]
+        try:
+            return state_of(entries, self._read_log_bytes, self._check_parquet_footer, self.uri)
+        except LogProblem as problem:
+            raise self._log_problem(problem) from None
+
+    def _read_log_bytes(self, name: str) -> bytes:
+        with self._fs().open_input_stream(f"{LOG_DIR}/{name}") as fh:
+            data: bytes = fh.read()
+        return data
+
+    def _check_parquet_footer(self, name: str) -> None:
+        import pyarrow.parquet as pq
+
+        with self._fs().open_input_file(f"{LOG_DIR}/{name}") as fh:
+            pq.read_metadata(fh)
+
+    def _open(self, version: int | None = None) -> DeltaTable | None:
+        """The table at `version` (else its newest), or None when it was never written. The log is checked whole
+        first (`delta_log`): no command reads or writes a table whose log is damaged."""
+        from deltalake import DeltaTable
+        from deltalake.exceptions import DeltaError
+
+        state = self._log_state()
+        if state is None:
+            return None
+        self._state = state
+        if version is not None and version < state.oldest:
+            raise StoreError(f"version {version_id(version)} of {self.uri} was cleaned out of the log (below a "
+                             "checkpoint) and can no longer be read")
+        try:
             return DeltaTable(self.uri, version=version, storage_options=self._options())
-        except TableNotFoundError as exc:
-            if version is None and not self.exists():
-                return None
-            raise self._log_damage(exc) from None
         except DeltaError as exc:
             raise self._log_damage(exc) from None
         except OSError as exc:
@@ -252,33 +322,13 @@ class DeltaStore:
 
     def _read_log_file(self, name: str) -> list[dict[str, Any]]:
         """One log file's actions; OSError or ValueError when it does not read."""
-        with self._fs().open_input_stream(f"{LOG_DIR}/{name}") as fh:
-            text = fh.read().decode("utf-8")
-        actions = [json.loads(line) for line in text.splitlines() if line.strip()]
-        if not actions or not all(isinstance(a, dict) for a in actions):
-            raise ValueError("no actions")
-        return actions
+        return actions_of(self._read_log_bytes(name).decode("utf-8"))
 
     def _log_damage(self, exc: BaseException | None) -> TableDamaged:
-        """Name the log file that stops the table loading: a gap in the commits, or the newest that does not read."""
-        names = {info.base_name for info in self._log_entries()}
-        commits = sorted(int(m[1]) for name in names if (m := COMMIT_FILE.match(name)))
-        if not commits:
-            return self.damaged(LOG_DIR, "holds no commit, though it is not empty")
-        missing = sorted(set(range(commits[-1] + 1)) - set(commits))
-        if missing:
-            return self.damaged(f"{LOG_DIR}/{missing[0]:020d}.json", "is missing (the history has a gap there)")
-        for commit in reversed(commits):
-            try:
-                self._read_log_file(f"{commit:020d}.json")
-            except (OSError, ValueError, UnicodeDecodeError):
-                return self.damaged(f"{LOG_DIR}/{commit:020d}.json", "is not a readable commit")
-        if "_last_checkpoint" in names:
-            try:
-                self._read_log_file("_last_checkpoint")
-            except (OSError, ValueError, UnicodeDecodeError):
-                return self.damaged(f"{LOG_DIR}/_last_checkpoint", "is not readable")
-        return self.damaged(LOG_DIR, f"cannot be read ({_first_line(exc) if exc else 'unknown reason'})")
+        """Name the log file that stops the table loading (`_log_state` raises it), else the log as a whole."""
+        self._log_state()
+        return self.damaged(LOG_DIR, f"cannot be read ({_first_line(exc) if exc else 'unknown reason'})",
+                            LOG_WAY.format(table=self.uri, store=self.location.uri))
 
     def _snapshot(self, version: str | None) -> DeltaTable:
         table = self._open()
@@ -352,7 +402,7 @@ class DeltaStore:
         if table is None:
             return []
         history = table.history()
-        if [int(c["version"]) for c in history] != list(range(table.version(), -1, -1)):
+        if [int(c["version"]) for c in history] != list(range(table.version(), self._state.oldest - 1, -1)):
             raise self._log_damage(None)
         infos = [self._info(commit) for commit in history]
         if self.per_authority and self.la is not None:
@@ -369,6 +419,8 @@ class DeltaStore:
         table = self._open()
         if table is None or not 0 <= wanted <= table.version():
             raise StoreError(f"no version {version!r} in {self.uri}")
+        if wanted < self._state.oldest:
+            raise StoreError(f"version {version} of {self.uri} was cleaned out of the log (below a checkpoint)")
         commits = table.history(limit=table.version() - wanted + 1)
         if len(commits) != table.version() - wanted + 1 or int(commits[-1]["version"]) != wanted:
             raise self._log_damage(None)
@@ -392,9 +444,8 @@ class DeltaStore:
         what the peer comparison ranks and an analyst's tool sees."""
         table = self._snapshot(version)
         pruning = None if authorities is None else self._pruning({AUTHORITY: list(authorities)})
+        arrow = self._verified(table, pruning, self._stored_schema().names)
         try:
-            arrow = table.to_pyarrow_dataset(file_pruning_predicate=pruning).to_table(
-                columns=self._stored_schema().names, use_threads=False)
             frame: pd.DataFrame = arrow.cast(self._stored_schema()).to_pandas(types_mapper=_types_mapper(),
                                                                               use_threads=False)
             return frame
@@ -413,23 +464,48 @@ class DeltaStore:
         if self.per_authority:
             wanted[AUTHORITY] = self._own()
         pruning = self._pruning(wanted) if wanted else None
+        arrow = self._verified(table, pruning, self.spec.columns)
         try:
-            arrow = table.to_pyarrow_dataset(file_pruning_predicate=pruning).to_table(
-                columns=self.spec.columns, use_threads=False)
             frame = arrow.cast(self.spec.arrow_schema).to_pandas(types_mapper=_types_mapper(), use_threads=False)
             return self.spec.normalise(frame)
         except Exception as exc:  # pyarrow's ArrowInvalid / OSError, a schema that no longer fits, duplicate rows
             raise self._data_damage(table, exc) from None
 
+    def _verified(self, table: DeltaTable, pruning: list[tuple[str, str, Any]] | None, columns: list[str]) -> pa.Table:
+        """The rows of `table`'s files (those `pruning` leaves), each file's held against the log's statistics of it
+        (`delta_stats`): a file whose content changed is named, never read as if true."""
+        import pyarrow as pa
+
+        from sendlib.store.delta_stats import mismatch, stats_by_path
+
+        try:
+            dataset = table.to_pyarrow_dataset(file_pruning_predicate=pruning)
+            stats = stats_by_path(table)
+            parts = []
+            for fragment in dataset.get_fragments():
+                part = fragment.to_table(schema=dataset.schema, columns=columns, use_threads=False)
+                path = unquote(fragment.path)
+                if why := mismatch(part.select([c for c in part.column_names if c != AUTHORITY]), stats.get(path)):
+                    raise self.damaged(path, why)
+                parts.append(part)
+            return pa.concat_tables(parts) if parts else dataset.to_table(columns=columns, use_threads=False)
+        except TableDamaged:
+            raise
+        except Exception as exc:  # pyarrow's ArrowInvalid / OSError for a file that does not read
+            raise self._data_damage(table, exc) from None
+
     def _file_findings(self, table: DeltaTable, *, footers: bool) -> list[tuple[str, str]]:
         """The data files of `table`'s version that are missing, not the size the log records or (with `footers`)
-        not readable parquet."""
+        not readable parquet or not holding what the log's statistics record of them."""
         import pyarrow as pa
         import pyarrow.fs as pafs
         import pyarrow.parquet as pq
 
+        from sendlib.store.delta_stats import mismatch, stats_by_path
+
         actions = pa.table(table.get_add_actions(flatten=True))
         paths = [unquote(p) for p in actions.column("path").to_pylist()]
+        stats = stats_by_path(table) if footers else {}
         fs = self._fs()
         found = []
         for path, size, info in zip(paths, actions.column("size_bytes").to_pylist(), fs.get_file_info(paths)):
@@ -442,9 +518,12 @@ class DeltaStore:
             elif footers:
                 try:
                     with fs.open_input_file(path) as fh:
-                        pq.read_metadata(fh)
+                        rows = pq.read_table(fh, use_threads=False)
                 except Exception:  # pyarrow raises ArrowInvalid, OSError or others for a damaged file
                     found.append((path, "is not a readable parquet file"))
+                    continue
+                if why := mismatch(rows, stats.get(path)):
+                    found.append((path, why))
         return found
 
     def _data_damage(self, table: DeltaTable, exc: BaseException) -> StoreError:
@@ -464,14 +543,11 @@ class DeltaStore:
         return [(self._where(path), what) for path, what in self._file_findings(self._snapshot(version), footers=True)]
 
     def damaged_files(self) -> list[tuple[str, str]]:
-        """Every damaged file of the table, as (file, what): the log's gaps and unreadable entries, else each data
-        file any version names that is missing or not the size the log records. Nothing is written."""
-        import pyarrow.fs as pafs
+        """Every damaged file of the table, as (file, what): the log's gaps and unreadable entries (or a data folder
+        with no log), a checkpoint pointer that does not read, else each data file any version names that is
+        missing or not the size the log records. Nothing is written."""
+        import pyarrow as pa
 
-        if odd := [info.base_name for info in self._log_entries()
-                   if COMMIT_FILE.match(info.base_name) and info.type != pafs.FileType.File]:
-            # Delta's readers pass over such an entry as if it were never written: only a look at the folder sees it.
-            return [(self._where(f"{LOG_DIR}/{odd[0]}"), "is not a file (a commit of the history cannot be read)")]
         try:
             table = self._open()
             if table is None:
@@ -479,15 +555,82 @@ class DeltaStore:
             self.versions()
         except TableDamaged as exc:
             return [(exc.where, exc.what)]
+        found = self._pointer_findings()
         sizes: dict[str, int] = {}
-        for version in range(table.version() + 1):
-            for action in self._read_log_file(f"{version:020d}.json"):
+        for version in range(self._state.oldest, table.version() + 1):
+            for action in self._read_log_file(commit_name(version)):
                 if isinstance(add := action.get("add"), dict):
                     sizes[unquote(add["path"])] = int(add["size"])
+        actions = pa.table(table.get_add_actions(flatten=True)).to_pydict()
+        sizes.update({unquote(str(p)): int(n) for p, n in zip(actions["path"], actions["size_bytes"])})
         infos = self._fs().get_file_info(list(sizes))
-        return [(self._where(path), "is missing" if info.size is None else
-                 f"holds {info.size} bytes where the log records {size}")
-                for (path, size), info in zip(sizes.items(), infos) if info.size != size]
+        return found + [(self._where(path), "is missing" if info.size is None else
+                         f"holds {info.size} bytes where the log records {size}")
+                        for (path, size), info in zip(sizes.items(), infos) if info.size != size]
+
+    def _pointer_findings(self) -> list[tuple[str, str]]:
+        """`_last_checkpoint` when it does not read: delta-rs passes over it to the log, so it is damage no read
+        sees; `repair` writes it again."""
+        if LAST_CHECKPOINT not in self._state.entries:
+            return []
+        try:
+            pointer = json.loads(self._read_log_bytes(LAST_CHECKPOINT))
+            if not isinstance(pointer, dict) or not isinstance(pointer.get("version"), int):
+                raise ValueError("no version")
+        except (OSError, ValueError):
+            return [(self._where(f"{LOG_DIR}/{LAST_CHECKPOINT}"), "is a damaged checkpoint pointer (the commit "
+                     "entries are read instead; `python -m sendlib repair` writes it again)")]
+        return []
+
+    def unlogged_files(self) -> list[str]:
+        """Data files in the table's folder that no version names and that are newer than the newest commit: a
+        write stopped before its commit, or a commit whose log entry went missing (its rows are in these files)."""
+        import pyarrow as pa
+        import pyarrow.fs as pafs
+
+        table = self._open()
+        if table is None:
+            return []
+        named: set[str] = set()
+        for version in range(self._state.oldest, table.version() + 1):
+            named |= {unquote(a["add"]["path"]) for a in self._read_log_file(commit_name(version))
+                      if isinstance(a.get("add"), dict)}
+        named |= {unquote(str(p)) for p in pa.table(table.get_add_actions(flatten=True)).column("path").to_pylist()}
+        newest = self._state.entries[commit_name(table.version())].mtime if table.version() >= self._state.oldest \
+            else None
+        return sorted(i.path for i in self._fs().get_file_info(pafs.FileSelector("", recursive=True))
+                      if i.type == pafs.FileType.File and i.path.endswith(".parquet")
+                      and not i.path.startswith(f"{LOG_DIR}/") and i.path not in named
+                      and (newest is None or i.mtime is None or i.mtime >= newest))
+
+    def rebuild_checkpoint(self) -> str:
+        """A damaged checkpoint (or `_last_checkpoint`) set aside under a dated name, never deleted, and the
+        checkpoint written again from the commit entries (delta-rs's `create_checkpoint`): no version is made, no
+        data file touched. Refused, with the damage named, when those entries are not whole. Returns what was done."""
+        import pyarrow.fs as pafs
+
+        from sendlib.store.delta_log import CHECKPOINT_FILE
+
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+        try:
+            self._log_state()
+            aside = [LAST_CHECKPOINT] if self._pointer_findings() else []
+        except TableDamaged as exc:
+            if "checkpoint" not in exc.what or "repair" not in exc.what:
+                raise
+            names = [info.base_name for info in self._log_entries()]
+            version = max(int(m[1]) for name in names if (m := CHECKPOINT_FILE.match(name)))
+            aside = [LAST_CHECKPOINT] + [name for name in names
+                                         if (m := CHECKPOINT_FILE.match(name)) and int(m[1]) == version]
+        fs = self._fs()
+        for name in aside:
+            if fs.get_file_info(f"{LOG_DIR}/{name}").type != pafs.FileType.NotFound:
+                fs.move(f"{LOG_DIR}/{name}", f"{LOG_DIR}/{name}.damaged-{stamp}")
+        table = self._open()
+        assert table is not None
+        table.create_checkpoint()
+        return (f"checkpoint rebuilt at version {version_id(table.version())} from the commit entries "
+                f"(the damaged file{'s' if len(aside) > 1 else ''} kept as *.damaged-{stamp})")
 
     # --- writing -----------------------------------------------------------------------------------------------
 

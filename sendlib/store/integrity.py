@@ -1,8 +1,13 @@
 """Checking a store file by file; repairing it without rewriting history is a workflow (`sendlib.workflows.repair`),
 as it may reload what the explorer bundles.
 
-`check_store` checks every Delta table of the store (`delta/<table>/`): the log reads with no gap, and every data
-file any version names is there, of the size the log records, and the current version's files read as parquet.
+`check_store` checks every Delta table of the store (`delta/<table>/`): a folder with data files has a log; every
+commit entry reads as Delta actions with no gap (entries cleaned up below a whole checkpoint are not a gap); the
+newest checkpoint and `_last_checkpoint` read; every data file any version names is there and of the size the log
+records; each current data file reads as parquet and holds the rows, empty cells and least/greatest values the log's
+statistics record of it (`delta_stats`: Delta keeps no checksum of a file, so a value changed inside its file's range
+is not seen). Data files newer than the newest commit that no version names are reported as a note, with the way to
+their rows: a stopped write leaves them, and so does a commit whose log entry was lost.
 A table still in the parquet layout (not yet migrated) is checked as that layout always was: each record parses,
 each parquet matches the sha256 recorded when it was written and is a readable table of the recorded size, HEAD
 names a version, and the chain from HEAD reaches its first version (`check_version`, `parquet_tables`, which the
@@ -70,7 +75,7 @@ def delta_tables(store: DeltaStore) -> list[DeltaStore]:
 
     specs = table_specs()
     found = [store.side(spec).authority(None) for spec in specs.values()]
-    return [t for t in sorted(found, key=lambda t: (t.name != "values", t.name)) if t.exists()]
+    return [t for t in sorted(found, key=lambda t: (t.name != "values", t.name)) if t.present()]
 
 
 def check_delta_table(table: DeltaStore) -> tuple[list[Finding], int]:
@@ -86,7 +91,14 @@ def check_delta_table(table: DeltaStore) -> tuple[list[Finding], int]:
     if not found:
         head = versions[0].id if versions else None
         found = [damaged(where, what, head or "-") for where, what in table.file_problems(head)]
+    found += [Finding(Status.NOTE, table.name, "-", table.uri.rstrip("/") + "/" + path, UNLOGGED)
+              for path in table.unlogged_files()]
     return found, len(versions)
+
+
+UNLOGGED = ("is newer than the newest commit and no version names it: a write stopped before its commit, or a commit "
+            "whose log entry was lost. If an upload is missing from history, its rows are in this file: put the "
+            "table's _delta_log back from a backup, or read the file with any parquet tool and load those rows again")
 
 
 def check_version(table: ParquetStore, version: str) -> list[Finding]:

@@ -5,8 +5,9 @@ the explorer is loaded again.
 
 On the Delta store a version is intact when every data file it reads is there, of the size the log records, and
 readable; the repair is Delta's RESTORE of it, which re-adds that version's files and writes no data. A damaged
-log (a missing or unreadable commit) cannot be mended from inside the store: the table is named, and its folder
-must come back from a backup. A table still in the parquet layout is repaired as that layout always was, so that it
+log (a missing or unreadable commit, or a folder of data files with no log) cannot be mended from inside the store:
+the table is named, and its folder must come back from a backup. A damaged checkpoint is not damage to history: when
+the commit entries it summarises are whole it is set aside and written again from them (no new version). A table still in the parquet layout is repaired as that layout always was, so that it
 can then be migrated.
 """
 
@@ -25,6 +26,9 @@ from sendlib.store.versioned import ParquetStore, StoreDamaged, StoreError, Vers
 class Repair:
     table: str
     info: VersionInfo
+    # False when the repair made no version (a checkpoint rebuilt): `info` is then the current version, its
+    # message what was done.
+    new_version: bool = True
 
 
 def newest_intact(table: DeltaStore) -> VersionInfo | None:
@@ -52,11 +56,22 @@ def _reload_bundled(store: DeltaStore, name: str, author: str | None, reason: st
 
 def _history_damage(table: DeltaStore, where: str, what: str) -> StoreError:
     return StoreError(f"{where} {what}: the {table.name} table's history cannot be read, so it cannot be repaired "
-                      f"from inside the store; put {table.uri} back from a backup")
+                      f"from inside the store; put {table.uri} back from a backup (its data files are still there)")
+
+
+def _rebuilt_checkpoint(table: DeltaStore) -> Repair | None:
+    """The checkpoint written again when it is what is damaged and the commit entries are whole."""
+    damage = table.damaged_files()
+    if not damage or "checkpoint" not in damage[0][1] or "repair" not in damage[0][1]:
+        return None
+    done = table.rebuild_checkpoint()
+    head = table.versions()[0]
+    return Repair(table.name, head.model_copy(update={"message": done}), new_version=False)
 
 
 def _repair_delta(store: DeltaStore, table: DeltaStore, author: str | None) -> VersionInfo | None:
-    log = [(where, what) for where, what in table.damaged_files() if f"/{LOG_DIR}/" in where.replace("\\", "/")]
+    log = [(where, what) for where, what in table.damaged_files()
+           if f"/{LOG_DIR}" in where.replace("\\", "/") or where == table.uri]
     if log:
         raise _history_damage(table, *log[0])
     try:
@@ -86,6 +101,8 @@ def repair_store(store: DeltaStore, *, author: str | None = None) -> list[Repair
     migrated = set()
     for table in delta_tables(store):
         migrated.add(table.name)
+        if (rebuilt := _rebuilt_checkpoint(table)) is not None:
+            repaired.append(rebuilt)
         if (info := _repair_delta(store, table, author)) is not None:
             repaired.append(Repair(table.name, info))
     if store.location.is_local:

@@ -252,3 +252,240 @@ def test_a_writer_killed_either_side_of_its_commit_loses_nothing(root: Path, tmp
     assert check_store(store).ok, check_store(store).damaged
     assert main(["load", str(upload), "--store", str(root)]) == 0, "the next write goes through"
     assert check_store(store).ok
+
+
+# --- the log: damage is never taken for absence or truth (issue 21) ---------------------------------------------
+
+def log_entry(root: Path, table: str, version: int) -> Path:
+    return root / "delta" / table / "_delta_log" / f"{version:020d}.json"
+
+
+def tables_files(root: Path, table: str) -> set[str]:
+    return {str(p.relative_to(root)) for p in (root / "delta" / table).rglob("*")}
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(args)
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and "unexpected" not in captured.err, captured.err
+    return code, captured.out + captured.err
+
+
+def refused_by_all(root: Path, tmp_path: Path, table: str, names: str, capsys: pytest.CaptureFixture[str],
+                   commands: tuple[str, ...] = ("export", "load", "history", "report")) -> None:
+    """Each command that reads or writes `table` exits 1 naming `names`, and nothing is written to the table."""
+    (tmp_path / "upload.csv").write_text("kpi_id,period,value\ncomplaints,2025-03,11\n", encoding="utf-8")
+    before = tables_files(root, table)
+    for name in commands:
+        code, said = run(COMMANDS[name](root, tmp_path), capsys)
+        assert code == 1 and names in said, (name, code, said)
+    assert tables_files(root, table) == before, "nothing written on top of the damage"
+    code, said = run(["check", "--store", str(root)], capsys)
+    assert code == 1 and names in said, said
+
+
+@pytest.mark.parametrize("table", ["values", "commentary"])
+def test_a_table_folder_without_its_log_is_damaged_never_new(root: Path, tmp_path: Path, table: str,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    from sendlib.store.delta import TableDamaged
+    from sendlib.workflows.load import ensure_store
+
+    shutil.rmtree(root / "delta" / table / "_delta_log")
+    commands = ("export", "load", "history") if table == "values" else ("comment",)
+    refused_by_all(root, tmp_path, table, f"delta/{table}", capsys, commands)
+    if table == "values":
+        code, said = run(["init", "--store", str(root)], capsys)
+        assert code == 1 and "backup" in said, said
+        with pytest.raises(TableDamaged, match="no _delta_log"):
+            ensure_store(open_store(root))  # what the app does on first use: never the bundled data over it
+    assert not (root / "delta" / table / "_delta_log").exists()
+    with pytest.raises(StoreError, match="backup"):
+        repair_store(open_store(root, migrate_old=False))
+
+
+@pytest.mark.parametrize("version", [1, 2], ids=["middle", "newest"])
+@pytest.mark.parametrize("damage", ["empty", "braces", "half", "garbage"])
+def test_a_damaged_log_entry_is_named_and_every_command_refuses(root: Path, tmp_path: Path, version: int,
+                                                                damage: str,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    entry = log_entry(root, "values", version)
+    text = entry.read_bytes()
+    entry.write_bytes({"empty": b"", "braces": b"{}\n", "half": text[: len(text) // 2],
+                       "garbage": b"\x00\xffnot json"}[damage])
+    refused_by_all(root, tmp_path, "values", entry.name, capsys)
+    with pytest.raises(StoreError, match="backup"):
+        repair_store(open_store(root, migrate_old=False))
+
+
+def test_a_damaged_commentary_log_entry_refuses_a_comment(root: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    entry = log_entry(root, "commentary", 0)
+    entry.write_bytes(b"{}")
+    refused_by_all(root, tmp_path, "commentary", entry.name, capsys, ("comment",))
+
+
+def checkpointed(root: Path, table: str = "values") -> int:
+    from deltalake import DeltaTable
+
+    delta = DeltaTable(str(root / "delta" / table))
+    delta.create_checkpoint()
+    return delta.version()
+
+
+def exported(root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> str:
+    out = tmp_path / name
+    code, said = run(["export", "--store", str(root), "-o", str(out)], capsys)
+    assert code == 0, said
+    return out.read_text(encoding="utf-8")
+
+
+def test_log_clean_up_below_a_checkpoint_is_read_the_same_by_every_command(
+        root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    intact = exported(root, tmp_path, capsys, "intact.csv")
+    newest = checkpointed(root)
+    for version in range(newest):  # as Databricks and Fabric clean up: the entries the checkpoint summarises
+        log_entry(root, "values", version).unlink()
+    assert exported(root, tmp_path, capsys, "cleaned.csv") == intact
+    code, said = run(["history", "--store", str(root)], capsys)
+    assert code == 0 and f"{newest + 1:06d}" in said, said
+    assert run(["check", "--store", str(root)], capsys)[0] == 0
+    (tmp_path / "upload.csv").write_text("kpi_id,period,value\ncomplaints,2025-03,11\n", encoding="utf-8")
+    assert run(COMMANDS["load"](root, tmp_path), capsys)[0] == 0
+
+
+def test_a_damaged_checkpoint_is_named_and_repair_rebuilds_it_from_the_entries(
+        root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    intact = exported(root, tmp_path, capsys, "intact.csv")
+    newest = checkpointed(root)
+    checkpoint = root / "delta" / "values" / "_delta_log" / f"{newest:020d}.checkpoint.parquet"
+    garbage(checkpoint)
+    code, said = run(["export", "--store", str(root), "-o", str(tmp_path / "x.csv")], capsys)
+    assert code == 1 and checkpoint.name in said and "checkpoint" in said and "repair" in said, said
+    code, said = run(["check", "--store", str(root)], capsys)
+    assert code == 1 and "damaged checkpoint" in said, said
+    code, said = run(["repair", "--store", str(root)], capsys)
+    assert code == 0 and "checkpoint rebuilt" in said, said
+    assert exported(root, tmp_path, capsys, "after.csv") == intact
+    assert run(["check", "--store", str(root)], capsys)[0] == 0
+    assert list(checkpoint.parent.glob("*.damaged-*")), "the damaged checkpoint is kept aside, never deleted"
+
+
+def test_a_damaged_checkpoint_pointer_is_reported_and_rewritten(root: Path, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    checkpointed(root)
+    (root / "delta" / "values" / "_delta_log" / "_last_checkpoint").write_text("garbage", encoding="utf-8")
+    exported(root, tmp_path, capsys, "x.csv")
+    code, said = run(["check", "--store", str(root)], capsys)
+    assert code == 1 and "_last_checkpoint" in said, said
+    assert run(["repair", "--store", str(root)], capsys)[0] == 0
+    assert run(["check", "--store", str(root)], capsys)[0] == 0
+
+
+def same_size_change(path: Path) -> None:
+    """A value changed inside a data file, the file's size kept: the greatest figure's eight bytes (as parquet
+    stores a double, verbatim in the dictionary page) made a thousand times larger."""
+    import struct
+
+    import pyarrow.parquet as pq
+
+    greatest = max(v for v in pq.read_table(path, columns=["value"]).column("value").to_pylist() if v is not None)
+    data = path.read_bytes()
+    old = struct.pack("<d", greatest)
+    assert data.count(old) >= 1, "the figure's bytes are in the file"
+    path.write_bytes(data.replace(old, struct.pack("<d", greatest * 1000)))
+    assert len(path.read_bytes()) == len(data)
+
+
+def test_a_same_size_change_inside_a_data_file_is_found_and_repaired(root: Path, tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    path = newest_file(root, "values")
+    same_size_change(path)
+    code, said = run(["export", "--store", str(root), "-o", str(tmp_path / "x.csv")], capsys)
+    assert code == 1 and path.name in said and "content changed" in said, said
+    code, said = run(["check", "--store", str(root)], capsys)
+    assert code == 1 and path.name in said and "content changed" in said, said
+    assert run(["repair", "--store", str(root)], capsys)[0] == 0
+    assert run(["export", "--store", str(root), "-o", str(tmp_path / "y.csv")], capsys)[0] == 0
+
+
+def test_data_files_of_a_lost_newest_commit_are_reported_with_the_way_to_their_rows(
+        root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    upload = newest_file(root, "values")
+    log_entry(root, "values", 2).unlink()
+    _, said = run(["check", "--store", str(root)], capsys)
+    assert upload.name in said and "no version names it" in said and "backup" in said, said
+
+
+@pytest.fixture(scope="module")
+def intact_exports(seeded: Path, tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """The export of each intact version of the figures: the store as it stood after each commit."""
+    found = set()
+    for newest in range(3):
+        copy = copy_store(seeded, tmp_path_factory.mktemp("intact") / "store")
+        for later in range(newest + 1, 3):
+            log_entry(copy, "values", later).unlink()
+        out = copy.parent / "out.csv"
+        assert main(["export", "--store", str(copy), "-o", str(out)]) == 0
+        found.add(out.read_text(encoding="utf-8"))
+    return found
+
+
+def _damage_ops() -> dict[str, Callable[[Path], None]]:
+    import shutil
+
+    def entry(version: int, data: Callable[[bytes], bytes]) -> Callable[[Path], None]:
+        return lambda r: (p := log_entry(r, "values", version)).exists() and p.write_bytes(data(p.read_bytes()))
+
+    def delete(version: int) -> Callable[[Path], None]:
+        return lambda r: log_entry(r, "values", version).unlink(missing_ok=True)
+
+    def clean_up(r: Path) -> None:
+        if (r / "delta" / "values" / "_delta_log").is_dir() and not list((r / "delta" / "values" / "_delta_log")
+                                                                             .glob("*.checkpoint.parquet")):
+            try:
+                newest = checkpointed(r)
+            except Exception:  # a log already damaged: delta-rs cannot make a checkpoint of it
+                return
+            for version in range(newest):
+                log_entry(r, "values", version).unlink(missing_ok=True)
+
+    ops: dict[str, Callable[[Path], None]] = {
+        "lose the log": lambda r: shutil.rmtree(r / "delta" / "values" / "_delta_log", ignore_errors=True),
+        "checkpoint and clean up": clean_up,
+        "same-size change": lambda r: same_size_change(newest_file(r, "values")),
+    }
+    for version in range(3):
+        ops[f"empty entry {version}"] = entry(version, lambda b: b"")
+        ops[f"braces entry {version}"] = entry(version, lambda b: b"{}")
+        ops[f"halve entry {version}"] = entry(version, lambda b: b[: len(b) // 2])
+        ops[f"delete entry {version}"] = delete(version)
+    return ops
+
+
+DAMAGE_OPS = _damage_ops()
+
+
+def test_no_command_shows_rows_that_differ_from_an_intact_version(seeded: Path, intact_exports: set[str],
+                                                                  tmp_path_factory: pytest.TempPathFactory) -> None:
+    """After any sequence of damage, `export` either refuses (exit 1) or writes exactly some intact version's rows."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.sampled_from(sorted(DAMAGE_OPS)), min_size=1, max_size=3))
+    def damaged_then_exported(ops: list[str]) -> None:
+        root = copy_store(seeded, tmp_path_factory.mktemp("prop") / "store")
+        for op in ops:
+            try:
+                DAMAGE_OPS[op](root)
+            except Exception:  # the op does not apply to a store already damaged that way
+                continue
+        out = root.parent / "out.csv"
+        code = main(["export", "--store", str(root), "-o", str(out)])
+        assert code in (0, 1), (ops, code)
+        if code == 0:
+            assert out.read_text(encoding="utf-8") in intact_exports, ops
+
+    damaged_then_exported()
