@@ -1,23 +1,37 @@
 import streamlit as st
 
-from explorer.commentary import month_commentary
-from explorer.reports import figures_choice, report, report_downloads, report_page
-from sendlib.domain.periods import long_label
+from explorer.commentary import comment_form, month_commentary
+from explorer.reports import appendix_choice, figures_choice, report, report_downloads, report_page
+from explorer.text import plain
+from sendlib.domain.periods import long_label, short_label
 from sendlib.presentation.report import render_html
 
 scorecard, month = report_page(
     "Board report",
-    "The monthly performance report, made from the explorer's figures: contextual headlines, every measure grouped "
-    "by how often it is reported, key trend charts, the commentary, the exceptions and a glossary. Download it as a "
-    "PDF to circulate, or as a single HTML file.",
+    "The month's performance report for the board: the exceptions first, then every measure beside its target and "
+    "England's figure, with the commentary. Download it as a PDF to circulate, or as a single HTML file.",
     key="board-report",
     empty="This document has no monthly figures yet, so there is no report to make.",
 )
 figures = figures_choice("board-report")
+appendix = appendix_choice("board-report")
 
-report_downloads(scorecard, month, figures)
+report_downloads(scorecard, month, figures, appendix)
+built = report(scorecard, month, figures, appendix=appendix)
 with st.expander(f"Overall commentary for {long_label(month)}", expanded=True, icon=":material/comment:"):
     month_commentary(scorecard, month, key=f"overall-{scorecard}-{month}")
-st.caption("Commentary on single measures is written under each chart on the theme pages and on the Exceptions page.")
+with st.expander("Commentary on a measure", icon=":material/edit_note:"):
+    rows = {r.kpi_id: r for r in [*built.exceptions, *(r for r in built.rows if not r.exception)]}
+    chosen = st.selectbox("Measure", list(rows), key="board-report-measure",
+                          format_func=lambda k: f"{rows[k].number}. {rows[k].name}"
+                                                + (" (exception)" if rows[k].exception else ""),
+                          help="Exceptions first, furthest off target first; the commentary is printed once in the "
+                               "report, beside the measure.")
+    if chosen:
+        row = rows[chosen]
+        st.caption(plain(f"Latest ({short_label(row.latest_period)}): {row.latest or 'not reported'} · "
+                         f"Target: {row.target or 'none'} · {row.against_target.text or 'not rated'}"))
+        comment_form(scorecard, row.kpi_id, row.latest_period, key=f"report-comment-{row.kpi_id}",
+                     label=f"Commentary on {row.name}")
 
-st.html(render_html(report(scorecard, month, figures), fragment=True))
+st.html(render_html(built, fragment=True))

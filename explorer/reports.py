@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from sendlib.domain.benchmarks import LaNotFound
 from sendlib.domain.catalogue import SCORECARDS
 from sendlib.domain.periods import long_label
-from sendlib.presentation.report import FIGURES, Figures, Report, build_report, report_bytes, report_months
+from sendlib.presentation.report import (
+    FIGURES,
+    UNNAMED_COUNCILS,
+    Figures,
+    Report,
+    build_report,
+    report_bytes,
+    report_months,
+)
 
 from . import data
+from .authority import authority, name_of
 from .components import data_caption
 from .menu import end_page
 
@@ -56,43 +67,66 @@ def figures_choice(key: str) -> Figures:
     return "computed" if chosen == "computed" else "typed"
 
 
+def appendix_choice(key: str) -> tuple[str, ...]:
+    """The glossary appendix: off by default, as a board paper is read without it."""
+    glossary = st.checkbox("Add the glossary as an appendix", key=f"{key}-glossary",
+                           help="The definition, unit, frequency and target of every measure in the report, after it.")
+    return ("glossary",) if glossary else ()
+
+
+def _benchmarks_key(scorecard: str) -> tuple[str, ...]:
+    """What DfE's benchmarks are cached on, or () for none: they are the council's only when computed for the
+    authority whose figures these are (a document not naming its council takes England's from any)."""
+    try:
+        ours = data.home().old_la_code == authority()
+    except LaNotFound:
+        ours = False
+    return data.benchmarks_key() if ours or scorecard in UNNAMED_COUNCILS else ()
+
+
 @st.cache_data(max_entries=8, show_spinner="Building the report…")
 def _report(path: str, version: str, stamp: str, head: str, cases_head: str, scorecard: str, month: str,
-            charts: bool, figures: Figures) -> Report:
+            charts: bool, figures: Figures, appendix: tuple[str, ...], council: str,
+            bench_key: tuple[str, ...]) -> Report:
     computed = data.computed() if cases_head else None
+    benchmarks: pd.DataFrame | None = data.benchmarks() if bench_key else None
     return build_report(data.table_at(path, version), data.catalogue_at(path, stamp), data.comments(), month,
-                        scorecard=scorecard, version=version, charts=charts, figures=figures, computed=computed)
+                        scorecard=scorecard, version=version, charts=charts, figures=figures, computed=computed,
+                        council=council, benchmarks=benchmarks, appendix=appendix)
 
 
-def report(scorecard: str, month: str, figures: Figures = "typed", *, charts: bool = True) -> Report:
-    """The report model, computed beside typed when case records are held: once per values, commentary and case
-    records version."""
+def _key(scorecard: str, month: str) -> tuple[str, str, str, str, str, str, str]:
     s = data.store()
-    return _report(data.key_of(s), s.head() or "", data.catalogue_stamp(), data.comments_head(), data.cases_head(), scorecard,
-                   month, charts, figures)
+    return (data.key_of(s), s.head() or "", data.catalogue_stamp(), data.comments_head(), data.cases_head(), scorecard,
+            month)
+
+
+def report(scorecard: str, month: str, figures: Figures = "typed", *, charts: bool = True,
+           appendix: tuple[str, ...] = ()) -> Report:
+    """The report model, computed beside typed when case records are held, with DfE's figures beside each measure:
+    once per values, commentary, case records and DfE version."""
+    return _report(*_key(scorecard, month), charts, figures, appendix, name_of(authority()), _benchmarks_key(scorecard))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _report_file(path: str, version: str, stamp: str, head: str, cases_head: str, scorecard: str, month: str,
-                 figures: Figures, fmt: str) -> bytes:
-    built = _report(path, version, stamp, head, cases_head, scorecard, month, True, figures)
+def _report_file(key: tuple[str, ...], figures: Figures, appendix: tuple[str, ...], council: str,
+                 bench_key: tuple[str, ...], fmt: str) -> bytes:
+    built = _report(*key, True, figures, appendix, council, bench_key)
     return report_bytes(built, "pdf" if fmt == "pdf" else "html")
 
 
-def report_file(scorecard: str, month: str, fmt: str, figures: Figures = "typed") -> bytes:
-    s = data.store()
-    return _report_file(data.key_of(s), s.head() or "", data.catalogue_stamp(), data.comments_head(), data.cases_head(),
-                        scorecard, month, figures, fmt)
+def report_file(scorecard: str, month: str, fmt: str, figures: Figures = "typed", appendix: tuple[str, ...] = ()) -> bytes:
+    return _report_file(_key(scorecard, month), figures, appendix, name_of(authority()), _benchmarks_key(scorecard), fmt)
 
 
-def report_downloads(scorecard: str, month: str, figures: Figures = "typed") -> None:
+def report_downloads(scorecard: str, month: str, figures: Figures = "typed", appendix: tuple[str, ...] = ()) -> None:
     """HTML and PDF of the report, built on the server only when a button is clicked."""
     suffix = "-computed" if figures == "computed" else ""
     with st.container(horizontal=True, gap="small"):
         for fmt, label in (("pdf", "Download PDF (A4, printable)"), ("html", "Download HTML (one self-contained file)")):
             st.download_button(
                 label,
-                lambda fmt=fmt: report_file(scorecard, month, fmt, figures),
+                lambda fmt=fmt: report_file(scorecard, month, fmt, figures, appendix),
                 file_name=f"{scorecard}-report-{month}{suffix}.{fmt}",
                 mime=MIME[fmt],
                 on_click="ignore",

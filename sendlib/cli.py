@@ -12,6 +12,7 @@ import hashlib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sendlib.cli_cases import add_cases_parser, cmd_cases_load
 from sendlib.cli_catalogue import add_catalogue_parser
@@ -19,6 +20,11 @@ from sendlib.cli_migrate import add_migrate_parser
 from sendlib.cli_store import UsageError, store_of, with_store
 from sendlib.store.delta import DeltaStore
 from sendlib.store.versioned import StoreError, atomic_write, check_version_id
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sendlib.domain.catalogue import Catalogue
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -242,6 +248,22 @@ def cmd_repair(args: argparse.Namespace) -> int:
     return 0
 
 
+def _council_of(store: DeltaStore, catalogue: Catalogue) -> tuple[str, pd.DataFrame | None]:
+    """The name of the authority whose figures the store holds, and DfE's benchmarks for it (None when DfE does not
+    know it): what the report names on its cover and sets beside each measure."""
+    from sendlib.domain.benchmarks import LaNotFound, resolve_la
+    from sendlib.workflows.catalogues import authority_index
+    from sendlib.workflows.dfe_releases import benchmarks_for_store
+
+    if not store.la:
+        return "", None
+    try:
+        names = authority_index()
+        return resolve_la(names, store.la, index=names).la_name, benchmarks_for_store(store, catalogue, la=store.la)
+    except LaNotFound:
+        return store.la, None
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from sendlib.presentation.report import ReportError, build_report, report_bytes
     from sendlib.workflows.cases import computed_figures, read_cases
@@ -255,9 +277,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     catalogue = store_catalogue(store)
     records = read_cases(store)
     computed = computed_figures(records, {k.id: k.scorecard for k in catalogue}) if len(records) else None
+    council, benchmarks = _council_of(store, catalogue)
     try:
         report = build_report(table, catalogue, read_comments(store), args.period, scorecard=args.scorecard,
-                              version=store.head() or "", figures=args.figures, computed=computed)
+                              version=store.head() or "", figures=args.figures, computed=computed, council=council,
+                              benchmarks=benchmarks, appendix=tuple(args.appendix or ()))
     except ReportError as exc:
         return _fail(str(exc), 2)
     atomic_write(Path(args.output), report_bytes(report, args.format))
@@ -356,6 +380,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["html", "pdf"], default="html")
     p.add_argument("--figures", choices=["typed", "computed"], default="typed",
                    help="typed (default), or computed from the case records held in place of the typed figures")
+    p.add_argument("--appendix", action="append", choices=["glossary"],
+                   help="add an appendix after the report (repeatable): glossary, the definitions of its measures")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_report)
 

@@ -91,6 +91,26 @@ def rag(latest: float | None, target: float | None, polarity: str, tol: float) -
     return "red"
 
 
+def off_target(latest: float | None, target: float | None, polarity: str) -> float | None:
+    """How far a figure falls short of its target on the wrong side, in the measure's own unit (points, days,
+    counts): 0 when the target is met; None when there is nothing to judge (no figure, no target, no good direction)."""
+    if latest is None or target is None or polarity == "neutral":
+        return None
+    if any(isinstance(x, float) and math.isnan(x) for x in (latest, target)):
+        return None
+    return max(0.0, target - latest if polarity == "higher_better" else latest - target)
+
+
+def off_target_tolerances(latest: float | None, target: float | None, polarity: str, tol: float) -> float | None:
+    """How far off target a figure is, counted in its measure's tolerance (the band `rag` calls near target): so a
+    rate 33 points short (16.6 tolerances of 2 points) and a wait 18 weeks over (9.3 of 2 weeks) rank on one scale,
+    each in its own terms, and anything past 1 is off target."""
+    gap = off_target(latest, target, polarity)
+    if gap is None:
+        return None
+    return gap / tol if tol > 0 else (math.inf if gap else 0.0)
+
+
 def _period_start(label: str) -> dt.date | None:
     try:
         return parse_period(label).start

@@ -1,10 +1,16 @@
-"""The monthly board report, built from the store: figures, targets, charts, commentary and glossary.
+"""The monthly board report, built from the store: figures, targets, comparisons, charts, commentary and (as an
+optional appendix) the glossary.
 
-Laid out like the board's own paper: contextual headline figures, then the measures grouped by how often
-they are reported (latest monthly, half-termly, termly, annual data) and by section, each with its number,
-name, action-plan links, latest and previous values (their periods in the column heads), target, what good
-looks like, change from previous and performance against target. Every judgement is a symbol *and* a word, so
-the report reads the same printed in black and white.
+A board paper first: the council and the month on the cover line, the overall commentary, then the exceptions
+ranked by how far off target they are (`trends.off_target_tolerances`), each with its commentary. Then every measure,
+grouped by how often it is reported (latest monthly, half-termly, termly, annual data) and by section, with its
+latest and previous values (their periods in the column heads), target, change, rating and England / region /
+neighbours: DfE's published figure where DfE has one for the council, else the document's own typed benchmark,
+each marked with where it came from. Every judgement is a symbol *and* a word, so the report reads the same
+printed in black and white. Placeholder measures ("TBC") are left out and listed in one line.
+
+The PDF is tagged (WeasyPrint's PDF/UA-1 variant): headings, tables with header cells, alt text for each chart,
+the document's language and title.
 
 "Report for March 2024" means monthly measures show March 2024 against February 2024; measures reported less
 often show their latest period at or before March 2024 against the period before it.
@@ -27,9 +33,10 @@ import altair as alt
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from sendlib.domain.benchmarks import format_dfe
 from sendlib.domain.cases import fed_kpis
 from sendlib.domain.catalogue import KPI, SCORECARDS, Catalogue
-from sendlib.domain.commentary import byline, comment_lookup, comment_text
+from sendlib.domain.commentary import comment_lookup, comment_text
 from sendlib.domain.periods import PeriodError, long_label, parse_period, previous_period, short_label, sort_key
 from sendlib.domain.trends import (
     DIRECTION_SYMBOL,
@@ -38,6 +45,8 @@ from sendlib.domain.trends import (
     RAG_SYMBOL,
     assess,
     direction,
+    off_target,
+    off_target_tolerances,
     rag,
     tolerance,
     year_earlier,
@@ -50,6 +59,11 @@ from sendlib.presentation.tables import glossary_table
 from sendlib.presentation.tables import headlines as headline_measures
 
 ReportFormat = Literal["html", "pdf"]
+APPENDICES = ("glossary",)
+COMPARISONS = {"national": "England", "regional": "Region", "statistical_neighbours": "Neighbours"}
+# Whose figures a bundled document holds, where its document does not say: DfE can give England's figure for it
+# (the same for every council) but no region or neighbours of its own.
+UNNAMED_COUNCILS = {"board": "The council of the board report (not named in its document)"}
 Figures = Literal["typed", "computed"]
 FIGURES: dict[str, str] = {"typed": "As typed", "computed": "Computed from case records"}
 TIMELINESS_BASIS = (
@@ -101,6 +115,14 @@ class Judgement:
 
 
 @dataclass
+class Compared:
+    """England's, the region's or the neighbours' figure beside a measure, and where it came from."""
+
+    text: str
+    source: str
+
+
+@dataclass
 class Row:
     number: str
     kpi_id: str
@@ -119,6 +141,10 @@ class Row:
     commentary: str = ""
     commentary_by: str = ""
     latest_value: float | None = None
+    comparisons: dict[str, Compared] = field(default_factory=dict)
+    off_by: str = ""
+    off_tolerances: float | None = None
+    order: int = 0
 
     @property
     def exception(self) -> bool:
@@ -198,6 +224,17 @@ class Report:
     figures: str = "typed"
     basis: list[str] = field(default_factory=list)
     computed_rows: list[ComputedRow] = field(default_factory=list)
+    council: str = ""
+    undefined: str = ""
+    appendix: tuple[str, ...] = ()
+    comparison_sources: list[str] = field(default_factory=list)
+    council_matched: bool = True
+
+    @property
+    def title(self) -> str:
+        """The cover line: whose figures, which document, which month."""
+        who = f"{self.council}: " if self.council else ""
+        return f"{who}{self.scorecard_name}, {self.period_label}"
 
     @property
     def rows(self) -> list[Row]:
@@ -205,11 +242,18 @@ class Report:
 
     @property
     def exceptions(self) -> list[Row]:
-        return [r for r in self.rows if r.exception]
+        """Off target or worse, furthest off target first (`trends.off_target_tolerances`); those with no target to
+        be off, by their number."""
+        return sorted((r for r in self.rows if r.exception),
+                      key=lambda r: (r.off_tolerances is None, -(r.off_tolerances or 0.0), r.order))
+
+    @property
+    def commented(self) -> list[Row]:
+        """The measures whose commentary is printed in the measure tables: those not already under Exceptions."""
+        return [r for r in self.rows if r.commentary and not r.exception]
 
     def row(self, kpi_id: str) -> Row:
         return next(r for r in self.rows if r.kpi_id == kpi_id)
-
 
 
 def report_months(table: pd.DataFrame, scorecard: str) -> list[str]:
@@ -251,10 +295,15 @@ def _change(change: float | None, polarity: str) -> Judgement:
     return Judgement(DIRECTION_SYMBOL[d], words, a if a in ("better", "worse") else "")
 
 
+def _tolerance(kpi: KPI, target: float | None) -> float:
+    """The KPI's tolerance for the target this report holds (a count's rests on its target)."""
+    return tolerance(kpi.model_copy(update={"target": target}))
+
+
 def _against(latest: float | None, target: float | None, kpi: KPI) -> Judgement:
     if target is None:
         return Judgement("", "No target", "")
-    r = rag(latest, target, kpi.polarity, tolerance(kpi.model_copy(update={"target": target})))
+    r = rag(latest, target, kpi.polarity, _tolerance(kpi, target))
     if r is None:
         return Judgement("", "Not rated" if latest is not None else "No value", "")
     return Judgement(RAG_SYMBOL[r], RAG_LABEL[r], r)
@@ -270,11 +319,13 @@ class _Facts:
             for k, p, s, v, c, n in zip(rows["kpi_id"], rows["period"].fillna(""), rows["series"], rows["value"],
                                         rows["count"], rows["note"])
         }
-        actual = rows[rows["series"] == "actual"]
         self.periods: dict[str, list[str]] = {}
-        for k, p in zip(actual["kpi_id"], actual["period"]):
-            if p:
+        self.typed: dict[tuple[str, str], list[str]] = {}
+        for k, p, s, v in zip(rows["kpi_id"], rows["period"].fillna(""), rows["series"], rows["value"]):
+            if s == "actual" and p:
                 self.periods.setdefault(k, []).append(p)
+            elif s in COMPARISONS and not is_missing(v):
+                self.typed.setdefault((k, s), []).append(p)
 
     def get(self, kpi_id: str, period: str, series: str = "actual") -> tuple[object, object, object]:
         return self.cells.get((kpi_id, period, series), (None, None, None))
@@ -285,9 +336,85 @@ class _Facts:
         candidates = [p for p in self.periods.get(kpi.id, []) if parse_period(p).start <= cutoff]
         return max(candidates, key=sort_key) if candidates else None
 
+    def benchmark(self, kpi_id: str, series: str, month: str) -> float | None:
+        """The document's own typed benchmark (England, region or neighbours) as at the report month."""
+        cutoff = parse_period(month).start
+        periods = [p for p in self.typed.get((kpi_id, series), []) if not p or parse_period(p).start <= cutoff]
+        if not periods:
+            return None
+        value = self.get(kpi_id, max(periods, key=sort_key), series)[0]
+        return float(value)  # type: ignore[arg-type]
 
-def _row(kpi: KPI, catalogue: Catalogue, facts: _Facts, latest_period: str,
-         comments: dict[tuple[str, str], dict[str, Any]], month: str) -> Row:
+
+DfeFigures = dict[str, dict[str, tuple[float, str]]]
+
+
+def dfe_figures(benchmarks: pd.DataFrame | None, month: str, *, matched: bool) -> DfeFigures:
+    """KPI id → series → (DfE's published figure, its period): for each KPI's primary DfE measure, the latest period
+    that had ended by the end of the report month. For a council DfE cannot be matched to, England's figures only:
+    its region and neighbours are unknown."""
+    if benchmarks is None or benchmarks.empty:
+        return {}
+    wanted = list(COMPARISONS) if matched else ["national"]
+    end = parse_period(month).end
+    rows = benchmarks[benchmarks["primary"].astype(bool) & benchmarks["series"].isin(wanted)
+                      & benchmarks["value"].notna()]
+    out: DfeFigures = {}
+    for kpi_id, series, period, value in sorted(zip(rows["kpi_id"], rows["series"], rows["period"], rows["value"]),
+                                                key=lambda r: sort_key(r[2])):
+        if parse_period(period).end <= end:
+            out.setdefault(kpi_id, {})[series] = (float(value), period)
+    return out
+
+
+@dataclass
+class _Inputs:
+    """What every row of one report is made from."""
+
+    catalogue: Catalogue
+    facts: _Facts
+    comments: dict[tuple[str, str], dict[str, Any]]
+    month: str
+    dfe: DfeFigures
+
+
+def _comparisons(kpi: KPI, inputs: _Inputs) -> dict[str, Compared]:
+    """England, region and neighbours: DfE's where published for the council, else the document's own."""
+    out = {}
+    published = inputs.dfe.get(kpi.id, {})
+    for series in COMPARISONS:
+        if series in published:
+            value, period = published[series]
+            out[series] = Compared(format_dfe(value, kpi.unit), f"DfE {short_label(period)}")
+        elif (typed := inputs.facts.benchmark(kpi.id, series, inputs.month)) is not None:
+            out[series] = Compared(format_value(typed, kpi.unit), "document")
+    return out
+
+
+def _gap_words(latest: float | None, target: float | None, kpi: KPI) -> str:
+    """`33.2 points below target`, `18 weeks 4 days above target`; "" when on target or not judged."""
+    gap = off_target(latest, target, kpi.polarity)
+    if not gap:
+        return ""
+    amount = f"{format_value(gap, 'score')} points" if kpi.unit == "percent" else format_value(gap, kpi.unit)
+    return f"{amount} {'below' if kpi.polarity == 'higher_better' else 'above'} target"
+
+
+def byline(row: dict[str, Any] | None) -> str:
+    """`Jo Bloggs, 2 April 2024`: who wrote a comment and on what day; nothing at all when the author is not known
+    (a date alone says nothing a board can ask about)."""
+    if not row or is_missing(row.get("author")) or not str(row.get("author")).strip():
+        return ""
+    when = str(row.get("created_at") or "")
+    try:
+        day = dt.datetime.fromisoformat(when).date()
+    except ValueError:
+        return str(row["author"])
+    return f"{row['author']}, {day.day} {day:%B %Y}"
+
+
+def _row(kpi: KPI, inputs: _Inputs, latest_period: str) -> Row:
+    facts, comments, month = inputs.facts, inputs.comments, inputs.month
     previous_label = (
         year_earlier(latest_period) if kpi.cumulative != "none" else None
     ) or previous_period(latest_period)
@@ -302,10 +429,11 @@ def _row(kpi: KPI, catalogue: Catalogue, facts: _Facts, latest_period: str,
     previous = None if is_missing(pv) else float(pv)  # type: ignore[arg-type]
     change = latest - previous if latest is not None and previous is not None else None
     lookup_row = comments.get((kpi.id, latest_period)) or comments.get((kpi.id, month))
+    against = _against(latest, target, kpi)
     return Row(
         number=str(kpi.order),
         kpi_id=kpi.id,
-        name=catalogue.qualified_name(kpi),
+        name=inputs.catalogue.qualified_name(kpi),
         action_plan=kpi.action_plan or "",
         unit=kpi.unit,
         latest_period=latest_period,
@@ -315,11 +443,16 @@ def _row(kpi: KPI, catalogue: Catalogue, facts: _Facts, latest_period: str,
         target=target_text,
         good=GOOD_WORDS[kpi.polarity],
         change=_change(change, kpi.polarity),
-        against_target=_against(latest, target, kpi),
+        against_target=against,
         notes=[latest_note] if latest_note else [],
         commentary=comment_text(comments, kpi.id, latest_period, month),
-        commentary_by=byline(lookup_row) if lookup_row else "",
+        commentary_by=byline(lookup_row),
         latest_value=latest,
+        comparisons=_comparisons(kpi, inputs),
+        off_by=_gap_words(latest, target, kpi) if against.tone in ("red", "amber") else "",
+        off_tolerances=(off_target_tolerances(latest, target, kpi.polarity, _tolerance(kpi, target))
+                        if against.tone else None),
+        order=kpi.order,
     )
 
 
@@ -472,35 +605,52 @@ def _glossary(catalogue: Catalogue, kpis: list[KPI]) -> list[dict[str, Any]]:
     return glossary
 
 
-def build_report(table: pd.DataFrame, catalogue: Catalogue, comments: pd.DataFrame, period: str, *,
-                 scorecard: str = "board", version: str = "", charts: bool = True, figures: Figures = "typed",
-                 computed: pd.DataFrame | None = None) -> Report:
-    """The report model for `period` (a month). Raises ReportError when the scorecard has nothing for it.
+def _undefined(kpis: list[KPI]) -> str:
+    """One line for the measures a document has not defined yet ("TBC"), instead of a row each."""
+    placeholders = [k for k in kpis if k.is_placeholder]
+    if not placeholders:
+        return ""
+    by_section: dict[str, list[str]] = {}
+    for kpi in placeholders:
+        by_section.setdefault(kpi.section, []).append(str(kpi.order))
+    where = "; ".join(f"{', '.join(numbers)} ({section})" for section, numbers in by_section.items())
+    n = len(placeholders)
+    return f"{n} measure{'s' if n != 1 else ''} not yet defined, left out: numbers {where}."
 
-    `computed`: the figures computed from case records (`sendlib.workflows.cases.computed_figures`), set beside the
-    typed ones; with `figures="computed"` the report uses them in place of the typed figures of the KPIs they feed."""
-    month = canonical_month(period)
-    kpis, fed = _checked(table, catalogue, scorecard, month, figures, computed)
-    typed_table = table
-    if figures == "computed":
-        table = use_computed(table, fed)
-    facts = _Facts(table, scorecard)
-    lookup = comment_lookup(comments, scorecard)
-    context = [k.id for k in kpis if k.section == CONTEXT_SECTION]
-    headline_ids = context if scorecard == "board" and context else headline_measures(catalogue, scorecard, set(
-        table.loc[table["value"].notna(), "kpi_id"]))
-    body = [k for k in kpis if k.section != CONTEXT_SECTION]
 
+def _comparison_sources(rows: list[Row]) -> list[str]:
+    """Where the England, region and neighbours figures came from, as the legend says it."""
+    sources = {c.source for r in rows for c in r.comparisons.values()}
+    out = []
+    if any(s.startswith("DfE") for s in sources):
+        out.append("“DfE” and a period: DfE's published figure for that period, the latest ended by the report month")
+    if "document" in sources:
+        out.append("“document”: the benchmark typed in the document itself")
+    return out
+
+
+def _headlines(headline_ids: list[str], inputs: _Inputs, all_rows: dict[str, Row]) -> list[Headline]:
+    out = []
+    for kpi_id in headline_ids:
+        kpi = inputs.catalogue.get(kpi_id)
+        if kpi is None:
+            continue
+        row = all_rows.get(kpi_id) or _row(kpi, inputs, inputs.month)
+        out.append(Headline(kpi.name, row.latest or "not reported", short_label(row.latest_period), row.change.text))
+    return out
+
+
+def _groups(body: list[KPI], inputs: _Inputs, table: pd.DataFrame, scorecard: str,
+            charts: bool) -> tuple[list[Group], dict[str, Row]]:
     by_group: dict[str, list[KPI]] = {}
     for kpi in body:
         by_group.setdefault(GROUPS[kpi.frequency], []).append(kpi)
     groups = []
     all_rows: dict[str, Row] = {}
+    month = inputs.month
     for title in GROUP_ORDER:
         members = by_group.get(title, [])
-        if not members:
-            continue
-        own = {k.id: (month if k.frequency == "month" else facts.latest_period(k, month)) for k in members}
+        own = {k.id: (month if k.frequency == "month" else inputs.facts.latest_period(k, month)) for k in members}
         known = [p for p in own.values() if p]
         fallback = max(set(known), key=known.count) if known else None
         rows = []
@@ -508,46 +658,75 @@ def build_report(table: pd.DataFrame, catalogue: Catalogue, comments: pd.DataFra
             latest_period = own[kpi.id] or fallback
             if latest_period is None:
                 continue
-            row = _row(kpi, catalogue, facts, latest_period, lookup, month)
+            row = _row(kpi, inputs, latest_period)
             rows.append((kpi, row))
             all_rows[kpi.id] = row
         if not rows:
             continue
         chart_list = _charts([k for k, _ in rows], all_rows, table, scorecard, month) if charts else []
         groups.append(Group(title, _blocks(rows), chart_list))
+    return groups, all_rows
 
-    headlines = []
-    for kpi_id in headline_ids:
-        headline_kpi = catalogue.get(kpi_id)
-        if headline_kpi is None:
-            continue
-        row = all_rows.get(kpi_id) or _row(headline_kpi, catalogue, facts, month, lookup, month)
-        headlines.append(Headline(headline_kpi.name, row.latest or "—", short_label(row.latest_period), row.change.text))
 
-    overall = lookup.get(("", month))
+def build_report(table: pd.DataFrame, catalogue: Catalogue, comments: pd.DataFrame, period: str, *,
+                 scorecard: str = "board", version: str = "", charts: bool = True, figures: Figures = "typed",
+                 computed: pd.DataFrame | None = None, council: str = "", benchmarks: pd.DataFrame | None = None,
+                 appendix: tuple[str, ...] = ()) -> Report:
+    """The report model for `period` (a month). Raises ReportError when the scorecard has nothing for it.
+
+    `computed`: the figures computed from case records (`sendlib.workflows.cases.computed_figures`), set beside the
+    typed ones; with `figures="computed"` the report uses them in place of the typed figures of the KPIs they feed.
+    `council`: whose figures these are, named on the cover line (a document in UNNAMED_COUNCILS says its own).
+    `benchmarks`: DfE's benchmarks for that council (`benchmarks.compute`); of a document in UNNAMED_COUNCILS only
+    England's are used. `appendix`: any of APPENDICES, printed after the report."""
+    month = canonical_month(period)
+    kpis, fed = _checked(table, catalogue, scorecard, month, figures, computed)
+    unknown = [a for a in appendix if a not in APPENDICES]
+    if unknown:
+        raise ReportError(f"no appendix {unknown[0]!r}: the appendices are {', '.join(APPENDICES)}")
+    typed_table = table
+    if figures == "computed":
+        table = use_computed(table, fed)
+    matched = scorecard not in UNNAMED_COUNCILS
+    inputs = _Inputs(catalogue, _Facts(table, scorecard), comment_lookup(comments, scorecard), month,
+                     dfe_figures(benchmarks, month, matched=matched))
+    context = [k.id for k in kpis if k.section == CONTEXT_SECTION]
+    headline_ids = context if scorecard == "board" and context else headline_measures(catalogue, scorecard, set(
+        table.loc[table["value"].notna(), "kpi_id"]))
+    body = [k for k in kpis if k.section != CONTEXT_SECTION and not k.is_placeholder]
+    groups, all_rows = _groups(body, inputs, table, scorecard, charts)
+    overall = inputs.comments.get(("", month))
     computed_rows = _computed_rows(fed, _Facts(typed_table, scorecard), all_rows, catalogue, month, figures)
+    today = dt.date.today()
     return Report(
         scorecard=scorecard,
         scorecard_name=SCORECARDS.get(scorecard, scorecard),
         period=month,
         period_label=long_label(month),
         version=version,
-        generated_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        headlines=headlines,
+        generated_at=f"{today.day} {today:%B %Y}",
+        headlines=_headlines(headline_ids, inputs, all_rows),
         groups=groups,
         overall_commentary=str(overall["text"]) if overall else "",
-        overall_by=byline(overall) if overall else "",
+        overall_by=byline(overall),
         glossary=_glossary(catalogue, kpis),
         figures=figures,
         basis=_basis(figures, SCORECARDS.get(scorecard, scorecard), len(computed_rows)),
         computed_rows=computed_rows,
+        council=UNNAMED_COUNCILS.get(scorecard, council),
+        undefined=_undefined(kpis),
+        appendix=tuple(a for a in APPENDICES if a in appendix),
+        comparison_sources=_comparison_sources(list(all_rows.values())),
+        council_matched=matched,
     )
 
 
 @cache
 def _environment() -> Environment:
-    return Environment(loader=PackageLoader("sendlib.presentation", "templates"), autoescape=select_autoescape(["html", "j2"]),
-                       trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=PackageLoader("sendlib.presentation", "templates"), autoescape=select_autoescape(["html", "j2"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["short"] = short_label
+    return env
 
 
 def render_html(report: Report, *, fragment: bool = False) -> str:
@@ -557,10 +736,12 @@ def render_html(report: Report, *, fragment: bool = False) -> str:
 
 
 def render_pdf(report: Report) -> bytes:
-    """The same HTML as an A4 PDF with page numbers, via WeasyPrint (needs Pango, present on Debian images)."""
+    """The same HTML as a tagged A4 PDF with page numbers, via WeasyPrint (needs Pango, present on Debian images)."""
     from weasyprint import HTML
 
-    pdf: bytes = HTML(string=render_html(report)).write_pdf()  # WeasyPrint ships no types
+    # PDF/UA-1 tags the structure (headings, tables and their header cells, figures with their alt text) and sets
+    # the document's language and title, for screen readers and a public body's accessibility duty.
+    pdf: bytes = HTML(string=render_html(report)).write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
     return pdf
 
 

@@ -33,15 +33,41 @@ def test_board_report_page_shows_the_report_and_offers_pdf_and_html(store_dir: P
     assert at.selectbox(key="board-report-scorecard").value == "board"
     assert at.selectbox(key="board-report-month").value == "2024-03"
     html = at.get("html")[0].proto.body
-    for shown in ("Latest (Mar 24)", "Previous (Feb 24)", "15.9%", "21.7%", "49.1%", "38 weeks 4 days", "Glossary"):
+    for shown in ("The council of the board report (not named in its document): Improvement board report, March 2024",
+                  "Latest (Mar 24)", "Previous (Feb 24)", "15.9%", "21.7%", "49.1%", "38 weeks 4 days", "England",
+                  "DfE 2023"):
         assert shown in html, shown
+    assert "Glossary" not in html and "TBC" not in html
     assert "<main" not in html, "inside the app the report is a fragment, not a second main landmark"
     labels = {b.proto.label for b in at.get("download_button")}
     assert labels == {"Download PDF (A4, printable)", "Download HTML (one self-contained file)"}
 
+    at.checkbox(key="board-report-glossary").check().run()
+    assert "Appendix: glossary" in at.get("html")[0].proto.body
     at.selectbox(key="board-report-month").set_value("2024-02").run()
     assert not at.exception
     assert "Latest (Feb 24)" in at.get("html")[0].proto.body
+
+
+def test_the_scorecard_s_report_names_its_council_and_dfe_s_figures(store_dir: Path) -> None:
+    at = open_page("app_pages/board_report.py")
+    at.selectbox(key="board-report-scorecard").set_value("scorecard").run()
+    at.selectbox(key="board-report-month").set_value("2025-01").run()
+    assert not at.exception
+    html = at.get("html")[0].proto.body
+    assert "Bournemouth, Christchurch and Poole: SEND scorecard (monthly), January 2025" in html
+    assert "DfE Jan 25" in html, "the January census of the report's month, beside the figures"
+
+
+def test_commentary_on_a_measure_is_written_from_the_report_page(store_dir: Path) -> None:
+    at = open_page("app_pages/board_report.py")
+    measure = at.selectbox(key="board-report-measure")
+    assert measure.options[0].endswith("(exception)"), "exceptions first"
+    measure.set_value(RATE).run()
+    save(at, f"report-comment-{RATE}", "Agency caseworkers start in April.")
+    comments = read_comments(open_store(store_dir))
+    assert list(zip(comments["kpi_id"], comments["period"])) == [(RATE, "2024-03")]
+    assert at.get("html")[0].proto.body.count("Agency caseworkers start in April.") == 1
 
 
 def test_overall_commentary_written_on_the_page_reaches_the_report(store_dir: Path) -> None:

@@ -15,16 +15,30 @@ from sendlib.workflows.commentary import read_comments
 RATE = "b04-20-week-rate-excl-exceptions"
 
 
-def test_report_as_pdf_through_the_real_command(store: DeltaStore, tmp_path, python, paths) -> None:
-    out = tmp_path / "board.pdf"
+@pytest.mark.parametrize(("args", "council", "pages"), [
+    (["--period", "Mar 24", "--appendix", "glossary"], "The council of the board report (not named in its document)", 10),
+    (["--period", "2025-01", "--scorecard", "scorecard"], "Bournemouth, Christchurch and Poole", 8),
+], ids=["board", "scorecard"])
+def test_report_as_pdf_through_the_real_command(built_store: DeltaStore, tmp_path, python, paths, args, council,
+                                                pages) -> None:
+    out = tmp_path / "report.pdf"
     done = subprocess.run(
-        [python, "-m", "sendlib", "report", "--store", str(store.root), "--period", "Mar 24", "--format", "pdf", "-o", str(out)],
-        cwd=paths["root"], capture_output=True, text=True, timeout=120,
+        [python, "-m", "sendlib", "report", "--store", str(built_store.root), *args, "--format", "pdf", "-o", str(out)],
+        cwd=paths["root"], capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    assert "March 2024" in done.stdout and "49 measures" in done.stdout
-    text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(out.read_bytes())).pages).split())
-    assert "15.9%" in text and "38 weeks 4 days" in text and "Page 1 of" in text
+    assert "exceptions) to" in done.stdout
+    reader = pypdf.PdfReader(io.BytesIO(out.read_bytes()))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and bool(root["/MarkInfo"]["/Marked"]) and root["/Lang"] == "en-GB"
+    assert reader.metadata.title.startswith(f"{council}: ")
+    texts = [" ".join(p.extract_text().split()) for p in reader.pages]
+    text = " ".join(texts)
+    assert council in texts[0] and "England" in text and "DfE" in text
+    assert "TBC" not in text and "Placeholder" not in text
+    appendix = next((n for n, t in enumerate(texts) if "Appendix: glossary" in t), len(texts))
+    assert appendix <= pages, "the page limit holds before any appendix"
+    assert ("Appendix: glossary" in text) == ("--appendix" in args)
 
 
 def test_comment_then_report_as_html(store: DeltaStore, tmp_path, capsys) -> None:
@@ -64,6 +78,14 @@ def test_bad_arguments_exit_2_and_write_nothing(built_store: DeltaStore, tmp_pat
     monkeypatch.chdir(tmp_path)
     assert main([*args, "--store", str(built_store.root)]) == 2
     assert message in capsys.readouterr().err
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_an_unknown_appendix_is_refused_by_the_parser(built_store: DeltaStore, tmp_path, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", "--store", str(built_store.root), "--period", "2024-03", "--appendix", "forecast",
+              "-o", str(tmp_path / "x.html")])
+    assert exit_.value.code == 2 and "invalid choice: 'forecast'" in capsys.readouterr().err
     assert not (tmp_path / "x.html").exists()
 
 
