@@ -24,9 +24,11 @@ from sendlib.domain.catalogue import Catalogue
 from sendlib.domain.periods import parse_period
 from sendlib.domain.pseudonym import configured_key, ref_for_upn
 from sendlib.domain.schema import COLUMNS, COMPUTED, normalise
+from sendlib.domain.sen2_checks import authority_finding
 from sendlib.files.sen2 import IDENTITY_ELEMENTS, WITHHELD, Sen2Problem, Sen2Return, read_sen2
 from sendlib.store.delta import DeltaStore
 from sendlib.store.versioned import VersionInfo, atomic_write
+from sendlib.workflows.catalogues import authority_index
 
 KEY_FILE = "cases.key"
 
@@ -122,6 +124,18 @@ def _compare(current: pd.DataFrame, incoming: pd.DataFrame) -> tuple[int, int, i
     return new, int((~same).sum()), int(same.sum())
 
 
+def check_authority(ret: Sen2Return, own_la: str | None) -> None:
+    """Refuses another authority's return (its LA code in the header) for the authority being written."""
+    if own_la is None or ret.la is None or ret.la.strip() == own_la:
+        return
+    index = authority_index()
+    names = dict(zip(index["old_la_code"].astype(str), index["la_name"].astype(str), strict=True))
+    found = authority_finding(ret.la, own_la, names)
+    if found is not None:
+        code, message = found
+        ret.refuse(Sen2Problem(message, "Message/Header/Source/LEA", line=ret.la_line, value=ret.la.strip(), code=code))
+
+
 def preview_cases(store: DeltaStore, data: bytes | Path, file_name: str, *, make_key: bool = True) -> CasesPreview:
     """Read and check a return against the records held. Nothing else is written, but with `make_key` a store
     without a key gets one now: references made with a key that is then thrown away could never be matched again.
@@ -131,6 +145,7 @@ def preview_cases(store: DeltaStore, data: bytes | Path, file_name: str, *, make
         key = secrets.token_bytes(32)
     raw = data.read_bytes() if isinstance(data, Path) else data
     ret = read_sen2(raw, key)
+    check_authority(ret, store.la)
     preview = CasesPreview(file_name, hashlib.sha256(raw).hexdigest(), ret, key_made=made)
     if not ret.ok:
         return preview
