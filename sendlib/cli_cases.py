@@ -20,16 +20,13 @@ if TYPE_CHECKING:
 MAX_WARNING_LINES = 20
 
 
-def _write_problems(path: Path, ret: Sen2Return) -> bool:
+def _write_problems(path: Path, ret: Sen2Return) -> None:
+    """The list for case officers, written before anything is loaded (a path that cannot be written stops the load
+    with the store's one-line message, exit 1)."""
     from sendlib.presentation.sen2_problems import problem_counts, problems_csv
 
-    try:
-        atomic_write(path, problems_csv(ret))
-    except OSError as exc:
-        print(f"error: cannot write the list of problems to {path}: {exc.strerror or exc}", file=sys.stderr)
-        return False
+    atomic_write(path, problems_csv(ret))
     print(f"wrote the list of {problem_counts(ret)} to {path}")
-    return True
 
 
 def _refused(name: str, ret: Sen2Return, *, listed: bool) -> int:
@@ -61,17 +58,18 @@ def cmd_cases_load(args: argparse.Namespace) -> int:
         return 1
     store = store_of(args, writes=not args.dry_run)
     preview = preview_cases(store, path, path.name, make_key=not args.dry_run)
-    if args.problems and not _write_problems(Path(args.problems), preview.ret):
-        return 2
+    problems = getattr(args, "problems", None)  # `load` of a SEN2 return comes here without the flag
+    if problems:
+        _write_problems(Path(problems), preview.ret)
     if not preview.ok:
-        return _refused(path.name, preview.ret, listed=bool(args.problems))
+        return _refused(path.name, preview.ret, listed=bool(problems))
     ret = preview.ret
     print(f"checked: {problem_counts(ret)}")
     for problem in preview.warnings[:MAX_WARNING_LINES]:
         print(f"query: {problem}")
     if ret.query_count > MAX_WARNING_LINES:
         print(f"query: … and {ret.query_count - MAX_WARNING_LINES:,} more"
-              + ("" if args.problems else " (--problems FILE lists them all)"))
+              + ("" if problems else " (--problems FILE lists them all)"))
     counts = f"{preview.new} new, {preview.revised} revised, {preview.unchanged} unchanged"
     what = f"{ret.persons} persons, {ret.requests} requests, {preview.plans} plans"
     if args.dry_run:

@@ -10,17 +10,14 @@ import pandas as pd
 
 from sendlib.files.sen2 import Sen2Problem, Sen2Return
 from sendlib.presentation.extracts import to_csv_bytes
+from sendlib.presentation.tables import counted
 
 PROBLEM_COLUMNS = ["code", "severity", "person", "line", "field", "problem", "what to fix"]
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
-
-
 def problem_counts(ret: Sen2Return) -> str:
     """`3 errors, 5 queries`: every problem found, not only those listed."""
-    return f"{_plural(ret.error_count, 'error', 'errors')}, {_plural(ret.query_count, 'query', 'queries')}"
+    return f"{counted(ret.error_count, 'error')}, {counted(ret.query_count, 'query', 'queries')}"
 
 
 def problems_frame(problems: list[Sen2Problem]) -> pd.DataFrame:

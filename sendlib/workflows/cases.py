@@ -267,22 +267,23 @@ def _element(path: str) -> str:
 
 
 def problem_rows(problems: list[Sen2Problem]) -> pd.DataFrame:
-    """A return's problems as the Upload page tables them: the Nth Person, the XML line, the element path, the raw
+    """A return's problems as the Upload page tables them: the rule's code, the Nth Person, the XML line, the element path, the raw
     value (the reader withholds a name's, postcode's, UPN's, ULN's or date of birth's; so does this, whatever made
     the problem) and what is wrong."""
     return pd.DataFrame([{
+        "Code": p.code,
         "Person": f"Person {p.person}" if p.person else "",
         "XML line": str(p.line) if p.line else "",
         "Element": p.path,
         "Value": "" if p.value is None else WITHHELD if _element(p.path) in IDENTITY_ELEMENTS else p.value,
         "Problem": p.message,
-    } for p in problems], columns=["Person", "XML line", "Element", "Value", "Problem"])
+    } for p in problems], columns=["Code", "Person", "XML line", "Element", "Value", "Problem"])
 
 
 def problem_kinds(problems: list[Sen2Problem]) -> pd.DataFrame:
     """Problems counted by kind: the element (without its position) and the message with its dates left out, so
     `ActivePlans is present for a plan that ceased on 2021-12-22` and `… on 2023-05-07` are one kind."""
-    kinds = pd.Series([f"{_INDEX.sub('', p.path)} {_ISO.sub('…', p.message)}".strip() for p in problems],
+    kinds = pd.Series([f"{p.code} {_INDEX.sub('', p.path)} {_ISO.sub('…', p.message)}".strip() for p in problems],
                       dtype="string")
     counts = kinds.value_counts(sort=True)
     return pd.DataFrame({"What": counts.index.astype(str), "How many": counts.to_numpy()})
