@@ -247,6 +247,8 @@ def _read(el: Any, path: str, who: _Person) -> dict[str, Any]:
             continue
         if low in _CHILDREN:
             value = _read(child, child_path, who)
+            if low == "requests":
+                value["_digest"] = _digest(child)
             if low in _REPEATED:
                 out.setdefault(low, []).append(value)
             else:
@@ -325,15 +327,14 @@ def _requests(person: dict[str, Any], who: _Person, ref: str, age: int | None) -
                age, need.get("sentype"), _setting(placement))
 
 
-def _digest(value: object) -> str:
-    """A digest of an element's details, its XML lines left out, so two copies of one record compare equal."""
-    def bare(v: object) -> object:
-        if isinstance(v, dict):
-            return sorted((k, bare(x)) for k, x in v.items() if not k.startswith("_"))
-        if isinstance(v, list):
-            return [bare(x) for x in v]
-        return v
-    return hashlib.blake2b(repr(bare(value)).encode(), digest_size=16).hexdigest()
+def _digest(el: Any) -> str:
+    """A digest of an element's details (tags without case, values without surrounding space, in file order), so two
+    copies of one record compare equal wherever they sit in the file."""
+    h = hashlib.blake2b(digest_size=16)
+    for e in el.iter():
+        if isinstance(e.tag, str):
+            h.update(f"{e.tag.lower()}\0{(e.text or '').strip()}\1".encode())
+    return h.hexdigest()
 
 
 def _dates(person: dict[str, Any], who: _Person) -> None:
@@ -369,7 +370,7 @@ def _unique_requests(person: dict[str, Any], ref: str, who: _Person) -> None:
     """Marks a repeat of a received date (a query if the same, an error if not) so it is read once."""
     for number, request in enumerate(person.get("requests", []), start=1):
         received = request.get("receiveddate")
-        if received is not None and not _once(who.ret, f"{ref}|{received.isoformat()}", _digest(request), who,
+        if received is not None and not _once(who.ret, f"{ref}|{received.isoformat()}", request["_digest"], who,
                                               request["_line"], f"Person/Requests[{number}]", "request"):
             request["_repeat"] = True
 
@@ -381,7 +382,7 @@ def _person(el: Any, number: int, ret: Sen2Return, key: bytes, rows: list[Record
                           person.get("forename"), str(person.get("personbirthdate") or ""))
     ref = case_ref(key, ident)
     _dates(person, who)
-    if not _once(ret, ref, _digest(person), who, person["_line"], "Person", "person"):
+    if not _once(ret, ref, _digest(el), who, person["_line"], "Person", "person"):
         return
     _unique_requests(person, ref, who)
     found = list(_requests(person, who, ref, _age(person.get("personbirthdate"), ret.census)))
