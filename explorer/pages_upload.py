@@ -83,8 +83,8 @@ def cases_upload(editable: bool) -> None:
     """The Upload page's case-level section: a SEN2 return read and checked, previewed, and saved on Confirm."""
     st.subheader("Case-level records (SEN2 return)")
     st.markdown("Upload the SEN2 person-level return (the XML your case-management system exports for DfE, 2024 or "
-                "2025 layout). Every Person is checked first: a return with any problem is refused whole and nothing "
-                "is saved. Names, postcodes, UPNs and dates of birth are never kept: each child gets a pseudonymous "
+                "2025 layout). Every Person is checked first, as DfE's collection checks it: a return with any error is "
+                "refused whole and nothing is saved; queries are listed but do not stop the load. Names, postcodes, UPNs and dates of birth are never kept: each child gets a pseudonymous "
                 "case reference. Requests already held are updated, never counted twice, and every load is a new "
                 "version of the case records you can undo on the History page.")
     upload = st.file_uploader(f"Choose a SEN2 return, .xml (up to {MAX_SEN2_BYTES // 1_048_576} MB)", type=["xml"],
