@@ -10,8 +10,9 @@ import streamlit as st
 
 from sendlib.domain.catalogue import POLARITY_WORDS, UNIT_WORDS, new_kpi
 from sendlib.domain.values import format_value
-from sendlib.files.sen2 import MAX_SEN2_BYTES
+from sendlib.files.sen2 import MAX_PROBLEMS, MAX_SEN2_BYTES
 from sendlib.presentation.cases import measure_unit
+from sendlib.presentation.sen2_problems import problem_counts, problems_csv
 from sendlib.presentation.tables import counted
 from sendlib.store.versioned import StoreError
 from sendlib.workflows.cases import (
@@ -83,8 +84,8 @@ def cases_upload(editable: bool) -> None:
     """The Upload page's case-level section: a SEN2 return read and checked, previewed, and saved on Confirm."""
     st.subheader("Case-level records (SEN2 return)")
     st.markdown("Upload the SEN2 person-level return (the XML your case-management system exports for DfE, 2024 or "
-                "2025 layout). Every Person is checked first: a return with any problem is refused whole and nothing "
-                "is saved. Names, postcodes, UPNs and dates of birth are never kept: each child gets a pseudonymous "
+                "2025 layout). Every Person is checked first, as DfE's collection checks it: a return with any error is "
+                "refused whole and nothing is saved; queries are listed but do not stop the load. Names, postcodes, UPNs and dates of birth are never kept: each child gets a pseudonymous "
                 "case reference. Requests already held are updated, never counted twice, and every load is a new "
                 "version of the case records you can undo on the History page.")
     upload = st.file_uploader(f"Choose a SEN2 return, .xml (up to {MAX_SEN2_BYTES // 1_048_576} MB)", type=["xml"],
@@ -119,13 +120,25 @@ def _key_refused(file_name: str, exc: CaseKeyRefused) -> None:
     st.error(f"**{plain(file_name)} was refused, nothing saved:** {plain(exc)}.", icon=":material/key_off:")
 
 
+def _problems_download(preview: CasesPreview) -> None:
+    """Every error and query as a CSV for the case officers who put them right (codes, places, what to fix)."""
+    stem = preview.file_name.rsplit(".", 1)[0] or "sen2"
+    st.download_button("Download the errors and queries (CSV)", problems_csv(preview.ret),
+                       file_name=f"{stem}-errors-and-queries.csv", mime="text/csv", on_click="ignore",
+                       icon=":material/download:", key="cases-problems",
+                       help="One row a problem: its code, error or query, the Person and XML line, the element, "
+                            "what is wrong and what to fix. No name, UPN or date of birth is in it.")
+
+
 def _refused(preview: CasesPreview) -> None:
-    count = preview.ret.error_count
-    st.error(f"**{plain(preview.file_name)} was refused, nothing saved: {counted(count, 'problem')}.** Correct the "
-             "return (or export it again) and upload it once more.", icon=":material/block:")
-    if count > len(preview.errors):
-        st.caption(f"The first {len(preview.errors):,} problems are listed.")
-    st.table(plain_table(problem_rows(preview.errors)), hide_index=True)
+    ret = preview.ret
+    st.error(f"**{plain(preview.file_name)} was refused, nothing saved: {problem_counts(ret)}.** Errors refuse "
+             "the return; correct them (or export it again) and upload it once more. Queries do not stop a load.",
+             icon=":material/block:")
+    _problems_download(preview)
+    if ret.error_count > MAX_PROBLEMS:
+        st.caption(f"The first {MAX_PROBLEMS:,} of {ret.error_count:,} errors are listed; the download has them all.")
+    st.table(plain_table(problem_rows(preview.errors[:MAX_PROBLEMS])), hide_index=True)
 
 
 def _figures(preview: CasesPreview) -> None:
@@ -153,9 +166,11 @@ def _figures(preview: CasesPreview) -> None:
 
 
 def _warnings(preview: CasesPreview) -> None:
+    st.caption(f"Checked: {problem_counts(preview.ret)}.")
     if not preview.warnings:
         return
-    label = f"{counted(len(preview.warnings), 'thing')} worth a second look (they do not stop the load)"
+    _problems_download(preview)
+    label = f"{counted(preview.ret.query_count, 'query', 'queries')} worth a second look (they do not stop the load)"
     with st.expander(label, expanded=True):
         st.table(plain_table(problem_kinds(preview.warnings)), hide_index=True)
         st.dataframe(problem_rows(preview.warnings), hide_index=True, key="cases-warnings",

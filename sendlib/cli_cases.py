@@ -12,15 +12,43 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sendlib.cli_store import UsageError, store_of
 from sendlib.store.versioned import atomic_write
 
+if TYPE_CHECKING:
+    from sendlib.files.sen2 import Sen2Return
+
 MAX_WARNING_LINES = 20
+
+
+def _write_problems(path: Path, ret: Sen2Return) -> None:
+    """The list for case officers, written before anything is loaded (a path that cannot be written stops the load
+    with the store's one-line message, exit 1)."""
+    from sendlib.presentation.sen2_problems import problem_counts, problems_csv
+
+    atomic_write(path, problems_csv(ret))
+    print(f"wrote the list of {problem_counts(ret)} to {path}")
+
+
+def _refused(name: str, ret: Sen2Return, *, listed: bool) -> int:
+    """A refused return: its counts, then one line an error (each with what to fix), exit 1."""
+    from sendlib.files.sen2 import MAX_PROBLEMS
+    from sendlib.presentation.sen2_problems import problem_counts
+
+    print(f"refused: {name} has {problem_counts(ret)}; nothing was written", file=sys.stderr)
+    for problem in ret.errors[:MAX_PROBLEMS]:
+        print(f"refused: {problem}. {problem.fix}", file=sys.stderr)
+    if ret.error_count > MAX_PROBLEMS:
+        print(f"refused: … and {ret.error_count - MAX_PROBLEMS:,} more errors"
+              + ("" if listed else " (--problems FILE lists them all)"), file=sys.stderr)
+    return 1
 
 
 def cmd_cases_load(args: argparse.Namespace) -> int:
     from sendlib.files.sen2 import MAX_SEN2_BYTES
+    from sendlib.presentation.sen2_problems import problem_counts
     from sendlib.workflows.cases import commit_cases, preview_cases
 
     path = Path(args.file)
@@ -33,20 +61,18 @@ def cmd_cases_load(args: argparse.Namespace) -> int:
         return 1
     store = store_of(args, writes=not args.dry_run)
     preview = preview_cases(store, path, path.name, make_key=not args.dry_run)
+    problems = getattr(args, "problems", None)  # `load` of a SEN2 return comes here without the flag
+    if problems:
+        _write_problems(Path(problems), preview.ret)
     if not preview.ok:
-        count = preview.ret.error_count
-        print(f"refused: {path.name} has {count} problem{'s' if count != 1 else ''}; nothing was written",
-              file=sys.stderr)
-        for problem in preview.errors:
-            print(f"refused: {problem}", file=sys.stderr)
-        if count > len(preview.errors):
-            print(f"refused: … and {count - len(preview.errors)} more", file=sys.stderr)
-        return 1
-    for problem in preview.warnings[:MAX_WARNING_LINES]:
-        print(f"warning: {problem}")
-    if len(preview.warnings) > MAX_WARNING_LINES:
-        print(f"warning: … and {len(preview.warnings) - MAX_WARNING_LINES} more")
+        return _refused(path.name, preview.ret, listed=bool(problems))
     ret = preview.ret
+    print(f"checked: {problem_counts(ret)}")
+    for problem in preview.warnings[:MAX_WARNING_LINES]:
+        print(f"query: {problem}")
+    if ret.query_count > MAX_WARNING_LINES:
+        print(f"query: … and {ret.query_count - MAX_WARNING_LINES:,} more"
+              + ("" if problems else " (--problems FILE lists them all)"))
     counts = f"{preview.new} new, {preview.revised} revised, {preview.unchanged} unchanged"
     what = f"{ret.persons} persons, {ret.requests} requests, {preview.plans} plans"
     if args.dry_run:
@@ -142,6 +168,9 @@ def add_cases_parser(sub: argparse._SubParsersAction,  # type: ignore[type-arg]
     p.add_argument("file")
     p.add_argument("--dry-run", action="store_true", help="validate and show what would change; write nothing")
     p.add_argument("--author")
+    p.add_argument("--problems", metavar="FILE",
+                   help="write every error and query found (code, severity, person, line, field, problem, what to "
+                        "fix) to this CSV, for case officers; written whether the return loads or not")
     p.set_defaults(func=cmd_cases_load)
 
     p = with_store(verbs.add_parser("measures", help="every measure × period: measure, period, value, numerator, "

@@ -819,7 +819,7 @@ def _synthetic(persons: list[SynthPerson], census: date, la: str, writer: _Write
 
 
 def generate(n_persons: int, *, seed: int = 0, layout: Layout = "2025", census: date | None = None,
-             la: str = "201", tag_case: Literal["mockup", "lower"] = "mockup",
+             la: str = "839", tag_case: Literal["mockup", "lower"] = "mockup",
              edge_cases: bool = True) -> Synthetic:
     """`n_persons` seeded random persons, then (with `edge_cases`) the edge persons, and the oracle's figures."""
     census = census or CENSUS[layout]
@@ -833,11 +833,11 @@ def generate(n_persons: int, *, seed: int = 0, layout: Layout = "2025", census: 
 def edge_case_return(layout: Layout = "2025") -> Synthetic:
     """Only the edge persons, at the layout's census: small enough to work its figures out by hand."""
     census = CENSUS[layout]
-    return _synthetic(edge_persons(census), census, "201", _Writer(layout, "mockup"))
+    return _synthetic(edge_persons(census), census, "839", _Writer(layout, "mockup"))
 
 
 def iter_xml(n_persons: int, *, seed: int = 0, layout: Layout = "2025", census: date | None = None,
-             la: str = "201", tag_case: Literal["mockup", "lower"] = "mockup") -> Iterator[str]:
+             la: str = "839", tag_case: Literal["mockup", "lower"] = "mockup") -> Iterator[str]:
     """The return as text, one person at a time (header and footer apart), nothing kept: for huge files."""
     census = census or CENSUS[layout]
     draw = _Draw(seed, census, la)
@@ -898,3 +898,56 @@ def broken_returns() -> dict[str, tuple[bytes, str]]:
         "not_xml": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00", "XML"),
         "wrong_place": ((text[:s] + moved + text[e:]).encode(), "NamedPlan"),
     }
+
+
+def _block(text: str, name: str) -> str:
+    s, e = _person_span(text, EDGE_UPNS[name])
+    return text[s:e + len("</Person>\n")]
+
+
+def _with_block(text: str, name: str, new: str) -> str:
+    return text.replace(_block(text, name), new, 1)
+
+
+def faulty_returns() -> dict[str, tuple[bytes, str]]:
+    """The edge return with one thing DfE's checks catch, → (file bytes, the rule code it must raise): errors
+    (S2E..) refuse it, queries (S2Q..) let it load. Another authority's LA code is `other_authority_return`."""
+    edge = edge_case_return("2025")
+    census = edge.census
+    text = edge.xml.decode("utf-8")
+    person = _block(text, "days_140")
+    requests = person[person.index("\t\t\t<Requests>"):person.index("\t\t</Person>")]
+    ceased = next(p for p in edge.persons if p.upn == EDGE_UPNS["ceased_on_census"]).requests[0].plan
+    pending = next(p for p in edge.persons if p.upn == EDGE_UPNS["pending"])
+    upn = EDGE_UPNS
+    faults = {
+        "person_twice_same": (_with_block(text, "days_140", person + person), "S2Q01"),
+        "person_twice_different": (_with_block(text, "days_140", person + person.replace(
+            "<RYA>0</RYA>", "<RYA>1</RYA>", 1)), "S2E08"),
+        "request_twice_same": (_in_person(text, upn["days_140"], requests, requests + requests), "S2Q02"),
+        "request_twice_different": (_in_person(text, upn["days_140"], requests, requests + requests.replace(
+            "<RYA>0</RYA>", "<RYA>1</RYA>", 1)), "S2E09"),
+        "ceased_before_start": (_in_person(text, upn["ceased_on_census"], f"<CeaseDate>{ceased.cease}<",
+                                           f"<CeaseDate>{ceased.start - timedelta(days=1)}<"), "S2E10"),
+        "received_after_census": (_in_person(text, upn["pending"], f"<ReceivedDate>{pending.requests[0].received}<",
+                                             f"<ReceivedDate>{census + timedelta(days=5)}<"), "S2E11"),
+        "cease_decades_ahead": (_in_person(text, upn["ceased_after_census"], f"<CeaseDate>{census + timedelta(1)}<",
+                                           f"<CeaseDate>{census.replace(year=census.year + 30)}<"), "S2E11"),
+        "received_before_birth": (_in_person(text, upn["pending"], f"<PersonBirthDate>{pending.birth}<",
+                                             f"<PersonBirthDate>{census - timedelta(days=5)}<"), "S2E12"),
+        "birth_after_census": (_in_person(text, upn["pending"], f"<PersonBirthDate>{pending.birth}<",
+                                          f"<PersonBirthDate>{census + timedelta(days=40)}<"), "S2E13"),
+        "over_25": (_in_person(text, upn["pending"], f"<PersonBirthDate>{pending.birth}<",
+                               f"<PersonBirthDate>{census.replace(year=census.year - 30)}<"), "S2Q03"),
+        "no_outcome_after_20_weeks": (_in_person(
+            text, upn["pending"], f"<ReceivedDate>{pending.requests[0].received}<",
+            f"<ReceivedDate>{census - timedelta(days=150)}<"), "S2Q04"),
+        "review_after_census": (_in_person(text, upn["start_year_before"], f"<ReviewMeeting>{census}<",
+                                           f"<ReviewMeeting>{census + timedelta(days=3)}<"), "S2Q06"),
+    }
+    return {name: (data.encode("utf-8"), code) for name, (data, code) in faults.items()}
+
+
+def other_authority_return(la: str = "201") -> bytes:
+    """The edge return with another authority's LA code in its header."""
+    return edge_case_return("2025").xml.replace(b"<LEA>839</LEA>", f"<LEA>{la}</LEA>".encode(), 1)

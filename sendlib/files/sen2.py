@@ -3,15 +3,18 @@
 The XML is streamed: lxml's `iterparse` hands over one `Person` at a time, which is checked, reduced to the
 fields the measures need, and freed, so a national-size return never sits in memory as a tree. Every element is
 checked against the return's structure (tag names compared without case, since suppliers write `SENSetting` and
-`SENsetting`): an element in the wrong place, an impossible date, an unknown code or a plan issued before its
-request refuses the whole return, each problem naming the element path, the person's place in the file, the XML
-line and the raw value. Identity fields are read only to make the pseudonymous case reference and the age at the
-census, then dropped with the element.
+`SENsetting`): an element in the wrong place, an impossible date, an unknown code, a plan issued before its
+request, a date after the census or before birth, or a person twice with different details refuses the whole
+return; queries (an exact duplicate, an age over 25, a review after the census…) load with a word. Each problem
+carries its rule's code (`domain.sen2_checks`), the element path, the person's place in the file, the XML line and
+the raw value. Identity fields are read only to make the pseudonymous case reference, the age at the census and a
+digest that spots a person met twice, then dropped with the element.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 from collections.abc import Iterator
@@ -20,9 +23,20 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from sendlib.domain.pseudonym import case_ref, identity_text
+from sendlib.domain.sen2_checks import (
+    Seen,
+    Severity,
+    birth_findings,
+    date_findings,
+    duplicate_finding,
+    plan_findings,
+    rule,
+    severity,
+)
 
 MAX_SEN2_BYTES = 200 * 1024 * 1024
-MAX_PROBLEMS = 50
+MAX_PROBLEMS = 50  # shown on the terminal and the page
+MAX_LISTED = 10_000  # of each severity, kept for the downloadable list
 Layout = Literal["2024", "2025"]
 Record = tuple[Any, ...]
 
@@ -84,11 +98,21 @@ class Sen2Problem:
     person: int | None = None
     line: int | None = None
     value: str | None = None
+    code: str = "S2E01"
+
+    @property
+    def severity(self) -> Severity:
+        return severity(self.code)
+
+    @property
+    def fix(self) -> str:
+        """What to do about it, in a sentence."""
+        return rule(self.code).fix
 
     def __str__(self) -> str:
         where = [f"Person {self.person}" if self.person else "", f"line {self.line}" if self.line else ""]
         located = ", ".join(w for w in where if w)
-        head = f"{located}: " if located else ""
+        head = f"{self.code} {located}: " if located else f"{self.code}: "
         path = f"{self.path} " if self.path else ""
         value = f"{self.value!r} " if self.value is not None else ""
         return f"{head}{path}{value}{self.message}".strip()
@@ -99,6 +123,7 @@ class Sen2Return:
     """What a return holds once read: its header, one record a request, and what was wrong with it."""
 
     la: str | None = None
+    la_line: int | None = None
     census: dt.date | None = None
     year: str | None = None
     layout: Layout | None = None
@@ -107,6 +132,8 @@ class Sen2Return:
     errors: list[Sen2Problem] = field(default_factory=list)
     error_count: int = 0
     warnings: list[Sen2Problem] = field(default_factory=list)
+    query_count: int = 0
+    seen: dict[str, Seen] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -116,13 +143,23 @@ class Sen2Return:
     def requests(self) -> int:
         return len(self.records.get("received", []))
 
+    @property
+    def queries(self) -> list[Sen2Problem]:
+        return self.warnings
+
     def refuse(self, problem: Sen2Problem) -> None:
+        """An error (refuses the return) or a query (does not), by the problem's code."""
+        if problem.severity == "query":
+            self.warn(problem)
+            return
         self.error_count += 1
-        if len(self.errors) < MAX_PROBLEMS:
+        if len(self.errors) < MAX_LISTED:
             self.errors.append(problem)
 
     def warn(self, problem: Sen2Problem) -> None:
-        self.warnings.append(problem)
+        self.query_count += 1
+        if len(self.warnings) < MAX_LISTED:
+            self.warnings.append(problem)
 
 
 def looks_like_sen2(data: bytes, name: str = "") -> bool:
@@ -136,20 +173,20 @@ def looks_like_sen2(data: bytes, name: str = "") -> bool:
 class _Person:
     """The state of one Person while it is read: where it is, and the problems found in it."""
 
-    __slots__ = ("census", "failed", "number", "ret")
+    __slots__ = ("census", "dates", "failed", "number", "ret")
 
     def __init__(self, number: int, ret: Sen2Return, census: dt.date | None):
         self.number = number
         self.ret = ret
         self.census = census
         self.failed = False
+        self.dates: list[tuple[str, int | None, str, dt.date]] = []
 
-    def refuse(self, line: int | None, path: str, message: str, value: str | None = None) -> None:
-        self.failed = True
-        self.ret.refuse(Sen2Problem(message, path, self.number, line, value))
-
-    def warn(self, line: int | None, path: str, message: str, value: str | None = None) -> None:
-        self.ret.warn(Sen2Problem(message, path, self.number, line, value))
+    def refuse(self, code: str, line: int | None, path: str, message: str, value: str | None = None) -> None:
+        """A problem by its rule's code: an error fails the person (and the return), a query does not."""
+        if severity(code) == "error":
+            self.failed = True
+        self.ret.refuse(Sen2Problem(message, path, self.number, line, value, code))
 
 
 _date_cache: dict[str, dt.date | None] = {}
@@ -177,16 +214,19 @@ def _leaf(el: Any, name: str, text: str, path: str, who: _Person) -> object:
     if name in _DATES:
         value = parse_date(text)
         if value is None:
-            who.refuse(el.sourceline, path, "is not a date (YYYY-MM-DD)", WITHHELD if name in IDENTITY_ELEMENTS else text)
+            who.refuse("S2E04", el.sourceline, path, "is not a date (YYYY-MM-DD)",
+                       WITHHELD if name in IDENTITY_ELEMENTS else text)
+        else:
+            who.dates.append((path, el.sourceline, name, value))
         return value
     if name in _FLAGS:
         if text not in ("0", "1"):
-            who.refuse(el.sourceline, path, "is not 0 or 1", text)
+            who.refuse("S2E05", el.sourceline, path, "is not 0 or 1", text)
             return None
         return text == "1"
     codes = _CODES.get(name)
     if codes is not None and text.upper() not in codes:
-        who.refuse(el.sourceline, path, f"is not a code this element allows ({', '.join(codes)})", text)
+        who.refuse("S2E06", el.sourceline, path, f"is not a code this element allows ({', '.join(codes)})", text)
         return None
     return text.upper() if codes is not None else text
 
@@ -203,16 +243,18 @@ def _read(el: Any, path: str, who: _Person) -> dict[str, Any]:
         low = tag.lower()
         child_path = f"{path}/{tag}"
         if low not in allowed:
-            who.refuse(child.sourceline, child_path, f"is not an element {el.tag} may hold here")
+            who.refuse("S2E02", child.sourceline, child_path, f"is not an element {el.tag} may hold here")
             continue
         if low in _CHILDREN:
             value = _read(child, child_path, who)
+            if low == "requests":
+                value["_digest"] = _digest(child)
             if low in _REPEATED:
                 out.setdefault(low, []).append(value)
             else:
                 out[low] = value
         elif len(child):
-            who.refuse(child.sourceline, child_path, "should hold a value, not elements")
+            who.refuse("S2E02", child.sourceline, child_path, "should hold a value, not elements")
         else:
             out[low] = _leaf(child, low, (child.text or "").strip(), child_path, who)
     return out
@@ -248,12 +290,14 @@ def _requests(person: dict[str, Any], who: _Person, ref: str, age: int | None) -
     """One record a request, with the checks that need more than one element (dates in order, warnings)."""
     census = who.census
     for number, request in enumerate(person.get("requests", []), start=1):
+        if request.get("_repeat"):
+            continue
         path = f"Person/Requests[{number}]"
         line = request["_line"]
         received = request.get("receiveddate")
         if received is None:
             if "receiveddate" not in request:
-                who.refuse(line, f"{path}/ReceivedDate", "is missing: every request needs the date it was received")
+                who.refuse("S2E03", line, f"{path}/ReceivedDate", "is missing: every request needs the date it was received")
             continue
         assessment = (request.get("assessment") or [{}])[-1]
         plan = assessment.get("namedplan") or {}
@@ -261,21 +305,19 @@ def _requests(person: dict[str, Any], who: _Person, ref: str, age: int | None) -
         start = plan.get("startdate")
         decided = request.get("requestoutcomedate")
         if start is not None and start < received:
-            who.refuse(line, f"{path}/Assessment/NamedPlan/StartDate",
+            who.refuse("S2E14", line, f"{path}/Assessment/NamedPlan/StartDate",
                        f"is before the request was received ({received.isoformat()})", start.isoformat())
         if decided is not None and decided < received:
-            who.refuse(line, f"{path}/RequestOutcomeDate",
+            who.refuse("S2E15", line, f"{path}/RequestOutcomeDate",
                        f"is before the request was received ({received.isoformat()})", decided.isoformat())
         cease = plan.get("ceasedate")
         review = (active or {}).get("reviewmeeting")
         if census is not None:
             if decided is None and request.get("requestoutcome") in (None, "A") and (census - received).days > 140:
-                who.warn(line, f"{path}/RequestOutcomeDate", "is empty more than 20 weeks after the request was "
+                who.refuse("S2Q04", line, f"{path}/RequestOutcomeDate", "is empty more than 20 weeks after the request was "
                          f"received ({received.isoformat()})")
             if cease is not None and cease <= census and active is not None:
-                who.warn(line, f"{path}/ActivePlans", f"is present for a plan that ceased on {cease.isoformat()}")
-            if review is not None and review > census:
-                who.warn(line, f"{path}/ActivePlans/ReviewMeeting", "is after the census date", review.isoformat())
+                who.refuse("S2Q05", line, f"{path}/ActivePlans", f"is present for a plan that ceased on {cease.isoformat()}")
         flags = [request.get(f) for f in _MEDIATION] + [assessment.get(f) for f in _ASSESSMENT_MEDIATION]
         placement = _first((active or {}).get("placementdetail"), "placementrank") or _first(
             plan.get("plandetail"), "placementrank")
@@ -285,12 +327,64 @@ def _requests(person: dict[str, Any], who: _Person, ref: str, age: int | None) -
                age, need.get("sentype"), _setting(placement))
 
 
+def _digest(el: Any) -> str:
+    """A digest of an element's details (tags without case, values without surrounding space, in file order), so two
+    copies of one record compare equal wherever they sit in the file."""
+    h = hashlib.blake2b(digest_size=16)
+    for e in el.iter():
+        if isinstance(e.tag, str):
+            h.update(f"{e.tag.lower()}\0{(e.text or '').strip()}\1".encode())
+    return h.hexdigest()
+
+
+def _dates(person: dict[str, Any], who: _Person) -> None:
+    """Every date of the person against the census and the date of birth, and the birth itself."""
+    birth = person.get("personbirthdate")
+    for code, message in birth_findings(birth, who.census, _age(birth, who.census)):
+        who.refuse(code, person["_line"], "Person/PersonBirthDate", message, WITHHELD)
+    for path, line, name, value in who.dates:
+        for code, message in date_findings(name, value, birth, who.census):
+            who.refuse(code, line, path, message, value.isoformat())
+    for r, request in enumerate(person.get("requests", []), start=1):
+        for a, assessment in enumerate(request.get("assessment") or [], start=1):
+            plan = assessment.get("namedplan") or {}
+            for code, message in plan_findings(plan.get("startdate"), plan.get("ceasedate")):
+                who.refuse(code, plan["_line"], f"Person/Requests[{r}]/Assessment[{a}]/NamedPlan/CeaseDate", message,
+                           plan["ceasedate"].isoformat())
+
+
+def _once(ret: Sen2Return, key: str, digest: str, who: _Person, line: int | None, path: str,
+          what: Literal["person", "request"]) -> bool:
+    """Whether this person (or request) is met for the first time; a second sight is a query when its details are
+    the same, an error when they differ."""
+    first = ret.seen.get(key)
+    if first is None:
+        ret.seen[key] = Seen(digest, who.number, line)
+        return True
+    code, message = duplicate_finding(first, digest, what)
+    who.refuse(code, line, path, message)
+    return False
+
+
+def _unique_requests(person: dict[str, Any], ref: str, who: _Person) -> None:
+    """Marks a repeat of a received date (a query if the same, an error if not) so it is read once."""
+    for number, request in enumerate(person.get("requests", []), start=1):
+        received = request.get("receiveddate")
+        if received is not None and not _once(who.ret, f"{ref}|{received.isoformat()}", request["_digest"], who,
+                                              request["_line"], f"Person/Requests[{number}]", "request"):
+            request["_repeat"] = True
+
+
 def _person(el: Any, number: int, ret: Sen2Return, key: bytes, rows: list[Record]) -> None:
     who = _Person(number, ret, ret.census)
     person = _read(el, "Person", who)
     ident = identity_text(person.get("upn"), person.get("uniquelearnernumber"), person.get("surname"),
                           person.get("forename"), str(person.get("personbirthdate") or ""))
     ref = case_ref(key, ident)
+    _dates(person, who)
+    if not _once(ret, ref, _digest(el), who, person["_line"], "Person", "person"):
+        return
+    _unique_requests(person, ref, who)
     found = list(_requests(person, who, ref, _age(person.get("personbirthdate"), ret.census)))
     if not who.failed:
         rows.extend(found)
@@ -302,7 +396,7 @@ def _header(root: Any, ret: Sen2Return) -> None:
     header = next((c for c in root if isinstance(c.tag, str) and c.tag.lower() == "header"), None)
     if header is None:
         ret.refuse(Sen2Problem("is missing: the return has no Header before its Persons", "Message/Header",
-                               line=root.sourceline))
+                               line=root.sourceline, code="S2E03"))
         return
     values = _read(header, f"{root.tag}/{header.tag}", who)
     details = values.get("collectiondetails", {})
@@ -310,9 +404,14 @@ def _header(root: Any, ret: Sen2Return) -> None:
     ret.census = details.get("referencedate")
     ret.year = details.get("year")
     ret.la = source.get("lea")
+    ret.la_line = source.get("_line")
     if ret.census is None and "referencedate" not in details:
         ret.refuse(Sen2Problem("is missing: the census date is needed for ages and caseload",
-                               "Message/Header/CollectionDetails/ReferenceDate", line=header.sourceline))
+                               "Message/Header/CollectionDetails/ReferenceDate", line=header.sourceline,
+                               code="S2E03"))
+    if not ret.la:
+        ret.refuse(Sen2Problem("is missing: the return must name the authority it is for",
+                               "Message/Header/Source/LEA", line=header.sourceline, code="S2E03"))
     if details.get("collection") and str(details["collection"]).upper() != "SEN2":
         ret.refuse(Sen2Problem("is not an SEN2 collection", "Message/Header/CollectionDetails/Collection",
                                line=header.sourceline, value=str(details["collection"])))
@@ -331,11 +430,12 @@ def _stray(root: Any, ret: Sen2Return) -> None:
         if not isinstance(child.tag, str):
             continue
         if child.tag.lower() not in _CHILDREN["message"]:
-            who.refuse(child.sourceline, f"{root.tag}/{child.tag}", "is not an element Message may hold")
+            who.refuse("S2E02", child.sourceline, f"{root.tag}/{child.tag}", "is not an element Message may hold")
         elif child.tag.lower() == "persons":
             for stray in child:
                 if isinstance(stray.tag, str) and stray.tag.lower() != "person":
-                    who.refuse(stray.sourceline, f"{root.tag}/{child.tag}/{stray.tag}", "is not an element Persons may hold")
+                    who.refuse("S2E02", stray.sourceline, f"{root.tag}/{child.tag}/{stray.tag}",
+                               "is not an element Persons may hold")
 
 
 def _source(data: bytes | Path) -> IO[bytes] | str:
@@ -363,7 +463,7 @@ def read_sen2(data: bytes | Path, key: bytes) -> Sen2Return:
             parent = el.getparent()
             if parent is None or not isinstance(parent.tag, str) or parent.tag.lower() != "persons":
                 ret.refuse(Sen2Problem(f"is not in Persons (it is inside {parent.tag if parent is not None else 'nothing'})",
-                                       el.tag, number, el.sourceline))
+                                       el.tag, number, el.sourceline, code="S2E02"))
             else:
                 _person(el, number, ret, key, rows)
             el.clear()

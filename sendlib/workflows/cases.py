@@ -32,9 +32,11 @@ from sendlib.domain.pseudonym import (
     onward_ref,
 )
 from sendlib.domain.schema import COLUMNS, COMPUTED, normalise
+from sendlib.domain.sen2_checks import authority_finding
 from sendlib.files.sen2 import IDENTITY_ELEMENTS, WITHHELD, Sen2Problem, Sen2Return, read_sen2
 from sendlib.store.delta import DeltaStore
 from sendlib.store.versioned import StoreError, VersionInfo, atomic_write
+from sendlib.workflows.catalogues import authority_index
 
 KEY_FILE = "cases.key"
 
@@ -291,6 +293,18 @@ def _compare(current: pd.DataFrame, incoming: pd.DataFrame) -> tuple[int, int, i
     return new, int((~same).sum()), int(same.sum())
 
 
+def check_authority(ret: Sen2Return, own_la: str | None) -> None:
+    """Refuses another authority's return (its LA code in the header) for the authority being written."""
+    if own_la is None or ret.la is None or ret.la.strip() == own_la:
+        return
+    index = authority_index()
+    names = dict(zip(index["old_la_code"].astype(str), index["la_name"].astype(str), strict=True))
+    found = authority_finding(ret.la, own_la, names)
+    if found is not None:
+        code, message = found
+        ret.refuse(Sen2Problem(message, "Message/Header/Source/LEA", line=ret.la_line, value=ret.la.strip(), code=code))
+
+
 def preview_cases(store: DeltaStore, data: bytes | Path, file_name: str, *, make_key: bool = True) -> CasesPreview:
     """Read and check a return against the records held. Nothing else is written, but with `make_key` a store
     without a key gets one now: references made with a key that is then thrown away could never be matched again.
@@ -298,6 +312,7 @@ def preview_cases(store: DeltaStore, data: bytes | Path, file_name: str, *, make
     chain, made = case_keys(store, create=make_key)
     raw = data.read_bytes() if isinstance(data, Path) else data
     ret = read_sen2(raw, chain.root if chain else secrets.token_bytes(32))
+    check_authority(ret, store.la)
     preview = CasesPreview(file_name, hashlib.sha256(raw).hexdigest(), ret, key_made=made, key=chain)
     if not ret.ok:
         return preview
@@ -426,22 +441,23 @@ def _element(path: str) -> str:
 
 
 def problem_rows(problems: list[Sen2Problem]) -> pd.DataFrame:
-    """A return's problems as the Upload page tables them: the Nth Person, the XML line, the element path, the raw
+    """A return's problems as the Upload page tables them: the rule's code, the Nth Person, the XML line, the element path, the raw
     value (the reader withholds a name's, postcode's, UPN's, ULN's or date of birth's; so does this, whatever made
     the problem) and what is wrong."""
     return pd.DataFrame([{
+        "Code": p.code,
         "Person": f"Person {p.person}" if p.person else "",
         "XML line": str(p.line) if p.line else "",
         "Element": p.path,
         "Value": "" if p.value is None else WITHHELD if _element(p.path) in IDENTITY_ELEMENTS else p.value,
         "Problem": p.message,
-    } for p in problems], columns=["Person", "XML line", "Element", "Value", "Problem"])
+    } for p in problems], columns=["Code", "Person", "XML line", "Element", "Value", "Problem"])
 
 
 def problem_kinds(problems: list[Sen2Problem]) -> pd.DataFrame:
     """Problems counted by kind: the element (without its position) and the message with its dates left out, so
     `ActivePlans is present for a plan that ceased on 2021-12-22` and `… on 2023-05-07` are one kind."""
-    kinds = pd.Series([f"{_INDEX.sub('', p.path)} {_ISO.sub('…', p.message)}".strip() for p in problems],
+    kinds = pd.Series([f"{p.code} {_INDEX.sub('', p.path)} {_ISO.sub('…', p.message)}".strip() for p in problems],
                       dtype="string")
     counts = kinds.value_counts(sort=True)
     return pd.DataFrame({"What": counts.index.astype(str), "How many": counts.to_numpy()})

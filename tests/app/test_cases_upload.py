@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from page_runner import open_page, shown
-from sen2_synthetic import broken_returns, edge_case_return, generate
+from sen2_synthetic import broken_returns, edge_case_return, faulty_returns, generate, other_authority_return
 from streamlit.testing.v1 import AppTest
 
 from explorer.pages_upload import CASES
@@ -73,12 +73,14 @@ def test_a_return_is_previewed_then_confirmed_listed_on_history_and_loaded_again
     }
     assert any(f"{rate.numerator:,} of {rate.denominator:,} plans within 20 weeks, excluding exceptions" in c.value
                for c in at.caption)
-    assert any("census date 2025-01-16, LA code 201, 2025 layout (v1.3)" in shown(c.value) for c in at.caption)
+    assert any("census date 2025-01-16, LA code 839, 2025 layout (v1.3)" in shown(c.value) for c in at.caption)
     assert any("pseudonymisation key was generated" in i.value for i in at.info), "the new key is announced"
     assert (store_dir / KEY_FILE).exists(), "the preview makes the key, so references can be matched later"
     assert cases_store(store).head() is None and store.head() == "000002", "nothing is saved before Confirm"
     warnings = [e.label for e in at.expander]
-    assert len(warnings) == 1 and f"{len(at.expander[0].dataframe[0].value)} thing" in warnings[0]
+    queries = len(at.expander[0].dataframe[0].value)
+    assert len(warnings) == 1 and warnings[0].startswith(f"{queries} quer")
+    assert any(shown(c.value) == f"Checked: 0 errors, {queries:,} queries." for c in at.caption)
     identities_absent(page_text(at), synthetic)
 
     at.button(key="cases-confirm").click().run()
@@ -140,7 +142,7 @@ def test_a_broken_return_is_refused_with_element_position_and_value_and_nothing_
     at = case_upload(open_page("app_pages/upload.py"), f"{name}.xml", raw)
     assert "refused, nothing saved" in shown(at.error[0].value)
     problems = at.table[0].value.map(shown)
-    assert list(problems.columns) == ["Person", "XML line", "Element", "Value", "Problem"]
+    assert list(problems.columns) == ["Code", "Person", "XML line", "Element", "Value", "Problem"]
     assert any(needle in " ".join(row) for row in problems.astype(str).itertuples(index=False)), (needle, problems)
     assert (problems["XML line"] != "").all(), "every problem has its line"
     assert not [b for b in at.button if b.key == "cases-confirm"], "no Confirm for a refused return"
@@ -230,3 +232,45 @@ def test_a_return_under_another_key_is_refused_with_the_fingerprints(store_dir: 
     assert f"made with key fingerprint {held}; the key now configured has {fingerprint(other.encode())}" in message
     assert not at.metric and not [b for b in at.button if b.key == "cases-confirm"]
     assert snapshot(store_dir) == before
+
+
+def downloads(at: AppTest) -> list[str]:
+    return [b.proto.label for b in at.get("download_button")]
+
+
+def test_another_authority_s_return_is_refused_with_the_counts_and_the_list(store_dir: Path) -> None:
+    before = snapshot(store_dir)
+    at = case_upload(open_page("app_pages/upload.py"), "theirs.xml", other_authority_return("201"))
+    error = shown(at.error[0].value)
+    assert "theirs.xml was refused, nothing saved: 1 error, 2 queries." in error
+    row = at.table[0].value.map(shown).iloc[0].to_dict()
+    assert row["Code"] == "S2E07" and row["Element"] == "Message/Header/Source/LEA" and row["Value"] == "201"
+    assert "City of London (201)" in row["Problem"] and "Bournemouth, Christchurch and Poole (839)" in row["Problem"]
+    assert downloads(at) == ["Download the errors and queries (CSV)"]
+    assert not [b for b in at.button if b.key == "cases-confirm"]
+    assert snapshot(store_dir) == before and cases_store(open_store(store_dir)).head() is None
+
+
+@pytest.mark.parametrize("name", ["person_twice_different", "ceased_before_start", "birth_after_census"])
+def test_an_error_refuses_the_return_showing_its_code(store_dir: Path, name: str) -> None:
+    raw, code = faulty_returns()[name]
+    at = case_upload(open_page("app_pages/upload.py"), f"{name}.xml", raw)
+    assert "refused, nothing saved" in shown(at.error[0].value)
+    assert code in at.table[0].value.map(shown)["Code"].tolist()
+    assert cases_store(open_store(store_dir)).head() is None
+    identities_absent(page_text(at), edge_case_return())
+
+
+def test_queries_are_counted_and_downloadable_and_do_not_stop_the_load(store_dir: Path) -> None:
+    raw, _ = faulty_returns()["person_twice_same"]
+    at = case_upload(open_page("app_pages/upload.py"), "dup.xml", raw)
+    assert not at.error
+    assert any(shown(c.value) == "Checked: 0 errors, 3 queries." for c in at.caption)
+    assert at.expander[0].label.startswith("3 queries")
+    assert "S2Q01" in at.expander[0].dataframe[0].value["Code"].tolist()
+    assert downloads(at) == ["Download the errors and queries (CSV)"]
+    at.button(key="cases-confirm").click().run()
+    assert not at.exception, at.exception
+    assert "Saved as case records version 000001" in at.success[0].value
+    edge = edge_case_return()
+    assert len(read_cases(open_store(store_dir))) == sum(len(p.requests) for p in edge.persons), "loaded once"

@@ -21,7 +21,8 @@ from sendlib.domain.benchmarks import compute, load_mappings
 from sendlib.domain.cases import case_measures
 from sendlib.domain.catalogue import load_catalogue
 from sendlib.domain.trends import summarise
-from sendlib.workflows.cases import commit_cases, preview_cases
+from sendlib.files.sen2 import read_sen2
+from sendlib.workflows.cases import cases_store, commit_cases, preview_cases, records_frame
 from sendlib.workflows.dfe_releases import dfe_tables
 from sendlib.workflows.load import init_store
 from sendlib.workflows.stores import open_store
@@ -219,7 +220,14 @@ def test_how_we_compare_reconciles_each_year_with_dfe(at_store: Path, synthetic:
 
 def test_how_we_compare_warns_when_the_records_are_another_authority_s(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SENDLIB_STORE", str(with_cases(tmp_path / "store", generate(40, seed=2, la="201"))))
+    """Records held from before loads were checked against the authority (`cases load` now refuses another
+    authority's return, S2E07), written here as they were then: straight into the side table."""
+    store = open_store(tmp_path / "store")
+    init_store(store)
+    ret = read_sen2(generate(40, seed=2, la="201").xml, b"an old key of thirty-two bytes or more")
+    cases_store(store).commit(lambda current: (records_frame(ret), {"new": ret.requests}), action="cases",
+                              file_name="sen2.xml", sha256="0" * 64, message="older load")
+    monkeypatch.setenv("SENDLIB_STORE", str(tmp_path / "store"))
     at = page_runner.open_page("app_pages/how_we_compare.py")
     assert [page_runner.shown(w.value) for w in at.warning] == [
         "The case records are from local authority 201, not the home authority Bournemouth, Christchurch and Poole "

@@ -196,3 +196,51 @@ def test_rekey_takes_key_sources_never_keys(loaded: Path, tmp_path: Path) -> Non
     assert wrong.returncode == 1 and "the --from key has" in wrong.stderr
     assert all("Traceback" not in r.stderr for r in (literal, unset, short, wrong))
     assert cases_store(open_store(loaded)).head() == "000001"
+
+
+def _problems(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def test_another_authority_s_return_is_refused_naming_both_and_listed(tmp_path: Path) -> None:
+    xml, listed = tmp_path / "theirs.xml", tmp_path / "problems.csv"
+    xml.write_bytes(synth.other_authority_return("201"))
+    result = sendlib("cases", "load", str(xml), "--store", str(tmp_path / "s"), "--problems", str(listed))
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0] == "refused: theirs.xml has 1 error, 2 queries; nothing was written"
+    assert lines[1].startswith("refused: S2E07 line 9: Message/Header/Source/LEA '201' is the return of City of London "
+                               "(201), not of Bournemouth, Christchurch and Poole (839)")
+    assert "--la" in lines[1], "the line says what to fix"
+    assert result.stdout.strip() == f"wrote the list of 1 error, 2 queries to {listed}"
+    table = _problems(listed)
+    assert list(table.columns) == ["code", "severity", "person", "line", "field", "problem", "what to fix"]
+    assert table["code"].tolist() == ["S2E07", "S2Q05", "S2Q06"]
+    assert table["severity"].tolist() == ["error", "query", "query"]
+    assert (table["line"] != "").all() and table["person"].iloc[1].startswith("Person ")
+    assert not cases_store(open_store(tmp_path / "s")).exists()
+
+
+def test_a_return_with_queries_loads_showing_the_counts_and_lists_them(tmp_path: Path) -> None:
+    data, _ = synth.faulty_returns()["over_25"]
+    xml, listed = tmp_path / "r.xml", tmp_path / "problems.csv"
+    xml.write_bytes(data)
+    result = sendlib("cases", "load", str(xml), "--store", str(tmp_path / "s"), "--problems", str(listed))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.splitlines()
+    assert "checked: 0 errors, 3 queries" in out
+    assert sorted(line.split(" ")[1] for line in out if line.startswith("query: ")) == ["S2Q03", "S2Q05", "S2Q06"]
+    assert out[-1].startswith("cases version 000001: ")
+    text = listed.read_text(encoding="utf-8-sig")
+    assert "S2Q03" in text and "over 25" in text
+    for identity in synth.edge_case_return().identities:
+        assert not [v for v in identity.values() if v and v in text + result.stdout]
+
+
+def test_a_problems_file_that_cannot_be_written_stops_the_load_in_one_line(tmp_path: Path) -> None:
+    xml = tmp_path / "r.xml"
+    xml.write_bytes(synth.edge_case_return().xml)
+    result = sendlib("cases", "load", str(xml), "--store", str(tmp_path / "s"), "--problems",
+                     str(xml / "p.csv"))
+    assert result.returncode == 1 and len(result.stderr.splitlines()) == 1 and "p.csv" in result.stderr
+    assert "Traceback" not in result.stderr and not cases_store(open_store(tmp_path / "s")).exists()

@@ -92,7 +92,7 @@ def test_well_formed_with_the_mockups_names_nesting_and_order(layout: str) -> No
     assert root.tag == "Message"
     assert root.findtext("Header/CollectionDetails/Year") == layout
     assert root.findtext("Header/CollectionDetails/ReferenceDate") == s2.CENSUS[layout].isoformat()
-    assert root.findtext("Header/Source/LEA") == synthetic.la == "201"
+    assert root.findtext("Header/Source/LEA") == synthetic.la == "839"
     assert len(root.findall("Persons/Person")) == len(synthetic.persons) == 400 + len(s2.EDGE_UPNS) + 2
     for parent, sequences in _children_order(root).items():
         for tags in sequences:

@@ -6,8 +6,11 @@ import pytest
 import sen2_synthetic as synth
 
 from sendlib.domain.cases import DATE_COLUMNS
+from sendlib.domain.paths import ROOT
 from sendlib.domain.pseudonym import ref_for_upn
-from sendlib.files.sen2 import MAX_PROBLEMS, looks_like_sen2, read_sen2
+from sendlib.domain.sen2_checks import RULES, rule
+from sendlib.files import sen2
+from sendlib.files.sen2 import looks_like_sen2, read_sen2
 from sendlib.workflows.cases import records_frame
 
 KEY = b"test-key"
@@ -76,12 +79,53 @@ def test_an_unknown_code_lists_the_codes_allowed() -> None:
     assert "RequestOutcome" in message and "'Q'" in message and "(Y, N, A, W, H)" in message
 
 
-def test_problems_are_capped_but_counted() -> None:
+def test_problems_are_capped_but_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sen2, "MAX_LISTED", 20)
     made = synth.generate(200, seed=5)
     broken = made.xml.replace(b"<RequestOutcome>Y<", b"<RequestOutcome>Q<")
     ret = read_sen2(broken, KEY)
-    assert ret.error_count > MAX_PROBLEMS
-    assert len(ret.errors) == MAX_PROBLEMS
+    assert ret.error_count > 20 and len(ret.errors) == 20
+    assert ret.query_count > 0 and ret.query_count == len(ret.warnings)
+
+
+@pytest.mark.parametrize("name", sorted(synth.faulty_returns()))
+def test_each_check_raises_its_code_located_and_errors_alone_refuse(name: str) -> None:
+    data, code = synth.faulty_returns()[name]
+    ret = read_sen2(data, KEY)
+    found = [p for p in [*ret.errors, *ret.queries] if p.code == code]
+    assert found, [str(p) for p in [*ret.errors, *ret.queries]]
+    assert ret.ok is (rule(code).severity == "query"), [str(e) for e in ret.errors]
+    assert all(p.person and p.line for p in found)
+    assert all(str(p).startswith(f"{code} Person ") and p.fix for p in found)
+
+
+def test_no_check_repeats_an_identity_value() -> None:
+    edge = synth.edge_case_return("2025")
+    identity = [v for person in edge.identities for v in person.values()]
+    for data, _ in synth.faulty_returns().values():
+        ret = read_sen2(data, KEY)
+        text = " ".join(f"{p} {p.fix}" for p in [*ret.errors, *ret.queries])
+        assert not [v for v in identity if v and v in text]
+
+
+def test_a_person_or_request_given_twice_the_same_is_loaded_once() -> None:
+    plain = records_frame(read_sen2(synth.edge_case_return("2025").xml, KEY))
+    for name in ("person_twice_same", "request_twice_same"):
+        ret = read_sen2(synth.faulty_returns()[name][0], KEY)
+        assert ret.requests == len(plain) and records_frame(ret).equals(plain), name
+
+
+def test_a_generated_return_raises_no_error_and_only_the_queries_it_was_made_with(
+        returns: dict[str, synth.Synthetic]) -> None:
+    ret = read_sen2(returns["2025"].xml, KEY)
+    assert ret.error_count == 0
+    assert {p.code for p in ret.queries} <= {"S2Q05", "S2Q06"}
+
+
+def test_every_rule_is_documented_with_its_severity_and_fix() -> None:
+    doc = (ROOT / "docs" / "sen2-checks.md").read_text(encoding="utf-8")
+    for code, r in RULES.items():
+        assert f"| {code} | {r.severity} | {r.title} | {r.fix} |" in doc, code
 
 
 def test_an_entity_is_not_expanded() -> None:

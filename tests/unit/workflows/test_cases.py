@@ -310,3 +310,26 @@ def test_rekey_of_a_generated_key_replaces_the_key_file(store: DeltaStore, small
     assert done.key_file.stat().st_mode & 0o077 == 0
     assert case_keys(store)[0] is not None
     assert load(store, small)[:2] == (0, 0)
+
+
+def test_another_authority_s_return_is_refused_naming_both_and_nothing_is_written(store: DeltaStore) -> None:
+    preview = preview_cases(store, synth.other_authority_return("201"), "theirs.xml")
+    assert not preview.ok and preview.incoming.empty
+    (problem,) = [e for e in preview.errors if e.code == "S2E07"]
+    assert problem.path == "Message/Header/Source/LEA" and problem.value == "201" and problem.line
+    assert "City of London (201)" in problem.message
+    assert "Bournemouth, Christchurch and Poole (839), the authority being written" in problem.message
+    with pytest.raises(ValueError):
+        commit_cases(store, preview)
+    assert not cases_store(store).exists()
+
+
+def test_the_same_return_loads_into_its_own_authority(tmp_path: Path) -> None:
+    theirs = open_store(tmp_path / "store", la="201")
+    preview = preview_cases(theirs, synth.other_authority_return("201"), "theirs.xml")
+    assert preview.ok, [str(e) for e in preview.errors]
+
+
+def test_a_return_without_an_la_code_is_refused(store: DeltaStore) -> None:
+    raw = synth.edge_case_return().xml.replace(b"<LEA>839</LEA>", b"<LEA></LEA>")
+    assert [e.code for e in preview_cases(store, raw, "x.xml").errors] == ["S2E03"]
