@@ -57,8 +57,8 @@ def write_hostile_text(store: DeltaStore) -> None:
 @contextmanager
 def rule_off() -> Iterator[None]:
     """As a store written before the text rule holds it: commentary and commit records kept as typed."""
-    with mock.patch("sendlib.store.delta.one_line", str), \
-            mock.patch.multiple("sendlib.domain.commentary", safe_text=str, one_line=str):
+    with mock.patch("sendlib.store.delta.one_line", str, create=True), \
+            mock.patch.multiple("sendlib.domain.commentary", safe_text=str, one_line=str, create=True):
         yield
 
 
