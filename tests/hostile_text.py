@@ -12,6 +12,7 @@ from unittest import mock
 
 from sendlib.domain.catalogue import new_kpi
 from sendlib.domain.commentary import Comment
+from sendlib.presentation.report import report_months
 from sendlib.store.delta import DeltaStore
 from sendlib.workflows.catalogues import add_kpi, store_catalogue
 from sendlib.workflows.commentary import save_comment
@@ -78,6 +79,10 @@ def write_bidi_text(store: DeltaStore) -> None:
         preview = preview_bytes(rows.getvalue().encode(), BIDI_FILE_NAME, store, store_catalogue(store))
         assert not preview.errors, preview.errors
         commit_preview(store, preview, author=BIDI_AUTHOR)
-        for kpi_id in ("ehcps", kpi.id, ""):
-            save_comment(store, Comment(scorecard="scorecard", kpi_id=kpi_id, period="2025-01", text=BIDI_COMMENT,
+        table = store.read()
+        board = report_months(table, "board")[0]  # the months the overview and the report pages open on
+        for scorecard, kpi_id, period in (("scorecard", "ehcps", "2025-01"), ("scorecard", kpi.id, "2025-01"),
+                                          ("scorecard", "", report_months(table, "scorecard")[0]),
+                                          ("board", RATE, board), ("board", "", board)):
+            save_comment(store, Comment(scorecard=scorecard, kpi_id=kpi_id, period=period, text=BIDI_COMMENT,
                                         author=BIDI_AUTHOR))

@@ -8,6 +8,7 @@ import pyarrow as pa
 
 from sendlib.domain.periods import sort_key
 from sendlib.domain.table_spec import TableSpec
+from sendlib.domain.text import safe_text
 
 COLUMNS = ["scorecard", "kpi_id", "period", "series", "value", "count", "note"]
 KEY = ["scorecard", "kpi_id", "period", "series"]
@@ -66,7 +67,8 @@ ARROW_SCHEMA = pa.schema(
 
 
 def normalise(df: pd.DataFrame) -> pd.DataFrame:
-    """Exact dtypes and a deterministic order, so equal data always writes equal bytes."""
+    """Exact dtypes and a deterministic order, so equal data always writes equal bytes. A note is a file's text:
+    `domain.text.safe_text` on the way in and, for notes stored before that rule, on every read."""
     out = pd.DataFrame(
         {
             "scorecard": df["scorecard"].astype("string"),
@@ -79,6 +81,9 @@ def normalise(df: pd.DataFrame) -> pd.DataFrame:
         }
     )
     out["note"] = out["note"].where(out["note"].notna() & (out["note"] != ""), pd.NA)
+    unusual = out["note"].str.contains(r"[^ -~]", regex=True, na=False)  # only such notes can hold a hidden character
+    if unusual.any():
+        out.loc[unusual, "note"] = out.loc[unusual, "note"].map(safe_text)
     if out.duplicated(KEY).any():
         dupes = out[out.duplicated(KEY, keep=False)].head(3).to_dict("records")
         raise ValueError(f"the table holds the same cell twice: {dupes}")
