@@ -26,7 +26,7 @@ _AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
 def plain(text: object) -> str:
     """`text` as it reads, for a place that renders Markdown: hidden characters shown, every punctuation mark
     escaped, on one line. The rule runs before the word joiner goes in, so only ours is left invisible."""
-    return _AUTOLINK.sub(_JOINER, one_line(text)).translate(_ESCAPED)
+    return _AUTOLINK.sub(_JOINER, " ".join(one_line(text).split())).translate(_ESCAPED)
 
 
 def text(value: object) -> str:

@@ -30,7 +30,7 @@ import unicodedata
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 _KEPT_FORMAT = frozenset("\u200c\u200d")
 _LINE_BREAKS = re.compile("\r\n|[\r\u0085\u2028\u2029\x0b\x0c]")
-_SPACES = re.compile(r"\s+")
+_BREAKS = re.compile(r"\s*[\n\t]\s*")
 
 
 def _hidden(char: str) -> bool:
@@ -55,6 +55,7 @@ def safe_text(text: object) -> str:
 
 
 def one_line(text: object) -> str:
-    """`safe_text` for a place that holds one line (a caption, a history field, a label): every run of whitespace,
-    newlines and tabs included, one space; no leading or trailing space."""
-    return _SPACES.sub(" ", safe_text(text)).strip()
+    """`safe_text` for a place that holds one line (a history field, a name, an author): each line break or tab,
+    with the spaces around it, one space; no leading or trailing space. Other spaces are left as typed (a measure's
+    name is matched against its spreadsheet's, double spaces and all)."""
+    return _BREAKS.sub(" ", safe_text(text)).strip()
