@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from sendlib.domain.periods import sort_key
 from sendlib.domain.table_spec import TableSpec
-from sendlib.domain.text import safe_text
+from sendlib.domain.text import safe_series
 
 COLUMNS = ["scorecard", "kpi_id", "period", "series", "value", "count", "note"]
 KEY = ["scorecard", "kpi_id", "period", "series"]
@@ -81,9 +81,7 @@ def normalise(df: pd.DataFrame) -> pd.DataFrame:
         }
     )
     out["note"] = out["note"].where(out["note"].notna() & (out["note"] != ""), pd.NA)
-    unusual = out["note"].str.contains(r"[^ -~]", regex=True, na=False)  # only such notes can hold a hidden character
-    if unusual.any():
-        out.loc[unusual, "note"] = out.loc[unusual, "note"].map(safe_text)
+    out["note"] = safe_series(out["note"])
     if out.duplicated(KEY).any():
         dupes = out[out.duplicated(KEY, keep=False)].head(3).to_dict("records")
         raise ValueError(f"the table holds the same cell twice: {dupes}")

@@ -26,6 +26,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas is not imported to print a history line
+    import pandas as pd
 
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 _KEPT_FORMAT = frozenset("\u200c\u200d")
@@ -59,3 +63,18 @@ def one_line(text: object) -> str:
     with the spaces around it, one space; no leading or trailing space. Other spaces are left as typed (a measure's
     name is matched against its spreadsheet's, double spaces and all)."""
     return _BREAKS.sub(" ", safe_text(text)).strip()
+
+
+def safe_series(values: pd.Series) -> pd.Series:
+    """`safe_text` on each text cell of a column, visiting only cells outside printable ASCII (only they can hold a
+    hidden character), so a million-row table costs a vectorised scan rather than a million calls."""
+    import numpy as np
+
+    text = values.astype("string")
+    present = np.flatnonzero(text.notna().to_numpy(dtype=bool))
+    unusual = present[text.iloc[present].str.contains(r"[^ -~]", regex=True).to_numpy(dtype=bool)]
+    if not len(unusual):
+        return values
+    out = values.copy()
+    out.iloc[unusual] = values.iloc[unusual].map(lambda v: safe_text(v) if isinstance(v, str) else v)
+    return out

@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from sendlib.domain.catalogue import SCORECARDS, Catalogue
 from sendlib.domain.periods import Period, PeriodError, parse_period
 from sendlib.domain.schema import COLUMNS, EXTRACT_SERIES, SERIES_WORDS
-from sendlib.domain.text import safe_text
+from sendlib.domain.text import safe_series, safe_text
 from sendlib.domain.trends import (
     actual_series,
     assess,
@@ -241,7 +241,7 @@ def text_safe(df: pd.DataFrame) -> pd.DataFrame:
     format, whatever older versions of the store hold."""
     out = df.copy()
     for col in _text_columns(out):
-        out[col] = out[col].map(lambda v: safe_text(v) if isinstance(v, str) else v).astype(out[col].dtype)
+        out[col] = safe_series(out[col])
     out.columns = [safe_text(c) if isinstance(c, str) else c for c in out.columns]
     return out
 
