@@ -2,7 +2,8 @@
 `:material/…:`) in st.markdown, captions, alerts, headings, labels, help, metric labels and st.table cells, so a
 commentary or a KPI name like `![p](http://host/pixel.png)` would make every viewer's browser fetch that URL.
 Whatever a user (or an uploaded file) supplied — commentary, authors, KPI names, file names, notes, DfE names —
-goes through `plain` wherever it sits inside Markdown, or is shown with `st.text`."""
+goes through `plain` wherever it sits inside Markdown, or is shown with `st.text` after `text` (both apply
+`sendlib.domain.text`'s rule first: a bidi control or other hidden character is shown as `[U+202E]`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import re
 import string
 
 import pandas as pd
+
+from sendlib.domain.text import one_line, safe_text
 
 # CommonMark lets any ASCII punctuation be backslash-escaped, and an escaped mark is only ever the mark itself:
 # no link, image, emphasis, HTML, heading or list, no `$` maths, no directive. GFM's autolink literals (`http://…`,
@@ -21,8 +24,14 @@ _AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
 
 
 def plain(text: object) -> str:
-    """`text` as it reads, for a place that renders Markdown: every punctuation mark escaped, on one line."""
-    return _AUTOLINK.sub(_JOINER, " ".join(str(text).split())).translate(_ESCAPED)
+    """`text` as it reads, for a place that renders Markdown: hidden characters shown, every punctuation mark
+    escaped, on one line. The rule runs before the word joiner goes in, so only ours is left invisible."""
+    return _AUTOLINK.sub(_JOINER, " ".join(one_line(text).split())).translate(_ESCAPED)
+
+
+def text(value: object) -> str:
+    """Several lines of user text (commentary) for `st.text`, which renders no Markdown: hidden characters shown."""
+    return safe_text(value)
 
 
 def plain_table(frame: pd.DataFrame) -> pd.DataFrame:

@@ -179,15 +179,17 @@ HISTORY_FIELDS = ("id", "current", "created_at", "action", "new", "revised", "un
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    """One version a line, tab-separated in HISTORY_FIELDS order: the id alone in the first field."""
+    """One version a line, tab-separated in HISTORY_FIELDS order: the id alone in the first field. Every field is
+    `domain.text.one_line`, so no author or file name splits a line, adds a field or reorders the terminal."""
+    from sendlib.domain.text import one_line
+
     store = store_of(args)
     head = store.head()
     lines = []
     for v in store.versions():
-        what = (v.file_name or v.message or v.action).replace("\t", " ").replace("\n", " ")
         fields = (v.id, "*" if v.id == head else "-", v.created_at, v.action, v.new, v.revised, v.unchanged, v.rows,
-                  (v.author or "-").replace("\t", " "), what)
-        lines.append("\t".join(str(f) for f in fields))
+                  v.author or "-", v.file_name or v.message or v.action)
+        lines.append("\t".join(one_line(f) or "-" for f in fields))
     if not lines:
         print(f"{store.location.uri} holds no versions yet", file=sys.stderr)
     sys.stdout.write("".join(f"{line}\n" for line in lines))

@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sendlib.domain.paths import CATALOGUE_DIR, catalogue_dir
+from sendlib.domain.text import one_line, safe_text
 from sendlib.domain.values import Unit
 
 Polarity = Literal["higher_better", "lower_better", "neutral"]
@@ -96,6 +97,17 @@ class KPI(BaseModel):
     @classmethod
     def _blanks(cls, value: object) -> object:
         return _blank_to_none(value)
+
+    @field_validator("name", "section", mode="after")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        """A name a person may have typed (an authority's own measure): one line, hidden characters shown."""
+        return one_line(value)
+
+    @field_validator("definition", "source", "action_plan", "notes", mode="after")
+    @classmethod
+    def _safe_text(cls, value: str | None) -> str | None:
+        return safe_text(value) if value is not None else None
 
     @model_validator(mode="after")
     def _target_needs_source(self) -> KPI:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sendlib.domain.periods import PeriodError, parse_period
 from sendlib.domain.table_spec import TableSpec
+from sendlib.domain.text import one_line, safe_text
 
 COMMENT_KEY = ["scorecard", "kpi_id", "period"]
 COMMENT_COLUMNS = [*COMMENT_KEY, "text", "author", "created_at"]
@@ -27,10 +28,14 @@ _ARROW = pa.schema([(c, pa.string()) for c in COMMENT_COLUMNS])
 
 
 def _normalise(df: pd.DataFrame) -> pd.DataFrame:
-    """String columns, one row per key (the last written wins), in a stable order."""
+    """String columns, one row per key (the last written wins), in a stable order. The text and its author pass
+    `domain.text`'s rule here, which every write and every read runs, so a comment stored before the rule reads
+    clean too."""
     out = pd.DataFrame({c: df[c].astype("string") if c in df else pd.Series(dtype="string") for c in COMMENT_COLUMNS})
     for c in ("scorecard", "kpi_id", "period", "text"):
         out[c] = out[c].fillna("")
+    out["text"] = out["text"].map(safe_text).astype("string")
+    out["author"] = out["author"].map(one_line, na_action="ignore").astype("string")
     out = out.drop_duplicates(COMMENT_KEY, keep="last")
     return out.sort_values(COMMENT_KEY, kind="stable").reset_index(drop=True)
 
@@ -49,6 +54,16 @@ class Comment(BaseModel):
     text: str = Field(default="", max_length=MAX_COMMENT_CHARS)
     author: str | None = None
     created_at: str = Field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+
+    @field_validator("text", mode="after")
+    @classmethod
+    def _safe_text(cls, value: str) -> str:
+        return safe_text(value)
+
+    @field_validator("author", mode="after")
+    @classmethod
+    def _one_line_author(cls, value: str | None) -> str | None:
+        return one_line(value) if value is not None else None
 
     @field_validator("period", mode="before")
     @classmethod

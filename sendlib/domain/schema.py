@@ -8,6 +8,7 @@ import pyarrow as pa
 
 from sendlib.domain.periods import sort_key
 from sendlib.domain.table_spec import TableSpec
+from sendlib.domain.text import safe_series
 
 COLUMNS = ["scorecard", "kpi_id", "period", "series", "value", "count", "note"]
 KEY = ["scorecard", "kpi_id", "period", "series"]
@@ -66,7 +67,8 @@ ARROW_SCHEMA = pa.schema(
 
 
 def normalise(df: pd.DataFrame) -> pd.DataFrame:
-    """Exact dtypes and a deterministic order, so equal data always writes equal bytes."""
+    """Exact dtypes and a deterministic order, so equal data always writes equal bytes. A note is a file's text:
+    `domain.text.safe_text` on the way in and, for notes stored before that rule, on every read."""
     out = pd.DataFrame(
         {
             "scorecard": df["scorecard"].astype("string"),
@@ -79,6 +81,7 @@ def normalise(df: pd.DataFrame) -> pd.DataFrame:
         }
     )
     out["note"] = out["note"].where(out["note"].notna() & (out["note"] != ""), pd.NA)
+    out["note"] = safe_series(out["note"])
     if out.duplicated(KEY).any():
         dupes = out[out.duplicated(KEY, keep=False)].head(3).to_dict("records")
         raise ValueError(f"the table holds the same cell twice: {dupes}")

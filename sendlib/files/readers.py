@@ -22,6 +22,7 @@ file's parser reads `Grid.columns` instead. Anything else goes through the csv m
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -125,13 +126,44 @@ def _trimmed(row: list[Cell]) -> list[Cell]:
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """UTF-8 (with or without a BOM), else Windows-1252 — but never a mix, which one choice would garble."""
+    """UTF-8 (with or without a BOM), UTF-16 or UTF-32 with a byte-order mark (Excel's "Unicode text"), else
+    Windows-1252 — but never a mix, which one choice would garble."""
     return _decode(data, name)[0]
+
+
+# Longest first: UTF-32 LE's mark begins with UTF-16 LE's.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_SAVE_AS_UTF8 = "save it as CSV UTF-8 and try again"
+
+
+def _unicode_with_bom(data: bytes, name: str) -> str | None:
+    """The text of a file that starts with a UTF-16 or UTF-32 byte-order mark; None for any other file."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as exc:
+                where = f"byte {exc.start:,}"
+                raise FileRefused(f"{name} starts as {codec.upper()} text but is not ({where} does not read); "
+                                  f"{_SAVE_AS_UTF8}") from None
+    return None
+
+
+def _utf16_without_bom(sample: bytes) -> bool:
+    """Text saved as UTF-16 with no byte-order mark: most of every other byte zero (Latin script's high bytes)."""
+    halves = (sample[0::2], sample[1::2])
+    return len(sample) >= 4 and any(half.count(0) >= 0.75 * len(half) for half in halves)
 
 
 def _decode(data: bytes, name: str) -> tuple[str, bool]:
     """decode_text's text, and whether it was UTF-8 (then the bytes after a BOM are that text, as pyarrow wants it)."""
+    if (text := _unicode_with_bom(data, name)) is not None:
+        return text, False
     if b"\x00" in data[:4096]:
+        if _utf16_without_bom(data[:4096]):
+            raise FileRefused(f"{name} looks like UTF-16 text without a byte-order mark, which cannot be read "
+                              f"safely; {_SAVE_AS_UTF8}")
         raise FileRefused(f"{name} is not a text file (it looks binary); upload a .csv or .xlsx file")
     try:
         return data.decode("utf-8-sig"), True

@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 from sendlib.domain.catalogue import SCORECARDS, Catalogue
 from sendlib.domain.periods import Period, PeriodError, parse_period
 from sendlib.domain.schema import COLUMNS, EXTRACT_SERIES, SERIES_WORDS
+from sendlib.domain.text import safe_series, safe_text
 from sendlib.domain.trends import (
     actual_series,
     assess,
@@ -230,11 +231,26 @@ def with_derived(rows: pd.DataFrame, table: pd.DataFrame, catalogue: Catalogue) 
 # --- files ---------------------------------------------------------------------------------------
 
 
-def safe_for_excel(df: pd.DataFrame) -> pd.DataFrame:
+def _text_columns(df: pd.DataFrame) -> list[Any]:
+    return [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
+
+
+def text_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Every text cell and heading of a file we write through `domain.text.safe_text`: a bidi control or other
+    hidden character in commentary, a file name, a note or a measure's name is written as `[U+202E]`, in every
+    format, whatever older versions of the store hold."""
     out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(lambda v: neutralise(v) if isinstance(v, str) else v).astype(object)
+    for col in _text_columns(out):
+        out[col] = safe_series(out[col])
+    out.columns = [safe_text(c) if isinstance(c, str) else c for c in out.columns]
+    return out
+
+
+def safe_for_excel(df: pd.DataFrame) -> pd.DataFrame:
+    """`text_safe`, and no text that Excel would run as a formula."""
+    out = text_safe(df)
+    for col in _text_columns(out):
+        out[col] = out[col].map(lambda v: neutralise(v) if isinstance(v, str) else v).astype(object)
     return out
 
 
@@ -245,7 +261,7 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
 
 def to_parquet_bytes(df: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
-    df.to_parquet(buffer, index=False)
+    text_safe(df).to_parquet(buffer, index=False)
     return buffer.getvalue()
 
 
@@ -296,7 +312,7 @@ def _about_sheet(ws: Any, about: dict[str, str]) -> None:
 
     ws.title = "About"
     for key, value in about.items():
-        ws.append([neutralise(key), neutralise(value)])
+        ws.append([neutralise(safe_text(key)), neutralise(safe_text(value))])
     for row in ws.iter_rows():
         row[0].font = Font(bold=True)
         row[1].alignment = Alignment(wrap_text=True, vertical="top")

@@ -38,6 +38,7 @@ from sendlib.domain.cases import fed_kpis
 from sendlib.domain.catalogue import KPI, SCORECARDS, Catalogue
 from sendlib.domain.commentary import comment_lookup, comment_text
 from sendlib.domain.periods import PeriodError, long_label, parse_period, previous_period, short_label, sort_key
+from sendlib.domain.text import safe_text
 from sendlib.domain.trends import (
     DIRECTION_SYMBOL,
     DIRECTION_WORD,
@@ -723,10 +724,16 @@ def build_report(table: pd.DataFrame, catalogue: Catalogue, comments: pd.DataFra
 
 @cache
 def _environment() -> Environment:
+    """Every value the template prints passes `domain.text.safe_text` (`finalize`) before it is escaped: names,
+    notes, commentary and bylines alike, in the HTML, the app's copy of it and the PDF made from it."""
     env = Environment(loader=PackageLoader("sendlib.presentation", "templates"), autoescape=select_autoescape(["html", "j2"]),
-                      trim_blocks=True, lstrip_blocks=True)
+                      trim_blocks=True, lstrip_blocks=True, finalize=_finalize)
     env.filters["short"] = short_label
     return env
+
+
+def _finalize(value: object) -> object:
+    return safe_text(value) if type(value) is str else value
 
 
 def render_html(report: Report, *, fragment: bool = False) -> str:

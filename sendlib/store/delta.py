@@ -45,6 +45,7 @@ from urllib.parse import unquote
 from pydantic import ValidationError
 
 from sendlib.domain.table_spec import AUTHORITY, TableSpec
+from sendlib.domain.text import one_line
 from sendlib.store.delta_log import (
     LAST_CHECKPOINT,
     Entry,
@@ -644,9 +645,11 @@ class DeltaStore:
         return table
 
     def _record(self, action: str, rows: int, counts: Mapping[str, int], **fields: str | None) -> dict[str, Any]:
+        """Our record of a commit. Its text (author, file name, message) is one line with hidden characters shown
+        (`domain.text`), so no Delta tool reading the log (DESCRIBE HISTORY) sees a bidi control either."""
         own = {"la_code": self.la} if self.per_authority and self.la is not None else {}
         return {"created_at": _now(), "action": action, "rows": rows, **own,
-                **{k: int(counts.get(k) or 0) for k in COUNTS}, **{k: v for k, v in fields.items() if v is not None}}
+                **{k: int(counts.get(k) or 0) for k in COUNTS}, **{k: one_line(v) for k, v in fields.items() if v is not None}}
 
     def _properties(self, record: Mapping[str, Any]) -> CommitProperties:
         """Our record in the commit, readable by any Delta tool: `userMetadata` is what Databricks and Fabric show

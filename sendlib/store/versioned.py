@@ -36,9 +36,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, field_validator
 
 from sendlib.domain.table_spec import TableSpec
+from sendlib.domain.text import one_line
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,6 +72,13 @@ class VersionInfo(BaseModel):
     # its chain, wrapped (see `domain.pseudonym`). Never a key itself.
     key_fingerprint: str | None = None
     key_chain: str | None = None
+
+    @field_validator("author", "file_name", "message", mode="after")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        """What a person or a file supplied, as every reader shows it: one line, hidden characters visible
+        (`domain.text`), whatever an older commit, or another tool's, recorded."""
+        return one_line(value) if value is not None else None
 
 
 class StoreError(RuntimeError):

@@ -12,7 +12,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from google.protobuf.message import Message
-from hostile_text import AUTHOR, FILE_NAME, HOST, HOSTILE, KPI_NAME, write_hostile_text
+from hostile_text import (
+    AUTHOR,
+    BIDI,
+    BIDI_AUTHOR,
+    BIDI_COMMENT,
+    FILE_NAME,
+    HOST,
+    HOSTILE,
+    KPI_NAME,
+    write_bidi_text,
+    write_hostile_text,
+)
 from page_runner import shown
 from registry_nav import open_page
 from store_files import copy_store
@@ -21,6 +32,7 @@ from streamlit.testing.v1 import AppTest
 from explorer.menu import pages
 from explorer.text import plain, plain_table
 from sendlib.domain.paths import ROOT
+from sendlib.domain.text import one_line, safe_text
 from sendlib.store.delta import DeltaStore
 from sendlib.workflows.stores import open_store
 
@@ -142,3 +154,52 @@ def test_a_dfe_release_named_by_a_user_is_text_on_how_we_compare(hostile_store: 
     assert not at.exception, at.exception
     assert any(plain(HOSTILE)[:40] in c.value for c in at.caption), "the release is named, as text"
     assert unescaped(at) == []
+
+
+@pytest.fixture(scope="module")
+def bidi_built(built_store: DeltaStore, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled store with bidi overrides, isolates, newlines and an escape in an author, a file name, a note, a
+    KPI's name and commentary, as a store written before the text rule holds them; once for the module."""
+    path = tmp_path_factory.mktemp("bidi") / "store"
+    copy_store(built_store.root, path)
+    write_bidi_text(open_store(path))
+    return path
+
+
+@pytest.fixture
+def bidi_store(bidi_built: Path, store_dir: Path) -> Path:
+    shutil.rmtree(store_dir)
+    copy_store(bidi_built, store_dir)
+    return store_dir
+
+
+def _strings(message: Message) -> Iterator[str]:
+    for field, value in message.ListFields():
+        for item in value if field.is_repeated else [value]:
+            if isinstance(item, Message):
+                yield from _strings(item)
+            elif isinstance(item, str):
+                yield item
+
+
+def page_texts(at: AppTest) -> list[str]:
+    """Every string of every element on the page (main and sidebar), and every cell and heading of its tables."""
+    texts = [text for node in [*at.main, *at.sidebar] if node.proto is not None for text in _strings(node.proto)]
+    for table in [*at.dataframe, *at.table]:
+        frame = table.value
+        texts += [str(c) for c in frame.columns] + [str(v) for v in frame.to_numpy().ravel()]
+    return texts
+
+
+@pytest.mark.parametrize("page", ["overview", "statutory_duty", "history", "board_report"])
+def test_no_page_shows_a_bidi_control_or_a_split_author(bidi_store: Path, page: str) -> None:
+    at = open_page(page)
+    texts = page_texts(at)
+    assert [t for t in texts if any(c in BIDI or c == "\x1b" for c in t)] == []
+    captions = " ".join(shown(c.value) for c in at.caption)
+    assert "\u202e" not in captions
+    if page in ("overview", "statutory_duty"):
+        assert one_line(BIDI_AUTHOR) in captions, "the author in the byline, on one line, the override shown"
+        assert safe_text(BIDI_COMMENT) in [t.value for t in at.text], "the commentary, lines kept, override shown"
+    if page == "history":
+        assert any(one_line(BIDI_AUTHOR) in texts_ for texts_ in texts), "the upload's author in the versions table"

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import io
 import subprocess
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
+from hostile_text import BIDI, BIDI_COMMENT, BIDI_NOTE, write_bidi_text
+from store_files import copy_store
 
-from sendlib.cli import main
+from sendlib.cli import HISTORY_FIELDS, main
+from sendlib.domain.text import safe_text
+from sendlib.workflows.stores import open_store
 
 EXPORT_HEADER = "scorecard,kpi_id,period,series,value,count,note,kpi_name,theme,unit"
 
@@ -240,3 +245,52 @@ def test_rollback_of_another_authoritys_version_is_refused(store, capsys):
     ours = open_store(store.root, la="839")
     assert (ours.head(), [v.id for v in ours.versions()]) == before, "nothing written"
     assert open_store(store.root, la=council.la).head() == theirs
+
+
+@pytest.fixture(scope="module")
+def bidi_store(built_store, tmp_path_factory) -> Path:
+    """The bundled store with overrides, isolates, newlines and an escape in an author, a file name, a note, a KPI's
+    name and commentary, as a store written before the text rule holds them. Read-only."""
+    path = copy_store(built_store.root, tmp_path_factory.mktemp("bidi") / "store")
+    write_bidi_text(open_store(path))
+    return path
+
+
+def _hidden_in(text: str) -> list[str]:
+    return sorted({f"U+{ord(c):04X}" for c in text if c in BIDI or c == "\x1b"})
+
+
+def test_history_prints_one_line_a_version_whatever_the_author_or_file_name_holds(bidi_store, run):
+    done = run("history", "--store", str(bidi_store))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()  # any Unicode line break splits here, not only \n
+    assert [line.split("\t")[0] for line in lines] == [v.id for v in open_store(bidi_store).versions()]
+    assert {len(line.split("\t")) for line in lines} == {len(HISTORY_FIELDS)}
+    assert _hidden_in(done.stdout) == []
+    assert "Jo[U+202E]sggolB 2025-01-01 * forged[U+2066]x[U+2069][U+001B][2J" in done.stdout, "shown, not dropped"
+
+
+def test_every_export_format_shows_hidden_characters_and_holds_none(bidi_store, tmp_path):
+    texts = {}
+    for fmt in ("csv", "xlsx", "parquet"):
+        out = tmp_path / f"all.{fmt}"
+        assert main(["export", "--store", str(bidi_store), "--kpi", "ehcps", "--format", fmt, "-o", str(out)]) == 0
+        if fmt == "csv":
+            texts[fmt] = out.read_bytes().decode("utf-8-sig")
+        elif fmt == "xlsx":
+            book = openpyxl.load_workbook(out, read_only=True)
+            texts[fmt] = "\n".join(str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row)
+        else:
+            texts[fmt] = pd.read_parquet(out).to_csv()
+    for fmt, text in texts.items():
+        assert _hidden_in(text) == [], fmt
+        assert safe_text(BIDI_NOTE) in text, fmt
+
+
+def test_the_report_shows_hidden_characters_in_commentary_and_holds_none(bidi_store, tmp_path):
+    out = tmp_path / "report.html"
+    assert main(["report", "--store", str(bidi_store), "--scorecard", "scorecard", "--period", "2025-01",
+                 "--format", "html", "-o", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert _hidden_in(html) == []
+    assert safe_text(BIDI_COMMENT).split("\n")[0] in html and "Jo[U+202E]sggolB" in html
