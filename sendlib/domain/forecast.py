@@ -421,3 +421,141 @@ def forecast_points(values: np.ndarray, periods: tuple[str, ...], quantiles: Qua
 
 def history_of(panel: Panel, row: int) -> tuple[tuple[str, float], ...]:
     return tuple((p, float(v)) for p, v in zip(panel.periods, panel.values[row], strict=True) if math.isfinite(v))
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Changes to the fitted rates: request growth in percentage points a year added to the forecast's; conversion
+    (new plans per request) and leaving rate (plans ceasing a year per plan) as values, None for the fitted one."""
+
+    request_growth: float = 0.0
+    conversion: float | None = None
+    leaving: float | None = None
+
+    @property
+    def fitted(self) -> bool:
+        return self == Scenario()
+
+
+def leaving_rate(plans: np.ndarray, new_plans: np.ndarray) -> float:
+    """Plans that ceased a year per plan at the census, from (plans_t + new plans in year t − plans_t+1) / plans_t,
+    census t's and year t's figures aligned; recency-weighted over the years there are, 0 to 0.5."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = (plans[:-1] + new_plans[:-1] - plans[1:]) / plans[:-1]
+    mean = float(_weighted_mean(np.where(np.isfinite(rate), rate, np.nan)[None, :])[0])
+    return min(max(mean, 0.0), 0.5) if math.isfinite(mean) else 0.1
+
+
+def stock_flow(start: float, new_plans: np.ndarray, leaving: float) -> np.ndarray:
+    """Plans at each census ahead: last census's plans kept (1 − leaving) plus the year's new plans."""
+    out, plans = [], start
+    for n in new_plans:
+        plans = plans * (1 - leaving) + float(n)
+        out.append(plans)
+    return np.array(out)
+
+
+def scenario_factors(measure: str, scenario: Scenario, rates: Mapping[str, float], horizon: int,
+                     last: float, new_plans: np.ndarray | None) -> np.ndarray:
+    """What each period's forecast (and its interval) is multiplied by under the scenario: 1 at the fitted rates."""
+    steps = np.arange(1, horizon + 1, dtype=float)
+    grow = (1 + scenario.request_growth / 100) ** steps
+    convert = (scenario.conversion / rates["conversion"]) if scenario.conversion and rates.get("conversion") else 1.0
+    if measure == "requests":
+        return np.asarray(grow)
+    if measure == "new-plans":
+        return np.asarray(grow * convert)
+    if new_plans is None or not math.isfinite(last):
+        return np.ones(horizon)
+    leaving = rates.get("leaving", 0.1) if scenario.leaving is None else scenario.leaving
+    fitted = stock_flow(last, new_plans, rates.get("leaving", 0.1))
+    changed = stock_flow(last, new_plans * grow * convert, leaving)
+    return np.asarray(changed / fitted)
+
+
+def _authority_row(panel: Panel, la: str) -> int:
+    if la not in panel.codes:
+        raise TooLittleHistory(f"DfE's release has no {MEASURES[panel.measure].label} for this authority")
+    row = panel.row(la)
+    if not eligible(panel.values[row: row + 1])[0]:
+        have = len(history_of(panel, row))
+        raise TooLittleHistory(
+            f"{panel.names[row]} has {have} published figure{'s' if have != 1 else ''} of "
+            f"{MEASURES[panel.measure].label} ending at {panel.periods[-1]}; a forecast needs {MIN_POINTS} in a row "
+            "ending at the latest, so none is made rather than a guess")
+    return row
+
+
+def _rates(panels: Mapping[str, Panel], la: str) -> dict[str, float]:
+    """The fitted rates a scenario starts from: request growth (the model's next year, %), conversion, leaving."""
+    out: dict[str, float] = {}
+    req, plans, ehcps = panels["requests"], panels["new-plans"], panels["ehcps"]
+    if la in req.codes:
+        out["request_growth"] = float(np.expm1(fit_pooled(req).growth(1)[req.row(la), 0]) * 100)
+    if la in plans.codes:
+        out["conversion"] = float(conversion_rates(plans, req.aligned(plans))[plans.row(la)])
+    if la in ehcps.codes and la in plans.codes:
+        years = [p.split("-")[0] for p in ehcps.periods]
+        flows = pd.Series(plans.values[plans.row(la)], index=list(plans.periods)).reindex(years).to_numpy(float)
+        out["leaving"] = leaving_rate(ehcps.values[ehcps.row(la)], flows)
+    return out
+
+
+def panels_of(dfe: pd.DataFrame) -> dict[str, Panel]:
+    return {m: panel_of(dfe, m) for m in MEASURES}
+
+
+def _new_plans_ahead(panels: Mapping[str, Panel], la: str, origin: str, horizon: int) -> np.ndarray | None:
+    """The model's new plans in each calendar year from the origin census's year on, or None without them."""
+    plans = panels["new-plans"]
+    if la not in plans.codes or not eligible(plans.values[plans.row(la): plans.row(la) + 1])[0]:
+        return None
+    first = int(origin.split("-")[0])
+    ahead = first + horizon - 1 - int(plans.periods[-1])
+    if ahead < 1:
+        return None
+    f = model_forecast(plans, ahead, panels["requests"])[plans.row(la)]
+    years = [int(plans.periods[-1]) + h for h in range(1, ahead + 1)]
+    known = {int(p): v for p, v in zip(plans.periods, plans.values[plans.row(la)], strict=True)}
+    series = [known.get(y, f[years.index(y)] if y in years else math.nan) for y in range(first, first + horizon)]
+    return np.array(series, dtype=float)
+
+
+def forecast_for(dfe: pd.DataFrame, la: str, measure: str, horizon: int = MAX_HORIZON,
+                 scenario: Scenario | None = None, record: pd.DataFrame | None = None) -> Forecast:
+    """One authority's forecast of one measure from DfE's rows (one release): the model's, with intervals from the
+    back-test of every authority (`record`, computed when not given) and the scenario applied."""
+    panels = panels_of(dfe)
+    panel = panels[measure]
+    row = _authority_row(panel, la)
+    requests = panels["requests"] if measure == "new-plans" else None
+    record = backtest(panel, requests) if record is None else record
+    central = model_forecast(panel, horizon, requests)[row]
+    rates = _rates(panels, la)
+    points = forecast_points(central, panel.periods, error_quantiles(record, horizon), MODEL)
+    if scenario is not None and not scenario.fitted:
+        new_plans = _new_plans_ahead(panels, la, panel.periods[-1], horizon) if measure == "ehcps" else None
+        factors = scenario_factors(measure, scenario, rates, horizon, float(panel.values[row, -1]), new_plans)
+        points = tuple(replace(p, value=p.value * k, lower=p.lower * k, upper=p.upper * k, lower50=p.lower50 * k,
+                               upper50=p.upper50 * k) for p, k in zip(points, factors, strict=True))
+    source = MEASURES[measure]
+    inputs = [f"DfE: {source.dataset}.{source.indicator}, {panel.periods[0]} to {panel.periods[-1]}, "
+              f"{sum(np.isfinite(panel.values[:, -1]))} authorities", f"release: {panel.release or 'unnamed'}"]
+    if requests is not None:
+        inputs.append(f"DfE: requests.requests_received_in_year to {requests.periods[-1]} (conversion)")
+    if scenario is not None and not scenario.fitted:
+        inputs.append(f"scenario: {scenario}")
+    return Forecast(la, panel.names[row], measure, MODEL, panel.periods[-1], points, history_of(panel, row),
+                    tuple(inputs), panel.release, rates)
+
+
+def accuracy(record: pd.DataFrame, la: str | None = None, origins: int | None = None) -> list[Accuracy]:
+    """MAPE by method and horizon over the back-test (one authority's rows, or all), the last `origins` origins."""
+    rows = record if la is None else record[record["la_code"] == la]
+    if origins is not None:
+        rows = rows[rows["origin"].isin(sorted(rows["origin"].unique())[-origins:])]
+    out = []
+    for (method, h), block in rows.groupby(["method", "horizon"]):
+        out.append(Accuracy(str(method), int(str(h)), float(block["error_pct"].abs().mean()), len(block),
+                            tuple(sorted(block["origin"].unique()))))
+    return out
