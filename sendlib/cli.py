@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sendlib.cli_cases import add_cases_parser, cmd_cases_load
 from sendlib.cli_catalogue import add_catalogue_parser
+from sendlib.cli_forecast import add_forecast_parser
 from sendlib.cli_migrate import add_migrate_parser
 from sendlib.cli_store import UsageError, store_of, with_store
 from sendlib.store.delta import DeltaStore
@@ -370,6 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_cases_parser(sub, with_store)
     add_catalogue_parser(sub, with_store)
     add_migrate_parser(sub, with_store)
+    add_forecast_parser(sub, with_store)
     return parser
 
 
