@@ -271,13 +271,15 @@ def conversion_rates(plans: Panel, requests: Panel) -> np.ndarray:
 
 
 def model_forecast(panel: Panel, horizon: int, requests: Panel | None = None) -> np.ndarray:
-    """The model for every authority: pooled growth; for new plans, requests' pooled growth × conversion."""
-    if requests is not None:
-        req = requests.aligned(panel)
-        req_growth = fit_pooled(req).growth(horizon)
-        last_req = req.values[:, -1]
-        return np.asarray(_compound(last_req, req_growth) * conversion_rates(panel, req)[:, None])
-    return _compound(panel.values[:, -1], fit_pooled(panel).growth(horizon))
+    """The model for every authority: pooled growth. For new plans, the geometric mean of two routes: their own
+    pooled growth, and requests' pooled growth × the conversion rate (where an authority has requests)."""
+    own = _compound(panel.values[:, -1], fit_pooled(panel).growth(horizon))
+    if requests is None:
+        return own
+    req = requests.aligned(panel)
+    converted = _compound(req.values[:, -1], fit_pooled(req).growth(horizon)) * conversion_rates(panel, req)[:, None]
+    with np.errstate(invalid="ignore"):
+        return np.asarray(np.where(np.isfinite(converted) & (converted > 0), np.sqrt(own * converted), own))
 
 
 def all_forecasts(panel: Panel, horizon: int, requests: Panel | None = None) -> dict[str, np.ndarray]:
