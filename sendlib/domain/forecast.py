@@ -270,14 +270,27 @@ def conversion_rates(plans: Panel, requests: Panel) -> np.ndarray:
     return np.asarray(np.exp(level + region_dev[groups] + own))
 
 
+def start_level(panel: Panel) -> np.ndarray:
+    """Where the model's growth starts: a census count's latest figure (a stock: most plans at one census are there
+    at the next), but for a calendar-year count (a flow, whose latest figure carries that one year's noise) the
+    geometric mean of the latest figure and the authority's own linear trend's value for that year."""
+    last = panel.values[:, -1]
+    if MEASURES[panel.measure].census:
+        return np.asarray(last)
+    trend = _linear_trend(panel.values, np.zeros(1))[:, 0]
+    with np.errstate(invalid="ignore"):
+        return np.asarray(np.where(trend > 0, np.sqrt(last * trend), last))
+
+
 def model_forecast(panel: Panel, horizon: int, requests: Panel | None = None) -> np.ndarray:
-    """The model for every authority: pooled growth. For new plans, the geometric mean of two routes: their own
-    pooled growth, and requests' pooled growth × the conversion rate (where an authority has requests)."""
-    own = _compound(panel.values[:, -1], fit_pooled(panel).growth(horizon))
+    """The model for every authority: pooled growth from the start level. For new plans, the geometric mean of two
+    routes: their own pooled growth, and requests' pooled growth × the conversion rate (where an authority has
+    requests)."""
+    own = _compound(start_level(panel), fit_pooled(panel).growth(horizon))
     if requests is None:
         return own
     req = requests.aligned(panel)
-    converted = _compound(req.values[:, -1], fit_pooled(req).growth(horizon)) * conversion_rates(panel, req)[:, None]
+    converted = _compound(start_level(req), fit_pooled(req).growth(horizon)) * conversion_rates(panel, req)[:, None]
     with np.errstate(invalid="ignore"):
         return np.asarray(np.where(np.isfinite(converted) & (converted > 0), np.sqrt(own * converted), own))
 

@@ -76,7 +76,15 @@ def test_new_plans_are_requests_times_conversion() -> None:
     plans = F.Panel("new-plans", requests.periods, requests.codes, requests.names, requests.regions,
                     requests.values * 0.6, requests.england * 0.6)
     out = F.model_forecast(plans, 2, requests)
-    assert out[0] == pytest.approx([133.1 * 1.1 * 0.6, 133.1 * 1.21 * 0.6], rel=1e-6)  # both routes agree here
+    start = F.start_level(requests)[0]
+    assert out[0] == pytest.approx([start * 1.1 * 0.6, start * 1.21 * 0.6], rel=1e-6)  # both routes agree here
+
+
+def test_a_flow_starts_half_way_to_its_own_trend_and_a_census_from_its_latest() -> None:
+    values = np.array([[100.0, 110.0, 120.0, 160.0]])  # a jump in the last year
+    trend = np.polyval(np.polyfit(np.arange(4), values[0], 1), 3)
+    assert F.start_level(_panel(values, measure="requests"))[0] == pytest.approx(np.sqrt(160.0 * trend))
+    assert F.start_level(_panel(values))[0] == 160.0
 
 
 def test_panel_from_dfe_rows() -> None:
