@@ -27,18 +27,20 @@ def _fail(message: str, code: int) -> int:
 def cmd_forecast(args: argparse.Namespace) -> int:
     from sendlib.domain.forecast import MAX_HORIZON, TooLittleHistory
     from sendlib.presentation.extracts import to_bytes
-    from sendlib.workflows.forecast import forecast
+    from sendlib.workflows.forecast import UnknownScenario, forecast, saved_scenario
 
     if not args.measure or not args.output:
         return _fail("forecast needs --measure (ehcps, requests or new-plans) and -o FILE", 2)
     if not 1 <= args.horizon <= MAX_HORIZON:
         return _fail(f"--horizon is 1 to {MAX_HORIZON} years, not {args.horizon}", 2)
     la = authority_of(args)
-    if args.scenario:
-        return _fail(f"no scenario named {args.scenario!r} is saved for authority {la} (none can be saved yet: the "
-                     "Forecast page's scenario controls are not kept)", 2)
+    store = store_of(args)
     try:
-        made = forecast(store_of(args), la, args.measure, args.horizon)
+        scenario = saved_scenario(store, args.scenario).scenario if args.scenario else None
+    except UnknownScenario as exc:
+        return _fail(f"{exc}; nothing written", 2)
+    try:
+        made = forecast(store, la, args.measure, args.horizon, scenario)
     except TooLittleHistory as exc:
         return _fail(f"{exc}; nothing written", 1)
     atomic_write(Path(args.output), to_bytes(made.frame(), args.format))
@@ -64,7 +66,7 @@ def add_forecast_parser(sub: argparse._SubParsersAction,  # type: ignore[type-ar
                                                    "method"))
     p.add_argument("--measure", choices=MEASURE_CHOICES)
     p.add_argument("--horizon", type=int, default=5, help="years ahead, 1 to 5 (default 5)")
-    p.add_argument("--scenario", help="a saved scenario's name (none can be saved yet)")
+    p.add_argument("--scenario", help="a scenario saved for the authority on the Forecast page, by name")
     p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_forecast)

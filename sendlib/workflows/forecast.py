@@ -7,7 +7,9 @@ from __future__ import annotations
 import pandas as pd
 
 from sendlib.domain.forecast import MAX_HORIZON, MEASURES, Forecast, Scenario, backtest, forecast_for, panels_of
+from sendlib.domain.scenarios import PLACEMENTS, SCENARIOS, SavedScenario, dfe_mix, scenarios_of
 from sendlib.store.delta import DeltaStore
+from sendlib.store.versioned import VersionInfo
 from sendlib.workflows.dfe_releases import ensure_dfe
 
 
@@ -36,3 +38,58 @@ def forecast(store: DeltaStore, la: str, measure: str, horizon: int = MAX_HORIZO
         raise KeyError(f"no forecast measure {measure!r}: one of {', '.join(MEASURES)}")
     dfe = current_dfe(store)
     return forecast_for(dfe, la, measure, horizon, scenario, backtest_dfe(dfe, measure))
+
+
+class UnknownScenario(KeyError):
+    """A scenario name this authority never saved; the message names those it did."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def scenario_store(store: DeltaStore) -> DeltaStore:
+    """The store's authority's saved scenarios (its partition of `delta/scenarios/`)."""
+    return store.side(SCENARIOS)
+
+
+def read_scenarios(store: DeltaStore) -> dict[str, SavedScenario]:
+    return scenarios_of(scenario_store(store).read_or_empty())
+
+
+def saved_scenario(store: DeltaStore, name: str) -> SavedScenario:
+    """The authority's scenario called `name`; UnknownScenario naming the saved ones."""
+    saved = read_scenarios(store)
+    if name not in saved:
+        have = ", ".join(repr(n) for n in saved) or "none yet"
+        raise UnknownScenario(f"no scenario named {name!r} is saved for authority {store.la} (saved: {have})")
+    return saved[name]
+
+
+def _same(a: SavedScenario, b: SavedScenario) -> bool:
+    keep = {"author", "created_at"}
+    return a.model_dump(exclude=keep) == b.model_dump(exclude=keep)
+
+
+def save_scenario(store: DeltaStore, scenario: SavedScenario) -> VersionInfo | None:
+    """Save (or replace) the authority's scenario of that name as a new version; None when it is saved as it is."""
+
+    def change(current: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+        old = scenarios_of(current).get(scenario.name)
+        if old is not None and _same(old, scenario):
+            return current, {}
+        rest = current[current["name"] != scenario.name]
+        added = pd.DataFrame([scenario.row()])
+        return pd.concat([rest, added], ignore_index=True), {"new": int(old is None), "revised": int(old is not None)}
+
+    return scenario_store(store).commit(change, action="scenario", author=scenario.author,
+                                        message=f"forecast scenario {scenario.name!r}")
+
+
+def placement_mix(dfe: pd.DataFrame, la: str) -> tuple[dict[str, float], str, str]:
+    """The mix a scenario starts from, its source and words for it: DfE's latest census shares where the release
+    has the authority's placements, else an even split for the user to enter over."""
+    found = dfe_mix(dfe, la)
+    if found is not None:
+        mix, census = found
+        return mix, "dfe", f"DfE's plans by placement at the {census} census"
+    return {p: 1 / len(PLACEMENTS) for p in PLACEMENTS}, "entered", "no DfE placement figures: enter the shares"

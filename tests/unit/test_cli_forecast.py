@@ -12,12 +12,17 @@ from store_files import copy_store
 
 from sendlib.cli import main
 from sendlib.domain.forecast import BACKTEST_COLUMNS, METHODS
+from sendlib.domain.scenarios import SavedScenario
 from sendlib.store.delta import DeltaStore
+from sendlib.workflows.forecast import save_scenario
+from sendlib.workflows.stores import open_store
 
 
 @pytest.fixture(scope="module")
 def store_path(built_store: DeltaStore, tmp_path_factory: pytest.TempPathFactory) -> str:
-    return str(copy_store(built_store.root, tmp_path_factory.mktemp("forecast") / "store"))
+    path = copy_store(built_store.root, tmp_path_factory.mktemp("forecast") / "store")
+    save_scenario(open_store(path, la="839"), SavedScenario(name="fast growth", request_growth=10.0))
+    return str(path)
 
 
 def test_forecast_writes_one_row_a_period(store_path: str, tmp_path: Path) -> None:
@@ -50,10 +55,21 @@ def test_backtest_writes_every_method_origin_and_horizon(store_path: str, tmp_pa
     assert (frame["error_pct"] - (frame["forecast"] - frame["actual"]) / frame["actual"] * 100).abs().max() < 1e-9
 
 
+def test_a_saved_scenario_changes_the_forecast(store_path: str, tmp_path: Path) -> None:
+    made = {}
+    for name, extra in (("fitted", []), ("fast", ["--scenario", "fast growth"])):
+        out = tmp_path / f"{name}.csv"
+        assert main(["forecast", "--store", store_path, "--la", "839", "--measure", "requests", "--horizon", "2",
+                     "-o", str(out), *extra]) == 0
+        made[name] = pd.read_csv(out, encoding="utf-8-sig")
+    ratio = made["fast"]["value"] / made["fitted"]["value"]
+    assert ratio.tolist() == pytest.approx([1.1, 1.21])
+
+
 @pytest.mark.parametrize(("args", "code", "says"), [
     (["--la", "942", "--measure", "ehcps"], 1, "Cumberland has 2 published figures"),
     (["--la", "839", "--measure", "ehcps", "--horizon", "9"], 2, "--horizon is 1 to 5"),
-    (["--la", "839", "--measure", "ehcps", "--scenario", "high"], 2, "no scenario named 'high'"),
+    (["--la", "839", "--measure", "ehcps", "--scenario", "high"], 2, "no scenario named 'high' is saved for authority 839 (saved: 'fast growth')"),
     (["--la", "839"], 2, "needs --measure"),
 ])
 def test_refusals_are_one_line_and_write_nothing(store_path: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
