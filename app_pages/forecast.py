@@ -3,11 +3,14 @@ import streamlit as st
 from explorer import data
 from explorer import forecast as fx
 from sendlib.domain.forecast import MAX_HORIZON, Scenario, TooLittleHistory
-from sendlib.presentation.extracts import to_csv_bytes
+from sendlib.domain.scenarios import cost_projection
+from sendlib.presentation.extracts import MIME, to_csv_bytes
 
 st.title("Forecast")
 st.caption("EHC plans, requests and new plans for the years ahead, from DfE's published figures (the current release "
            "in the store) for every authority. How accurate the same method has been is shown beside it.")
+if st.session_state.get(fx.FLASH_KEY):
+    st.success(st.session_state.pop(fx.FLASH_KEY), icon=":material/check_circle:")
 la, name = data.home().old_la_code, data.home_la_name()
 measure = st.radio("Measure", list(fx.MEASURE_WORDS), format_func=fx.MEASURE_WORDS.get, horizontal=True,
                    key="forecast-measure")
@@ -20,6 +23,9 @@ except TooLittleHistory as exc:
 
 rates = base.rates
 with st.expander("Scenario: change the fitted rates", expanded=True):
+    st.selectbox("Saved scenario", [fx.FITTED, *fx.saved_scenarios()], key="forecast-saved",
+                 on_change=fx.apply_saved, args=(rates,),
+                 help="Choose one of this authority's saved scenarios to set the controls below from it")
     growth = st.slider("Request growth (percentage points a year added)", -20.0, 20.0, 0.0, 1.0,
                        key="forecast-growth",
                        help=f"Fitted: requests grow about {rates.get('request_growth', 0):.0f}% a year")
@@ -38,8 +44,32 @@ if not scenario.fitted:
 st.subheader("How accurate it has been")
 for line in fx.record_words(measure, la):
     st.markdown(line)
+
+st.subheader("Placement mix and costs")
+with st.expander("Placement mix and unit costs", expanded=False):
+    shares, unit_costs, source = fx.mix_and_costs(la)
+costs = None
+try:
+    plans = fc if measure == "ehcps" else fx.made(la, "ehcps", horizon, scenario)
+except TooLittleHistory as exc:
+    st.info(f"No cost projection: {exc}.")
+else:
+    if sum(unit_costs.values()) > 0:
+        costs = cost_projection(plans, shares, unit_costs)
+        total = costs[costs["placement"] == "total"].iloc[-1]
+        st.markdown(f"Under this scenario, EHC plans cost about £{total['cost']:,.0f} a year by {total['period']} "
+                    f"(80% likely between £{total['lower']:,.0f} and £{total['upper']:,.0f}), from the forecast "
+                    "plans × the placement mix × the unit costs entered.")
+        st.dataframe(fx.cost_table(costs), hide_index=True, key="forecast-costs")
+    else:
+        st.caption("Enter what a place costs a year in each placement for a cost projection.")
+fx.save_form(la, scenario, shares, unit_costs, source)
+
 st.subheader("The figures")
 st.dataframe(fx.table(fc), hide_index=True)
-st.download_button("Download CSV", to_csv_bytes(fc.frame()), file_name=f"forecast-{measure}-{la}.csv",
-                   mime="text/csv", key="forecast-csv")
+left, right = st.columns(2)
+left.download_button("Download CSV", to_csv_bytes(fc.frame()), file_name=f"forecast-{measure}-{la}.csv",
+                     mime="text/csv", key="forecast-csv")
+right.download_button("Download Excel", fx.workbook(fc, costs), file_name=f"forecast-{measure}-{la}.xlsx",
+                      mime=MIME["xlsx"], key="forecast-xlsx")
 st.caption("Inputs: " + "; ".join(fc.inputs))

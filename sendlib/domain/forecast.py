@@ -451,6 +451,12 @@ class Scenario:
     def fitted(self) -> bool:
         return self == Scenario()
 
+    def words(self) -> str:
+        parts = [f"request growth {self.request_growth:+.1f} points a year" if self.request_growth else "",
+                 f"conversion {self.conversion:.2f} new plans a request" if self.conversion is not None else "",
+                 f"leaving rate {self.leaving:.3f} a year" if self.leaving is not None else ""]
+        return ", ".join(p for p in parts if p) or "the fitted rates"
+
 
 def leaving_rate(plans: np.ndarray, new_plans: np.ndarray) -> float:
     """Plans that ceased a year per plan at the census, from (plans_t + new plans in year t − plans_t+1) / plans_t,
@@ -559,7 +565,7 @@ def forecast_for(dfe: pd.DataFrame, la: str, measure: str, horizon: int = MAX_HO
     if requests is not None:
         inputs.append(f"DfE: requests.requests_received_in_year to {requests.periods[-1]} (conversion)")
     if scenario is not None and not scenario.fitted:
-        inputs.append(f"scenario: {scenario}")
+        inputs.append(f"scenario: {scenario.words()}")
     return Forecast(la, panel.names[row], measure, MODEL, panel.periods[-1], points, history_of(panel, row),
                     tuple(inputs), panel.release, rates)
 

@@ -10,6 +10,7 @@ import pytest
 from store_files import copy_store
 from streamlit.testing.v1 import AppTest
 
+from sendlib.domain.paths import ROOT
 from sendlib.store.delta import DeltaStore
 
 PAGE = "app_pages/forecast.py"
@@ -43,10 +44,47 @@ def test_forecast_page_draws_the_forecast_and_its_record(shared_store: Path, mon
     before = text
     at.slider(key="forecast-growth").set_value(10.0).run()
     assert not at.exception, at.exception
-    assert _text(at) != before and "Scenario applied" in at.caption[-2].value + at.caption[-1].value
+    assert _text(at) != before and any("Scenario applied" in c.value for c in at.caption)
+    assert any("request growth +10.0 points a year" in c.value for c in at.caption)
+
+
+def test_a_scenario_with_costs_is_saved_and_chosen_again(shared_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page(shared_store, monkeypatch)
+    at.slider(key="forecast-growth").set_value(5.0)
+    at.number_input(key="forecast-cost-special_maintained").set_value(25000.0).run()
+    assert not at.exception, at.exception
+    costs = next(d.value for d in at.dataframe if "placement" in d.value.columns)
+    assert set(costs["placement"]) >= {"Total", "Special school (state-funded)"}
+    assert any("EHC plans cost about £" in m.value for m in at.markdown)
+    at.text_input(key="forecast-name").set_value("five more")
+    at.button(key="forecast-save-button").click().run()
+    assert not at.exception, at.exception
+    assert any("Saved scenario 'five more' as version" in s.value for s in at.success)
+    at.slider(key="forecast-growth").set_value(0.0)
+    at.number_input(key="forecast-cost-special_maintained").set_value(0.0).run()
+    assert "five more" in at.selectbox(key="forecast-saved").options
+    at.selectbox(key="forecast-saved").set_value("five more").run()
+    assert not at.exception, at.exception
+    assert at.slider(key="forecast-growth").value == 5.0
+    assert at.number_input(key="forecast-cost-special_maintained").value == 25000.0
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download CSV" in labels and "Download Excel" in labels
 
 
 def test_an_authority_with_too_little_history_is_told_so(shared_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_page(shared_store, monkeypatch, la="942")  # Cumberland: censuses from 2024 only
     assert any("No forecast: Cumberland has 2 published figures" in i.value for i in at.info)
     assert not at.get("vega_lite_chart")
+
+
+def test_with_sign_in_only_editors_may_save_a_scenario(shared_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SENDLIB_STORE", str(shared_store))
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x"}
+    at.secrets["editors"] = {"emails": ["jo@council.gov.uk"]}
+    at.user = {"is_logged_in": True, "email": "someone@council.gov.uk", "email_verified": True}
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    assert any("Only this authority's editors can save scenarios" in c.value for c in at.caption)
+    assert not [t for t in at.text_input if t.key == "forecast-name"]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import math
 
+import openpyxl
 import pytest
 from pydantic import ValidationError
 from store_files import copy_store
 
 from sendlib.domain.scenarios import PLACEMENTS, SavedScenario, cost_projection, dfe_mix
+from sendlib.presentation.forecast import forecast_workbook
 from sendlib.store.delta import DeltaStore
 from sendlib.workflows.forecast import (
     UnknownScenario,
@@ -86,3 +89,12 @@ def test_cost_projection_is_plans_times_mix_times_cost_with_the_same_interval(st
         assert row.cost == pytest.approx(point.value * per_plan)
         assert row.lower == pytest.approx(point.lower * per_plan) and row.upper == pytest.approx(point.upper * per_plan)
     assert len(costs) == 2 * (len(PLACEMENTS) + 1) and not math.isnan(costs["cost"].sum())
+
+
+def test_the_excel_download_holds_the_forecast_and_its_costs(store: DeltaStore) -> None:
+    fc = forecast(store, LA, "ehcps", 2)
+    mix, _, _ = placement_mix(current_dfe(store), LA)
+    book = openpyxl.load_workbook(io.BytesIO(forecast_workbook(fc, cost_projection(fc, mix, COSTS))))
+    assert book.sheetnames == ["About", "Forecast", "Costs"]
+    assert [c.value for c in book["Forecast"]["A"]] == ["period", "2026-01", "2027-01"]
+    assert book["Costs"].max_row == 1 + 2 * (len(PLACEMENTS) + 1)
