@@ -39,6 +39,8 @@ fc = fx.made(la, measure, horizon, scenario)
 
 st.altair_chart(fx.fan_chart(fc), key="forecast-chart")
 st.markdown(fx.describe(fc), help="A text description of the chart")
+if measure == "ehcps" and (now := fx.nowcast_words(la)):
+    st.markdown(now)
 if not scenario.fitted:
     st.caption("Scenario applied: the forecast and its ranges are redrawn from the rates above.")
 st.subheader("How accurate it has been")

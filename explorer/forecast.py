@@ -18,13 +18,14 @@ from sendlib.domain.forecast import (
     MODEL,
     SIMPLE_METHODS,
     Forecast,
+    Nowcast,
     Scenario,
     accuracy,
     forecast_for,
 )
 from sendlib.domain.scenarios import MAX_NAME, PLACEMENT_WORDS, PLACEMENTS, SavedScenario
 from sendlib.presentation.forecast import forecast_workbook
-from sendlib.workflows.forecast import backtest_dfe, placement_mix, read_scenarios, save_scenario
+from sendlib.workflows.forecast import backtest_dfe, nowcast_store, placement_mix, read_scenarios, save_scenario
 
 MEASURE_WORDS = {"ehcps": "EHC plans (January census)", "requests": "Requests for an assessment (calendar year)",
                  "new-plans": "New EHC plans issued (calendar year)"}
@@ -211,3 +212,20 @@ def cost_table(costs: pd.DataFrame) -> pd.DataFrame:
 def workbook(fc: Forecast, costs: pd.DataFrame | None) -> bytes:
     """The forecast (and its cost projection) as an Excel workbook, made by sendlib."""
     return forecast_workbook(fc, costs)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _nowcast(path: str, values: str, dfe: str, la: str) -> Nowcast | None:
+    return nowcast_store(data.opened(path), la)
+
+
+def nowcast_words(la: str) -> str | None:
+    """The next census from the authority's own monthly figures, in a sentence; None when they stop at DfE's."""
+    path, dfe = _dfe()
+    made = _nowcast(path, data.store().head() or "", dfe, la)
+    if made is None:
+        return None
+    scale = f", on DfE's scale (×{made.scale:.3f})" if abs(made.scale - 1) > 1e-9 else ""
+    return (f"Nowcast from your own monthly figures: about {made.value:,.0f} EHC plans at the {made.census} census "
+            f"({made.latest_value:,.0f} in {made.latest_period}, carried {made.months} month"
+            f"{'s' if made.months != 1 else ''} on the last year's monthly trend{scale}).")

@@ -580,3 +580,47 @@ def accuracy(record: pd.DataFrame, la: str | None = None, origins: int | None = 
         out.append(Accuracy(str(method), int(str(h)), float(block["error_pct"].abs().mean()), len(block),
                             tuple(sorted(block["origin"].unique()))))
     return out
+
+
+@dataclass(frozen=True)
+class Nowcast:
+    """The next January census from the authority's own monthly figures: its latest, on its own recent monthly trend
+    to the census month, on DfE's scale (DfE's census over the authority's own figure for the same January)."""
+
+    census: str
+    value: float
+    latest_period: str
+    latest_value: float
+    months: int
+    scale: float
+
+
+NOWCAST_MONTHS = 12  # the own monthly figures a nowcast's trend is fitted over (at least half of them held)
+
+
+def _month_index(period: str) -> int:
+    year, month = period.split("-")
+    return int(year) * 12 + int(month) - 1
+
+
+def nowcast(monthly: Mapping[str, float], census: tuple[tuple[str, float], ...]) -> Nowcast | None:
+    """A nowcast of the census after DfE's latest (`census`: DfE's published history), when the authority's own
+    monthly figures (`YYYY-MM` → value) run past that census; None otherwise (the forecast is all there is)."""
+    if not census:
+        return None
+    latest_census, published = census[-1]
+    months = {p: float(v) for p, v in monthly.items() if len(p) == 7 and math.isfinite(v) and v > 0}
+    after = sorted(p for p in months if p > latest_census)
+    if not after:
+        return None
+    target = next_period(latest_census, 1)
+    last = after[-1] if after[-1] <= target else target
+    recent = [p for p in sorted(months) if _month_index(last) - NOWCAST_MONTHS < _month_index(p) <= _month_index(last)]
+    if len(recent) < NOWCAST_MONTHS // 2:
+        return None
+    x = np.array([_month_index(p) for p in recent], dtype=float)
+    slope = float(np.polyfit(x, np.log([months[p] for p in recent]), 1)[0])
+    to_go = _month_index(target) - _month_index(last)
+    scale = published / months[latest_census] if latest_census in months else 1.0
+    value = months[last] * math.exp(slope * to_go) * scale
+    return Nowcast(target, value, last, months[last], to_go, scale)

@@ -6,10 +6,25 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sendlib.domain.forecast import MAX_HORIZON, MEASURES, Forecast, Scenario, backtest, forecast_for, panels_of
+from sendlib.domain.benchmarks import mappings_for
+from sendlib.domain.common_measures import common_measures
+from sendlib.domain.forecast import (
+    MAX_HORIZON,
+    MEASURES,
+    Forecast,
+    Nowcast,
+    Scenario,
+    backtest,
+    forecast_for,
+    history_of,
+    nowcast,
+    panels_of,
+)
 from sendlib.domain.scenarios import PLACEMENTS, SCENARIOS, SavedScenario, dfe_mix, scenarios_of
+from sendlib.domain.sharing import common_measure_of
 from sendlib.store.delta import DeltaStore
 from sendlib.store.versioned import VersionInfo
+from sendlib.workflows.catalogues import store_catalogue
 from sendlib.workflows.dfe_releases import ensure_dfe
 
 
@@ -93,3 +108,24 @@ def placement_mix(dfe: pd.DataFrame, la: str) -> tuple[dict[str, float], str, st
         mix, census = found
         return mix, "dfe", f"DfE's plans by placement at the {census} census"
     return {p: 1 / len(PLACEMENTS) for p in PLACEMENTS}, "entered", "no DfE placement figures: enter the shares"
+
+
+def own_monthly(store: DeltaStore, common: str = "ehcps") -> dict[str, float]:
+    """The authority's own monthly figures (`YYYY-MM` → value) of the measure counting `common` (EHC plans), from
+    the store's values; empty when it holds none."""
+    catalogue = store_catalogue(store)
+    ids = [k for k, c in common_measure_of(catalogue, mappings_for(catalogue), common_measures()).items() if c == common]
+    if not ids:
+        return {}
+    values = store.read()
+    rows = values[values["kpi_id"].isin(ids[:1]) & (values["series"] == "actual") & values["value"].notna()]
+    rows = rows[rows["period"].astype(str).str.fullmatch(r"\d{4}-\d{2}")]
+    return {str(p): float(v) for p, v in zip(rows["period"], rows["value"], strict=True)}
+
+
+def nowcast_store(store: DeltaStore, la: str) -> Nowcast | None:
+    """The next census's EHC plans from the authority's own monthly figures, where they run past DfE's latest."""
+    panel = panels_of(current_dfe(store))["ehcps"]
+    if la not in panel.codes:
+        return None
+    return nowcast(own_monthly(store), history_of(panel, panel.row(la)))

@@ -12,6 +12,9 @@ from streamlit.testing.v1 import AppTest
 
 from sendlib.domain.paths import ROOT
 from sendlib.store.delta import DeltaStore
+from sendlib.workflows.catalogues import store_catalogue
+from sendlib.workflows.load import load_file
+from sendlib.workflows.stores import open_store
 
 PAGE = "app_pages/forecast.py"
 
@@ -88,3 +91,15 @@ def test_with_sign_in_only_editors_may_save_a_scenario(shared_store: Path, monke
     assert not at.exception, at.exception
     assert any("Only this authority's editors can save scenarios" in c.value for c in at.caption)
     assert not [t for t in at.text_input if t.key == "forecast-name"]
+
+
+def test_own_monthly_figures_past_the_census_give_a_nowcast(shared_store: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            tmp_path: Path) -> None:
+    store = copy_store(shared_store, tmp_path / "store")
+    later = open_store(store, la="839")
+    (tmp_path / "later.csv").write_text("kpi_id,period,value\n" + "".join(f"ehcps,2025-{m:02d},{4453 + 40 * m}\n"
+                                                                          for m in range(2, 8)))
+    load_file(later, tmp_path / "later.csv", store_catalogue(later))
+    text = _text(open_page(store, monkeypatch))
+    assert "Nowcast from your own monthly figures: about" in text and "at the 2026-01 census" in text
+    assert "in 2025-07, carried 6 months" in text

@@ -95,3 +95,13 @@ def test_panel_from_dfe_rows() -> None:
     panel = F.panel_of(rows, "ehcps")
     assert panel.periods == ("2024-01", "2025-01") and panel.codes == ("839",)
     assert panel.values.tolist() == [[10.0, 12.0]] and panel.england[0] == 100.0
+
+
+def test_a_nowcast_carries_the_own_monthly_trend_to_the_census_on_dfe_scale() -> None:
+    monthly = {f"{2024 + (m - 1) // 12}-{(m - 1) % 12 + 1:02d}": 1000 * 1.01 ** m for m in range(1, 19)}  # to 2025-06
+    census = (("2024-01", 1200.0), ("2025-01", 1100.0))
+    made = F.nowcast(monthly, census)
+    assert made is not None and made.census == "2026-01" and made.latest_period == "2025-06" and made.months == 7
+    assert made.scale == pytest.approx(1100.0 / monthly["2025-01"])
+    assert made.value == pytest.approx(monthly["2025-06"] * 1.01**7 * made.scale)
+    assert F.nowcast({k: v for k, v in monthly.items() if k <= "2025-01"}, census) is None  # nothing past the census

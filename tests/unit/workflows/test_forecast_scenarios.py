@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -13,16 +14,19 @@ from store_files import copy_store
 from sendlib.domain.scenarios import PLACEMENTS, SavedScenario, cost_projection, dfe_mix
 from sendlib.presentation.forecast import forecast_workbook
 from sendlib.store.delta import DeltaStore
+from sendlib.workflows.catalogues import store_catalogue
 from sendlib.workflows.forecast import (
     UnknownScenario,
     current_dfe,
     forecast,
+    nowcast_store,
     placement_mix,
     read_scenarios,
     save_scenario,
     saved_scenario,
     scenario_store,
 )
+from sendlib.workflows.load import load_file
 from sendlib.workflows.stores import open_store
 
 LA = "839"
@@ -98,3 +102,14 @@ def test_the_excel_download_holds_the_forecast_and_its_costs(store: DeltaStore) 
     assert book.sheetnames == ["About", "Forecast", "Costs"]
     assert [c.value for c in book["Forecast"]["A"]] == ["period", "2026-01", "2027-01"]
     assert book["Costs"].max_row == 1 + 2 * (len(PLACEMENTS) + 1)
+
+
+def test_nowcast_from_own_monthly_figures_past_the_census(store: DeltaStore, tmp_path: Path) -> None:
+    assert nowcast_store(store, LA) is None  # the bundled figures end at DfE's latest census, 2025-01
+    later = open_store(copy_store(store.root, tmp_path / "store"), la=LA)
+    months = {f"2025-{m:02d}": 4453 + 40 * (m - 1) for m in range(2, 7)}
+    (tmp_path / "later.csv").write_text("kpi_id,period,value\n" + "".join(f"ehcps,{p},{v}\n" for p, v in months.items()))
+    load_file(later, tmp_path / "later.csv", store_catalogue(later))
+    made = nowcast_store(later, LA)
+    assert made is not None and made.census == "2026-01" and made.latest_period == "2025-06" and made.months == 7
+    assert made.scale == pytest.approx(4432 / 4453) and made.value > made.latest_value * made.scale
