@@ -14,17 +14,15 @@ from explorer import data
 from explorer.access import current_user, is_editor
 from sendlib.domain.forecast import (
     MEASURES,
-    METHOD_WORDS,
-    MODEL,
-    SIMPLE_METHODS,
     Forecast,
     Nowcast,
     Scenario,
-    accuracy,
     forecast_for,
 )
 from sendlib.domain.scenarios import MAX_NAME, PLACEMENT_WORDS, PLACEMENTS, SavedScenario
-from sendlib.presentation.forecast import forecast_workbook
+from sendlib.presentation.forecast import ForecastBlock, forecast_blocks, forecast_workbook
+from sendlib.presentation.forecast import describe as description
+from sendlib.presentation.forecast import record_words as sentences
 from sendlib.workflows.forecast import backtest_dfe, nowcast_store, placement_mix, read_scenarios, save_scenario
 
 MEASURE_WORDS = {"ehcps": "EHC plans (January census)", "requests": "Requests for an assessment (calendar year)",
@@ -80,39 +78,13 @@ def fan_chart(fc: Forecast) -> alt.LayerChart:
                                                               title=f"{fc.la_name}: {MEASURE_WORDS[fc.measure]}")
 
 
-def _mape(rows: list, method: str, h: int) -> float | None:
-    found = [a.mape for a in rows if a.method == method and a.horizon == h]
-    return found[0] if found else None
-
-
 def record_words(measure: str, la: str, horizon: int = 2) -> list[str]:
-    """'Over the last three origins our 2-year forecasts were within 6% on average; the best simple method's within
-    9%', for this authority and for England."""
-    out = []
-    rec = record(measure)
-    for who, code in (("this authority", la), ("every authority in England", None)):
-        rows = accuracy(rec, code, origins=3)
-        model = _mape(rows, MODEL, horizon)
-        simple = [(m, _mape(rows, m, horizon)) for m in SIMPLE_METHODS]
-        simple = [(m, v) for m, v in simple if v is not None]
-        if model is None or not simple:
-            out.append(f"For {who} there is no {horizon}-year back-test yet.")
-            continue
-        best, value = min(simple, key=lambda s: s[1])
-        origins = sorted({o for a in rows for o in a.origins if a.horizon == horizon})
-        out.append(f"For {who}, over the last {len(origins)} origin{'s' if len(origins) != 1 else ''} "
-                   f"({', '.join(origins)}) our {horizon}-year forecasts were within {model:.0f}% on average; "
-                   f"the best simple method's ({METHOD_WORDS[best]}) within {value:.0f}%.")
-    return out
+    """The back-test record for this authority and England, in words (`presentation.forecast.record_words`)."""
+    return sentences(record(measure), la, horizon)
 
 
 def describe(fc: Forecast) -> str:
-    first, last = fc.points[0], fc.points[-1]
-    latest_period, latest = fc.history[-1]
-    return (f"{MEASURE_WORDS[fc.measure]} for {fc.la_name}: {latest:,.0f} in {latest_period} (published by DfE). "
-            f"Forecast {first.value:,.0f} in {first.period} (80% likely between {first.lower:,.0f} and "
-            f"{first.upper:,.0f}) and {last.value:,.0f} in {last.period} (80% likely between {last.lower:,.0f} and "
-            f"{last.upper:,.0f}), by the {METHOD_WORDS[fc.method]}.")
+    return description(fc, MEASURE_WORDS[fc.measure])
 
 
 def table(fc: Forecast) -> pd.DataFrame:
@@ -229,3 +201,13 @@ def nowcast_words(la: str) -> str | None:
     return (f"Nowcast from your own monthly figures: about {made.value:,.0f} EHC plans at the {made.census} census "
             f"({made.latest_value:,.0f} in {made.latest_period}, carried {made.months} month"
             f"{'s' if made.months != 1 else ''} on the last year's monthly trend{scale}).")
+
+
+@st.cache_data(max_entries=8, show_spinner="Forecasting for the board pack…")
+def _blocks(path: str, version: str, la: str) -> list[ForecastBlock]:
+    return forecast_blocks(data.dfe_table_at(path, version), la)
+
+
+def board_blocks(la: str) -> list[ForecastBlock]:
+    """The board pack's forecast section for the authority (cached per DfE release)."""
+    return _blocks(*_dfe(), la)

@@ -6,9 +6,11 @@ import streamlit as st
 
 from sendlib.domain.catalogue import SCORECARDS
 from sendlib.domain.periods import long_label
+from sendlib.presentation.forecast import with_forecasts
 from sendlib.presentation.report import FIGURES, Figures, Report, build_report, report_bytes, report_months
 
 from . import data
+from .authority import authority
 from .components import data_caption
 from .menu import end_page
 
@@ -79,20 +81,29 @@ def _report_file(path: str, version: str, stamp: str, head: str, cases_head: str
     return report_bytes(built, "pdf" if fmt == "pdf" else "html")
 
 
-def report_file(scorecard: str, month: str, fmt: str, figures: Figures = "typed") -> bytes:
+def report_file(scorecard: str, month: str, fmt: str, figures: Figures = "typed", forecast: bool = False) -> bytes:
+    if forecast:
+        return report_bytes(with_forecast(report(scorecard, month, figures)), "pdf" if fmt == "pdf" else "html")
     s = data.store()
     return _report_file(data.key_of(s), s.head() or "", data.catalogue_stamp(), data.comments_head(), data.cases_head(),
                         scorecard, month, figures, fmt)
 
 
-def report_downloads(scorecard: str, month: str, figures: Figures = "typed") -> None:
+def with_forecast(built: Report) -> Report:
+    """The report with the board pack's forecast section for the shown authority."""
+    from explorer.forecast import board_blocks
+
+    return with_forecasts(built, board_blocks(authority()))
+
+
+def report_downloads(scorecard: str, month: str, figures: Figures = "typed", forecast: bool = False) -> None:
     """HTML and PDF of the report, built on the server only when a button is clicked."""
     suffix = "-computed" if figures == "computed" else ""
     with st.container(horizontal=True, gap="small"):
         for fmt, label in (("pdf", "Download PDF (A4, printable)"), ("html", "Download HTML (one self-contained file)")):
             st.download_button(
                 label,
-                lambda fmt=fmt: report_file(scorecard, month, fmt, figures),
+                lambda fmt=fmt: report_file(scorecard, month, fmt, figures, forecast),
                 file_name=f"{scorecard}-report-{month}{suffix}.{fmt}",
                 mime=MIME[fmt],
                 on_click="ignore",

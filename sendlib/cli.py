@@ -261,6 +261,11 @@ def cmd_report(args: argparse.Namespace) -> int:
                               version=store.head() or "", figures=args.figures, computed=computed)
     except ReportError as exc:
         return _fail(str(exc), 2)
+    if args.forecast and store.la:
+        from sendlib.presentation.forecast import forecast_blocks, with_forecasts
+        from sendlib.workflows.forecast import current_dfe
+
+        report = with_forecasts(report, forecast_blocks(current_dfe(store), store.la))
     atomic_write(Path(args.output), report_bytes(report, args.format))
     print(f"wrote the {report.scorecard_name} for {report.period_label} ({len(report.rows)} measures, "
           f"{len(report.exceptions)} exceptions) to {args.output}")
@@ -355,6 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", required=True, help="the report's month, e.g. 2024-03 or 'Mar 24'")
     p.add_argument("--scorecard", default="board", help="board (default) or scorecard")
     p.add_argument("--format", choices=["html", "pdf"], default="html")
+    p.add_argument("--forecast", action="store_true",
+                   help="add a forecast section (EHC plans, requests, new plans, 3 years; off by default)")
     p.add_argument("--figures", choices=["typed", "computed"], default="typed",
                    help="typed (default), or computed from the case records held in place of the typed figures")
     p.add_argument("-o", "--output", required=True)

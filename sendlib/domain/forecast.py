@@ -366,6 +366,12 @@ def backtest(panel: Panel, requests: Panel | None = None) -> pd.DataFrame:
     return out[BACKTEST_COLUMNS].reset_index(drop=True)
 
 
+def backtest_dfe(dfe: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Every authority × origin × horizon × method of one measure from DfE's rows: forecast, intervals, outcome."""
+    panels = panels_of(dfe)
+    return backtest(panels[measure], panels["requests"] if measure == "new-plans" else None)
+
+
 def _with_intervals(block: pd.DataFrame, quantiles: Quantiles) -> pd.DataFrame:
     nan = (math.nan,) * 4
     q = np.array([quantiles.get((m, int(h)), nan) for m, h in zip(block["method"], block["horizon"], strict=True)])

@@ -198,6 +198,7 @@ class Report:
     figures: str = "typed"
     basis: list[str] = field(default_factory=list)
     computed_rows: list[ComputedRow] = field(default_factory=list)
+    forecasts: list[Any] = field(default_factory=list)  # ForecastBlock (presentation.forecast); off by default
 
     @property
     def rows(self) -> list[Row]:

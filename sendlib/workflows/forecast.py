@@ -14,7 +14,7 @@ from sendlib.domain.forecast import (
     Forecast,
     Nowcast,
     Scenario,
-    backtest,
+    backtest_dfe,
     forecast_for,
     history_of,
     nowcast,
@@ -32,12 +32,6 @@ def current_dfe(store: DeltaStore) -> pd.DataFrame:
     """The DfE figures of the store's current release (version)."""
     figures, _ = ensure_dfe(store)
     return figures.read()
-
-
-def backtest_dfe(dfe: pd.DataFrame, measure: str) -> pd.DataFrame:
-    """Every authority × origin × horizon × method of one measure: forecast, intervals, what happened, error."""
-    panels = panels_of(dfe)
-    return backtest(panels[measure], panels["requests"] if measure == "new-plans" else None)
 
 
 def backtest_store(store: DeltaStore, measure: str, la: str | None = None) -> pd.DataFrame:
@@ -129,3 +123,4 @@ def nowcast_store(store: DeltaStore, la: str) -> Nowcast | None:
     if la not in panel.codes:
         return None
     return nowcast(own_monthly(store), history_of(panel, panel.row(la)))
+

@@ -103,3 +103,14 @@ def test_own_monthly_figures_past_the_census_give_a_nowcast(shared_store: Path, 
     text = _text(open_page(store, monkeypatch))
     assert "Nowcast from your own monthly figures: about" in text and "at the 2026-01 census" in text
     assert "in 2025-07, carried 6 months" in text
+
+
+def test_the_board_report_page_adds_a_forecast_section_when_switched_on(shared_store: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SENDLIB_STORE", str(shared_store))
+    at = page_runner.open_page("app_pages/board_report.py")
+    assert 'id="report-forecast"' not in at.get("html")[0].proto.body  # off by default
+    at.toggle(key="board-report-forecast").set_value(True).run()
+    assert not at.exception, at.exception
+    html = at.get("html")[0].proto.body
+    assert 'id="report-forecast"' in html and "Requests for an EHC needs assessment in the calendar year" in html

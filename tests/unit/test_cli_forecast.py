@@ -78,3 +78,16 @@ def test_refusals_are_one_line_and_write_nothing(store_path: str, tmp_path: Path
     assert main(["forecast", "--store", store_path, *args, "-o", str(out)]) == code
     err = capsys.readouterr().err
     assert says in err and len(err.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_the_board_pack_has_a_forecast_section_only_when_asked(store_path: str, tmp_path: Path) -> None:
+    pages = {}
+    for name, extra in (("plain", []), ("with", ["--forecast"])):
+        out = tmp_path / f"{name}.html"
+        assert main(["report", "--store", store_path, "--period", "2024-03", "--format", "html", "-o", str(out),
+                     *extra]) == 0
+        pages[name] = out.read_text(encoding="utf-8")
+    assert 'id="report-forecast"' not in pages["plain"]
+    section = pages["with"].split('id="report-forecast"')[1].split('id="report-glossary"')[0]
+    assert "EHC plans at the January census for Bournemouth, Christchurch and Poole: 4,432 in 2025-01" in section
+    assert section.count("80% likely range</th>") == 3 and "2-year forecasts were within" in section
