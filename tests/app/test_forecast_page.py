@@ -68,7 +68,7 @@ def test_a_scenario_with_costs_is_saved_and_chosen_again(shared_store: Path, mon
     assert "five more" in at.selectbox(key="forecast-saved").options
     at.selectbox(key="forecast-saved").set_value("five more").run()
     assert not at.exception, at.exception
-    assert at.slider(key="forecast-growth").value == 5.0
+    assert at.slider(key="forecast-growth").value == 5.0 and not at.warning
     assert at.number_input(key="forecast-cost-special_maintained").value == 25000.0
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download CSV" in labels and "Download Excel" in labels
