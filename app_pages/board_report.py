@@ -1,7 +1,7 @@
 import streamlit as st
 
 from explorer.commentary import comment_form, month_commentary
-from explorer.reports import appendix_choice, figures_choice, report, report_downloads, report_page
+from explorer.reports import appendix_choice, figures_choice, report, report_downloads, report_page, with_forecast
 from explorer.text import plain
 from sendlib.domain.periods import long_label, short_label
 from sendlib.presentation.report import render_html
@@ -15,8 +15,11 @@ scorecard, month = report_page(
 )
 figures = figures_choice("board-report")
 appendix = appendix_choice("board-report")
+forecast = st.toggle("Include a forecast section", value=False, key="board-report-forecast",
+                     help="EHC plans, requests and new plans three years ahead from DfE's published figures, with "
+                          "their likely ranges and how accurate past forecasts were (see the Forecast page)")
 
-report_downloads(scorecard, month, figures, appendix)
+report_downloads(scorecard, month, figures, appendix, forecast)
 built = report(scorecard, month, figures, appendix=appendix)
 with st.expander(f"Overall commentary for {long_label(month)}", expanded=True, icon=":material/comment:"):
     month_commentary(scorecard, month, key=f"overall-{scorecard}-{month}")
@@ -34,4 +37,4 @@ with st.expander("Commentary on a measure", icon=":material/edit_note:"):
         comment_form(scorecard, row.kpi_id, row.latest_period, key=f"report-comment-{row.kpi_id}",
                      label=f"Commentary on {row.name}")
 
-st.html(render_html(built, fragment=True))
+st.html(render_html(with_forecast(built) if forecast else built, fragment=True))

@@ -58,6 +58,7 @@ class Page:
 DEFAULT = Page("overview", "Overview", ":material/dashboard:", file="app_pages/overview.py")
 OTHER_PAGES: tuple[Page, ...] = (
     Page("how_we_compare", "How we compare", ":material/leaderboard:", file="app_pages/how_we_compare.py"),
+    Page("forecast", "Forecast", ":material/trending_up:", file="app_pages/forecast.py"),
     Page("sharing", "Sharing", ":material/share:", file="app_pages/sharing.py"),
     Page("upload", "Upload new figures", ":material/upload_file:", file="app_pages/upload.py"),
     Page("history", "History", ":material/history:", file="app_pages/history.py"),

@@ -8,6 +8,7 @@ import streamlit as st
 from sendlib.domain.benchmarks import LaNotFound
 from sendlib.domain.catalogue import SCORECARDS
 from sendlib.domain.periods import long_label
+from sendlib.presentation.forecast import with_forecasts
 from sendlib.presentation.report import (
     FIGURES,
     UNNAMED_COUNCILS,
@@ -115,18 +116,30 @@ def _report_file(key: tuple[str, ...], figures: Figures, appendix: tuple[str, ..
     return report_bytes(built, "pdf" if fmt == "pdf" else "html")
 
 
-def report_file(scorecard: str, month: str, fmt: str, figures: Figures = "typed", appendix: tuple[str, ...] = ()) -> bytes:
+def report_file(scorecard: str, month: str, fmt: str, figures: Figures = "typed", appendix: tuple[str, ...] = (),
+                forecast: bool = False) -> bytes:
+    if forecast:
+        built = with_forecast(report(scorecard, month, figures, appendix=appendix))
+        return report_bytes(built, "pdf" if fmt == "pdf" else "html")
     return _report_file(_key(scorecard, month), figures, appendix, name_of(authority()), _benchmarks_key(scorecard), fmt)
 
 
-def report_downloads(scorecard: str, month: str, figures: Figures = "typed", appendix: tuple[str, ...] = ()) -> None:
+def with_forecast(built: Report) -> Report:
+    """The report with the board pack's forecast section for the shown authority."""
+    from explorer.forecast import board_blocks
+
+    return with_forecasts(built, board_blocks(authority()))
+
+
+def report_downloads(scorecard: str, month: str, figures: Figures = "typed", appendix: tuple[str, ...] = (),
+                     forecast: bool = False) -> None:
     """HTML and PDF of the report, built on the server only when a button is clicked."""
     suffix = "-computed" if figures == "computed" else ""
     with st.container(horizontal=True, gap="small"):
         for fmt, label in (("pdf", "Download PDF (A4, printable)"), ("html", "Download HTML (one self-contained file)")):
             st.download_button(
                 label,
-                lambda fmt=fmt: report_file(scorecard, month, fmt, figures, appendix),
+                lambda fmt=fmt: report_file(scorecard, month, fmt, figures, appendix, forecast),
                 file_name=f"{scorecard}-report-{month}{suffix}.{fmt}",
                 mime=MIME[fmt],
                 on_click="ignore",

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from sendlib.cli_cases import add_cases_parser, cmd_cases_load
 from sendlib.cli_catalogue import add_catalogue_parser
+from sendlib.cli_forecast import add_forecast_parser
 from sendlib.cli_migrate import add_migrate_parser
 from sendlib.cli_store import UsageError, store_of, with_store
 from sendlib.store.delta import DeltaStore
@@ -286,6 +287,11 @@ def cmd_report(args: argparse.Namespace) -> int:
                               benchmarks=benchmarks, appendix=tuple(args.appendix or ()))
     except ReportError as exc:
         return _fail(str(exc), 2)
+    if args.forecast and store.la:
+        from sendlib.presentation.forecast import forecast_blocks, with_forecasts
+        from sendlib.workflows.forecast import current_dfe
+
+        report = with_forecasts(report, forecast_blocks(current_dfe(store), store.la))
     atomic_write(Path(args.output), report_bytes(report, args.format))
     print(f"wrote the {report.scorecard_name} for {report.period_label} ({len(report.rows)} measures, "
           f"{len(report.exceptions)} exceptions) to {args.output}")
@@ -380,6 +386,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", required=True, help="the report's month, e.g. 2024-03 or 'Mar 24'")
     p.add_argument("--scorecard", default="board", help="board (default) or scorecard")
     p.add_argument("--format", choices=["html", "pdf"], default="html")
+    p.add_argument("--forecast", action="store_true",
+                   help="add a forecast section (EHC plans, requests, new plans, 3 years; off by default)")
     p.add_argument("--figures", choices=["typed", "computed"], default="typed",
                    help="typed (default), or computed from the case records held in place of the typed figures")
     p.add_argument("--appendix", action="append", choices=["glossary"],
@@ -398,6 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_cases_parser(sub, with_store)
     add_catalogue_parser(sub, with_store)
     add_migrate_parser(sub, with_store)
+    add_forecast_parser(sub, with_store)
     return parser
 
 

@@ -225,6 +225,7 @@ class Report:
     figures: str = "typed"
     basis: list[str] = field(default_factory=list)
     computed_rows: list[ComputedRow] = field(default_factory=list)
+    forecasts: list[Any] = field(default_factory=list)  # ForecastBlock (presentation.forecast); off by default
     council: str = ""
     undefined: str = ""
     appendix: tuple[str, ...] = ()

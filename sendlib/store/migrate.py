@@ -104,10 +104,11 @@ def table_specs() -> dict[str, TableSpec]:
     from sendlib.domain.commentary import COMMENTARY
     from sendlib.domain.dfe import DFE_TABLE, NEIGHBOUR_TABLE
     from sendlib.domain.own_measures import OWN_MEASURES
+    from sendlib.domain.scenarios import SCENARIOS
     from sendlib.domain.schema import VALUES
     from sendlib.domain.sharing import SHARING
 
-    specs = (VALUES, COMMENTARY, DFE_TABLE, NEIGHBOUR_TABLE, CASES, OWN_MEASURES, SHARING)
+    specs = (VALUES, COMMENTARY, DFE_TABLE, NEIGHBOUR_TABLE, CASES, OWN_MEASURES, SHARING, SCENARIOS)
     return {spec.name: spec for spec in specs}
 
 
