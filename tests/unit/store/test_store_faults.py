@@ -355,21 +355,50 @@ def test_log_clean_up_below_a_checkpoint_is_read_the_same_by_every_command(
     assert run(COMMANDS["load"](root, tmp_path), capsys)[0] == 0
 
 
-def test_a_damaged_checkpoint_is_named_and_repair_rebuilds_it_from_the_entries(
-        root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    intact = exported(root, tmp_path, capsys, "intact.csv")
+def damaged_checkpoint(root: Path) -> Path:
     newest = checkpointed(root)
     checkpoint = root / "delta" / "values" / "_delta_log" / f"{newest:020d}.checkpoint.parquet"
     garbage(checkpoint)
-    code, said = run(["export", "--store", str(root), "-o", str(tmp_path / "x.csv")], capsys)
-    assert code == 1 and checkpoint.name in said and "checkpoint" in said and "repair" in said, said
+    return checkpoint
+
+
+def test_a_damaged_checkpoint_is_named_the_table_read_from_its_entries_and_repair_rebuilds_it(
+        root: Path, tmp_path: Path, python: str, paths: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    intact = exported(root, tmp_path, capsys, "intact.csv")
+    checkpoint = damaged_checkpoint(root)
+    out = tmp_path / "x.csv"
+    ran = subprocess.run([python, "-m", "sendlib", "export", "--store", str(root), "-o", str(out)],
+                         cwd=paths["root"], capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    assert out.read_text(encoding="utf-8") == intact, "the intact table's rows, read from the commit entries"
+    note = [line for line in ran.stderr.splitlines() if checkpoint.name in line]
+    assert len(note) == 1 and "damaged checkpoint" in note[0] and "repair" in note[0], ran.stderr
+    assert "Traceback" not in ran.stderr
+
+    (tmp_path / "upload.csv").write_text("kpi_id,period,value\ncomplaints,2025-03,11\n", encoding="utf-8")
+    before = tables_files(root, "values")
+    code, said = run(COMMANDS["load"](root, tmp_path), capsys)
+    assert code == 1 and checkpoint.name in said and "damaged checkpoint" in said and "repair" in said, said
+    assert tables_files(root, "values") == before, "nothing written past a damaged checkpoint"
     code, said = run(["check", "--store", str(root)], capsys)
-    assert code == 1 and "damaged checkpoint" in said, said
+    assert code == 1 and checkpoint.name in said and "damaged checkpoint" in said, said
     code, said = run(["repair", "--store", str(root)], capsys)
     assert code == 0 and "checkpoint rebuilt" in said, said
     assert exported(root, tmp_path, capsys, "after.csv") == intact
     assert run(["check", "--store", str(root)], capsys)[0] == 0
     assert list(checkpoint.parent.glob("*.damaged-*")), "the damaged checkpoint is kept aside, never deleted"
+    assert run(COMMANDS["load"](root, tmp_path), capsys)[0] == 0, "after repair, load writes again"
+
+
+def test_a_damaged_checkpoint_with_the_entries_below_it_cleaned_up_is_beyond_the_log(
+        root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    checkpoint = damaged_checkpoint(root)
+    newest = int(checkpoint.name.split(".")[0])
+    for version in range(newest):
+        log_entry(root, "values", version).unlink()
+    refused_by_all(root, tmp_path, "values", checkpoint.name, capsys)
+    code, said = run(["repair", "--store", str(root)], capsys)
+    assert code == 1 and checkpoint.name in said and "backup" in said, said
 
 
 def test_a_damaged_checkpoint_pointer_is_reported_and_rewritten(root: Path, tmp_path: Path,
