@@ -443,8 +443,24 @@ def test_data_files_of_a_lost_newest_commit_are_reported_with_the_way_to_their_r
         root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     upload = newest_file(root, "values")
     log_entry(root, "values", 2).unlink()
-    _, said = run(["check", "--store", str(root)], capsys)
-    assert upload.name in said and "no version names it" in said and "backup" in said, said
+    code, said = run(["check", "--store", str(root)], capsys)
+    assert code == 1, "an upload may be lost: the store is not called intact"
+    assert "store intact" not in said and "no damaged file found" in said and "1 data file" in said, said
+    listed = [line for line in said.splitlines() if upload.name in line]
+    assert len(listed) == 1 and "no version names it" in listed[0] and "backup" in listed[0], said
+
+
+def test_a_killed_writers_files_older_than_the_newest_commit_leave_the_store_intact(
+        root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    import shutil
+
+    newest = log_entry(root, "values", 2).stat().st_mtime
+    leftover = newest_file(root, "values").with_name("part-00000-killed-writer-c000.zstd.parquet")
+    shutil.copyfile(newest_file(root, "values"), leftover)
+    os.utime(leftover, (newest - 3600, newest - 3600))
+    code, said = run(["check", "--store", str(root)], capsys)
+    assert code == 0 and "store intact" in said and leftover.name not in said, said
 
 
 @pytest.fixture(scope="module")
