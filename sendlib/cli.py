@@ -214,7 +214,10 @@ def _absent(store: DeltaStore) -> str | None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """One finding a line, tab-separated: status, table, version, file (relative to the store), what."""
+    """One finding a line, tab-separated: status, table, version, file (relative to the store), what. Exits 1 on
+    damage, and on data files newer than a table's newest commit that no version names: a killed writer leaves
+    them, but so does a commit whose log entry was lost, and only the person who uploaded can tell which, so the
+    store is not called intact. A killed writer's files older than the newest commit are not reported at all."""
     from sendlib.store.integrity import check_store
 
     store = store_of(args, migrate_old=False)
@@ -225,11 +228,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     for f in result.findings:
         where = f.path[len(prefix):] if f.path.startswith(prefix) else f.path
         print("\t".join((f.status.value, f.table, f.version, where, f.what)))
-    damaged = len(result.damaged)
-    verdict = (f"{damaged} damaged file{'s' if damaged != 1 else ''}: run `python -m sendlib repair --store "
-               f"{store.location.uri}`" if damaged else "store intact")
+    damaged, unlogged = len(result.damaged), len(result.unlogged)
+    files = f"{unlogged} data file{'s' if unlogged != 1 else ''}"
+    lost = (f"{files} newer than the newest commit {'are' if unlogged != 1 else 'is'} named by no version, so an "
+            "upload may be missing from history (a commit whose log entry was lost, or a write stopped before its "
+            "commit): each is listed above; to recover its rows, put the table's _delta_log back from a backup, or "
+            "read the file with any parquet tool and load those rows again")
+    if damaged:
+        verdict = (f"{damaged} damaged file{'s' if damaged != 1 else ''}: run `python -m sendlib repair --store "
+                   f"{store.location.uri}`" + (f"; also, {lost}" if unlogged else ""))
+    elif unlogged:
+        verdict = f"no damaged file found, but {lost}"
+    else:
+        verdict = "store intact"
     print(f"{verdict} ({result.versions_checked} versions checked)", file=sys.stderr)
-    return 1 if damaged else 0
+    return 1 if damaged or unlogged else 0
 
 
 def cmd_repair(args: argparse.Namespace) -> int:

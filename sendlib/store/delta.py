@@ -26,7 +26,9 @@ How each promise is kept:
   newer one), so a concurrent commit fails it and `change` runs again on the table as it is now, a bounded number
   of times.
 - *Damage is reported, never papered over.* A gap in the log, an unreadable log entry, or a data file that is
-  missing, of another size than the log records, or unreadable raises `StoreDamaged` naming it. Delta records each
+  missing, of another size than the log records, or unreadable raises `StoreDamaged` naming it. A damaged
+  checkpoint over whole commit entries is named too, but the table is read from those entries (`delta_replay`);
+  only writes wait for `repair` to rebuild it. Delta records each
   file's size, not its hash: a same-size change is found only when the file no longer reads.
 """
 
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import random
 import time
@@ -47,6 +50,7 @@ from pydantic import ValidationError
 from sendlib.domain.table_spec import AUTHORITY, TableSpec
 from sendlib.domain.text import one_line
 from sendlib.store.delta_log import (
+    CHECKPOINT_FILE,
     LAST_CHECKPOINT,
     Entry,
     LogProblem,
@@ -58,6 +62,7 @@ from sendlib.store.delta_log import (
 from sendlib.store.delta_log import (
     LOG_DIR as LOG_DIR,
 )
+from sendlib.store.delta_replay import LogReplay
 from sendlib.store.location import Location, store_location
 from sendlib.store.versioned import StoreDamaged, StoreError, VersionInfo, check_version_id, os_error
 
@@ -66,6 +71,9 @@ if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.fs as pafs
     from deltalake import CommitProperties, DeltaTable
+
+    # What a read goes through: delta-rs's table, or the commit entries replayed past a damaged checkpoint.
+    Snapshot = DeltaTable | LogReplay
 
 TABLES_DIR = "delta"
 COMMIT_ATTEMPTS = 25
@@ -83,7 +91,11 @@ LOG_WAY = ("The table's history cannot be read whole, so nothing is read or writ
            "from a backup (its data files are still there), then run `python -m sendlib check --store {store}`.")
 NO_LOG_WAY = ("Nothing was read or built over it: put {table} back from a backup with its _delta_log folder; the "
               "rows' own data files are still there, readable by any parquet tool, so they are not lost.")
+CHECKPOINT_WAY = ("Its commit entries are whole, so reads carry on from them, but nothing is written to the table until "
+                  "the checkpoint is rebuilt: run `python -m sendlib repair --store {store}` (no version is lost).")
 _LOCKS: dict[str, Any] = {}
+_NOTED: set[str] = set()
+_log = logging.getLogger(__name__)
 
 
 def version_id(delta_version: int) -> str:
@@ -238,10 +250,7 @@ class DeltaStore:
         return TableDamaged(self._where(relative), what, self.location.uri, way)
 
     def _log_problem(self, problem: LogProblem) -> TableDamaged:
-        """A log that does not read whole: named, with the way back (a checkpoint's own message carries its way)."""
-        if "checkpoint" in problem.what:
-            return self.damaged(problem.relative, problem.what, f"Run `python -m sendlib check --store "
-                                                                f"{self.location.uri}` to see every damaged file.")
+        """A log that does not read whole: named, with the way back."""
         return self.damaged(problem.relative, problem.what, LOG_WAY.format(table=self.uri, store=self.location.uri))
 
     def _log_entries(self) -> list[pafs.FileInfo]:
@@ -301,9 +310,10 @@ class DeltaStore:
         with self._fs().open_input_file(f"{LOG_DIR}/{name}") as fh:
             pq.read_metadata(fh)
 
-    def _open(self, version: int | None = None) -> DeltaTable | None:
+    def _open(self, version: int | None = None) -> Snapshot | None:
         """The table at `version` (else its newest), or None when it was never written. The log is checked whole
-        first (`delta_log`): no command reads or writes a table whose log is damaged."""
+        first (`delta_log`): no command reads or writes a table whose log is damaged. Past a damaged checkpoint
+        whose commit entries are whole, the table is read from those entries (`delta_replay`)."""
         from deltalake import DeltaTable
         from deltalake.exceptions import DeltaError
 
@@ -314,12 +324,40 @@ class DeltaStore:
         if version is not None and version < state.oldest:
             raise StoreError(f"version {version_id(version)} of {self.uri} was cleaned out of the log (below a "
                              "checkpoint) and can no longer be read")
+        if state.damaged_checkpoint is not None:
+            return self._replayed(state.newest if version is None else version, *state.damaged_checkpoint)
         try:
             return DeltaTable(self.uri, version=version, storage_options=self._options())
         except DeltaError as exc:
             raise self._log_damage(exc) from None
         except OSError as exc:
             raise StoreError(f"cannot read {self.uri}: {_first_line(exc)}") from None
+
+    def _replayed(self, version: int, relative: str, what: str) -> LogReplay:
+        """The table read from its commit entries, as its checkpoint does not read: said once a process (a note on
+        stderr), since the figures are true but the table cannot be written until `repair`."""
+        from sendlib.store.delta_replay import ReplayError
+
+        where = self._where(relative)
+        if where not in _NOTED:
+            _NOTED.add(where)
+            _log.warning("note: %s is a damaged checkpoint; the table was read from its commit entries, which are "
+                         "whole. Run `python -m sendlib repair --store %s` to rebuild it before writing.",
+                         where, self.location.uri)
+        try:
+            return LogReplay(version, lambda v: self._read_log_file(commit_name(v)), self._fs())
+        except (OSError, ValueError, KeyError) as exc:
+            reason = str(exc) if isinstance(exc, ReplayError) else _first_line(exc)
+            raise self.damaged(relative, f"{what.split(' (')[0]}, and its commit entries do not replay ({reason})",
+                               LOG_WAY.format(table=self.uri, store=self.location.uri)) from None
+
+    def _writable(self) -> DeltaTable | None:
+        """The table to write to, or None for a new one: a table read past a damaged checkpoint is not written."""
+        table = self._open()
+        if isinstance(table, LogReplay):
+            relative, _ = self._state.damaged_checkpoint or (LOG_DIR, "")
+            raise self.damaged(relative, "is a damaged checkpoint", CHECKPOINT_WAY.format(store=self.location.uri))
+        return table
 
     def _read_log_file(self, name: str) -> list[dict[str, Any]]:
         """One log file's actions; OSError or ValueError when it does not read."""
@@ -331,7 +369,7 @@ class DeltaStore:
         return self.damaged(LOG_DIR, f"cannot be read ({_first_line(exc) if exc else 'unknown reason'})",
                             LOG_WAY.format(table=self.uri, store=self.location.uri))
 
-    def _snapshot(self, version: str | None) -> DeltaTable:
+    def _snapshot(self, version: str | None) -> Snapshot:
         table = self._open()
         if table is None:
             if version is not None:
@@ -365,7 +403,7 @@ class DeltaStore:
             self._own_heads = {newest: self._own_head(table)}
         return self._own_heads[newest]
 
-    def _own_head(self, table: DeltaTable) -> str | None:
+    def _own_head(self, table: Snapshot) -> str | None:
         """The newest commit of this authority's (or of every authority's), read back through the log a page of
         commits at a time: an authority's last upload is seldom far back."""
         limit = 64
@@ -460,7 +498,7 @@ class DeltaStore:
         return [(col, "=", want) if isinstance(want, str) else (col, "in", list(want))
                 for col, want in partitions.items()]
 
-    def _frame(self, table: DeltaTable, partitions: Mapping[str, str | Sequence[str]] | None = None) -> pd.DataFrame:
+    def _frame(self, table: Snapshot, partitions: Mapping[str, str | Sequence[str]] | None = None) -> pd.DataFrame:
         wanted = dict(partitions or {})
         if self.per_authority:
             wanted[AUTHORITY] = self._own()
@@ -472,7 +510,7 @@ class DeltaStore:
         except Exception as exc:  # pyarrow's ArrowInvalid / OSError, a schema that no longer fits, duplicate rows
             raise self._data_damage(table, exc) from None
 
-    def _verified(self, table: DeltaTable, pruning: list[tuple[str, str, Any]] | None, columns: list[str]) -> pa.Table:
+    def _verified(self, table: Snapshot, pruning: list[tuple[str, str, Any]] | None, columns: list[str]) -> pa.Table:
         """The rows of `table`'s files (those `pruning` leaves), each file's held against the log's statistics of it
         (`delta_stats`): a file whose content changed is named, never read as if true."""
         import pyarrow as pa
@@ -495,7 +533,7 @@ class DeltaStore:
         except Exception as exc:  # pyarrow's ArrowInvalid / OSError for a file that does not read
             raise self._data_damage(table, exc) from None
 
-    def _file_findings(self, table: DeltaTable, *, footers: bool) -> list[tuple[str, str]]:
+    def _file_findings(self, table: Snapshot, *, footers: bool) -> list[tuple[str, str]]:
         """The data files of `table`'s version that are missing, not the size the log records or (with `footers`)
         not readable parquet or not holding what the log's statistics record of them."""
         import pyarrow as pa
@@ -527,7 +565,7 @@ class DeltaStore:
                     found.append((path, why))
         return found
 
-    def _data_damage(self, table: DeltaTable, exc: BaseException) -> StoreError:
+    def _data_damage(self, table: Snapshot, exc: BaseException) -> StoreError:
         """The file that stopped a read, or, when the store could not be reached at all, that (not damage)."""
         try:
             findings = self._file_findings(table, footers=True)
@@ -557,6 +595,9 @@ class DeltaStore:
         except TableDamaged as exc:
             return [(exc.where, exc.what)]
         found = self._pointer_findings()
+        if self._state.damaged_checkpoint is not None:
+            relative, what = self._state.damaged_checkpoint
+            found.insert(0, (self._where(relative), what))
         sizes: dict[str, int] = {}
         for version in range(self._state.oldest, table.version() + 1):
             for action in self._read_log_file(commit_name(version)):
@@ -610,24 +651,20 @@ class DeltaStore:
         data file touched. Refused, with the damage named, when those entries are not whole. Returns what was done."""
         import pyarrow.fs as pafs
 
-        from sendlib.store.delta_log import CHECKPOINT_FILE
-
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-        try:
-            self._log_state()
-            aside = [LAST_CHECKPOINT] if self._pointer_findings() else []
-        except TableDamaged as exc:
-            if "checkpoint" not in exc.what or "repair" not in exc.what:
-                raise
-            names = [info.base_name for info in self._log_entries()]
-            version = max(int(m[1]) for name in names if (m := CHECKPOINT_FILE.match(name)))
-            aside = [LAST_CHECKPOINT] + [name for name in names
-                                         if (m := CHECKPOINT_FILE.match(name)) and int(m[1]) == version]
+        state = self._log_state()
+        if state is None:
+            raise StoreError(f"{self.uri} holds no table, so it has no checkpoint to rebuild")
+        self._state = state
+        aside = [LAST_CHECKPOINT] if self._pointer_findings() else []
+        if state.damaged_checkpoint is not None:
+            aside = [LAST_CHECKPOINT] + [name for name in state.entries
+                                         if (m := CHECKPOINT_FILE.match(name)) and int(m[1]) == state.checkpoints[-1]]
         fs = self._fs()
         for name in aside:
             if fs.get_file_info(f"{LOG_DIR}/{name}").type != pafs.FileType.NotFound:
                 fs.move(f"{LOG_DIR}/{name}", f"{LOG_DIR}/{name}.damaged-{stamp}")
-        table = self._open()
+        table = self._writable()
         assert table is not None
         table.create_checkpoint()
         return (f"checkpoint rebuilt at version {version_id(table.version())} from the commit entries "
@@ -676,7 +713,7 @@ class DeltaStore:
 
         last = ""
         for attempt in range(COMMIT_ATTEMPTS):
-            table = self._open()
+            table = self._writable()
             try:
                 return step(table)
             except (CommitFailedError, _Conflict) as exc:
@@ -839,7 +876,7 @@ class DeltaStore:
         assert info is not None
         return info
 
-    def _only_this_authority(self, table: DeltaTable) -> bool:
+    def _only_this_authority(self, table: Snapshot) -> bool:
         """Whether every file of `table`'s version is this authority's: then a RESTORE touches no one else's rows."""
         import pyarrow as pa
 

@@ -9,7 +9,9 @@ named by its file:
 - a commit entry that is empty, not JSON lines of Delta actions, or not a file;
 - a gap in the commits, except below a whole checkpoint: log clean-up (as Databricks and Fabric do) removes the
   oldest entries once a checkpoint holds the table's state, which is a normal state, not damage;
-- the newest checkpoint, when it does not read (delta-rs would read nothing else);
+- the newest checkpoint, when it does not read: delta-rs would read nothing else, so with every commit entry whole
+  it is recorded (`LogState.damaged_checkpoint`) and the table read from the entries; with entries cleaned up
+  below it, nothing holds the table's state any more and it is named as damage only a backup mends;
 - data files in the table's folder with no log at all.
 
 Each entry is read once a process (entries are never rewritten; a changed size or time is read again).
@@ -29,6 +31,8 @@ CHECKPOINT_FILE = re.compile(r"^(\d{20})\.checkpoint(?:\.\d+\.\d+)?\.parquet$")
 LAST_CHECKPOINT = "_last_checkpoint"
 ACTIONS = frozenset({"add", "remove", "metaData", "protocol", "commitInfo", "txn", "cdc", "domainMetadata",
                      "checkpointMetadata", "sidecar"})
+DAMAGED_CHECKPOINT = ("is a damaged checkpoint (the commit entries it summarises are whole: the table is read from "
+                      "them, and `python -m sendlib repair` rebuilds it)")
 _WHOLE: set[tuple[str, int | None, Any]] = set()
 
 
@@ -58,6 +62,9 @@ class LogState:
     # The oldest version whose commit entry is still in the log: above 0 after a clean-up below a checkpoint.
     oldest: int = 0
     entries: dict[str, Entry] = field(default_factory=dict)
+    # The newest checkpoint as (file, what) when it does not read though every commit entry is whole: the table is
+    # read from those entries (`delta_replay`) and nothing is written until `repair` rebuilds it.
+    damaged_checkpoint: tuple[str, str] | None = None
 
     @property
     def newest(self) -> int:
@@ -140,7 +147,8 @@ def _check_sequence(state: LogState) -> None:
 
 
 def _check_newest_checkpoint(state: LogState, check: Callable[[str], None], key: str) -> None:
-    """The newest checkpoint is what delta-rs reads the table from: a damaged one stops every read."""
+    """The newest checkpoint is what delta-rs reads the table from: a damaged one stops every delta-rs read, so it
+    is recorded for a replay of the entries when they are all there, else named as damage."""
     version = state.checkpoints[-1]
     parts = sorted(name for name, e in state.entries.items()
                    if (m := CHECKPOINT_FILE.match(name)) and int(m[1]) == version)
@@ -152,9 +160,9 @@ def _check_newest_checkpoint(state: LogState, check: Callable[[str], None], key:
         try:
             check(name)
         except Exception:  # pyarrow raises ArrowInvalid, OSError or others for a damaged file
-            whole_json = state.oldest == 0
-            way = ("the commit entries it summarises are whole: `python -m sendlib repair` rebuilds it"
-                   if whole_json else "the commit entries before it were cleaned up, so the table can come back "
-                                      "only from a backup of its folder")
-            raise LogProblem(f"{LOG_DIR}/{name}", f"is a damaged checkpoint ({way})") from None
+            if state.oldest == 0:
+                state.damaged_checkpoint = (f"{LOG_DIR}/{name}", DAMAGED_CHECKPOINT)
+                return
+            raise LogProblem(f"{LOG_DIR}/{name}", "is a damaged checkpoint, and the commit entries before it were "
+                                                  "cleaned up, so nothing else holds the table's state") from None
         _WHOLE.add(memo)

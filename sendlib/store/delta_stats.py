@@ -19,10 +19,12 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from deltalake import DeltaTable
 
+    from sendlib.store.delta_replay import LogReplay
+
 _TRUNCATED = 32  # writers may cut long strings' statistics to a prefix
 
 
-def stats_by_path(table: DeltaTable) -> dict[str, dict[str, Any]]:
+def stats_by_path(table: DeltaTable | LogReplay) -> dict[str, dict[str, Any]]:
     """Each current data file's statistics from the log, by its path in the table (unquoted)."""
     import pyarrow as pa
 

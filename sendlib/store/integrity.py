@@ -40,6 +40,8 @@ class Finding:
     version: str
     path: str  # the file's path or URI
     what: str
+    # A data file newer than its table's newest commit that no version names: an upload's rows may be in it.
+    unlogged: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,12 @@ class StoreCheck:
     @property
     def ok(self) -> bool:
         return not self.damaged
+
+    @property
+    def unlogged(self) -> list[Finding]:
+        """Data files no version names, newer than their table's newest commit: not damage any read sees, but an
+        upload may be missing from history (a commit's log entry lost), so `check` does not call the store intact."""
+        return [f for f in self.findings if f.unlogged]
 
 
 def parquet_tables(root: Path) -> list[ParquetStore]:
@@ -91,7 +99,7 @@ def check_delta_table(table: DeltaStore) -> tuple[list[Finding], int]:
     if not found:
         head = versions[0].id if versions else None
         found = [damaged(where, what, head or "-") for where, what in table.file_problems(head)]
-    found += [Finding(Status.NOTE, table.name, "-", table.uri.rstrip("/") + "/" + path, UNLOGGED)
+    found += [Finding(Status.NOTE, table.name, "-", table.uri.rstrip("/") + "/" + path, UNLOGGED, unlogged=True)
               for path in table.unlogged_files()]
     return found, len(versions)
 

@@ -75,3 +75,21 @@ def test_an_upload_to_a_damaged_store_is_refused_with_the_message(damaged: Path,
     assert not at.exception, at.exception
     assert str(damaged) in shown(at.error[0].value)
     assert open_store(store_dir).head() == "000002" and damaged.read_bytes() == before
+
+
+def test_a_values_table_without_its_log_is_the_damage_page_and_nothing_is_built_over_it(store_dir: Path) -> None:
+    """A lost `_delta_log` with the data files left is damage, never a store to build afresh: the app names the
+    folder and the way back, and writes nothing (the bundled data are not loaded over the old uploads)."""
+    import shutil
+
+    table = store_dir / "delta" / "values"
+    shutil.rmtree(table / "_delta_log")
+    before = {p: p.read_bytes() for p in store_dir.rglob("*") if p.is_file() and p.name != ".lock"}
+    at = app()
+    at.run()
+    assert not at.exception, at.exception
+    message = shown(at.error[0].value)
+    assert str(table) in message and "no _delta_log" in message, message
+    assert "from a backup" in message and "Nothing was" in message, message
+    assert not (table / "_delta_log").exists(), "the bundled data are not rebuilt over it"
+    assert {p: p.read_bytes() for p in store_dir.rglob("*") if p.is_file() and p.name != ".lock"} == before

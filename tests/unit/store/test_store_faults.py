@@ -9,7 +9,9 @@ import subprocess
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import azurite_service
 import pandas as pd
 import pytest
 from store_files import copy_store, newest_file, newest_log
@@ -19,6 +21,7 @@ from sendlib.domain.catalogue import load_catalogue, new_kpi
 from sendlib.domain.commentary import Comment
 from sendlib.store.delta import DeltaStore
 from sendlib.store.integrity import check_store
+from sendlib.store.location import Location
 from sendlib.store.versioned import StoreError
 from sendlib.workflows.catalogues import add_kpi
 from sendlib.workflows.commentary import save_comment
@@ -355,21 +358,50 @@ def test_log_clean_up_below_a_checkpoint_is_read_the_same_by_every_command(
     assert run(COMMANDS["load"](root, tmp_path), capsys)[0] == 0
 
 
-def test_a_damaged_checkpoint_is_named_and_repair_rebuilds_it_from_the_entries(
-        root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    intact = exported(root, tmp_path, capsys, "intact.csv")
+def damaged_checkpoint(root: Path) -> Path:
     newest = checkpointed(root)
     checkpoint = root / "delta" / "values" / "_delta_log" / f"{newest:020d}.checkpoint.parquet"
     garbage(checkpoint)
-    code, said = run(["export", "--store", str(root), "-o", str(tmp_path / "x.csv")], capsys)
-    assert code == 1 and checkpoint.name in said and "checkpoint" in said and "repair" in said, said
+    return checkpoint
+
+
+def test_a_damaged_checkpoint_is_named_the_table_read_from_its_entries_and_repair_rebuilds_it(
+        root: Path, tmp_path: Path, python: str, paths: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    intact = exported(root, tmp_path, capsys, "intact.csv")
+    checkpoint = damaged_checkpoint(root)
+    out = tmp_path / "x.csv"
+    ran = subprocess.run([python, "-m", "sendlib", "export", "--store", str(root), "-o", str(out)],
+                         cwd=paths["root"], capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    assert out.read_text(encoding="utf-8") == intact, "the intact table's rows, read from the commit entries"
+    note = [line for line in ran.stderr.splitlines() if checkpoint.name in line]
+    assert len(note) == 1 and "damaged checkpoint" in note[0] and "repair" in note[0], ran.stderr
+    assert "Traceback" not in ran.stderr
+
+    (tmp_path / "upload.csv").write_text("kpi_id,period,value\ncomplaints,2025-03,11\n", encoding="utf-8")
+    before = tables_files(root, "values")
+    code, said = run(COMMANDS["load"](root, tmp_path), capsys)
+    assert code == 1 and checkpoint.name in said and "damaged checkpoint" in said and "repair" in said, said
+    assert tables_files(root, "values") == before, "nothing written past a damaged checkpoint"
     code, said = run(["check", "--store", str(root)], capsys)
-    assert code == 1 and "damaged checkpoint" in said, said
+    assert code == 1 and checkpoint.name in said and "damaged checkpoint" in said, said
     code, said = run(["repair", "--store", str(root)], capsys)
     assert code == 0 and "checkpoint rebuilt" in said, said
     assert exported(root, tmp_path, capsys, "after.csv") == intact
     assert run(["check", "--store", str(root)], capsys)[0] == 0
     assert list(checkpoint.parent.glob("*.damaged-*")), "the damaged checkpoint is kept aside, never deleted"
+    assert run(COMMANDS["load"](root, tmp_path), capsys)[0] == 0, "after repair, load writes again"
+
+
+def test_a_damaged_checkpoint_with_the_entries_below_it_cleaned_up_is_beyond_the_log(
+        root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    checkpoint = damaged_checkpoint(root)
+    newest = int(checkpoint.name.split(".")[0])
+    for version in range(newest):
+        log_entry(root, "values", version).unlink()
+    refused_by_all(root, tmp_path, "values", checkpoint.name, capsys)
+    code, said = run(["repair", "--store", str(root)], capsys)
+    assert code == 1 and checkpoint.name in said and "backup" in said, said
 
 
 def test_a_damaged_checkpoint_pointer_is_reported_and_rewritten(root: Path, tmp_path: Path,
@@ -414,8 +446,24 @@ def test_data_files_of_a_lost_newest_commit_are_reported_with_the_way_to_their_r
         root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     upload = newest_file(root, "values")
     log_entry(root, "values", 2).unlink()
-    _, said = run(["check", "--store", str(root)], capsys)
-    assert upload.name in said and "no version names it" in said and "backup" in said, said
+    code, said = run(["check", "--store", str(root)], capsys)
+    assert code == 1, "an upload may be lost: the store is not called intact"
+    assert "store intact" not in said and "no damaged file found" in said and "1 data file" in said, said
+    listed = [line for line in said.splitlines() if upload.name in line]
+    assert len(listed) == 1 and "no version names it" in listed[0] and "backup" in listed[0], said
+
+
+def test_a_killed_writers_files_older_than_the_newest_commit_leave_the_store_intact(
+        root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    import shutil
+
+    newest = log_entry(root, "values", 2).stat().st_mtime
+    leftover = newest_file(root, "values").with_name("part-00000-killed-writer-c000.zstd.parquet")
+    shutil.copyfile(newest_file(root, "values"), leftover)
+    os.utime(leftover, (newest - 3600, newest - 3600))
+    code, said = run(["check", "--store", str(root)], capsys)
+    assert code == 0 and "store intact" in said and leftover.name not in said, said
 
 
 @pytest.fixture(scope="module")
@@ -489,3 +537,87 @@ def test_no_command_shows_rows_that_differ_from_an_intact_version(seeded: Path, 
             assert out.read_text(encoding="utf-8") in intact_exports, ops
 
     damaged_then_exported()
+
+
+# --- the same damage on Azurite: every command, `check` and `repair` behave as on local disk (issue 21) ------------
+
+def _container(azurite: Location) -> Any:
+    from azure.storage.blob import ContainerClient
+
+    options = azurite.storage_options
+    return ContainerClient(account_url=options["azure_storage_endpoint"], container_name=azurite_service.CONTAINER,
+                           credential={"account_name": options["account_name"], "account_key": options["account_key"]})
+
+
+def _blobs(container: Any, prefix: str) -> dict[str, bytes]:
+    return {b.name: container.download_blob(b.name).readall() for b in container.list_blobs(name_starts_with=prefix)}
+
+
+def _lose_the_log(container: Any, log: list[str]) -> str:
+    for name in log:
+        container.delete_blob(name)
+    return "delta/values"
+
+
+def _braces_newest_entry(container: Any, log: list[str]) -> str:
+    newest = max(n for n in log if n.endswith(".json"))
+    container.upload_blob(newest, b"{}", overwrite=True)
+    return newest.rsplit("/", 1)[-1]
+
+
+# Each damages the values table's log (its blobs' names given) and returns what every message must name.
+AZURITE_DAMAGE: dict[str, Callable[[Any, list[str]], str]] = {"no log": _lose_the_log,
+                                                              "braces entry": _braces_newest_entry}
+
+
+@pytest.mark.azurite
+@pytest.mark.parametrize("damage", AZURITE_DAMAGE)
+def test_on_azurite_a_damaged_log_is_named_and_refused_by_every_command(
+        azurite: Location, azurite_store: str, tmp_path: Path, damage: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from sendlib.store.delta import TableDamaged
+    from sendlib.workflows.load import ensure_store
+
+    container = _container(azurite)
+    table = azurite_store.removeprefix(f"az://{azurite_service.CONTAINER}/") + "/delta/values/"
+    names = AZURITE_DAMAGE[damage](container, sorted(_blobs(container, table + "_delta_log/")))
+    before = _blobs(container, table)
+    (tmp_path / "upload.csv").write_text("kpi_id,period,value\ncomplaints,2025-03,11\n", encoding="utf-8")
+    for name in ("export", "load", "history", "report"):
+        code, said = run(COMMANDS[name](azurite_store, tmp_path), capsys)
+        assert code == 1 and names in said, (name, code, said)
+    assert _blobs(container, table) == before, "nothing written on top of the damage"
+    code, said = run(["check", "--store", azurite_store], capsys)
+    assert code == 1 and names in said, said
+    code, said = run(["repair", "--store", azurite_store], capsys)
+    assert code == 1 and names in said and "backup" in said, said
+    with pytest.raises(TableDamaged):
+        ensure_store(open_store(azurite_store))  # what the app does on first use: never the bundled data over it
+    assert _blobs(container, table) == before
+
+
+@pytest.mark.azurite
+def test_on_azurite_a_damaged_checkpoint_is_read_past_and_repair_rebuilds_it(
+        azurite: Location, azurite_store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from deltalake import DeltaTable
+
+    intact = exported(azurite_store, tmp_path, capsys, "intact.csv")
+    table = DeltaTable(f"{azurite_store}/delta/values", storage_options=dict(azurite.storage_options))
+    table.create_checkpoint()
+    container = _container(azurite)
+    prefix = azurite_store.removeprefix(f"az://{azurite_service.CONTAINER}/") + "/delta/values/_delta_log/"
+    checkpoint = f"{prefix}{table.version():020d}.checkpoint.parquet"
+    container.upload_blob(checkpoint, b"\x00\xffnot a checkpoint", overwrite=True)
+    name = checkpoint.rsplit("/", 1)[-1]
+
+    assert exported(azurite_store, tmp_path, capsys, "past.csv") == intact
+    (tmp_path / "upload.csv").write_text("kpi_id,period,value\ncomplaints,2025-03,11\n", encoding="utf-8")
+    code, said = run(COMMANDS["load"](azurite_store, tmp_path), capsys)
+    assert code == 1 and name in said and "repair" in said, said
+    code, said = run(["check", "--store", azurite_store], capsys)
+    assert code == 1 and name in said and "damaged checkpoint" in said, said
+    code, said = run(["repair", "--store", azurite_store], capsys)
+    assert code == 0 and "checkpoint rebuilt" in said, said
+    assert run(["check", "--store", azurite_store], capsys)[0] == 0
+    assert any(".damaged-" in n for n in _blobs(container, prefix)), "the damaged checkpoint is kept aside"
+    assert run(COMMANDS["load"](azurite_store, tmp_path), capsys)[0] == 0
