@@ -194,15 +194,20 @@ def refused(preview: Preview, raw: bytes, sheet: str | None, *, editable: bool) 
     named = {normalise_name(p.name) for p in proposals}
     listed = [e for e in preview.errors
               if not (e.kind is CellErrorKind.UNKNOWN_KPI and normalise_name(e.raw) in named)]
-    headline = (f"**{plain(preview.file_name)} was refused: {counted(len(preview.errors), 'problem')}.** Nothing was "
-                "saved. ")
-    if proposals:
-        headline += (f"It names {counted(len(proposals), 'measure')} the explorer does not know yet: set "
-                     f"{'it' if len(proposals) == 1 else 'them'} up below and the file is loaded."
-                     + (f" Correct the other {counted(len(listed), 'problem')} listed here too." if listed else ""))
+    if proposals and not listed:  # a council's own measures, new here: the normal first set-up, not a refusal
+        n = len(proposals)
+        st.info(f"**{counted(n, 'measure')} in {plain(preview.file_name)} {'is' if n == 1 else 'are'} new to the "
+                f"explorer: set {'it' if n == 1 else 'them'} up below.** The file is loaded as soon as "
+                f"{'it is' if n == 1 else 'they are'} set up; nothing is saved before then.",
+                icon=":material/add_circle:")
     else:
-        headline += "Correct these cells and upload the file again."
-    st.error(headline, icon=":material/block:")
+        headline = (f"**{plain(preview.file_name)} was refused: {counted(len(preview.errors), 'problem')}.** Nothing "
+                    "was saved. ")
+        headline += (f"It names {counted(len(proposals), 'measure')} the explorer does not know yet: set "
+                     f"{'it' if len(proposals) == 1 else 'them'} up below and the file is loaded. Correct the other "
+                     f"{counted(len(listed), 'problem')} listed here too." if proposals
+                     else "Correct these cells and upload the file again.")
+        st.error(headline, icon=":material/block:")
     if listed:
         st.table(plain_table(pd.DataFrame([{"Row": e.row or "", "Column": e.column or "", "Value": e.raw,
                                             "Problem": e.problem} for e in listed])), hide_index=True)

@@ -7,7 +7,26 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from sendlib.presentation.upload_preview import local_when, technical_table
 from sendlib.store.delta import DeltaStore
+from sendlib.store.versioned import VersionInfo
+
+_TECHNICAL_KEY = "history-technical"
+
+
+def technical_versions(what: str, versions: list[VersionInfo]) -> None:
+    """Keep a table's versions for the page's one "Technical details" expander (ids, UTC times, checksums)."""
+    held = st.session_state.setdefault(_TECHNICAL_KEY, {})
+    held[what] = versions
+
+
+def technical_details() -> None:
+    """The page's one "Technical details" expander: every table's versions with their ids and checksums."""
+    held = st.session_state.pop(_TECHNICAL_KEY, {})
+    with st.expander("Technical details"):
+        st.caption("Version ids and file checksums, as `python -m sendlib history` prints them; times in UTC.")
+        st.dataframe(technical_table(list(held.items())), hide_index=True, key="history-technical-table",
+                     alt="Every version with its id and checksum")
 
 
 def versions_table(tables: list[tuple[str, DeltaStore]], *, key: str, alt: str) -> None:
@@ -15,18 +34,21 @@ def versions_table(tables: list[tuple[str, DeltaStore]], *, key: str, alt: str) 
     rows = []
     for what, table in tables:
         head = table.head()
+        versions = table.versions()
+        technical_versions(what, versions)
         rows += [{
             "Table": what,
-            "Version": v.id + (" (current)" if v.id == head else ""),
-            "When (UTC)": v.created_at.replace("T", " ")[:19],
-            "File": v.file_name or "",
-            "What": v.message or "",
+            "When": local_when(v.created_at),
+            "File": v.file_name or "not from a file",
+            "What": v.message or ("Went back to an earlier version" if v.action == "restore" else "-"),
             "Rows": v.rows,
             "By": v.author or "not recorded",
-            "File sha256": (v.sha256 or "")[:12],
-        } for v in table.versions()]
-    shown = pd.DataFrame(rows, columns=["Table", "Version", "When (UTC)", "File", "What", "Rows", "By", "File sha256"])
-    st.dataframe(shown.sort_values("When (UTC)", ascending=False, kind="stable"), hide_index=True, key=key, alt=alt)
+            "Now showing": "yes" if v.id == head else "no",
+            "_at": v.created_at,
+        } for v in versions]
+    shown = pd.DataFrame(rows, columns=["Table", "When", "File", "What", "Rows", "By", "Now showing", "_at"])
+    shown = shown.sort_values("_at", ascending=False, kind="stable").drop(columns="_at")
+    st.dataframe(shown, hide_index=True, key=key, alt=alt)
 
 
 def side_history(side: DeltaStore, *, what: str, key: str, intro: str, empty: str, alt: str | None = None,
@@ -50,8 +72,10 @@ def side_history(side: DeltaStore, *, what: str, key: str, intro: str, empty: st
     older = [v.id for v in versions if v.id != head]
     if not older or not access.is_editor():
         return
-    chosen = st.selectbox(f"{what} version to restore", older, key=f"{key}-version")
-    if st.button(f"Restore {what.lower()} version {chosen}", key=f"{key}-restore"):
-        info = side.restore(chosen, author=access.current_user())
-        st.session_state[flash_key] = f"{what} version {chosen} restored as new version {info.id}."
+    when = {v.id: local_when(v.created_at) for v in versions}
+    chosen = st.selectbox(f"{what}: go back to how they were on", older, key=f"{key}-version",
+                          format_func=lambda i: when[i])
+    if st.button(f"Go back to the {what.lower()} of {when[chosen]}", key=f"{key}-restore"):
+        side.restore(chosen, author=access.current_user())
+        st.session_state[flash_key] = f"{what}: back as they were on {when[chosen]}, saved as a new change."
         st.rerun()

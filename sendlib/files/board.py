@@ -12,7 +12,16 @@ from collections.abc import Sequence
 from sendlib.domain.catalogue import KPI, Catalogue
 from sendlib.domain.periods import PeriodError, parse_period
 from sendlib.domain.values import CellErrorKind
-from sendlib.files.parsed import Columns, Parsed, WarningKind, begin, closest_hint, header_key, header_row
+from sendlib.files.parsed import (
+    Columns,
+    Parsed,
+    WarningKind,
+    begin,
+    closest_hint,
+    header_key,
+    header_row,
+    polarity_odd,
+)
 from sendlib.files.readers import Grid
 
 SCORECARD = "board"
@@ -59,7 +68,8 @@ def parse_board(grid: Grid, catalogue: Catalogue) -> Parsed:
             continue
         good = header_key(cols.cell(row, "good"))
         if good in POLARITY_WORDS and POLARITY_WORDS[good] != kpi.polarity:
-            parsed.warn(WarningKind.POLARITY, f"row {line}: the report says {good!r} is good for {kpi.id}, the catalogue says {kpi.polarity}")
+            parsed.warn(WarningKind.POLARITY, f"row {line}: the report says {good!r} is good for {kpi.id}, the catalogue says {kpi.polarity}",
+                        kpi_id=kpi.id, odd=polarity_odd(POLARITY_WORDS[good], kpi.polarity))
         for value_key, period_key, series in FIGURES:
             _read_figure(parsed, cols, row, line, grid.name, kpi, value_key, period_key, series)
     return parsed

@@ -41,6 +41,7 @@ from sendlib.files.parsed import (
     header_row,
     is_polarity_heading,
     measure_heading_rank,
+    polarity_odd,
     polarity_of,
 )
 from sendlib.files.readers import Cell, Grid
@@ -200,6 +201,7 @@ def _check_polarity(parsed: Parsed, state: _File, kpi: KPI, raw: object, line: i
         WarningKind.POLARITY,
         f"row {line}: the file says {raw!r} ({POLARITY_WORDS[said].lower()}) for {kpi.name!r}, the catalogue "
         f"says {POLARITY_WORDS[kpi.polarity].lower()}",
+        kpi_id=kpi.id, odd=polarity_odd(said, kpi.polarity),
     )
 
 

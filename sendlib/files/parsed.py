@@ -9,9 +9,18 @@ from enum import StrEnum
 
 import pandas as pd
 
-from sendlib.domain.catalogue import Catalogue, Polarity
+from sendlib.domain.catalogue import POLARITY_WORDS, Catalogue, Polarity
 from sendlib.domain.schema import COLUMNS, heading_key, normalise
-from sendlib.domain.values import CellError, CellErrorKind, ParsedValue, Unit, parse_value
+from sendlib.domain.values import (
+    ARROW_SYMBOL,
+    Arrow,
+    CellError,
+    CellErrorKind,
+    ParsedValue,
+    Unit,
+    format_value,
+    parse_value,
+)
 from sendlib.files.readers import Grid
 
 MAX_ERRORS = 200
@@ -52,12 +61,33 @@ class Notice:
 
     kind: WarningKind
     message: str
+    # The measure and period it is about, and what looks odd in words that need neither (a row and column mean
+    # nothing to a manager): `presentation.upload_preview` makes the sentence. None where a reader has none.
+    kpi_id: str | None = None
+    period: str | None = None
+    odd: str | None = None
 
     def __str__(self) -> str:
         return self.message
 
     def __contains__(self, text: str) -> bool:
         return text in self.message
+
+
+_ARROW_SAYS: dict[str, str] = {"up": "it went up", "down": "it went down", "flat": "it stayed the same"}
+
+
+def arrow_odd(arrow: Arrow, before: float, now: float, unit: Unit) -> str:
+    """`the arrow ▼ says it went down, but the figure rose from 61 to 130`: an arrow the figures contradict."""
+    moved = (f"stayed at {format_value(now, unit)}" if now == before else
+             f"{'rose' if now > before else 'fell'} from {format_value(before, unit)} to {format_value(now, unit)}")
+    return f"the arrow {ARROW_SYMBOL[arrow]} says {_ARROW_SAYS[arrow]}, but the figure {moved}"
+
+
+def polarity_odd(said: str, catalogue_says: str) -> str:
+    """`the file says higher is better; the explorer counts lower is better`: the explorer's way still rules."""
+    return (f"the file says {POLARITY_WORDS[said].lower()}, but the explorer has {POLARITY_WORDS[catalogue_says].lower()}"
+            " (the explorer's is used)")
 
 
 @dataclass(frozen=True)
@@ -161,8 +191,9 @@ class Parsed:
         """False once MAX_ERRORS are kept: a reader may skip working out the words for an error never shown."""
         return len(self.errors) < MAX_ERRORS
 
-    def warn(self, kind: WarningKind, message: str) -> None:
-        self.warnings.append(Notice(kind, message))
+    def warn(self, kind: WarningKind, message: str, *, kpi_id: str | None = None, period: str | None = None,
+             odd: str | None = None) -> None:
+        self.warnings.append(Notice(kind, message, kpi_id=kpi_id, period=period, odd=odd))
 
     def table(self) -> pd.DataFrame:
         return normalise(pd.DataFrame(self.records, columns=COLUMNS))

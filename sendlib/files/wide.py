@@ -41,11 +41,13 @@ from sendlib.files.parsed import (
     Parsed,
     UnknownMeasure,
     WarningKind,
+    arrow_odd,
     begin,
     closest_hint,
     header_row,
     is_polarity_heading,
     measure_heading_rank,
+    polarity_odd,
     polarity_of,
 )
 from sendlib.files.readers import Cell, Grid
@@ -245,6 +247,7 @@ def _find_kpi(
         parsed.warn(
             WarningKind.SECTION,
             f"row {line}: {name!r} sits under section {place.section!r}, the catalogue files it under {kpi.section!r}",
+            kpi_id=kpi.id, odd=f"the file puts it under “{place.section}”; the explorer files it under “{kpi.section}”",
         )
     return kpi
 
@@ -284,6 +287,7 @@ def _check_polarity(parsed: Parsed, kpi: KPI, raw: object, line: int) -> None:
             WarningKind.POLARITY,
             f"row {line}: the file says {raw!r} ({POLARITY_WORDS[said].lower()}) for {kpi.name!r}, the catalogue "
             f"says {POLARITY_WORDS[kpi.polarity].lower()}",
+            kpi_id=kpi.id, odd=polarity_odd(said, kpi.polarity),
         )
 
 
@@ -298,18 +302,21 @@ def _read_values(parsed: Parsed, sheet: _Sheet, kpi: KPI, values: Mapping[int, o
         if value is None:
             continue
         if series == "actual":
-            _check_arrow(parsed, line, heading, previous, value)
+            _check_arrow(parsed, line, heading, previous, value, kpi=kpi, period=period)
             previous = (heading, value.value) if value.value is not None else None
         if "fraction" in value.flags:
             parsed.warn(
                 WarningKind.FRACTION,
                 f"row {line}, column {heading!r}: {raw!r} read as a fraction, {value.value:g}%",
+                kpi_id=kpi.id, period=period,
+                odd=f"the file gives {raw}, read as a fraction of one: {format_value(value.value, kpi.unit)}",
             )
         if not value.is_empty:
             parsed.add_value(SCORECARD, kpi.id, period, series, value)
 
 
-def _check_arrow(parsed: Parsed, row: int, column: str, previous: tuple[str, float | None] | None, value: ParsedValue) -> None:
+def _check_arrow(parsed: Parsed, row: int, column: str, previous: tuple[str, float | None] | None, value: ParsedValue,
+                 *, kpi: KPI, period: str) -> None:
     """Warn when a value's arrow says up, down or flat and the figures (this month's and the last) disagree."""
     now, arrow = value.value, value.arrow
     if arrow is None or now is None or previous is None or previous[1] is None:
@@ -320,7 +327,8 @@ def _check_arrow(parsed: Parsed, row: int, column: str, previous: tuple[str, flo
         parsed.warn(
             WarningKind.ARROW,
             f"row {row}, column {column!r}: the arrow {ARROW_SYMBOL[arrow]} says {arrow}, "
-            f"but the value went from {before:g} ({previous[0]}) to {now:g}"
+            f"but the value went from {before:g} ({previous[0]}) to {now:g}",
+            kpi_id=kpi.id, period=period, odd=arrow_odd(arrow, before, now, kpi.unit),
         )
 
 

@@ -7,8 +7,10 @@ read → detect layout → parse every cell (collect every error) → compare wi
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import SupportsFloat, cast
 
 import numpy as np
 import pandas as pd
@@ -16,8 +18,8 @@ import pandas as pd
 from sendlib.domain.catalogue import Catalogue, load_catalogue
 from sendlib.domain.own_measures import BUNDLED_AUTHORITY
 from sendlib.domain.paths import BOARD_FILE, SCORECARD_FILE
-from sendlib.domain.schema import COLUMNS, KEY, normalise
-from sendlib.domain.values import CellError, is_missing
+from sendlib.domain.schema import COLUMNS, KEY, SERIES_WORDS, normalise
+from sendlib.domain.values import CellError, format_value, is_missing
 from sendlib.files.board import find_header as find_board_header
 from sendlib.files.board import parse_board
 from sendlib.files.long import find_header as find_long_header
@@ -48,6 +50,7 @@ class Preview:
     revised: int = 0
     unchanged: int = 0
     revisions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    change: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))  # per incoming row: new, revised, unchanged
 
     @property
     def ok(self) -> bool:
@@ -101,15 +104,16 @@ def parse_bytes(data: bytes, name: str, catalogue: Catalogue, *, sheet: str | No
 
 def merge(current: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame]:
     """Merge incoming cells over the current table. Returns (merged table, counts, revisions old → new)."""
-    merged, counts, revisions = _merge(current, incoming)
+    merged, counts, revisions, _ = _merge(current, incoming)
     return (normalise(merged) if len(incoming) else merged), counts, revisions
 
 
-def _merge(current: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame]:
+def _merge(current: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int], pd.DataFrame, pd.Series]:
     """`merge` but for its last step, putting the merged table in the store's order: the preview's checks do not
-    need it, and the store normalises what it writes."""
+    need it, and the store normalises what it writes. Also what each incoming row is (`new`, `revised`,
+    `unchanged`), so the preview can say which figures are new, not only how many."""
     if incoming.empty:
-        return current, {"new": 0, "revised": 0, "unchanged": 0}, pd.DataFrame()
+        return current, {"new": 0, "revised": 0, "unchanged": 0}, pd.DataFrame(), pd.Series(dtype=object)
     at = _positions(current, incoming)
     matched = np.flatnonzero(at >= 0)
     now = incoming.iloc[matched].reset_index(drop=True)
@@ -120,6 +124,8 @@ def _merge(current: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.DataFrame,
         same &= (a.isna() & b.isna()) | (a.notna() & b.notna() & (a.astype(object) == b.astype(object)))
     revised = ~same.to_numpy(dtype=bool)
     counts = {"new": len(incoming) - len(matched), "revised": int(revised.sum()), "unchanged": int((~revised).sum())}
+    change = np.full(len(incoming), "new", dtype=object)
+    change[matched] = np.where(revised, "revised", "unchanged")
     revisions = now.loc[revised, KEY].reset_index(drop=True)
     for col in VALUE_COLUMNS:
         revisions[f"{col}_old"] = old.loc[revised, col].reset_index(drop=True)
@@ -128,7 +134,7 @@ def _merge(current: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.DataFrame,
     replaced[at[matched]] = True
     kept = current.loc[~replaced, COLUMNS]
     merged = pd.concat([kept, incoming[COLUMNS]], ignore_index=True) if len(kept) else incoming[COLUMNS]
-    return merged, counts, revisions
+    return merged, counts, revisions, pd.Series(change, index=incoming.index)
 
 
 def _positions(current: pd.DataFrame, incoming: pd.DataFrame) -> np.ndarray:
@@ -155,7 +161,7 @@ def preview_bytes(
         return preview
     preview.incoming = parsed.table()
     current = store.read_or_empty()
-    merged, counts, revisions = _merge(current, preview.incoming)
+    merged, counts, revisions, preview.change = _merge(current, preview.incoming)
     preview.new, preview.revised, preview.unchanged = counts["new"], counts["revised"], counts["unchanged"]
     preview.revisions = revisions
     preview.warnings += review_warnings(current, merged, preview.incoming, catalogue, revisions)
@@ -168,10 +174,10 @@ def review_warnings(current: pd.DataFrame, merged: pd.DataFrame, incoming: pd.Da
     that fall mid-year, revised past values. Every one is kept, so each group's count is the true one."""
     names = {k.id: catalogue.qualified_name(k) for k in catalogue}
     new = incoming[(incoming["series"] == "actual") & incoming["value"].notna()]
-    return [*_outliers(current, new, names), *_cumulative_fell(merged, new, catalogue, names), *_revised(revisions, names)]
+    return [*_outliers(current, new, catalogue, names), *_cumulative_fell(merged, new, catalogue, names), *_revised(revisions, catalogue, names)]
 
 
-def _outliers(current: pd.DataFrame, new: pd.DataFrame, names: dict[str, str]) -> list[Notice]:
+def _outliers(current: pd.DataFrame, new: pd.DataFrame, catalogue: Catalogue, names: dict[str, str]) -> list[Notice]:
     """Incoming actual figures far outside what the store has for the measure (four figures or more)."""
     actual_now = current[(current["series"] == "actual") & current["value"].notna()]
     if not (len(actual_now) and len(new)):
@@ -183,10 +189,19 @@ def _outliers(current: pd.DataFrame, new: pd.DataFrame, names: dict[str, str]) -
     far = joined[(joined["value"] > joined["max"] + 2 * span) | (joined["value"] < joined["min"] - 2 * span)]
     return [
         Notice(WarningKind.OUTLIER, f"{names.get(kpi_id, kpi_id)}, {period}: {value:g} is far outside its recent range "
-                                    f"({low:g} to {high:g})")
+                                    f"({low:g} to {high:g})",
+               kpi_id=kpi_id, period=period, odd=f"{shown(value)} is far outside its recent range ({shown(low)} to "
+                                                 f"{shown(high)})")
         for kpi_id, period, value, low, high in zip(*(far[c].tolist() for c in ("kpi_id", "period", "value", "min", "max")),
                                                     strict=True)
+        for shown in [_in_unit(catalogue, kpi_id)]
     ]
+
+
+def _in_unit(catalogue: Catalogue, kpi_id: str) -> Callable[[float], str]:
+    """A number written in its measure's unit (`4,453`, `15.9%`), or as it is for a measure the catalogue lacks."""
+    unit = catalogue[kpi_id].unit if kpi_id in catalogue else None
+    return (lambda v: format_value(v, unit)) if unit is not None else (lambda v: f"{v:g}")
 
 
 def _cumulative_fell(merged: pd.DataFrame, new: pd.DataFrame, catalogue: Catalogue, names: dict[str, str]) -> list[Notice]:
@@ -207,22 +222,33 @@ def _cumulative_fell(merged: pd.DataFrame, new: pd.DataFrame, catalogue: Catalog
     mine = new[new["kpi_id"].isin(fell["kpi_id"].unique().tolist())]
     incoming_keys = set(zip(mine["kpi_id"].tolist(), mine["period"].tolist(), strict=True))
     return [
-        Notice(WarningKind.CUMULATIVE_FELL, f"{names.get(kpi_id, kpi_id)}, {period}: a cumulative total fell mid-year")
+        Notice(WarningKind.CUMULATIVE_FELL, f"{names.get(kpi_id, kpi_id)}, {period}: a cumulative total fell mid-year",
+               kpi_id=kpi_id, period=period,
+               odd="a running total for the year is lower than the month before, where it can only grow")
         for kpi_id, period in zip(fell["kpi_id"].tolist(), fell["period"].tolist(), strict=True)
         if (kpi_id, period) in incoming_keys
     ]
 
 
-def _revised(revisions: pd.DataFrame, names: dict[str, str]) -> list[Notice]:
+def _revised(revisions: pd.DataFrame, catalogue: Catalogue, names: dict[str, str]) -> list[Notice]:
     """One notice per revised value: a whole file revised is 100,000 of these, so columns, not itertuples."""
     if not len(revisions):
         return []
     return [
-        Notice(WarningKind.REVISED, f"{names.get(kpi_id, kpi_id)}, {period or '(no period)'} ({series}): revised {old} → {now}")
-        for kpi_id, period, series, old, now in zip(revisions["kpi_id"].tolist(), revisions["period"].tolist(),
-                                                    revisions["series"].tolist(), _shown(revisions["value_old"]),
-                                                    _shown(revisions["value"]), strict=True)
+        Notice(WarningKind.REVISED, f"{names.get(kpi_id, kpi_id)}, {period or '(no period)'} ({series}): revised {old} → {now}",
+               kpi_id=kpi_id, period=period or None,
+               odd=f"{'the figure' if series == 'actual' else f'the {SERIES_WORDS.get(series, series).lower()}'} "
+                   f"saved before is changed from {_unit_or_blank(before, shown)} to {_unit_or_blank(after, shown)}")
+        for kpi_id, period, series, old, now, before, after in zip(
+            revisions["kpi_id"].tolist(), revisions["period"].tolist(), revisions["series"].tolist(),
+            _shown(revisions["value_old"]), _shown(revisions["value"]), revisions["value_old"].astype(object).tolist(),
+            revisions["value"].astype(object).tolist(), strict=True)
+        for shown in [_in_unit(catalogue, kpi_id)]
     ]
+
+
+def _unit_or_blank(value: object, shown: Callable[[float], str]) -> str:
+    return "blank" if is_missing(value) else shown(float(cast(SupportsFloat, value)))
 
 
 def _shown(values: pd.Series) -> list[str]:
@@ -245,7 +271,7 @@ def commit_preview(store: DeltaStore, preview: Preview, *, author: str | None = 
         raise ImportRefused(preview)
 
     def change(current: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
-        merged, counts, _ = _merge(current, preview.incoming)  # the store normalises what it writes
+        merged, counts, _, _ = _merge(current, preview.incoming)  # the store normalises what it writes
         return merged, counts
 
     return store.commit(change, action="upload", author=author, file_name=preview.file_name, sha256=preview.sha256)

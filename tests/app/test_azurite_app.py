@@ -25,16 +25,16 @@ def test_an_upload_is_saved_then_undone_on_the_history_page(azurite_store: str) 
     at.file_uploader(key="upload-file").set_value(
         ("scorecard.csv", (DATA_DIR / "scorecard_new_month.csv").read_bytes(), "text/csv")).run()
     assert not at.exception, at.exception
-    assert {shown(m.label): m.value for m in at.metric} == {"New values": "2", "Revised values": "1",
-                                                             "Unchanged values": "970"}
+    assert {shown(m.label): m.value for m in at.metric} == {"New figures": "2", "Revised figures": "1",
+                                                             "Unchanged figures": "970"}
     assert store.head() == "000002", "nothing is written before Confirm"
     at.button(key="upload-confirm").click().run()
-    assert "Saved as version 000003" in at.success[0].value
+    assert shown(at.success[0].value).startswith("Saved: 2 new figures for March 2025, 1 revised.")
     at.switch_page("app_pages/overview.py").run()
     assert {shown(m.label): m.value for m in at.metric}["No. of EHCPs"] == "4,501"
 
     at.switch_page("app_pages/history.py").run()
-    assert at.dataframe[0].value["Version"].tolist()[:2] == ["000003 (current)", "000002"]
+    assert at.dataframe[0].value["Now showing"].tolist()[:2] == ["yes", "no"]
     at.selectbox(key="history-version").select("000002").run()
     at.button(key="history-restore").click().run()
     assert not at.exception, at.exception

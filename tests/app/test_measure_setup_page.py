@@ -82,7 +82,8 @@ def test_a_council_file_goes_from_set_up_to_loaded_every_value_exact(
     n = len(council.measures)
     at = upload(open_page("app_pages/upload.py"), council)
 
-    assert f"It names {n} measures the explorer does not know yet" in shown(at.error[0].value)
+    assert any(f"{n} measures in " in shown(i.value) and "are new to the explorer: set them up below" in shown(i.value)
+               for i in at.info)
     assert not at.table, "no wall of unknown-KPI errors: the set-up table instead"
     assert [s.value for s in at.subheader] == [f"Set up these {n} measures"]
     table = setup_editor(at, council).value
@@ -234,13 +235,13 @@ def test_history_lists_the_measures_versions_and_restores_one(store_dir: Path) -
     at.switch_page("app_pages/history.py").run()
     assert not at.exception, at.exception
     (frame,) = [f.value for f in at.dataframe if f.proto.alt.startswith("Versions of the measures set up")]
-    assert frame["Version"].tolist() == ["000002 (current)", "000001"]
+    assert frame["Now showing"].tolist() == ["yes", "no"]
     assert frame["File"].tolist() == [COUNCILS[1].file, COUNCILS[0].file]
     assert frame["What"].tolist() == ["4 measures set up for authority 839", "5 measures set up for authority 839"]
     at.selectbox(key="measures-history-version").select("000001").run()
     at.button(key="measures-history-restore").click().run()
     assert not at.exception, at.exception
-    assert "Measures version 000001 restored as new version 000003." in [s.value for s in at.success]
+    assert any(s.value.startswith("Measures: back as they were on ") for s in at.success)
     assert side.head() == "000003" and side.read().equals(side.read("000001"))
     catalogue = store_catalogue(store)
     assert catalogue.find_by_name("scorecard", northshire) and not catalogue.find_by_name("scorecard", eastvale)
@@ -277,7 +278,7 @@ def test_a_hostile_measure_and_file_name_are_shown_as_text(store_dir: Path) -> N
     at.file_uploader(key="upload-file").set_value((FILE_NAME, raw, "text/csv")).run()
     assert not at.exception, at.exception
     assert at.data_editor(key=editor_key(raw)).value["name"].tolist() == [KPI_NAME], "the grid shows text as text"
-    markdown = [at.error[0].value, *(e.label for e in at.expander), *(m.value for m in at.markdown)]
+    markdown = [*(i.value for i in at.info), *(e.label for e in at.expander), *(m.value for m in at.markdown)]
     for text in markdown:
         assert "](http" not in text and ":red[" not in text, text
     at.checkbox(key=f"{editor_key(raw)}-all").check().run()
@@ -300,5 +301,5 @@ def test_only_editors_may_restore_the_measures(store_dir: Path) -> None:
     at.switch_page("app_pages/history.py").run()
     assert not at.exception, at.exception
     (frame,) = [f.value for f in at.dataframe if f.proto.alt.startswith("Versions of the measures set up")]
-    assert frame["Version"].tolist() == ["000002 (current)", "000001"], "listed for everyone"
+    assert frame["Now showing"].tolist() == ["yes", "no"], "listed for everyone"
     assert not [b for b in at.button if b.key == "measures-history-restore"], "restored only by editors"

@@ -24,22 +24,24 @@ def test_new_month_is_previewed_then_saved_and_shown(store_dir: Path) -> None:
     ).run()
     assert not at.exception
     values = {shown(m.label): m.value for m in at.metric}
-    assert values == {"New values": "2", "Revised values": "1", "Unchanged values": "970"}
-    assert any("revised 4453 → 4460" in shown(md.value) for md in at.markdown)
-    revised = at.table[0].value.map(shown)
-    assert revised.to_dict("records") == [{"KPI": "No. of EHCPs", "Period": "Jan 25", "Series": "Actual",
-                                           "Old value": "4,453", "New value": "4,460"}], "names and units, not ids"
-    assert [e.label for e in at.expander] == ["15 things worth a second look (they do not stop the upload)"]
-    groups = [shown(m.value).splitlines() for m in at.expander[0].markdown]
-    assert [g[0] for g in groups] == ["**Arrows that contradict the figures: 13**", "**Fractions read as percentages: 1**",
-                                      "**Revised past values: 1**"], "by kind, with counts"
-    assert len(groups[0]) == 2 + 3 + 1 and groups[0][-1] == "- … and 10 more", "at most three examples of each"
+    assert values == {"New figures": "2", "Revised figures": "1", "Unchanged figures": "970"}
+    new, revised = (t.value.map(shown) for t in at.table[:2])
+    assert new.to_dict("records") == [{"Measure": "No. of complaints", "Month": "March 2025", "Figure": "9"},
+                                      {"Measure": "No. of EHCPs", "Month": "March 2025", "Figure": "4,501"}]
+    assert revised.to_dict("records") == [{"Measure": "No. of EHCPs", "Month": "January 2025", "Was": "4,453",
+                                           "Now": "4,460"}], "names and units, not ids"
+    (warnings,) = [e for e in at.expander if "worth a second look" in e.label]
+    groups = [shown(m.value).splitlines() for m in warnings.markdown]
+    assert [g[0] for g in groups] == ["**Arrows that contradict the figures: 13**", "**Fractions read as percentages: 1**"]
+    assert len(groups[0]) == 2 + 10 + 1 and groups[0][-1] == "- … and 3 more", "at most ten of each"
+    assert "- No. of Children accessing SEN Funding - Tier 1, April 2024: the arrow ▼ says it went down" in "\n".join(groups[0])
     assert open_store(store_dir).head() == "000002", "nothing is written before Confirm"
 
     at.button(key="upload-confirm").click().run()
     assert not at.exception
-    assert "Saved as version 000003" in at.success[0].value
+    assert shown(at.success[0].value) == "Saved: 2 new figures for March 2025, 1 revised. Every page now shows them."
     assert open_store(store_dir).head() == "000003"
+    assert not [b for b in at.button if b.key == "upload-confirm"], "Confirm goes quiet once saved"
 
     at.switch_page("app_pages/overview.py").run()
     tiles = {shown(m.label): m.value for m in at.metric}
@@ -65,24 +67,53 @@ def test_refused_file_names_row_column_value_and_writes_nothing(store_dir: Path)
     assert snapshot(store_dir) == before
 
 
-def test_history_lists_versions_and_restores_as_a_new_version(store_dir: Path) -> None:
+def test_history_lists_versions_and_goes_back_as_a_new_version(store_dir: Path) -> None:
     store = open_store(store_dir)
     at = open_page("app_pages/history.py")
-    assert at.dataframe[0].value["Version"].tolist() == ["000002 (current)", "000001"]
+    table = at.dataframe[0].value
+    assert table["What"].tolist() == ["Upload of board_report_2024-05.csv", "Upload of send_scorecard.csv"]
+    assert table["Now showing"].tolist() == ["yes", "no"]
     at.selectbox(key="history-version").select("000001").run()
     at.button(key="history-restore").click().run()
     assert not at.exception
     assert store.head() == "000003"
     assert store.read().equals(store.read("000001"))
-    assert "restored as new version 000003" in at.success[0].value
+    assert "The figures are back as they were on" in at.success[0].value
     assert len(store.versions()) == 3, "history is never rewritten"
+
+
+def test_history_undoes_the_latest_upload_only_after_a_confirmation(store_dir: Path) -> None:
+    store = open_store(store_dir)
+    at = open_page("app_pages/upload.py")
+    at.file_uploader(key="upload-file").set_value(
+        ("feb25_scorecard.csv", (DATA_DIR / "scorecard_new_month.csv").read_bytes(), "text/csv")).run()
+    at.button(key="upload-confirm").click().run()
+    assert store.head() == "000003"
+
+    at.switch_page("app_pages/history.py").run()
+    assert at.dataframe[0].value["What"].iloc[0] == "Upload of feb25_scorecard.csv"
+    at.button(key="history-undo").click().run()
+    assert not at.exception
+    assert store.head() == "000003", "nothing is undone before the confirmation"
+    asked = shown(at.warning[0].value)
+    assert asked.startswith("This removes the 2 new figures and puts back 1 revised figure from feb25_scorecard.csv, "
+                            "uploaded on ") and asked.endswith("Undo it?")
+    at.button(key="history-undo-yes").click().run()
+    assert not at.exception
+    assert store.head() == "000004" and store.read().equals(store.read("000002"))
+    assert shown(at.success[0].value) == ("Undone: the figures are back as they were before the upload of "
+                                          "feb25_scorecard.csv.")
+    assert at.dataframe[0].value["What"].iloc[0] == "Undo of the upload of feb25_scorecard.csv"
+    (technical,) = [e for e in at.expander if e.label == "Technical details"]
+    assert "000004" in technical.dataframe[0].value["Version"].tolist(), "ids only in the technical details"
 
 
 def test_unknown_kpi_can_be_added_on_the_page_and_the_file_tried_again(store_dir: Path) -> None:
     at = open_page("app_pages/upload.py")
     file = ("new.csv", b"KPI,Feb 25\nNo. of tribunal hearings attended,4\n", "text/csv")
     at.file_uploader(key="upload-file").set_value(file).run()
-    assert "refused: 1 problem." in at.error[0].value
+    assert not at.error, "a measure new to the explorer is an invitation, not a refusal"
+    assert any("1 measure in new.csv is new to the explorer: set it up below." in shown(i.value) for i in at.info)
     form = f"new-kpi-{hashlib.sha1(b'No. of tribunal hearings attended').hexdigest()[:8]}"
     assert at.text_input(key=f"{form}-name").value == "No. of tribunal hearings attended"
     at.selectbox(key=f"{form}-theme").select("tribunals")
@@ -91,9 +122,9 @@ def test_unknown_kpi_can_be_added_on_the_page_and_the_file_tried_again(store_dir
     at.button[0].click().run()  # the form's "Add KPI"
     assert not at.exception
     assert not at.error, [e.value for e in at.error]
-    assert {shown(m.label): m.value for m in at.metric}["New values"] == "1"
+    assert {shown(m.label): m.value for m in at.metric}["New figures"] == "1"
     at.button(key="upload-confirm").click().run()
-    assert "Saved as version 000003" in at.success[-1].value
+    assert shown(at.success[-1].value).startswith("Saved: 1 new figure for February 2025.")
     switch_to(at, "tribunals").run()
     assert not at.exception
     assert "No. of tribunal hearings attended" in [shown(m.label) for m in at.metric]
