@@ -191,3 +191,11 @@ def test_export_bad_filters_exit_2(built_store, tmp_path, run, extra, words):
     assert done.returncode == 2
     assert words in done.stderr and "Traceback" not in done.stderr
     assert not out.exists()
+
+
+def test_a_failure_is_one_plain_line_whatever_its_message_holds(tmp_path, capsys):
+    """A terminal escape code or a line break in what a message quotes (here the store's path) is not passed on."""
+    where = tmp_path / "red\x1b[31mstore\nsecond line\rover"
+    assert main(["check", "--store", str(where)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"error: no store at {tmp_path}/redstore second lineover\n"
