@@ -1,3 +1,4 @@
 from .cli import main
+from .cli_exit import run
 
-raise SystemExit(main())
+run(main)

@@ -16,11 +16,15 @@ from typing import TYPE_CHECKING
 
 from sendlib.cli_cases import add_cases_parser, cmd_cases_load
 from sendlib.cli_catalogue import add_catalogue_parser
+from sendlib.cli_exit import disk_problem, error_line, plain_stderr
 from sendlib.cli_forecast import add_forecast_parser
 from sendlib.cli_migrate import add_migrate_parser
 from sendlib.cli_store import UsageError, store_of, with_store
 from sendlib.store.delta import DeltaStore
-from sendlib.store.versioned import StoreError, atomic_write, check_version_id
+from sendlib.store.versioned import StoreError, VersionInfo, atomic_write, check_version_id
+
+if TYPE_CHECKING:
+    from sendlib.workflows.load import Preview
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,7 +33,8 @@ if TYPE_CHECKING:
 
 
 def _fail(message: str, code: int = 1) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    """One plain line on stderr, whatever the message holds (a full or read-only disk said as such)."""
+    print(f"error: {disk_problem(message) or error_line(message)}", file=sys.stderr)
     return code
 
 
@@ -127,14 +132,24 @@ def cmd_load(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     _print_warnings(preview)
-    counts = f"{preview.new} new, {preview.revised} revised, {preview.unchanged} unchanged"
-    if args.dry_run:
-        print(f"dry run ({preview.layout} layout): {counts}; nothing written")
-    elif info is None:
-        print(f"no change ({counts}); no new version written")
-    else:
-        print(f"version {info.id}: {counts}")
+    print(_load_outcome(preview, info, path.name, dry_run=args.dry_run))
     return 0
+
+
+def _counts(of: Preview | VersionInfo) -> str:
+    return f"{of.new} new, {of.revised} revised, {of.unchanged} unchanged"
+
+
+def _load_outcome(preview: Preview, info: VersionInfo | None, file_name: str, *, dry_run: bool) -> str:
+    """What a load did, in the counts of the change that landed: a commit another writer made retry compares
+    again with the table as it then was, so the preview's counts (taken before) are stale."""
+    if dry_run:
+        return f"dry run ({preview.layout} layout): {_counts(preview)}; nothing written"
+    if info is not None:
+        return f"version {info.id}: {_counts(info)}"
+    if preview.new or preview.revised:
+        return f"no change: another load wrote every figure in {file_name} first; no new version written"
+    return f"no change ({_counts(preview)}); no new version written"
 
 
 def _load_dfe(store: DeltaStore, data: bytes, path: Path, args: argparse.Namespace) -> int:
@@ -425,6 +440,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    with plain_stderr():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except UsageError as exc:

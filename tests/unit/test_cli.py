@@ -294,3 +294,11 @@ def test_the_report_shows_hidden_characters_in_commentary_and_holds_none(bidi_st
     html = out.read_text(encoding="utf-8")
     assert _hidden_in(html) == []
     assert safe_text(BIDI_COMMENT).split("\n")[0] in html and "Jo[U+202E]sggolB" in html
+
+
+def test_a_failure_is_one_plain_line_whatever_its_message_holds(tmp_path, capsys):
+    """A terminal escape code or a line break in what a message quotes (here the store's path) is not passed on."""
+    where = tmp_path / "red\x1b[31mstore\nsecond line\rover"
+    assert main(["check", "--store", str(where)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"error: no store at {tmp_path}/redstore second lineover\n"

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from locations import DATA_DIR
 
+from sendlib.cli import main
 from sendlib.domain.paths import ROOT
+from sendlib.store.delta import DeltaStore
+from sendlib.workflows.load import load_file
 from sendlib.workflows.stores import open_store
 
 
@@ -85,3 +90,50 @@ def test_warnings_are_grouped_by_kind_with_counts(store: Path, tmp_path: Path) -
     assert len(warnings) <= 4 * len(more) + 3 * 4, "at most three examples and one count line of each kind"
     revised = next(line for line in more if "revised" in line)
     assert f"({len(lines) - 1:,} in all)" in revised
+
+
+def _racing(store: Path, theirs: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Another load of `theirs` lands between the next load's read and its commit, which is then retried; the
+    file each comparison ran for, in order."""
+    real = DeltaStore.commit
+    runs: list[str] = []
+
+    def commit(self: DeltaStore, change: Callable[..., Any], **kwargs: Any) -> Any:
+        def racing(current: Any) -> Any:
+            runs.append(str(kwargs.get("file_name")))
+            if len(runs) == 1:
+                load_file(open_store(store), theirs)
+            return change(current)
+
+        return real(self, racing, **kwargs)
+
+    monkeypatch.setattr(DeltaStore, "commit", commit)
+    return runs
+
+
+def test_a_load_retried_after_a_concurrent_one_prints_the_counts_that_landed(
+        store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two loads of the same month: what lands of ours is a revision of the other's figure, not the new figure
+    its preview saw."""
+    ours, theirs = tmp_path / "ours.csv", tmp_path / "theirs.csv"
+    ours.write_text("kpi_id,period,value\ncomplaints,2025-03,12\n", encoding="utf-8")
+    theirs.write_text("kpi_id,period,value\ncomplaints,2025-03,11\n", encoding="utf-8")
+    runs = _racing(store, theirs, monkeypatch)
+    assert main(["load", str(ours), "--store", str(store)]) == 0
+    assert runs == ["ours.csv", "theirs.csv", "ours.csv"], "the other load landed first and ours was retried"
+    landed = open_store(store).versions()[0]
+    assert (landed.file_name, landed.new, landed.revised) == ("ours.csv", 0, 1)
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"version {landed.id}: {landed.new} new, {landed.revised} revised, {landed.unchanged} unchanged")
+
+
+def test_a_load_another_one_landed_first_says_no_change_without_stale_counts(
+        store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    ours, theirs = tmp_path / "ours.csv", tmp_path / "theirs.csv"
+    for path in (ours, theirs):
+        path.write_text("kpi_id,period,value\ncomplaints,2025-03,12\n", encoding="utf-8")
+    _racing(store, theirs, monkeypatch)
+    assert main(["load", str(ours), "--store", str(store)]) == 0
+    assert open_store(store).versions()[0].file_name == "theirs.csv", "ours wrote nothing"
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "no change: another load wrote every figure in ours.csv first; no new version written")
