@@ -343,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_store(sub.add_parser("load", help="validate a CSV/.xlsx file and add it to the store as a new version"))
     p.add_argument("file")
     p.add_argument("--dry-run", action="store_true", help="validate and show what would change; write nothing")
-    p.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first)")
+    p.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first); all: every sheet with a table, as one file")
     p.add_argument("--author", help="who is loading (recorded in the history)")
     p.add_argument("--release", help="a DfE file: the release's name, e.g. 'Education, health and care plans, reporting year 2026'")
     p.set_defaults(func=cmd_load)

@@ -92,7 +92,7 @@ def add_catalogue_parser(sub: argparse._SubParsersAction,  # type: ignore[type-a
 
     p = with_store(verbs.add_parser("propose", help="one row a measure FILE names that the catalogue does not know"))
     p.add_argument("file")
-    p.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first with a header)")
+    p.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first with a header); all: every sheet with a table")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_propose)
 

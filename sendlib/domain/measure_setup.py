@@ -42,8 +42,10 @@ _LOWER = ("late", "over 52 weeks", "over 32 weeks", "exclusion", "neet", "absent
           "waiting", "overdue", "out of time", "tribunal appeals")
 _HIGHER = ("within 20 weeks", "within 6 weeks", "within", "on time", "attendance", "in education", "timely",
            "satisfied", "compliment")
-_POLARITY_CELLS = {"h": "higher_better", "high": "higher_better", "higher": "higher_better",
-                   "l": "lower_better", "low": "lower_better", "lower": "lower_better"}
+_POLARITY_CELLS: dict[str, Polarity] = {
+    **dict.fromkeys(("h", "high", "higher", "up", "bigger", "more", "increase"), "higher_better"),
+    **dict.fromkeys(("l", "low", "lower", "down", "smaller", "less", "fewer", "decrease"), "lower_better"),
+}
 # Words in a section or name that point at a theme, when the theme's own name does not match closely.
 _THEME_WORDS: tuple[tuple[str, str], ...] = (
     ("early years", "early-years"), ("rising 5", "early-years"), ("nursery", "early-years"),
@@ -156,11 +158,18 @@ def infer_unit(name: str, cells: Iterable[object]) -> Unit:
     return "score" if numbers else "count"
 
 
+def polarity_in_words(raw: object) -> Polarity | None:
+    """The way a Polarity / Good is cell says is good: `H`, `L`, `High`, `Lower`, `Higher is better`, `lower is
+    good`, `Up`… in any case; None for a blank or anything else (such a cell informs, never refuses)."""
+    key = re.sub(r"\s+(?:is|=)\s+(?:better|good|best)$", "", " ".join(_text(raw).replace("_", " ").split()).lower())
+    return _POLARITY_CELLS.get(key)
+
+
 def infer_polarity(name: str, cell: object = None) -> tuple[Polarity, Literal["document", "domain"]]:
     """A Polarity / Good is cell when the file has one, else the name's own words; neutral when neither says."""
-    said = _POLARITY_CELLS.get(_text(cell).lower())
+    said = polarity_in_words(cell)
     if said:
-        return said, "document"  # type: ignore[return-value]
+        return said, "document"
     low = f" {normalise_name(name)} "
     for phrase in _LOWER:
         if phrase in low:

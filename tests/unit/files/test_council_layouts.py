@@ -61,7 +61,7 @@ def _through_library(root: Path, layout: Layout, path: Path) -> Outcome:
         parsed = parse_bytes(data, layout.file, store_catalogue(store, layout.la), sheet=layout.sheet)
         proposals = propose(parsed.unknown, store_catalogue(store, layout.la))
         done = set_up_and_load(store, proposals, data, layout.file, la=layout.la, sheet=layout.sheet)
-    except Exception as exc:  # noqa: BLE001 - a refusal is this layout's failure, not the module's
+    except Exception as exc:
         return Outcome([], [f"{type(exc).__name__}: {exc}"], set(), {})
     catalogue = store_catalogue(store, layout.la)
     names = {k.id: k.name for k in catalogue}
