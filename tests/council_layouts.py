@@ -332,7 +332,7 @@ THEMES_XLSX = Layout("hartwell_themes.xlsx", "808", [
     Measure("% new EHCPs issued within 20 weeks (excluding exceptions)", "percent", "higher_better",
             series(APR_SEP, WB_RATE), {"": 60.0}, kpi_target=60.0, comment="Above 60% for the first time this year"),
     Measure("% of pupils with an EHC plan in mainstream schools", "percent", "higher_better", series(APR_SEP, WB_MAIN)),
-    Measure("% of EHCPs placed in independent special schools", "percent", "lower_better", series(APR_SEP, WB_SPECIAL),
+    Measure("% of EHCPs in independent or non-maintained special schools", "percent", "lower_better", series(APR_SEP, WB_SPECIAL),
             {"": 7.0}, kpi_target=7.0),
 ], _themes_xlsx, sheet="all")
 
@@ -406,7 +406,7 @@ def _annual(layout: Layout) -> bytes:
 ANNUAL = Layout("kingsmere_annual.csv", "812", [
     Measure("Persistent absence of pupils with an EHCP (%)", "percent", "lower_better", series(YEARS, ABSENCE),
             {"2024/25": 11.0}, reference="OUT1"),
-    Measure("Average Attainment 8 score of pupils with SEN support", "score", "neutral", series(YEARS, KS4),
+    Measure("Average Attainment 8 score of pupils with SEN support", "score", "higher_better", series(YEARS, KS4),
             {"2024/25": 45.0}, reference="OUT2"),
 ], _annual)
 

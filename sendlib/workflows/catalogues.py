@@ -20,7 +20,9 @@ from sendlib.domain.common_measures import suggest_common
 from sendlib.domain.measure_setup import MeasureProposal, infer_unit, proposal, to_kpis
 from sendlib.domain.own_measures import BUNDLED_AUTHORITY, OWN_MEASURES, kpis_of, measure_rows
 from sendlib.domain.paths import catalogue_dir
+from sendlib.domain.periods import sort_key
 from sendlib.domain.settings import load_settings
+from sendlib.files.headings import year_covers
 from sendlib.files.parsed import UnknownMeasure
 from sendlib.store.delta import LOG_DIR, DeltaStore
 from sendlib.store.versioned import VersionInfo
@@ -84,11 +86,24 @@ def propose(unknown: list[UnknownMeasure], catalogue: Catalogue) -> list[Measure
     themes = {t.id: t.name for t in catalogue.themes.values()}
     out = []
     for measure in unknown:
-        common = suggest_common(measure.name, infer_unit(measure.name, measure.values.values()))
+        common = suggest_common(measure.name, infer_unit(measure.name, measure.values.values(), measure.unit))
         out.append(proposal(measure.name, section=measure.section, values=measure.values, themes=themes,
-                            target=measure.target, polarity_cell=measure.polarity,
-                            common=(common.measure_id, common.reason)))
+                            target=current_target(measure), polarity_cell=measure.polarity,
+                            common=(common.measure_id, common.reason), unit_cell=measure.unit,
+                            reference=measure.reference))
     return out
+
+
+def current_target(measure: UnknownMeasure) -> object:
+    """The target that applies to the figures shown: an undated Target, else the dated one for the latest period
+    shown or the year holding it (`Target 2024/25` over 2024/25's months); never one dated after them."""
+    if measure.target is not None or not measure.values:
+        return measure.target
+    latest = max(measure.values, key=sort_key)
+    for period, cell in measure.milestones.items():
+        if period == latest:
+            return cell
+    return next((cell for period, cell in measure.milestones.items() if year_covers(period, latest)), None)
 
 
 def add_measures(store: DeltaStore, proposals: list[MeasureProposal], *, la: str | None = None, author: str | None = None,
