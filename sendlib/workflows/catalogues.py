@@ -15,9 +15,9 @@ import pandas as pd
 
 from sendlib.domain.authorities import OLD_CODE, find_authority
 from sendlib.domain.benchmarks import la_index
-from sendlib.domain.catalogue import KPI, Catalogue, load_catalogue, load_themes
-from sendlib.domain.common_measures import suggest_common
-from sendlib.domain.measure_setup import MeasureProposal, infer_unit, proposal, to_kpis
+from sendlib.domain.catalogue import KPI, Catalogue, load_catalogue, load_themes, normalise_name
+from sendlib.domain.common_measures import common_measures, suggest_common
+from sendlib.domain.measure_setup import MeasureProposal, infer_theme, infer_unit, proposal, to_kpis
 from sendlib.domain.own_measures import BUNDLED_AUTHORITY, OWN_MEASURES, kpis_of, measure_rows
 from sendlib.domain.paths import catalogue_dir
 from sendlib.domain.periods import sort_key
@@ -52,14 +52,43 @@ def measures_store(store: DeltaStore) -> DeltaStore:
     return store.side(OWN_MEASURES)
 
 
-def store_catalogue(store: DeltaStore, la: str | None = None) -> Catalogue:
+def store_catalogue(store: DeltaStore, la: str | None = None, *, with_common: bool = False) -> Catalogue:
     """The catalogue an authority's files are read against (see the module docstring); by default the authority
-    the store is opened for."""
+    the store is opened for. `with_common`: every common definition too, by its id, name and synonyms, so a file
+    naming them loads with no set-up and DfE's benchmarks follow (see `with_common_measures`)."""
     code = authority_code(la or store.la)
     side = measures_store(store.authority(code))
     own = kpis_of(side.read_or_empty(), code) if side.exists() else []
     if code != BUNDLED_AUTHORITY:
-        return Catalogue(own, load_themes(catalogue_dir()))
+        mine = Catalogue(own, load_themes(catalogue_dir()))
+        return with_common_measures(mine) if with_common else mine
+    catalogue = _bundled_with(own, side, code)
+    return with_common_measures(catalogue) if with_common else catalogue
+
+
+def with_common_measures(catalogue: Catalogue) -> Catalogue:
+    """The catalogue and every common definition none of its measures points at, as a measure of its own (id the
+    definition's, monthly: a monthly figure of a definition DfE publishes yearly is the same concept at a finer
+    period); each definition's name and synonyms find the measure that carries it."""
+    themes = {t.id: t.name for t in catalogue.themes.values()}
+    carried = {k.common_measure: k.id for k in catalogue if k.common_measure}
+    order = max((k.order for k in catalogue), default=0)
+    extra: list[KPI] = []
+    for n, measure in enumerate(common_measures().values(), start=1):
+        if measure.id in carried or measure.id in catalogue:
+            continue
+        theme = infer_theme(None, measure.name, themes)
+        extra.append(KPI(id=measure.id, scorecard="scorecard", order=order + n, name=measure.name, theme=theme,
+                         section=catalogue.themes[theme].name, unit=measure.unit, polarity=measure.polarity,
+                         polarity_source="document", frequency="month", definition=measure.definition,
+                         source="common definition", common_measure=measure.id))
+        carried[measure.id] = measure.id
+    aliases = {normalise_name(label): carried[m.id] for m in common_measures().values() if m.id in carried
+               for label in (m.name, *m.synonyms, m.id)}
+    return catalogue.with_extra(extra, aliases)
+
+
+def _bundled_with(own: list[KPI], side: DeltaStore, code: str) -> Catalogue:
     base = load_catalogue()
     try:
         return base.with_extra(own) if own else base
@@ -110,7 +139,7 @@ def add_measures(store: DeltaStore, proposals: list[MeasureProposal], *, la: str
                  file_name: str | None = None) -> tuple[list[KPI], VersionInfo | None]:
     """The confirmed measures saved as one version of the authority's catalogue."""
     code = authority_code(la or store.la)
-    catalogue = store_catalogue(store, code)
+    catalogue = store_catalogue(store, code, with_common=True)  # an id never a common definition's
     kpis = to_kpis(proposals, catalogue, source=f"set up from {file_name or 'a file'}")
     rows = measure_rows(code, kpis)
 

@@ -54,7 +54,9 @@ def test_propose_add_load_export(proposal: Path, tmp_path: Path) -> None:
     listed = tmp_path / "list.csv"
     assert sendlib("catalogue", "list", "--store", store, "--la", COUNCIL.la, "--format", "csv", "-o",
                    str(listed)).returncode == 0
-    assert [r["id"] for r in _rows(listed)] == ids
+    listed_rows = _rows(listed)  # the authority's own measures, then the common definitions beside them
+    assert [r["id"] for r in listed_rows][: len(ids)] == ids
+    assert {r["source"] for r in listed_rows[len(ids):]} == {"common definition"}
     loaded = sendlib("load", str(HERE / COUNCIL.file), "--store", store, la=COUNCIL.la)
     assert loaded.returncode == 0, loaded.stderr
     export = tmp_path / "export.csv"

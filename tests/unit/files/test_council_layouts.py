@@ -169,3 +169,38 @@ def test_python_m_sendlib_runs_one_layout_end_to_end(files: dict[str, Path], tmp
         done = run(*args)
         assert done.returncode == 0, done.stderr
     assert len(_csv(export)) == len(layout.rows())
+
+
+def test_a_file_of_common_definitions_loads_for_any_authority_with_no_set_up(tmp_path: Path) -> None:
+    """By id, by name and by synonym; a monthly figure of a definition DfE publishes yearly is taken as it is."""
+    path = tmp_path / "common.csv"
+    path.write_text("Indicator Name,Month,Actual\nehcps,01/10/2024,1210\n"
+                    "% of EHC plans in mainstream schools,01/10/2024,41.5\nNumber of EHCPs,01/11/2024,1224\n",
+                    encoding="utf-8")
+    store = ["--store", str(tmp_path / "store"), "--la", "880"]
+    code, _, err = _cli("load", str(path), *store)
+    assert code == 0, err
+    export = tmp_path / "e.csv"
+    assert _cli("export", *store, "-o", str(export))[0] == 0
+    assert {(r["kpi_id"], r["period"], float(r["value"])) for r in _csv(export)} == {
+        ("ehcps", "2024-10", 1210.0), ("mainstream-pct", "2024-10", 41.5), ("ehcps", "2024-11", 1224.0)}
+    listed = tmp_path / "l.csv"
+    assert _cli("catalogue", "list", *store, "--format", "csv", "-o", str(listed))[0] == 0
+    assert {"ehcps", "mainstream-pct"} <= {r["id"] for r in _csv(listed)}
+
+
+def test_benchmarks_for_an_authority_with_nothing_set_up(tmp_path: Path) -> None:
+    out = tmp_path / "b.csv"
+    code, said, err = _cli("benchmarks", "--store", str(tmp_path / "store"), "--la", "879", "-o", str(out))
+    assert code == 0, err
+    rows = _csv(out)
+    assert {"ehcps", "mainstream-pct"} <= {r["kpi_id"] for r in rows}
+    assert f"wrote {len(rows)} rows" in said
+
+
+def test_an_empty_export_says_why(tmp_path: Path) -> None:
+    path = tmp_path / "other.csv"
+    path.write_text("Indicator Name,Month,Actual\nehcps,01/10/2024,1210\n", encoding="utf-8")
+    assert _cli("load", str(path), "--store", str(tmp_path / "store"), "--la", "880")[0] == 0
+    code, _, err = _cli("export", "--store", str(tmp_path / "store"), "--la", "881", "-o", str(tmp_path / "e.csv"))
+    assert code == 0 and "nothing to export: authority 881 has no figures" in err
