@@ -65,7 +65,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from sendlib.workflows.catalogues import store_catalogue
 
     store = store_of(args)
-    catalogue = store_catalogue(store)
+    catalogue = store_catalogue(store, with_common=True)
     query = ExtractQuery(
         scorecard=args.scorecard,
         themes=args.theme or [],
@@ -82,6 +82,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _fail(str(exc), 2)
     for note in ext.notes:
         print(f"note: {note}", file=sys.stderr)
+    if not len(ext.rows):
+        filtered = any((args.scorecard, args.theme, args.kpi, args.period_from, args.period_to, args.series))
+        print(f"note: nothing to export: authority {store.la} has no figures{' matching the filters' if filtered else ''}"
+              f" in {store.location.uri}", file=sys.stderr)
     atomic_write(Path(args.output), export_bytes(ext, catalogue, args.format, version=store.head()))
     what = f"{len(ext.rows)} rows ({ext.values} values)" if query.layout == "wide" else f"{len(ext.rows)} rows"
     print(f"wrote {what} to {args.output}")
@@ -120,7 +124,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     if is_dfe_file(data, path.name):
         return _load_dfe(store, data, path, args)
     try:
-        preview, info = load_file(store, path, store_catalogue(store), author=args.author, dry_run=args.dry_run,
+        preview, info = load_file(store, path, store_catalogue(store, with_common=True), author=args.author,
+                                  dry_run=args.dry_run,
                                   sheet=args.sheet)
     except FileRefused as exc:
         print(f"refused: {exc}", file=sys.stderr)
@@ -181,12 +186,16 @@ def cmd_benchmarks(args: argparse.Namespace) -> int:
 
     store = store_of(args)
     settings = load_settings()
-    catalogue = store_catalogue(store)
+    catalogue = store_catalogue(store, with_common=True)  # every definition DfE publishes, set up or not
+    la = args.la or settings.home_la
     try:
-        rows = benchmarks_for_store(store, catalogue, la=args.la or settings.home_la, sn_set=args.sn_groups or settings.sn_groups)
+        rows = benchmarks_for_store(store, catalogue, la=la, sn_set=args.sn_groups or settings.sn_groups)
     except LaNotFound as exc:
         return _fail(str(exc), 2)
     atomic_write(Path(args.output), to_csv_bytes(benchmark_rows(rows, catalogue)))
+    if not len(rows):
+        print(f"note: DfE publishes none of the common definitions for {la} in the releases this store holds; "
+              "the file has its header only", file=sys.stderr)
     print(f"wrote {len(rows)} rows to {args.output}")
     return 0
 
@@ -379,7 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_store(sub.add_parser("load", help="validate a CSV/.xlsx file and add it to the store as a new version"))
     p.add_argument("file")
     p.add_argument("--dry-run", action="store_true", help="validate and show what would change; write nothing")
-    p.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first)")
+    p.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first); all: every sheet with a table, as one file")
     p.add_argument("--author", help="who is loading (recorded in the history)")
     p.add_argument("--release", help="a DfE file: the release's name, e.g. 'Education, health and care plans, reporting year 2026'")
     p.set_defaults(func=cmd_load)

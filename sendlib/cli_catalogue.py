@@ -35,7 +35,7 @@ def cmd_propose(args: argparse.Namespace) -> int:
     if (inputs := _inputs(args, args.file)) is None:
         return 2
     path, la = inputs
-    catalogue = store_catalogue(store_of(args), la)
+    catalogue = store_catalogue(store_of(args), la, with_common=True)
     try:
         parsed = parse_bytes(path.read_bytes(), path.name, catalogue, sheet=args.sheet)
     except FileRefused as exc:
@@ -79,7 +79,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from sendlib.presentation.tables import catalogue_rows
     from sendlib.workflows.catalogues import store_catalogue
 
-    rows = catalogue_rows(store_catalogue(store_of(args), authority_of(args)))
+    rows = catalogue_rows(store_catalogue(store_of(args), authority_of(args), with_common=True))
     atomic_write(Path(args.output), to_bytes(rows, args.format))
     print(f"wrote {len(rows)} measures to {args.output}")
     return 0
@@ -92,7 +92,7 @@ def add_catalogue_parser(sub: argparse._SubParsersAction,  # type: ignore[type-a
 
     p = with_store(verbs.add_parser("propose", help="one row a measure FILE names that the catalogue does not know"))
     p.add_argument("file")
-    p.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first with a header)")
+    p.add_argument("--sheet", help="worksheet of an .xlsx file (default: the first with a header); all: every sheet with a table")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_propose)
 

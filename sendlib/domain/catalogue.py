@@ -127,7 +127,9 @@ class CatalogueError(ValueError):
 class Catalogue:
     """Lookups over the KPIs and themes. Immutable once built."""
 
-    def __init__(self, kpis: Iterable[KPI], themes: Iterable[Theme]):
+    def __init__(self, kpis: Iterable[KPI], themes: Iterable[Theme], aliases: dict[str, str] | None = None):
+        """`aliases`: other names (normalised) a measure is found by, to its id: a common definition's synonyms."""
+        self.aliases = dict(aliases or {})
         self.themes: dict[str, Theme] = {}
         for theme in sorted(themes, key=lambda t: t.order):
             if theme.id in self.themes:
@@ -188,6 +190,8 @@ class Catalogue:
         found = self._by_name.get((scorecard, normalise_name(name), parent))
         if found is None and parent is not None:
             found = self._by_name.get((scorecard, normalise_name(name), None))
+        if found is None and (alias := self.aliases.get(normalise_name(name))) is not None:
+            found = self._kpis.get(alias) if self._kpis[alias].scorecard == scorecard else None
         return found
 
     @cached_property
@@ -214,8 +218,8 @@ class Catalogue:
             self._closest_seen[key] = [lookup[h] for h in hits]
         return list(self._closest_seen[key])
 
-    def with_extra(self, kpis: Iterable[KPI]) -> Catalogue:
-        return Catalogue([*self, *kpis], self.themes.values())
+    def with_extra(self, kpis: Iterable[KPI], aliases: dict[str, str] | None = None) -> Catalogue:
+        return Catalogue([*self, *kpis], self.themes.values(), {**self.aliases, **(aliases or {})})
 
 
 def normalise_name(name: str) -> str:

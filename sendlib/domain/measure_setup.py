@@ -33,17 +33,27 @@ from sendlib.domain.periods import PeriodError, parse_period
 from sendlib.domain.values import CellError, CellErrorKind, Unit, parse_value
 
 PROPOSAL_COLUMNS = ["name", "theme", "section", "unit", "polarity", "polarity_source", "frequency", "cumulative",
-                    "target", "common_measure", "common_measure_reason", "suggested"]
+                    "target", "common_measure", "common_measure_reason", "suggested", "reference"]
 SUGGESTED_FIELDS = ("theme", "unit", "polarity", "frequency", "cumulative", "common_measure")
 
-# Phrases that say which way is good, tried in this order (so `over 52 weeks` wins over `weeks`, `late` over
-# `issued`). From the issue's list and the board report's own measures.
-_LOWER = ("late", "over 52 weeks", "over 32 weeks", "exclusion", "neet", "absent", "absence", "complaint",
-          "waiting", "overdue", "out of time", "tribunal appeals")
-_HIGHER = ("within 20 weeks", "within 6 weeks", "within", "on time", "attendance", "in education", "timely",
-           "satisfied", "compliment")
-_POLARITY_CELLS = {"h": "higher_better", "high": "higher_better", "higher": "higher_better",
-                   "l": "lower_better", "low": "lower_better", "lower": "lower_better"}
+# What a name says about which way is good, tried in this order (so `over 52 weeks` wins over `in 20 weeks`, `late`
+# over `issued`): the words a person reads it by, everyday variants included (`in 20 weeks`, `finalised in time`,
+# `average weeks from request to plan`, `appeals lodged`).
+_LOWER = tuple(re.compile(p) for p in (
+    r"\blate\b", r"\bover \d+ (?:weeks?|days?|wks?)\b", r"\bmore than \d+ (?:weeks?|days?)\b", r"\bexclu(?:sion|ded)",
+    r"\bneet\b", r"\babsen(?:t|ce)\b", r"\bcomplaints?\b", r"\bwait(?:ing)?\b", r"\boverdue\b", r"\bout of time\b",
+    r"\bbacklog\b", r"\bappeals? (?:lodged|registered|made)\b", r"\btribunal appeals?\b", r"\bdelay",
+    r"\b(?:average|mean|median)\b.*\b(?:weeks?|days?|wks?)\b", r"\b(?:weeks?|days?) (?:taken )?(?:to|from|between)\b",
+    r"\btime (?:taken )?to\b",
+))
+_HIGHER = tuple(re.compile(p) for p in (
+    r"\b(?:in|within|under) \d+ (?:weeks?|days?|wks?|months?)\b", r"\bon time\b", r"\bin time\b", r"\bwithin\b",
+    r"\bfinali[sz]ed\b", r"\btimely\b", r"\battendance\b", r"\bin education\b", r"\bsatisf", r"\bcompliments?\b",
+))
+_POLARITY_CELLS: dict[str, Polarity] = {
+    **dict.fromkeys(("h", "high", "higher", "up", "bigger", "more", "increase"), "higher_better"),
+    **dict.fromkeys(("l", "low", "lower", "down", "smaller", "less", "fewer", "decrease"), "lower_better"),
+}
 # Words in a section or name that point at a theme, when the theme's own name does not match closely.
 _THEME_WORDS: tuple[tuple[str, str], ...] = (
     ("early years", "early-years"), ("rising 5", "early-years"), ("nursery", "early-years"),
@@ -82,6 +92,7 @@ class MeasureProposal(BaseModel):
     common_measure: str | None = None
     common_measure_reason: str | None = None
     suggested: tuple[str, ...] = ()
+    reference: str | None = None  # the file's identifier for it (`Ref`, `Code`, `No.`), kept with the measure
 
     @field_validator("name")
     @classmethod
@@ -91,7 +102,7 @@ class MeasureProposal(BaseModel):
             raise ValueError("a measure needs a name")
         return name
 
-    @field_validator("section", "common_measure", "common_measure_reason", "target", mode="before")
+    @field_validator("section", "common_measure", "common_measure_reason", "target", "reference", mode="before")
     @classmethod
     def _blank(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -134,7 +145,26 @@ def _numbers(cells: Iterable[object]) -> list[float]:
     return out
 
 
-def infer_unit(name: str, cells: Iterable[object]) -> Unit:
+_UNIT_CELLS: dict[str, Unit] = {
+    **dict.fromkeys(("%", "percent", "percentage", "pct", "rate", "proportion"), "percent"),
+    **dict.fromkeys(("number", "no", "no.", "count", "#", "n", "total"), "count"),
+    **dict.fromkeys(("weeks", "week", "wks"), "weeks"),
+    **dict.fromkeys(("days", "day"), "days"),
+    **dict.fromkeys(("score", "average", "mean", "index", "ratio"), "score"),
+}
+
+
+def unit_in_words(cell: object) -> Unit | None:
+    """The unit a Unit column names (`%`, `Number`, `Weeks`, `Days`, `Score`), or None."""
+    return _UNIT_CELLS.get(_text(cell).lower())
+
+
+def infer_unit(name: str, cells: Iterable[object], stated: object = None) -> Unit:
+    """The unit a Unit column states, else read off the name and the values (below)."""
+    return unit_in_words(stated) or _unit_from(name, cells)
+
+
+def _unit_from(name: str, cells: Iterable[object]) -> Unit:
     """`%` in the values, or values 0–100 with `%` (or "percent", "proportion", "rate") in the name → percent;
     "weeks" / "days" in the name (not as a limit: "within 20 weeks") or the values → a duration; whole numbers →
     count; anything else → score."""
@@ -156,18 +186,23 @@ def infer_unit(name: str, cells: Iterable[object]) -> Unit:
     return "score" if numbers else "count"
 
 
+def polarity_in_words(raw: object) -> Polarity | None:
+    """The way a Polarity / Good is cell says is good: `H`, `L`, `High`, `Lower`, `Higher is better`, `lower is
+    good`, `Up`… in any case; None for a blank or anything else (such a cell informs, never refuses)."""
+    key = re.sub(r"\s+(?:is|=)\s+(?:better|good|best)$", "", " ".join(_text(raw).replace("_", " ").split()).lower())
+    return _POLARITY_CELLS.get(key)
+
+
 def infer_polarity(name: str, cell: object = None) -> tuple[Polarity, Literal["document", "domain"]]:
     """A Polarity / Good is cell when the file has one, else the name's own words; neutral when neither says."""
-    said = _POLARITY_CELLS.get(_text(cell).lower())
+    said = polarity_in_words(cell)
     if said:
-        return said, "document"  # type: ignore[return-value]
-    low = f" {normalise_name(name)} "
-    for phrase in _LOWER:
-        if phrase in low:
-            return "lower_better", "domain"
-    for phrase in _HIGHER:
-        if phrase in low:
-            return "higher_better", "domain"
+        return said, "document"
+    low = re.sub(r"[^a-z0-9%]+", " ", normalise_name(name))
+    if any(p.search(low) for p in _LOWER):
+        return "lower_better", "domain"
+    if any(p.search(low) for p in _HIGHER):
+        return "higher_better", "domain"
     return "neutral", "domain"
 
 
@@ -238,18 +273,24 @@ def _value(cell: object, unit: Unit) -> float | None:
 
 
 def proposal(name: str, *, section: str | None, values: Mapping[str, object], themes: Mapping[str, str],
-             target: object = None, polarity_cell: object = None, common: tuple[str | None, str | None] = (None, None)
-             ) -> MeasureProposal:
+             target: object = None, polarity_cell: object = None, common: tuple[str | None, str | None] = (None, None),
+             unit_cell: object = None, reference: str | None = None) -> MeasureProposal:
     """One measure set up from what its file says: `values` are its raw cells by period label; `common` is the
-    closest common definition and why (see `common_measures.suggest_common`)."""
-    unit = infer_unit(name, values.values())
+    closest common definition and why (see `common_measures.suggest_common`), whose polarity is the guess when
+    neither the file nor the name says which way is good."""
+    from sendlib.domain.common_measures import common_measures
+
+    unit = infer_unit(name, values.values(), unit_cell)
     polarity, source = infer_polarity(name, polarity_cell)
+    if polarity == "neutral" and source == "domain" and (matched := common_measures().get(common[0] or "")):
+        polarity = matched.polarity
     numbers = {k: v for k, v in ((k, _value(c, unit)) for k, c in values.items()) if v is not None}
     suggested = tuple(f for f in SUGGESTED_FIELDS if not (f == "polarity" and source == "document"))
     return MeasureProposal(
         name=name, theme=infer_theme(section, name, themes), section=section, unit=unit, polarity=polarity,
         polarity_source=source, frequency=infer_frequency(values), cumulative=infer_cumulative(numbers),
         target=_value(target, unit), common_measure=common[0], common_measure_reason=common[1], suggested=suggested,
+        reference=reference,
     )
 
 
@@ -343,5 +384,14 @@ def to_kpis(proposals: Iterable[MeasureProposal], catalogue: Catalogue, *, sourc
             polarity_source=p.polarity_source, frequency=p.frequency, cumulative=p.cumulative, target=p.target,
             target_source="the file's Target column" if p.target is not None else None,
             definition=f"{p.name} (set up from {source}).", source=source, common_measure=p.common_measure,
+            notes=reference_note(p.reference),
         ))
     return kpis
+
+
+REFERENCE_PREFIX = "Reference: "
+
+
+def reference_note(reference: str | None) -> str | None:
+    """A measure's own identifier as its catalogue notes say it (`Reference: PI-01`)."""
+    return f"{REFERENCE_PREFIX}{reference}" if reference else None

@@ -19,7 +19,7 @@ is the one the row-by-row reader makes, in the same order.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -27,9 +27,10 @@ import numpy as np
 import pandas as pd
 
 from sendlib.domain.catalogue import KPI, POLARITY_WORDS, Catalogue, normalise_name
-from sendlib.domain.periods import PeriodError, read_heading
+from sendlib.domain.periods import PeriodError
 from sendlib.domain.schema import ARROW_SCHEMA, SERIES, normalise, series_for_heading
 from sendlib.domain.values import UNITS, CellError, CellErrorKind, ParsedValue, Unit, parse_plain_values, parse_value
+from sendlib.files.headings import Role, is_period_heading, is_value_heading, read_period, role_of_heading
 from sendlib.files.parsed import (
     Columns,
     Parsed,
@@ -50,13 +51,22 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 _NAMES = {"kpi id", "kpi name"}
+# Columns beside the figures by what they are: an identifier or a polarity kept, a comment as the row's note; a RAG
+# rating or trend arrow (recomputed by the app) unread.
+_ROLE_KEYS: dict[Role, str | None] = {Role.IDENTIFIER: "reference", Role.POLARITY: "polarity", Role.COMMENT: "note",
+                                      Role.UNIT: "unit", Role.RAG: None, Role.TREND: None}
 _OTHER_KEYS = {"section": "section", "theme": "section"}
 
 
+def _is_header(keys: set[str]) -> bool:
+    """A value column and a period column under any of the usual headings (`Value` / `Actual`, `Period` / `Month`
+    / `Date`), beside a measure's id or name."""
+    return (any(is_value_heading(k) for k in keys) and any(is_period_heading(k) for k in keys)
+            and any(k in _NAMES or measure_heading_rank(k) is not None for k in keys))
+
+
 def find_header(grid: Grid) -> int | None:
-    return header_row(
-        grid, lambda keys: {"value", "period"} <= keys and any(k in _NAMES or measure_heading_rank(k) is not None for k in keys)
-    )
+    return header_row(grid, _is_header)
 
 
 def _columns(header: Sequence[object]) -> Columns:
@@ -66,18 +76,21 @@ def _columns(header: Sequence[object]) -> Columns:
     ranked = sorted((r, k) for k in keys if (r := measure_heading_rank(k)) is not None)
     name_key = "kpi name" if "kpi name" in keys else (ranked[0][1] if ranked else None)
     section_key = "section" if "section" in keys else "theme"
+    value_key = "value" if "value" in keys else next((k for k in keys if is_value_heading(k)), None)
+    period_key = "period" if "period" in keys else next((k for k in keys if is_period_heading(k)), None)
 
     def key(cell: object) -> str | None:
         if cell is None:
             return None
         text = header_key(cell)
-        if text == name_key:
-            return "kpi_name"
-        if is_polarity_heading(cell):
-            return "polarity"
+        if text in (name_key, value_key, period_key):
+            return {name_key: "kpi_name", value_key: "value", period_key: "period"}[text]
+        if text in ("kpi id", "series", "count", "note", "scorecard", "unit", "target"):
+            return text.replace(" ", "_")
         if measure_heading_rank(text) is not None or text in _OTHER_KEYS:
             return "section" if text == section_key else None
-        return text.replace(" ", "_")
+        role = role_of_heading(cell) or (Role.POLARITY if is_polarity_heading(cell) else None)
+        return _ROLE_KEYS.get(role) if role is not None else text.replace(" ", "_")
 
     return Columns.of(header, key)
 
@@ -126,7 +139,7 @@ def parse_long(grid: Grid, catalogue: Catalogue) -> Parsed:
         file=grid.name,
         by_qualified={catalogue.qualified_name(k): k for k in catalogue if k.parent_id},
     )
-    if grid.columns is not None:
+    if grid.columns is not None and "target" not in state.cols.index:
         return _parse_columns(parsed, catalogue, state, grid, header_index)
     for index in range(header_index + 1, len(grid.rows)):
         row = grid.rows[index]
@@ -156,15 +169,10 @@ def _read_row(parsed: Parsed, catalogue: Catalogue, state: _File, row: Sequence[
         fail(CellErrorKind.BAD_SERIES, "series", raw_series, f"series must be one of {', '.join(SERIES)}")
         return
     raw_period = cols.cell(row, "period")
-    period = ""
-    if raw_period is not None:
-        try:
-            period = read_heading(raw_period)[0].label
-        except PeriodError as exc:
-            fail(CellErrorKind.BAD_PERIOD, "period", raw_period, str(exc))
-            return
-    elif series == "actual":
-        fail(CellErrorKind.BAD_PERIOD, "period", raw_period, "an actual value needs a period")
+    period = _period(raw_period, series, lambda problem: fail(CellErrorKind.BAD_PERIOD, "period", raw_period, problem))
+    if period is None:
+        return
+    if cols.cell(row, "target") is not None and not _read_target(parsed, state, kpi, period, row, line):
         return
     value = parsed.read_value(cols.cell(row, "value"), kpi.unit, row=line, column=cols.heading["value"], file=state.file,
                               in_points=states_unit(cols.cell(row, "unit"), kpi.unit))
@@ -188,6 +196,35 @@ def _read_row(parsed: Parsed, catalogue: Catalogue, state: _File, row: Sequence[
     if value.value is None and not note_text:
         return
     parsed.add_value(kpi.scorecard, kpi.id, period, series, value, count=count, note=note_text)
+
+
+def _period(raw: object, series: str, fail: Callable[[str], None]) -> str | None:
+    """A row's period label ("" for an undated benchmark, target or baseline), or None after saying why not."""
+    if raw is None:
+        if series == "actual":
+            fail("an actual value needs a period")
+            return None
+        return ""
+    try:
+        return read_period(raw)[0].label
+    except PeriodError as exc:
+        fail(str(exc))
+        return None
+
+
+def _read_target(parsed: Parsed, state: _File, kpi: KPI, period: str, row: Sequence[object], line: int) -> bool:
+    """A Target column beside the actual: the target for the row's period. False when the cell is refused."""
+    value = parsed.read_value(state.cols.cell(row, "target"), kpi.unit, row=line, column=state.cols.heading["target"],
+                              file=state.file)
+    if value is None:
+        return False
+    key = (kpi.id, period, "target")
+    if key in state.seen:
+        return True  # one target a period, however many rows repeat it
+    state.seen[key] = line
+    if value.value is not None:
+        parsed.add_value(kpi.scorecard, kpi.id, period, "target", value)
+    return True
 
 
 def _check_polarity(parsed: Parsed, state: _File, kpi: KPI, raw: object, line: int) -> None:
@@ -217,9 +254,9 @@ def _keep_unknown(state: _File, row: Sequence[object], line: int) -> None:
     text = str(name).strip()
     measure = state.unknown.setdefault(normalise_name(text), UnknownMeasure(name=text, row=line))
     updates: dict[str, object] = {}
-    for key in ("polarity", "section"):
+    for key in ("polarity", "section", "unit", "reference"):
         if getattr(measure, key) is None and cols.cell(row, key) is not None:
-            updates[key] = cols.cell(row, key) if key == "polarity" else str(cols.cell(row, key)).strip()
+            updates[key] = str(cols.cell(row, key)).strip() if key in ("section", "reference") else cols.cell(row, key)
     updates |= _unknown_value(measure, cols, row)
     if updates:
         state.unknown[normalise_name(text)] = dataclasses.replace(measure, **updates)  # type: ignore[arg-type]
@@ -228,11 +265,15 @@ def _keep_unknown(state: _File, row: Sequence[object], line: int) -> None:
 def _unknown_value(measure: UnknownMeasure, cols: Columns, row: Sequence[object]) -> dict[str, object]:
     """The row's value placed in `measure` (its dicts filled in place): the fields to replace, if any."""
     raw, raw_period, series = cols.cell(row, "value"), cols.cell(row, "period"), _series(cols.cell(row, "series"))
-    if raw is None or series not in ("actual", "target", "baseline"):
+    if (raw is None and cols.cell(row, "target") is None) or series not in ("actual", "target", "baseline"):
         return {}
     try:
-        period = read_heading(raw_period)[0].label if raw_period is not None else ""
+        period = read_period(raw_period)[0].label if raw_period is not None else ""
     except PeriodError:
+        return {}
+    if (target := cols.cell(row, "target")) is not None and period:
+        measure.milestones.setdefault(period, target)
+    if raw is None:
         return {}
     if series == "actual" and period:
         measure.values.setdefault(period, raw)
@@ -371,7 +412,7 @@ def _slots(cells: dict[str, pa.Array], rows: int) -> tuple[np.ndarray, list[tupl
         if series is None or (raw is None and series == "actual"):
             continue
         try:
-            label = read_heading(raw)[0].label if raw is not None else ""
+            label = read_period(raw)[0].label if raw is not None else ""
         except PeriodError:
             continue
         found[i] = slots.setdefault((label, series), len(slots))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -21,6 +20,7 @@ from sendlib.domain.values import (
     format_value,
     parse_value,
 )
+from sendlib.files.headings import Role, polarity_in_words, role_of_heading
 from sendlib.files.readers import Grid
 
 MAX_ERRORS = 200
@@ -128,6 +128,8 @@ class UnknownMeasure:
     baseline: object | None = None  # the raw cell of a Baseline column
     milestones: dict[str, object] = field(default_factory=dict)  # period label -> raw cell of a dated Milestone
     polarity: object | None = None  # the raw cell of a Polarity / Good is column (H, L, High, Low)
+    reference: str | None = None  # its identifier (a `Ref`, `Code`, `No.` column)
+    unit: object | None = None  # the raw cell of a Unit column (`%`, `Number`, `Weeks`)
 
 
 @dataclass
@@ -250,15 +252,12 @@ header_key = heading_key
 
 # The measure column's heading, as councils write it, in the order one is chosen when a file has more than one
 # (`Measure` beside a `Description` of it): case and spaces aside.
-MEASURE_HEADINGS = ("KPI", "Measure", "Performance measure", "Performance indicator", "Indicator", "Description")
+MEASURE_HEADINGS = ("KPI", "Measure", "Performance measure", "Performance indicator", "Indicator", "Indicator name",
+                    "Measure name", "KPI description", "Metric", "Description")
 _MEASURE_RANK = {h.lower().replace(" ", ""): i for i, h in enumerate(MEASURE_HEADINGS)}
 # A column saying which way is good for each measure.
 POLARITY_HEADINGS = ("Polarity", "Good is", "Good")
 _POLARITY_HEADING_KEYS = {heading_key(h) for h in POLARITY_HEADINGS}
-_POLARITY_CELLS: dict[str, Polarity] = {
-    **dict.fromkeys(("h", "high", "higher"), "higher_better"),
-    **dict.fromkeys(("l", "low", "lower"), "lower_better"),
-}
 
 
 def measure_heading_rank(cell: object) -> int | None:
@@ -267,11 +266,9 @@ def measure_heading_rank(cell: object) -> int | None:
 
 
 def is_polarity_heading(cell: object) -> bool:
-    return cell is not None and heading_key(cell) in _POLARITY_HEADING_KEYS
+    return cell is not None and (heading_key(cell) in _POLARITY_HEADING_KEYS or role_of_heading(cell) is Role.POLARITY)
 
 
 def polarity_of(raw: object) -> Polarity | None:
-    """The way a Polarity / Good is cell says is good (`H`, `L`, `High`, `Low`, `Higher`, `Lower`, any case, with
-    or without `is better`), or None for a blank or anything else: such a cell only ever informs, never refuses."""
-    key = re.sub(r"\s+is\s+(?:better|good)$", "", heading_key(raw))
-    return _POLARITY_CELLS.get(key)
+    """The way a Polarity / Good is cell says is good (`headings.polarity_in_words`), or None."""
+    return polarity_in_words(raw)

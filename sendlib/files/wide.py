@@ -16,6 +16,7 @@ uploaded back changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -30,13 +31,13 @@ from sendlib.domain.periods import (
     PeriodError,
     parse_period,
     quarter,
-    read_heading,
     shift_month,
     short_label,
     sort_key,
 )
 from sendlib.domain.schema import SERIES, SERIES_HEADINGS, series_for_heading
 from sendlib.domain.values import ARROW_SYMBOL, CellError, CellErrorKind, ParsedValue, Unit, format_value, parse_value
+from sendlib.files.headings import Role, dated_series, read_period, role_of_contents, role_of_heading
 from sendlib.files.parsed import (
     Parsed,
     UnknownMeasure,
@@ -60,9 +61,6 @@ _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 # --- reading -------------------------------------------------------------------------------------
 
 
-_MILESTONE = re.compile(r"^milestones?\b[\s:\-–]*(?P<period>.+)$", re.IGNORECASE)
-
-
 def find_header(grid: Grid) -> int | None:
     return header_row(grid, _is_header)
 
@@ -84,6 +82,19 @@ def _reads_as_column(key: str) -> bool:
     return True
 
 
+def _column_target(cell: object) -> tuple[str, str]:
+    """(series, period) for a value column's heading: a benchmark, target or baseline with no period; a dated
+    `Target 2024/25`, `Milestone Mar-25` or `Baseline (Mar 24)`, that series for its period; or an actual period
+    in any common spelling (a date cell too), a rolling 12 months or year to date read as its month. Raises
+    PeriodError for a heading that is none of these."""
+    series = series_for_heading(cell)
+    if series is not None:
+        return series, ""
+    if (dated := dated_series(cell)) is not None:
+        return dated
+    return "actual", read_period(cell)[0].label
+
+
 @dataclass(frozen=True)
 class _Sheet:
     """The header row read: where the measure names are, each value column's (series, period) and heading, the
@@ -96,6 +107,8 @@ class _Sheet:
     headings: dict[int, str]
     polarity_col: int | None = None
     unread: frozenset[int] = frozenset()
+    reference_col: int | None = None
+    comment_col: int | None = None
 
     @property
     def header(self) -> list[Cell]:
@@ -112,30 +125,47 @@ class _Place:
     section: str | None = None
 
 
-def _column_target(cell: object) -> tuple[str, str]:
-    """(series, period) for a value column's heading: a benchmark, target or baseline with no period; a dated
-    Milestone, a target for its period; or an actual period, a rolling 12 months or year to date read as its
-    month. Raises PeriodError for a heading that is none of these."""
-    series = series_for_heading(cell)
-    if series is not None:
-        return series, ""
-    if isinstance(cell, str) and (m := _MILESTONE.match(cell.strip())):
-        return "target", parse_period(m.group("period")).label
-    return "actual", read_heading(cell)[0].label
-
-
 def _name_column(header: Sequence[object]) -> int:
     """The measure column: of several (`Measure` and `Description`), the one MEASURE_HEADINGS puts first."""
     ranked = [(rank, i) for i, c in enumerate(header) if (rank := measure_heading_rank(c)) is not None]
     return min(ranked)[1]
 
 
+def _roles(grid: Grid, header_index: int, kpi_col: int) -> dict[int, Role]:
+    """The columns beside the figures that are not figures: by heading (`Ref`, `RAG`, `Trend`, `Comments`,
+    `Polarity`), or, under a heading nothing reads, by contents (every cell a RAG rating or a trend arrow)."""
+    header = grid.rows[header_index]
+    roles: dict[int, Role] = {}
+    for col, cell in enumerate(header):
+        if col == kpi_col:
+            continue
+        role = role_of_heading(cell) or (Role.POLARITY if is_polarity_heading(cell) else None)
+        if role is None and (cell is None or not _is_period(cell)):
+            role = role_of_contents(row[col] if col < len(row) else None for row in grid.rows[header_index + 1:])
+        if role is not None:
+            roles[col] = role
+    return roles
+
+
+def _is_period(cell: object) -> bool:
+    try:
+        _column_target(cell)
+    except PeriodError:
+        return False
+    return True
+
+
 def _read_header(grid: Grid, header_index: int, parsed: Parsed) -> _Sheet:
-    """Map each column after the measure names to (series, period); find the Polarity column."""
+    """Map each column beside the measure names to (series, period), or to the role it plays (identifier,
+    comment, polarity; RAG and trend columns are left unread)."""
     header = grid.rows[header_index]
     kpi_col = _name_column(header)
-    unread = frozenset(i for i, c in enumerate(header) if i != kpi_col and measure_heading_rank(c) is not None)
-    polarity_col = next((i for i, c in enumerate(header) if i not in unread and is_polarity_heading(c)), None)
+    roles = _roles(grid, header_index, kpi_col)
+    named = frozenset(i for i, c in enumerate(header) if i != kpi_col and measure_heading_rank(c) is not None)
+    unread = named | frozenset(roles)
+    polarity_col = next((i for i, r in roles.items() if r is Role.POLARITY), None)
+    reference_col = next((i for i, r in roles.items() if r is Role.IDENTIFIER), None)
+    comment_col = next((i for i, r in roles.items() if r is Role.COMMENT), None)
     columns: dict[int, tuple[str, str]] = {}
     seen: dict[tuple[str, str], object] = {}
 
@@ -150,15 +180,22 @@ def _read_header(grid: Grid, header_index: int, parsed: Parsed) -> _Sheet:
             target = _column_target(cell)
         except PeriodError as exc:
             fail(CellErrorKind.BAD_HEADING, cell, f"this column heading is neither a period nor one of Nat, SN, SW, Target, "
-                 f"Baseline, Milestone <period>, Polarity ({exc})")
+                 f"Baseline, Target / Baseline / Milestone <period>, Polarity ({exc})")
             continue
         if target in seen:
             fail(CellErrorKind.DUPLICATE, cell, f"the same column appears twice (also headed {seen[target]!s})")
             continue
         seen[target] = cell
         columns[col] = target
-    headings = {col: str(header[col]) for col in columns}
-    return _Sheet(grid, header_index, kpi_col, columns, headings, polarity_col, unread)
+    headings = {col: _shown(header[col]) for col in columns}
+    return _Sheet(grid, header_index, kpi_col, columns, headings, polarity_col, unread, reference_col, comment_col)
+
+
+def _shown(cell: object) -> str:
+    """A heading as a person reads it: a date cell as its month (`Apr 2024`), not `2024-04-01 00:00:00`."""
+    if isinstance(cell, dt.datetime | dt.date):
+        return cell.strftime("%b %Y")
+    return str(cell)
 
 
 def parse_wide(grid: Grid, catalogue: Catalogue) -> Parsed:
@@ -196,7 +233,7 @@ def _read_row(parsed: Parsed, catalogue: Catalogue, sheet: _Sheet, index: int, p
     has_values = bool(values) or _cell(row, sheet.polarity_col) is not None
     kpi = _find_kpi(parsed, catalogue, sheet, name, has_values, line, place)
     if kpi is not None:
-        _read_values(parsed, sheet, kpi, values, line)
+        _read_values(parsed, sheet, kpi, values, line, comment=_text(_cell(row, sheet.comment_col)))
         _check_polarity(parsed, kpi, _cell(row, sheet.polarity_col), line)
     elif has_values:
         parsed.unknown.append(_unknown(sheet, row, name, line, place))
@@ -276,7 +313,17 @@ def _unknown(sheet: _Sheet, row: Sequence[object], name: str, line: int, place: 
         baseline=cells["baseline"].get(""),
         milestones=cells["target"],
         polarity=_cell(row, sheet.polarity_col),
+        reference=_text(_cell(row, sheet.reference_col)),
     )
+
+
+def _text(cell: object) -> str | None:
+    """A free-text or identifier cell as one line (an identifier written as a number, `1`, stays `1`)."""
+    if cell is None:
+        return None
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return " ".join(str(cell).split()) or None
 
 
 def _check_polarity(parsed: Parsed, kpi: KPI, raw: object, line: int) -> None:
@@ -291,9 +338,12 @@ def _check_polarity(parsed: Parsed, kpi: KPI, raw: object, line: int) -> None:
         )
 
 
-def _read_values(parsed: Parsed, sheet: _Sheet, kpi: KPI, values: Mapping[int, object], line: int) -> None:
-    """A KPI's cells, period by period then the benchmarks, checking each arrow against the period before."""
+def _read_values(parsed: Parsed, sheet: _Sheet, kpi: KPI, values: Mapping[int, object], line: int, *,
+                 comment: str | None = None) -> None:
+    """A KPI's cells, period by period then the benchmarks, checking each arrow against the period before; a
+    Comments cell is the note on its latest month reported."""
     previous: tuple[str, float | None] | None = None
+    latest: tuple[tuple[int, dt.date, str], dict[str, object]] | None = None
     for col in sorted(sheet.columns):
         series, period = sheet.columns[col]
         heading = sheet.headings[col]
@@ -313,6 +363,11 @@ def _read_values(parsed: Parsed, sheet: _Sheet, kpi: KPI, values: Mapping[int, o
             )
         if not value.is_empty:
             parsed.add_value(SCORECARD, kpi.id, period, series, value)
+            if series == "actual" and value.value is not None and (latest is None or sort_key(period) > latest[0]):
+                latest = (sort_key(period), parsed.records[-1])
+    if comment and latest is not None:
+        note = latest[1].get("note")
+        latest[1]["note"] = f"{note}; {comment}" if note else comment
 
 
 def _check_arrow(parsed: Parsed, row: int, column: str, previous: tuple[str, float | None] | None, value: ParsedValue,

@@ -15,12 +15,14 @@ import pandas as pd
 
 from sendlib.domain.authorities import OLD_CODE, find_authority
 from sendlib.domain.benchmarks import la_index
-from sendlib.domain.catalogue import KPI, Catalogue, load_catalogue, load_themes
-from sendlib.domain.common_measures import suggest_common
-from sendlib.domain.measure_setup import MeasureProposal, infer_unit, proposal, to_kpis
+from sendlib.domain.catalogue import KPI, Catalogue, load_catalogue, load_themes, normalise_name
+from sendlib.domain.common_measures import common_measures, suggest_common
+from sendlib.domain.measure_setup import MeasureProposal, infer_theme, infer_unit, proposal, to_kpis
 from sendlib.domain.own_measures import BUNDLED_AUTHORITY, OWN_MEASURES, kpis_of, measure_rows
 from sendlib.domain.paths import catalogue_dir
+from sendlib.domain.periods import sort_key
 from sendlib.domain.settings import load_settings
+from sendlib.files.headings import year_covers
 from sendlib.files.parsed import UnknownMeasure
 from sendlib.store.delta import LOG_DIR, DeltaStore
 from sendlib.store.versioned import VersionInfo
@@ -50,14 +52,43 @@ def measures_store(store: DeltaStore) -> DeltaStore:
     return store.side(OWN_MEASURES)
 
 
-def store_catalogue(store: DeltaStore, la: str | None = None) -> Catalogue:
+def store_catalogue(store: DeltaStore, la: str | None = None, *, with_common: bool = False) -> Catalogue:
     """The catalogue an authority's files are read against (see the module docstring); by default the authority
-    the store is opened for."""
+    the store is opened for. `with_common`: every common definition too, by its id, name and synonyms, so a file
+    naming them loads with no set-up and DfE's benchmarks follow (see `with_common_measures`)."""
     code = authority_code(la or store.la)
     side = measures_store(store.authority(code))
     own = kpis_of(side.read_or_empty(), code) if side.exists() else []
     if code != BUNDLED_AUTHORITY:
-        return Catalogue(own, load_themes(catalogue_dir()))
+        mine = Catalogue(own, load_themes(catalogue_dir()))
+        return with_common_measures(mine) if with_common else mine
+    catalogue = _bundled_with(own, side, code)
+    return with_common_measures(catalogue) if with_common else catalogue
+
+
+def with_common_measures(catalogue: Catalogue) -> Catalogue:
+    """The catalogue and every common definition none of its measures points at, as a measure of its own (id the
+    definition's, monthly: a monthly figure of a definition DfE publishes yearly is the same concept at a finer
+    period); each definition's name and synonyms find the measure that carries it."""
+    themes = {t.id: t.name for t in catalogue.themes.values()}
+    carried = {k.common_measure: k.id for k in catalogue if k.common_measure}
+    order = max((k.order for k in catalogue), default=0)
+    extra: list[KPI] = []
+    for n, measure in enumerate(common_measures().values(), start=1):
+        if measure.id in carried or measure.id in catalogue:
+            continue
+        theme = infer_theme(None, measure.name, themes)
+        extra.append(KPI(id=measure.id, scorecard="scorecard", order=order + n, name=measure.name, theme=theme,
+                         section=catalogue.themes[theme].name, unit=measure.unit, polarity=measure.polarity,
+                         polarity_source="document", frequency="month", definition=measure.definition,
+                         source="common definition", common_measure=measure.id))
+        carried[measure.id] = measure.id
+    aliases = {normalise_name(label): carried[m.id] for m in common_measures().values() if m.id in carried
+               for label in (m.name, *m.synonyms, m.id)}
+    return catalogue.with_extra(extra, aliases)
+
+
+def _bundled_with(own: list[KPI], side: DeltaStore, code: str) -> Catalogue:
     base = load_catalogue()
     try:
         return base.with_extra(own) if own else base
@@ -84,18 +115,31 @@ def propose(unknown: list[UnknownMeasure], catalogue: Catalogue) -> list[Measure
     themes = {t.id: t.name for t in catalogue.themes.values()}
     out = []
     for measure in unknown:
-        common = suggest_common(measure.name, infer_unit(measure.name, measure.values.values()))
+        common = suggest_common(measure.name, infer_unit(measure.name, measure.values.values(), measure.unit))
         out.append(proposal(measure.name, section=measure.section, values=measure.values, themes=themes,
-                            target=measure.target, polarity_cell=measure.polarity,
-                            common=(common.measure_id, common.reason)))
+                            target=current_target(measure), polarity_cell=measure.polarity,
+                            common=(common.measure_id, common.reason), unit_cell=measure.unit,
+                            reference=measure.reference))
     return out
+
+
+def current_target(measure: UnknownMeasure) -> object:
+    """The target that applies to the figures shown: an undated Target, else the dated one for the latest period
+    shown or the year holding it (`Target 2024/25` over 2024/25's months); never one dated after them."""
+    if measure.target is not None or not measure.values:
+        return measure.target
+    latest = max(measure.values, key=sort_key)
+    for period, cell in measure.milestones.items():
+        if period == latest:
+            return cell
+    return next((cell for period, cell in measure.milestones.items() if year_covers(period, latest)), None)
 
 
 def add_measures(store: DeltaStore, proposals: list[MeasureProposal], *, la: str | None = None, author: str | None = None,
                  file_name: str | None = None) -> tuple[list[KPI], VersionInfo | None]:
     """The confirmed measures saved as one version of the authority's catalogue."""
     code = authority_code(la or store.la)
-    catalogue = store_catalogue(store, code)
+    catalogue = store_catalogue(store, code, with_common=True)  # an id never a common definition's
     kpis = to_kpis(proposals, catalogue, source=f"set up from {file_name or 'a file'}")
     rows = measure_rows(code, kpis)
 

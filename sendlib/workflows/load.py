@@ -6,6 +6,7 @@ read → detect layout → parse every cell (collect every error) → compare wi
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -75,8 +76,37 @@ def detect_layout(grid: Grid) -> str | None:
     return None
 
 
+ALL_SHEETS = "all"
+
+
 def parse_bytes(data: bytes, name: str, catalogue: Catalogue, *, sheet: str | None = None) -> Parsed:
-    """Raise FileRefused for a file that is not a table at all; otherwise every cell problem is in `errors`."""
+    """Raise FileRefused for a file that is not a table at all; otherwise every cell problem is in `errors`.
+    `sheet="all"` reads every worksheet of a workbook that has a table (one sheet a theme), as one file."""
+    if sheet == ALL_SHEETS and name.lower().endswith(".xlsx") and ALL_SHEETS not in xlsx_sheet_names(data):
+        return _every_sheet(data, name, catalogue)
+    return _parse_sheet(data, name, catalogue, sheet)
+
+
+def _every_sheet(data: bytes, name: str, catalogue: Catalogue) -> Parsed:
+    """Each sheet with a table read alone, then put together; a measure set up from one takes the sheet's name as
+    its section when no section row says otherwise."""
+    found: list[tuple[str, Parsed]] = []
+    for each in xlsx_sheet_names(data):
+        grid = read_grid(data, name, sheet=each)
+        if detect_layout(grid) is not None:
+            found.append((each, _parse_sheet(data, name, catalogue, each)))
+    if not found:
+        raise FileRefused(f"{name}: no sheet has a header row the app reads")
+    out = Parsed(layout=found[0][1].layout)
+    for each, parsed in found:
+        out.records += parsed.records
+        out.errors += parsed.errors
+        out.warnings += parsed.warnings
+        out.unknown += [u if u.section else dataclasses.replace(u, section=each) for u in parsed.unknown]
+    return out
+
+
+def _parse_sheet(data: bytes, name: str, catalogue: Catalogue, sheet: str | None) -> Parsed:
     grid = read_grid(data, name, sheet=sheet)
     layout = detect_layout(grid)
     if layout is None and sheet is None and name.lower().endswith(".xlsx"):

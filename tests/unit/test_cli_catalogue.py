@@ -39,7 +39,8 @@ def proposal(tmp_path: Path) -> Path:
 def test_propose_writes_one_row_a_new_measure(proposal: Path) -> None:
     rows = _rows(proposal)
     assert list(rows[0]) == ["name", "theme", "section", "unit", "polarity", "polarity_source", "frequency",
-                             "cumulative", "target", "common_measure", "common_measure_reason", "suggested"]
+                             "cumulative", "target", "common_measure", "common_measure_reason", "suggested",
+                             "reference"]
     assert [r["name"] for r in rows] == [m.name for m in COUNCIL.measures]
     assert all("unit" in r["suggested"].split(";") for r in rows)
 
@@ -53,7 +54,9 @@ def test_propose_add_load_export(proposal: Path, tmp_path: Path) -> None:
     listed = tmp_path / "list.csv"
     assert sendlib("catalogue", "list", "--store", store, "--la", COUNCIL.la, "--format", "csv", "-o",
                    str(listed)).returncode == 0
-    assert [r["id"] for r in _rows(listed)] == ids
+    listed_rows = _rows(listed)  # the authority's own measures, then the common definitions beside them
+    assert [r["id"] for r in listed_rows][: len(ids)] == ids
+    assert {r["source"] for r in listed_rows[len(ids):]} == {"common definition"}
     loaded = sendlib("load", str(HERE / COUNCIL.file), "--store", store, la=COUNCIL.la)
     assert loaded.returncode == 0, loaded.stderr
     export = tmp_path / "export.csv"

@@ -57,7 +57,7 @@ EHCPS = "No. of EHCPs"
     ("rows", "kind"),
     [
         ([["title only"]], CellErrorKind.NO_HEADER),
-        ([["KPI", "Jan 24", "Comments"], [EHCPS, "1", None]], CellErrorKind.BAD_HEADING),
+        ([["KPI", "Jan 24", "Lead officer"], [EHCPS, "1", None]], CellErrorKind.BAD_HEADING),
         ([["KPI", "Nat", "National"], [EHCPS, "1", "2"]], CellErrorKind.DUPLICATE),
         ([["KPI", "Jan 24", None], [EHCPS, "1", "2"]], CellErrorKind.STRAY_VALUE),
         ([["KPI", "Jan 24"], [None, "1"]], CellErrorKind.STRAY_VALUE),
