@@ -39,6 +39,7 @@ DRAWN_BENCHMARKS = ("national", "statistical_neighbours")
 CHAR_PX, TICK_GAP_PX, LABEL_FONT = 6.6, 14, 11
 # A chart that stretches to its column is at least this wide on the theme pages (two charts to a row).
 CONTAINER_PX = 300
+X_PADDING = 24  # pixels between the plot's edge and its first and last period
 
 
 def layered(*charts: alt.Chart) -> alt.LayerChart:
@@ -131,28 +132,34 @@ def describe(kpi: KPI, points: pd.DataFrame, refs: pd.DataFrame, dfe: pd.DataFra
     return text
 
 
-def tick_periods(periods: list[str], width: int | str) -> list[str]:
-    """The periods an axis labels: every one when they fit the width, else every n-th counted back from the latest
-    (which is always labelled), so no label repeats and none runs into the next."""
+def tick_periods(periods: list[str], dates: list[pd.Timestamp], width: int | str) -> list[str]:
+    """The periods an axis labels: walking back from the latest (always labelled), each period whose label would
+    not run into the last one kept, by where it falls on the time scale. No label repeats; none overlaps."""
     if not periods:
         return []
-    px = CONTAINER_PX if isinstance(width, str) else width
+    px = (CONTAINER_PX if isinstance(width, str) else width) - 2 * X_PADDING
     widest = max(len(axis_label(p)) for p in periods) * CHAR_PX + TICK_GAP_PX
-    fits = max(1, int(px // widest))
-    step = -(-len(periods) // fits)
-    return periods[::-1][::step][::-1]
+    first, span = dates[0], (dates[-1] - dates[0]) or pd.Timedelta(days=1)
+    kept: list[str] = []
+    last_x = None
+    for period, date in zip(reversed(periods), reversed(dates), strict=True):
+        x = (date - first) / span * px
+        if last_x is None or last_x - x >= widest:
+            kept.append(period)
+            last_x = x
+    return kept[::-1]
 
 
 def period_axis(periods: list[str], dates: list[pd.Timestamp], width: int | str, *, title: str | None = None) -> alt.X:
     """A time axis labelled by the periods themselves (`axis_label`): ticks only where a period starts, named as
     people say it. The scale is not widened ('nice') beyond the series' first and last period."""
     at = dict(zip(periods, dates, strict=True))
-    ticks = tick_periods(periods, width)
+    ticks = tick_periods(periods, dates, width)
     names = ", ".join(f"'{at[p]:%Y-%m-%d}': '{axis_label(p)}'" for p in ticks)
     axis = alt.Axis(values=[alt.DateTime(year=at[p].year, month=at[p].month, date=at[p].day) for p in ticks],
                     labelExpr=f"{{{names}}}[timeFormat(datum.value, '%Y-%m-%d')]", labelAngle=0,
                     labelFontSize=LABEL_FONT, labelOverlap=False, labelFlush=False, grid=False)
-    return alt.X("date:T", title=title, axis=axis, scale=alt.Scale(nice=False, padding=24))
+    return alt.X("date:T", title=title, axis=axis, scale=alt.Scale(nice=False, padding=X_PADDING))
 
 
 def _legend(names: list[str]) -> alt.Legend:
@@ -240,30 +247,38 @@ def sparkline(values: list[float], *, width: int = 120, height: int = 32) -> alt
     return chart
 
 
-def small_multiples(kpis: list[KPI], table: pd.DataFrame, *, columns: int = 3, width: int = 220) -> alt.FacetChart:
-    """One small trend per KPI, each with its own scale, for a theme at a glance."""
-    frames = []
+def _small(kpi: KPI, points: pd.DataFrame, width: int) -> alt.Chart:
+    """One measure's small trend, titled by its short name, on an axis of its own periods; a percentage's axis
+    labels carry a % so a rate never reads as a count."""
+    y_axis = alt.Axis(labelExpr="datum.label + '%'") if kpi.unit == "percent" else alt.Axis()
+    units = "weeks" if kpi.unit == "days" else None
+    chart: alt.Chart = (  # as in sparkline: Altair's chained methods are typed Any
+        alt.Chart(points)
+        .mark_line(point=True, color=ACTUAL_COLOUR)
+        .encode(
+            x=period_axis(points["period"].tolist(), points["date"].tolist(), width),
+            y=alt.Y("y:Q", title=units, axis=y_axis, scale=alt.Scale(zero=kpi.unit != "score")),
+            tooltip=[alt.Tooltip("kpi:N", title="Measure"), alt.Tooltip("label:N", title="Period"),
+                     alt.Tooltip("shown:N", title="Value")],
+        )
+        .properties(width=width, height=120,
+                    title=alt.TitleParams(kpi.title, anchor="start", fontSize=12, limit=0))
+    )
+    return chart
+
+
+def small_multiples(kpis: list[KPI], table: pd.DataFrame, *, columns: int = 3, width: int = 220) -> alt.ConcatChart:
+    """One small trend per KPI, each with its own scales and axis of its own periods, for a theme at a glance."""
+    charts = []
     for kpi in kpis:
         pts = _points(kpi, table)
         if not pts.empty:
-            frames.append(pts.assign(kpi=kpi.name[:60], unit=UNIT_WORDS[kpi.unit]))
-    data = pd.concat(frames) if frames else pd.DataFrame(columns=["date", "value", "kpi", "label", "shown"])
-    chart: alt.FacetChart = (  # as in sparkline: Altair's chained methods are typed Any
-        alt.Chart(data)
-        .mark_line(point=True, color=ACTUAL_COLOUR)
-        .encode(
-            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount=4)),
-            y=alt.Y("value:Q", title=None),
-            tooltip=[alt.Tooltip("kpi:N", title="KPI"), alt.Tooltip("label:N", title="Period"), alt.Tooltip("shown:N", title="Value")],
-        )
-        .properties(width=width, height=120)
-        .facet(
-            facet=alt.Facet("kpi:N", title=None, sort=[k.name[:60] for k in kpis], header=alt.Header(labelLimit=width + 10, labelFontSize=11)),
-            columns=columns,
-        )
-        .resolve_scale(y="independent")
-        .properties(description=f"Small multiple trend charts for {len(frames)} KPIs")
-    )
+            charts.append(_small(kpi, pts.assign(kpi=kpi.name), width))
+    description = f"Small multiple trend charts for {len(charts)} KPIs"
+    if not charts:
+        charts.append(alt.Chart(pd.DataFrame({"text": ["No figures yet"]})).mark_text(fontSize=12).encode(
+            text="text:N").properties(width=width, height=40))
+    chart: alt.ConcatChart = alt.concat(*charts, columns=columns).properties(description=description)
     return chart
 
 
