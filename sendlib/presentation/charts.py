@@ -6,13 +6,14 @@ charts read in greyscale and for colour-blind readers. Palette: the GSS colour-b
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any, cast
 
 import altair as alt
 import pandas as pd
 
 from sendlib.domain.benchmarks import format_dfe
-from sendlib.domain.catalogue import KPI, POLARITY_WORDS, UNIT_WORDS, Catalogue
+from sendlib.domain.catalogue import KPI, POLARITY_WORDS, Catalogue
 from sendlib.domain.periods import axis_label, parse_period, short_label
 from sendlib.domain.schema import SERIES_WORDS
 from sendlib.domain.values import Unit, format_value
@@ -39,6 +40,7 @@ DRAWN_BENCHMARKS = ("national", "statistical_neighbours")
 CHAR_PX, TICK_GAP_PX, LABEL_FONT = 6.6, 14, 11
 # A chart that stretches to its column is at least this wide on the theme pages (two charts to a row).
 CONTAINER_PX = 300
+TITLE_FONT, CHAR_SHARE = 13, 0.6  # a title's font, and a character's width as a share of it
 X_PADDING = 24  # pixels between the plot's edge and its first and last period
 
 
@@ -162,6 +164,12 @@ def period_axis(periods: list[str], dates: list[pd.Timestamp], width: int | str,
     return alt.X("date:T", title=title, axis=axis, scale=alt.Scale(nice=False, padding=X_PADDING))
 
 
+def wrapped(text: str, width: int | str, font: int) -> list[str]:
+    """A title in lines that fit the chart's width, so none is cut short."""
+    px = CONTAINER_PX if isinstance(width, str) else width
+    return textwrap.wrap(text, max(20, int(px // (font * CHAR_SHARE)))) or [text]
+
+
 def _legend(names: list[str]) -> alt.Legend:
     """Every line named in full (no label is cut), one to a row when any name is long."""
     columns = 2 if max(len(n) for n in names) <= 24 else 1
@@ -229,7 +237,8 @@ def trend_chart(kpi: KPI, table: pd.DataFrame, *, target: float | None = None,
     chart = layered(*layers).properties(
         width=width,
         height=height,
-        title=alt.TitleParams(title or kpi.name, anchor="start", fontSize=13, limit=600),
+        title=alt.TitleParams(wrapped(title or kpi.name, width, TITLE_FONT), anchor="start", fontSize=TITLE_FONT,
+                              limit=0),
         description=description,
     )
     return chart
