@@ -107,10 +107,17 @@ def kpi_tile(row: dict, *, label: str | None = None, computed: ComputedLookup | 
         st.caption(line)
 
 
+def tile_titles(tiles: list[dict]) -> list[str]:
+    """Each tile leads with its measure's short name (the full name is its help, on hover), told apart from its
+    neighbours where two would read alike."""
+    cat = data.catalogue()
+    return tile_labels([cat[row["kpi_id"]].title if row["kpi_id"] in cat else row["name"] for row in tiles])
+
+
 def headline_tiles(summary: pd.DataFrame, kpi_ids: list[str], *, computed: ComputedLookup | None = None) -> None:
     rows = summary.set_index("kpi_id")
     tiles = [rows.loc[k].to_dict() | {"kpi_id": k} for k in kpi_ids if k in rows.index]
-    labels = tile_labels([row["name"] for row in tiles])
+    labels = tile_titles(tiles)
     for col, row, label in zip(st.columns(len(tiles) or 1), tiles, labels, strict=False):
         with col:
             kpi_tile(row, label=label, computed=computed)
@@ -295,7 +302,7 @@ def theme_page(page: str) -> None:
         if with_data.empty:
             st.info("None of these measures has a figure yet; they are listed in the table below.")
         tiles = with_data.to_dict("records")
-        labels = tile_labels([row["name"] for row in tiles])
+        labels = tile_titles(tiles)
         for start in range(0, len(tiles), 4):
             for col, row, label in zip(st.columns(4), tiles[start:start + 4], labels[start:start + 4], strict=False):
                 with col:

@@ -18,7 +18,7 @@ SEEDS = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "se
 SCORECARD_SEED = "001_c4a3362b33691dbe.txt"
 BOARD_SEED = "000_dae6423632dd882b.txt"
 
-COLUMNS = ["id", "scorecard", "order", "name", "parent_id", "theme", "section", "unit", "polarity",
+COLUMNS = ["id", "scorecard", "order", "name", "short_name", "parent_id", "theme", "section", "unit", "polarity",
            "polarity_source", "frequency", "cumulative", "target", "target_source", "tolerance",
            "definition", "source", "action_plan", "notes"]
 SECTIONS = {"EHCPs and SEN Support", "SEN Early Years Sufficiency", "EHCP by Provision Type",

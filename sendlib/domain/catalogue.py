@@ -74,6 +74,8 @@ class KPI(BaseModel):
     scorecard: ScorecardId
     order: int
     name: str = Field(min_length=1)
+    # What a tile or a small chart leads with (`EHCPs in mainstream (%)`); the full name is on hover and the page.
+    short_name: str | None = None
     parent_id: str | None = None
     theme: str
     section: str
@@ -114,6 +116,11 @@ class KPI(BaseModel):
         if self.target is not None and not self.target_source:
             raise ValueError(f"{self.id}: a target needs a target_source")
         return self
+
+    @property
+    def title(self) -> str:
+        """The short name where the catalogue gives one (an authority's own measure may not), else the name."""
+        return self.short_name or self.name
 
     @property
     def is_placeholder(self) -> bool:

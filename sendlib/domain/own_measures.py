@@ -18,7 +18,10 @@ from sendlib.domain.table_spec import TableSpec
 BUNDLED_AUTHORITY = "839"  # Bournemouth, Christchurch and Poole: the authority of the documents in data/source/
 MEASURE_KEY = ["la", "id"]
 _NUMBERS = {"order": pa.int64(), "target": pa.float64(), "tolerance": pa.float64()}
-_ARROW = pa.schema([("la", pa.string()), *((name, _NUMBERS.get(name, pa.string())) for name in KPI.model_fields)])
+# A short name is the bundled catalogue's (a measure set up from a file has its own name only); leaving it out
+# keeps the table's schema that of the stores already written.
+_STORED = [name for name in KPI.model_fields if name != "short_name"]
+_ARROW = pa.schema([("la", pa.string()), *((name, _NUMBERS.get(name, pa.string())) for name in _STORED)])
 MEASURE_COLUMNS = list(_ARROW.names)
 
 

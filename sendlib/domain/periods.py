@@ -323,6 +323,19 @@ def short_label(label: str) -> str:
     return p.label
 
 
+def axis_label(label: str) -> str:
+    """A period as a chart's axis names it, one rule by frequency: `Jan 25`, `Q1 24/25`, `Autumn 2023` (a term by
+    the calendar year it falls in), `Spring 1 2024`, `2023/24`, `2024`. Two periods never share a label, so an
+    axis never repeats one."""
+    try:
+        p = parse_period(label)
+    except PeriodError:
+        return label
+    if p.kind in ("term", "half-term"):
+        return f"{p.label[8:]} {p.start.year}"
+    return short_label(label)
+
+
 def long_label(label: str) -> str:
     """`January 2025` for months, `Q1 2024/25 (April to June 2024)` for quarters, as a board paper writes them."""
     try:

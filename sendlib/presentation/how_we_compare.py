@@ -9,6 +9,7 @@ publish is left out of the ranking and listed with its reason, never drawn as ze
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any, cast
 
 import altair as alt
@@ -169,8 +170,9 @@ def ranked_bar_chart(table: pd.DataFrame, refs: pd.DataFrame, *, title: str, kin
                alt.Tooltip("source:N", title="Source")]
     x = alt.X("position:O", title=f"Local authorities, highest to lowest ({len(table)} with a published figure)",
               axis=alt.Axis(labels=False, ticks=False, domain=True), sort=None)
-    top = max([*table["value"].tolist(), *refs["value"].tolist(), 0.0]) * 1.12
-    # Room above the tallest bar for the home authority's name; a percentage axis still stops at 100.
+    top = max([*table["value"].tolist(), *refs["value"].tolist(), 0.0]) * 1.3
+    # Room above the tallest bar for the home authority's name (wrapped to fit a half column); a percentage axis still
+    # stops at 100.
     y = (alt.Y("value:Q", title=y_title, scale=alt.Scale(domain=[0, top], nice=False), axis=alt.Axis(values=list(range(0, 101, 20))))
          if kind == "rate" and top > 100 else alt.Y("value:Q", title=y_title))
     bars = alt.Chart(table).mark_bar().encode(
@@ -196,11 +198,11 @@ def ranked_bar_chart(table: pd.DataFrame, refs: pd.DataFrame, *, title: str, kin
         left = h["position"] <= n / 2
         # The name sits at the top of the plot with a leader down to the bar, clear of the reference lines.
         label = pd.DataFrame([{"position": h["position"], "value": h["value"], "top": top,
-                               "text": f"▼ {home_name}: {h['shown']} ({h['rank_text']})"}])
+                               "text": "\n".join(textwrap.wrap(f"▼ {home_name}: {h['shown']} ({h['rank_text']})", 20))}])
         lead = alt.Chart(label)
         layers.append(lead.mark_rule(strokeDash=[2, 2], color="#0B0C0C").encode(x=x, y="value:Q", y2="top:Q"))
         layers.append(lead.mark_text(align="left" if left else "right", dx=-4 if left else 4, dy=-4, baseline="bottom",
-                                     fontSize=12, fontWeight="bold", color="#0B0C0C").encode(x=x, y="top:Q", text="text:N"))
+                                     fontSize=12, fontWeight="bold", color="#0B0C0C", lineBreak="\n").encode(x=x, y="top:Q", text="text:N"))
     if not refs.empty:
         names = refs["label"].tolist()
         colour = alt.Color("label:N", title="Lines", scale=alt.Scale(domain=names, range=[TREND_STYLE[s][0] for s in refs["series"]]),
@@ -267,7 +269,7 @@ def benchmark_trend_chart(rows: pd.DataFrame, *, title: str, kind: str, descript
     colour = alt.Color("label:N", title=None, scale=alt.Scale(domain=names, range=[TREND_STYLE[s][0] for s in present]),
                        legend=alt.Legend(orient="bottom", symbolType="stroke", symbolStrokeWidth=3, labelLimit=260))
     dash = alt.StrokeDash("label:N", scale=alt.Scale(domain=names, range=[TREND_STYLE[s][1] for s in present]), legend=None)
-    x = alt.X("period_label:O", title=None, sort=order, axis=alt.Axis(labelAngle=0, labelLimit=90))
+    x = alt.X("period_label:O", title=None, sort=order, axis=alt.Axis(labelAngle=0, labelLimit=0, labelOverlap="greedy"))
     y = alt.Y("value:Q", title="Per cent" if kind == "rate" else "Number", scale=alt.Scale(zero=kind == "count"))
     base = alt.Chart(rows)
     lines = base.mark_line(point=alt.OverlayMarkDef(size=50, filled=True), strokeWidth=2.5).encode(

@@ -24,12 +24,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import textwrap
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal, cast
 
-import altair as alt
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -490,8 +488,7 @@ def _charts(kpis: list[KPI], rows: dict[str, Row], table: pd.DataFrame, scorecar
         if points[(points["series"] == "actual") & points["value"].notna()].empty:
             continue
         target = rows[kpi.id].target
-        chart = trend_chart(kpi, points, target=None, width=CHART_WIDTH, height=180).properties(
-            title=alt.TitleParams(textwrap.wrap(kpi.name, 70), anchor="start", fontSize=12, limit=CHART_WIDTH))
+        chart = trend_chart(kpi, points, target=None, width=CHART_WIDTH, height=180)
         description = chart.description if isinstance(chart.description, str) else kpi.name
         svg = chart_image(chart, "svg", width=CHART_WIDTH)
         out.append(Chart(kpi.id, kpi.name, description + (f" Target {target}." if target and "Target" not in description else ""),

@@ -47,11 +47,12 @@ def test_trend_chart_is_vega_lite(spec):
     assert "rule" in _marks(spec)
 
 
-def test_trend_chart_names_actual_target_and_three_benchmarks(spec):
+def test_trend_chart_names_actual_target_and_at_most_two_benchmarks_with_their_figures(spec):
+    """Target, England and neighbours, each named with its figure in the legend; the region is left to the table."""
     domains = _colour_domains(spec)
     assert domains
     for domain in domains:
-        assert domain == ["Actual", "Target", "England", "Statistical neighbours", "Region"]
+        assert domain == ["Actual", "Target 5.0%", "England 5.2%", "Statistical neighbours 5.7%"]
 
 
 def test_trend_chart_draws_the_actual_line_from_the_data(spec):
@@ -82,14 +83,14 @@ def test_trend_chart_for_a_kpi_with_no_data(table, catalogue):
 
 def test_trend_chart_target_argument_draws_a_target(table, catalogue):
     spec = trend_chart(catalogue["complaints"], table, target=10).to_dict()
-    assert _colour_domains(spec)[0] == ["Actual", "Target"]
+    assert _colour_domains(spec)[0] == ["Actual", "Target 10"]
     assert "Target: 10" in spec["description"]
 
 
 def test_small_multiples_build(table, catalogue):
     kpis = catalogue.for_theme("tribunals")
     spec = small_multiples(kpis, table).to_dict()
-    assert "facet" in spec
+    assert len(spec["concat"]) == 8
     # The scorecard's 8 mediation / tribunal / compliments / complaints rows all have values.
     assert len(kpis) == 8
     assert "for 8 KPIs" in spec["description"]
@@ -129,21 +130,45 @@ def _dfe_data(chart_dict: dict) -> list[dict]:
     return [row for rows in datasets.values() for row in rows if "(DfE" in str(row.get("label", ""))]
 
 
-def test_dfe_benchmarks_overlapping_the_local_months_are_drawn_and_labelled(table, catalogue, dfe_rows):
+def test_dfe_benchmarks_overlapping_the_local_months_are_drawn_and_named(table, catalogue, dfe_rows):
     kpi = catalogue["ehcps-mainstream-pct"]
     mine = dfe_rows[(dfe_rows["kpi_id"] == kpi.id) & dfe_rows["primary"]]
     chart = trend_chart(kpi, table[table["kpi_id"] == kpi.id], dfe=mine).to_dict()
     drawn = _dfe_data(chart)
-    periods = {(r["series"], r["label"].split("(DfE ")[1].split(")")[0]) for r in drawn}
-    assert ("England (DfE)", "Jan 24") in periods and ("Statistical neighbours (DfE)", "Jan 25") in periods
+    periods = {(r["key"], r["label"].split("(DfE ")[1].split(")")[0]) for r in drawn}
+    assert ("national", "Jan 24") in periods and ("statistical_neighbours", "Jan 25") in periods
     assert not any("Jan 19" in p for _, p in periods), "a census before the local series is not drawn"
+    assert "regional" not in {k for k, _ in periods}, "the region is left to the table: three lines at most"
     jan24 = mine[(mine["period"] == "2024-01") & (mine["series"] == "national")]["value"].iloc[0]
-    assert any(r["series"] == "England (DfE)" and r["value"] == jan24 for r in drawn)
-    assert {r["text"] for r in drawn if r["text"]} == {r["label"] for r in drawn if r["label"].count("Jan 25")}
+    assert any(r["key"] == "national" and r["value"] == jan24 for r in drawn)
     assert all(r["source"].startswith("from DfE") for r in drawn)
     assert "Published by DfE: England (DfE Jan 24) 43.3%" in chart["description"]
     legend = chart["layer"][0]["encoding"]["color"]["scale"]["domain"]
-    assert {"England (DfE)", "Region (DfE)", "Statistical neighbours (DfE)"} <= set(legend)
+    latest = {r["label"] for r in drawn if "Jan 25" in r["label"]}
+    assert legend[0] == "Actual" and latest <= set(legend)
+    assert not any(n.startswith(("England ", "Statistical neighbours ")) and "DfE" not in n for n in legend), \
+        "the document's own England / neighbours lines give way to DfE's where DfE covers the span"
+
+
+def test_a_dfe_year_is_clipped_to_a_short_series(table, catalogue, dfe_rows):
+    """The board's two months (Feb and Mar 24) with DfE's 2024 figure: drawn over those two months only, so the
+    x axis is the series' own and the two points are not squashed to one side."""
+    kpi = catalogue["b01-6-week-decisions"]
+    mine = dfe_rows[(dfe_rows["kpi_id"] == kpi.id) & dfe_rows["primary"]]
+    chart = trend_chart(kpi, table[table["kpi_id"] == kpi.id], dfe=mine).to_dict()
+    line = next(d for d in chart["datasets"].values() if d and "y" in d[0])
+    first, last = min(r["date"] for r in line), max(r["date"] for r in line)
+    drawn = _dfe_data(chart)
+    assert drawn
+    assert all(first <= r["start"] <= r["end"] <= last for r in drawn)
+
+
+def test_a_days_measure_is_drawn_in_weeks(table, catalogue):
+    kpi = catalogue["b05-average-time-to-issue-excl-exceptions"]
+    chart = trend_chart(kpi, table[table["kpi_id"] == kpi.id]).to_dict()
+    assert chart["layer"][0]["encoding"]["y"]["title"] == "Weeks"
+    target = next(d for d in chart["datasets"].values() if d and d[0].get("key") == "target")[0]
+    assert target["value"] == 20 and target["shown"] == "20 weeks"
 
 
 def test_no_dfe_figure_no_dfe_layer(table, catalogue, dfe_rows):
@@ -158,7 +183,7 @@ def test_a_suppressed_dfe_figure_is_not_drawn_as_zero(table, catalogue, dfe_rows
     hidden = (mine["period"] == "2025-01") & (mine["series"] == "national")
     mine.loc[hidden, "value"] = pd.NA
     drawn = _dfe_data(trend_chart(kpi, table[table["kpi_id"] == kpi.id], dfe=mine).to_dict())
-    assert not any(r["series"] == "England (DfE)" and "Jan 25" in r["label"] for r in drawn)
+    assert not any(r["key"] == "national" and "Jan 25" in r["label"] for r in drawn)
     assert all(r["value"] != 0 for r in drawn)
 
 

@@ -108,7 +108,7 @@ def test_home_authority_is_flagged_named_and_ranked_as_compute_ranks_it(dfe, map
     spec = ranked_bar_chart(table, refs, title="t", kind="rate", home_name="Bournemouth, Christchurch and Poole",
                             description=description).to_dict()
     assert spec["description"] == description
-    texts = [row.get("text", "") for layer in _layer_data(spec) for row in layer]
+    texts = [row.get("text", "").replace("\n", " ") for layer in _layer_data(spec) for row in layer]
     assert any(t.startswith("▼ Bournemouth, Christchurch and Poole: 37.1%") for t in texts), "named, not colour alone"
     bars = {b["old_la_code"]: b["role"] for b in _layer_data(spec)[0]}
     assert bars[HOME] == "home" and list(bars.values()).count("home") == 1

@@ -100,7 +100,7 @@ def test_the_home_authority_is_marked_in_the_rows_and_on_the_chart() -> None:
                                                                "839": "home"}
     assert got.home_shares
     text = _spec_text(got.chart)
-    assert "▼ Bournemouth, Christchurch and Poole: 40.0% (4 of 4)" in text
+    assert "▼ Bournemouth, Christchurch and Poole: 40.0% (4 of 4)" in text.replace("\\n", " ")
     assert "Bournemouth, Christchurch and Poole: 40.0%, ranked 4 of 4, bottom quarter" in got.description
 
 
