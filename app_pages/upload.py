@@ -6,7 +6,7 @@ from explorer.access import may_edit
 from explorer.dfe_upload import dfe_upload
 from explorer.measure_setup import refused, show_flash
 from explorer.menu import end_page
-from explorer.pages_upload import case_level_chosen, new_kpi_form, sen2_in_figures
+from explorer.pages_upload import case_level_chosen, new_kpi_form, sen2_in_figures, sheet_choice
 from explorer.text import plain
 from explorer.upload_figures import figures_preview, show_outcome
 from sendlib.files.dfe import is_dfe_file
@@ -49,7 +49,6 @@ upload = st.file_uploader(
     max_upload_size=MAX_UPLOAD_BYTES // 1_048_576,
     disabled=not editable,
 )
-sheet = st.text_input("Worksheet (Excel only; blank for the first sheet)", key="upload-sheet") or None
 
 if upload is not None and editable:
     raw = upload.getvalue()
@@ -60,6 +59,7 @@ if upload is not None and editable:
     if is_dfe_file(raw, upload.name):
         dfe_upload(raw, upload.name)
         end_page()
+    sheet = sheet_choice(raw, upload.name)
     try:
         preview: Preview = preview_bytes(raw, upload.name, data.store(), data.catalogue(), sheet=sheet)
     except FileRefused as exc:

@@ -32,7 +32,7 @@ from sendlib.presentation.tables import summary_table
 from sendlib.store.delta import DeltaStore
 from sendlib.store.location import store_location
 from sendlib.workflows.cases import cases_store, computed_figures, computed_measures, read_cases
-from sendlib.workflows.catalogues import measures_store, store_catalogue
+from sendlib.workflows.catalogues import listed, measures_store, store_catalogue
 from sendlib.workflows.commentary import commentary_store
 from sendlib.workflows.dfe_releases import ensure_dfe
 from sendlib.workflows.load import ensure_store
@@ -43,7 +43,13 @@ from .authority import authority, several
 
 @st.cache_resource
 def _catalogue(path: str, stamp: str) -> Catalogue:
-    return store_catalogue(opened(path))
+    return store_catalogue(opened(path), with_common=True)
+
+
+@st.cache_resource(max_entries=8)
+def _listed(path: str, version: str, stamp: str) -> Catalogue:
+    """The measures the pages list for a version of the figures (`catalogues.listed`)."""
+    return listed(_catalogue(path, stamp), _table(path, version)["kpi_id"].unique().tolist())
 
 
 def _stamp(s: DeltaStore) -> str:
@@ -58,8 +64,10 @@ def catalogue_stamp() -> str:
 
 
 def catalogue() -> Catalogue:
-    """The home authority's catalogue: for the bundled documents' authority the bundled KPIs plus any added on the
-    upload page, and the measures set up from files (re-read when either changes)."""
+    """The catalogue of the authority shown, every common definition beside its own measures (as the CLI reads):
+    for the bundled documents' authority the bundled KPIs plus any added on the upload page, and the measures set
+    up from files (re-read when either changes). A file naming a common definition loads with no set-up, and How we
+    compare benchmarks every definition DfE publishes."""
     s = store()
     return _catalogue(key_of(s), _stamp(s))
 
@@ -107,7 +115,7 @@ def table() -> tuple[pd.DataFrame, str]:
 
 @st.cache_data(max_entries=32)
 def _summary(path: str, version: str, stamp: str, as_of: str | None) -> pd.DataFrame:
-    return summarise(_table(path, version), _catalogue(path, stamp), as_of=as_of)
+    return summarise(_table(path, version), _listed(path, version, stamp), as_of=as_of)
 
 
 def summary(as_of: str | None = None) -> pd.DataFrame:
@@ -190,7 +198,7 @@ def comment_lookups(scorecard: str) -> dict[tuple[str, str], dict]:
 
 @st.cache_data(max_entries=8, show_spinner="Building the report…")
 def _report(path: str, version: str, stamp: str, head: str, scorecard: str, month: str, charts: bool) -> Report:
-    return build_report(_table(path, version), _catalogue(path, stamp), _comments(path, head), month,
+    return build_report(_table(path, version), _listed(path, version, stamp), _comments(path, head), month,
                         scorecard=scorecard, version=version, charts=charts)
 
 
@@ -317,14 +325,16 @@ def home_la_name() -> str:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _overview_dfe(path: str, scorecards: tuple[str, ...], *key: str) -> pd.DataFrame:
+def _overview_dfe(path: str, scorecards: tuple[str, ...], version: str, *key: str) -> pd.DataFrame:
     stamp = key[2]
-    return dfe_summary(_latest_dfe(path, *key), _catalogue(path, stamp), list(scorecards))
+    return dfe_summary(_latest_dfe(path, *key), _listed(path, version, stamp), list(scorecards))
 
 
 def overview_dfe(scorecards: tuple[str, ...]) -> pd.DataFrame:
-    """The overview's DfE table, formatted once per DfE release, authority, groups and scorecard choice."""
-    return _overview_dfe(key_of(store()), scorecards, *benchmarks_key())
+    """The overview's DfE table (the measures the pages list), formatted once per DfE release, authority, groups,
+    scorecard choice and figures version."""
+    s = store()
+    return _overview_dfe(key_of(s), scorecards, s.head() or "", *benchmarks_key())
 
 
 # For other explorer modules' caches, keyed as these are (store path, versions): the cached readers by name.

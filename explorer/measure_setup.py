@@ -12,7 +12,7 @@ import streamlit as st
 
 from sendlib.domain.catalogue import FREQUENCY_WORDS, POLARITY_WORDS, UNIT_WORDS, normalise_name
 from sendlib.domain.common_measures import common_measures
-from sendlib.domain.measure_setup import MeasureProposal
+from sendlib.domain.measure_setup import SHORT_NAME_MAX, MeasureProposal
 from sendlib.domain.values import CellError, CellErrorKind
 from sendlib.presentation.setup_table import (
     CUMULATIVE_WORDS,
@@ -36,7 +36,7 @@ CONFIRM_KEY = "measure-setup-confirm"
 _PROPOSALS_KEY = "measure-setup-proposals"
 _READ_ONLY = ["name", "common_measure_reason", "suggested"]
 # What a person looks at first: the measure, whether it is checked, and what is still a guess; then the fields.
-_ORDER = ["name", "checked", "suggested", "section", "theme", "unit", "polarity", "frequency", "cumulative", "target",
+_ORDER = ["name", "checked", "suggested", "reference", "short_name", "section", "theme", "unit", "polarity", "frequency", "cumulative", "target",
           "common_measure", "common_measure_reason"]
 
 
@@ -108,6 +108,10 @@ def _columns(themes: dict[str, str]) -> dict[str, object]:
         "_index": st.column_config.NumberColumn("Row", help="The row a problem names"),
         "name": st.column_config.TextColumn(SETUP_HEADINGS["name"], disabled=True, pinned=True,
                                             help="The measure's name exactly as the file prints it"),
+        "reference": st.column_config.TextColumn(SETUP_HEADINGS["reference"],
+                                                 help="The file's own identifier for the measure (Ref, Code, No.)"),
+        "short_name": st.column_config.TextColumn(SETUP_HEADINGS["short_name"], max_chars=SHORT_NAME_MAX,
+                                                  help="What the overview's tile leads with; the full name is on hover"),
         "section": st.column_config.TextColumn(SETUP_HEADINGS["section"],
                                                help="The section row it sits under in the file"),
         "theme": select(SETUP_HEADINGS["theme"], options=list(themes), format_func=themes.get, required=True),

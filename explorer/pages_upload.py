@@ -10,6 +10,7 @@ import streamlit as st
 
 from sendlib.domain.catalogue import POLARITY_WORDS, UNIT_WORDS, new_kpi
 from sendlib.domain.values import format_value
+from sendlib.files.readers import xlsx_sheet_names
 from sendlib.files.sen2 import MAX_PROBLEMS, MAX_SEN2_BYTES
 from sendlib.presentation.cases import measure_unit
 from sendlib.presentation.sen2_problems import problem_counts, problems_csv
@@ -25,10 +26,25 @@ from sendlib.workflows.cases import (
     problem_rows,
 )
 from sendlib.workflows.catalogues import add_kpi
+from sendlib.workflows.load import ALL_SHEETS
 
 from . import data
 from .access import current_user
 from .text import plain, plain_table
+
+SHEET_WORDS = {None: "The first sheet with a table", ALL_SHEETS: "All sheets, read as one file (one theme a sheet)"}
+
+
+def sheet_choice(raw: bytes, file_name: str) -> str | None:
+    """A workbook's worksheet: the first with a table (as before a choice is made), any one sheet, or every sheet
+    read as one file (`load.ALL_SHEETS`, offered unless a sheet is itself named so). None for a CSV."""
+    names = xlsx_sheet_names(raw) if file_name.lower().endswith(".xlsx") else []
+    if len(names) < 2:
+        return None
+    options = [None, *names, *([ALL_SHEETS] if ALL_SHEETS not in names else [])]
+    return st.selectbox("Worksheet", options, format_func=lambda o: SHEET_WORDS.get(o, o),
+                        key=f"upload-sheet-{hashlib.sha256(raw).hexdigest()[:12]}",
+                        help="A workbook with one sheet a theme is read whole with “All sheets”.")
 
 
 def new_kpi_form(name: str = "", key: str = "new-kpi") -> None:

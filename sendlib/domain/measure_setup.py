@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from itertools import pairwise
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sendlib.domain.catalogue import (
     KPI,
@@ -33,7 +33,7 @@ from sendlib.domain.periods import PeriodError, parse_period
 from sendlib.domain.values import CellError, CellErrorKind, Unit, parse_value
 
 PROPOSAL_COLUMNS = ["name", "theme", "section", "unit", "polarity", "polarity_source", "frequency", "cumulative",
-                    "target", "common_measure", "common_measure_reason", "suggested", "reference"]
+                    "target", "common_measure", "common_measure_reason", "suggested", "reference", "short_name"]
 SUGGESTED_FIELDS = ("theme", "unit", "polarity", "frequency", "cumulative", "common_measure")
 
 # What a name says about which way is good, tried in this order (so `over 52 weeks` wins over `in 20 weeks`, `late`
@@ -72,6 +72,9 @@ _THEME_WORDS: tuple[tuple[str, str], ...] = (
     ("20 weeks", "statutory-duty"), ("request", "statutory-duty"),
 )
 DEFAULT_THEME = "statutory-duty"
+SHORT_NAME_MAX = 40  # a tile's title fits on a line
+_COUNT_WORDS = re.compile(r"^(?:total\s+)?(?:no\b\.?|number\b|nos\b\.?)\s*(?:of\b\s*)?", re.IGNORECASE)
+_PERCENT_WORDS = re.compile(r"^(?:%|per\s*cent(?:age)?\b)\s*(?:of\b\s*)?", re.IGNORECASE)
 
 
 class MeasureProposal(BaseModel):
@@ -93,6 +96,7 @@ class MeasureProposal(BaseModel):
     common_measure_reason: str | None = None
     suggested: tuple[str, ...] = ()
     reference: str | None = None  # the file's identifier for it (`Ref`, `Code`, `No.`), kept with the measure
+    short_name: str | None = Field(default=None, max_length=SHORT_NAME_MAX)  # what a tile leads with
 
     @field_validator("name")
     @classmethod
@@ -102,7 +106,8 @@ class MeasureProposal(BaseModel):
             raise ValueError("a measure needs a name")
         return name
 
-    @field_validator("section", "common_measure", "common_measure_reason", "target", "reference", mode="before")
+    @field_validator("section", "common_measure", "common_measure_reason", "target", "reference", "short_name",
+                     mode="before")
     @classmethod
     def _blank(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -269,6 +274,23 @@ def _value(cell: object, unit: Unit) -> float | None:
         return None
 
 
+def short_name(name: str) -> str:
+    """A tile's title from a measure's printed name, as the bundled catalogue's read: `No. of` dropped (a count is
+    what a tile shows), `% of X` as `X (%)`, asides in brackets dropped and then words cut (…) to fit
+    SHORT_NAME_MAX characters."""
+    text = " ".join(name.split())
+    percent = _PERCENT_WORDS.match(text) is not None
+    text = (_PERCENT_WORDS if percent else _COUNT_WORDS).sub("", text, count=1) or text
+    suffix = " (%)" if percent else ""
+    room = SHORT_NAME_MAX - len(suffix)
+    if len(text) > room:
+        text = " ".join(re.sub(r"\([^)]*\)", " ", text).split()) or text
+    if len(text) > room:
+        head = text[: room - 1]
+        text = (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(" ,;:-–&") + "…"
+    return text[:1].upper() + text[1:] + suffix
+
+
 # --- proposals -----------------------------------------------------------------------------------
 
 
@@ -290,7 +312,7 @@ def proposal(name: str, *, section: str | None, values: Mapping[str, object], th
         name=name, theme=infer_theme(section, name, themes), section=section, unit=unit, polarity=polarity,
         polarity_source=source, frequency=infer_frequency(values), cumulative=infer_cumulative(numbers),
         target=_value(target, unit), common_measure=common[0], common_measure_reason=common[1], suggested=suggested,
-        reference=reference,
+        reference=reference, short_name=short_name(name),
     )
 
 
@@ -384,7 +406,7 @@ def to_kpis(proposals: Iterable[MeasureProposal], catalogue: Catalogue, *, sourc
             polarity_source=p.polarity_source, frequency=p.frequency, cumulative=p.cumulative, target=p.target,
             target_source="the file's Target column" if p.target is not None else None,
             definition=f"{p.name} (set up from {source}).", source=source, common_measure=p.common_measure,
-            notes=reference_note(p.reference),
+            notes=reference_note(p.reference), short_name=p.short_name,
         ))
     return kpis
 

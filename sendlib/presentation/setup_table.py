@@ -16,10 +16,11 @@ from sendlib.domain.measure_setup import DUPLICATE_PROBLEM, MeasureProposal, che
 from sendlib.domain.values import CellError, CellErrorKind
 
 NO_COMMON = "none"  # the set-up table's choice for "no common definition"
-SETUP_COLUMNS = ["name", "section", "theme", "unit", "polarity", "frequency", "cumulative", "target", "common_measure",
-                 "common_measure_reason", "suggested", "checked"]
+SETUP_COLUMNS = ["name", "reference", "short_name", "section", "theme", "unit", "polarity", "frequency", "cumulative",
+                 "target", "common_measure", "common_measure_reason", "suggested", "checked"]
 SETUP_HEADINGS: dict[str, str] = {
-    "name": "Measure (as printed)", "section": "Section", "theme": "Theme", "unit": "Unit",
+    "name": "Measure (as printed)", "reference": "Reference", "short_name": "Short name (for tiles)",
+    "section": "Section", "theme": "Theme", "unit": "Unit",
     "polarity": "Which way is good", "frequency": "Frequency", "cumulative": "Running total", "target": "Target",
     "common_measure": "Common definition", "common_measure_reason": "Why this definition",
     "suggested": "Suggested — please check", "checked": "Checked",
@@ -55,7 +56,7 @@ def setup_table(proposals: list[MeasureProposal], *, checked: bool = False) -> p
     """The proposals as the set-up table's rows (SETUP_COLUMNS, values as ids; numbered from 1 as the rows a
     problem names): every suggested field listed in words under `suggested` until the row is `checked`."""
     rows = [{
-        "name": p.name, "section": p.section or "", "theme": p.theme, "unit": p.unit, "polarity": p.polarity,
+        "name": p.name, "reference": p.reference or "", "short_name": p.short_name or "", "section": p.section or "", "theme": p.theme, "unit": p.unit, "polarity": p.polarity,
         "frequency": p.frequency, "cumulative": p.cumulative, "target": p.target,
         "common_measure": p.common_measure or NO_COMMON, "common_measure_reason": p.common_measure_reason or "",
         "suggested": "", "checked": checked,
@@ -92,7 +93,8 @@ def _setup_row(proposal: MeasureProposal, row: Mapping[str, object]) -> dict[str
     polarity = _cell(row.get("polarity"))
     common = _common_cell(row.get("common_measure"))
     return {
-        "name": proposal.name, "theme": _cell(row.get("theme")), "section": _cell(row.get("section")),
+        "name": proposal.name, "reference": _cell(row.get("reference")), "short_name": _cell(row.get("short_name")),
+        "theme": _cell(row.get("theme")), "section": _cell(row.get("section")),
         "unit": _cell(row.get("unit")), "polarity": polarity,
         "polarity_source": proposal.polarity_source if polarity == proposal.polarity else "domain",
         "frequency": _cell(row.get("frequency")), "cumulative": _cell(row.get("cumulative")),

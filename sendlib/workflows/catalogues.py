@@ -7,6 +7,7 @@ other authority it is the measures that authority set up (each may point at a co
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from sendlib.domain.authorities import OLD_CODE, find_authority
-from sendlib.domain.benchmarks import la_index
+from sendlib.domain.benchmarks import la_index, load_mappings
 from sendlib.domain.catalogue import KPI, Catalogue, load_catalogue, load_themes, normalise_name
 from sendlib.domain.common_measures import common_measures, suggest_common
 from sendlib.domain.measure_setup import MeasureProposal, infer_theme, infer_unit, proposal, to_kpis
@@ -22,6 +23,7 @@ from sendlib.domain.own_measures import BUNDLED_AUTHORITY, OWN_MEASURES, kpis_of
 from sendlib.domain.paths import catalogue_dir
 from sendlib.domain.periods import sort_key
 from sendlib.domain.settings import load_settings
+from sendlib.domain.sharing import common_measure_of
 from sendlib.files.headings import year_covers
 from sendlib.files.parsed import UnknownMeasure
 from sendlib.store.delta import LOG_DIR, DeltaStore
@@ -66,12 +68,17 @@ def store_catalogue(store: DeltaStore, la: str | None = None, *, with_common: bo
     return with_common_measures(catalogue) if with_common else catalogue
 
 
+COMMON_SOURCE = "common definition"
+
+
 def with_common_measures(catalogue: Catalogue) -> Catalogue:
-    """The catalogue and every common definition none of its measures points at, as a measure of its own (id the
-    definition's, monthly: a monthly figure of a definition DfE publishes yearly is the same concept at a finer
+    """The catalogue and every common definition none of its measures counts (`sharing.common_measure_of`: its own
+    pointer, or the bundled KPI DfE's figures for it benchmark), as a measure of its own (id the definition's, monthly: a monthly figure of a definition DfE publishes yearly is the same concept at a finer
     period); each definition's name and synonyms find the measure that carries it."""
     themes = {t.id: t.name for t in catalogue.themes.values()}
-    carried = {k.common_measure: k.id for k in catalogue if k.common_measure}
+    carried: dict[str, str] = {}
+    for kpi_id, common in common_measure_of(catalogue, load_mappings(), common_measures()).items():
+        carried.setdefault(common, kpi_id)
     order = max((k.order for k in catalogue), default=0)
     extra: list[KPI] = []
     for n, measure in enumerate(common_measures().values(), start=1):
@@ -81,11 +88,25 @@ def with_common_measures(catalogue: Catalogue) -> Catalogue:
         extra.append(KPI(id=measure.id, scorecard="scorecard", order=order + n, name=measure.name, theme=theme,
                          section=catalogue.themes[theme].name, unit=measure.unit, polarity=measure.polarity,
                          polarity_source="document", frequency="month", definition=measure.definition,
-                         source="common definition", common_measure=measure.id))
+                         source=COMMON_SOURCE, common_measure=measure.id))
         carried[measure.id] = measure.id
     aliases = {normalise_name(label): carried[m.id] for m in common_measures().values() if m.id in carried
                for label in (m.name, *m.synonyms, m.id)}
     return catalogue.with_extra(extra, aliases)
+
+
+def listed(catalogue: Catalogue, held: Iterable[str]) -> Catalogue:
+    """The measures an authority's pages list: its own, and a common definition only once it holds figures for it
+    (every definition stays in `catalogue` for reading files and DfE's benchmarks; 98 empty rows are not its own)."""
+    have = set(held)
+    kept = [k for k in catalogue if not _bare_common(k) or k.id in have]
+    ids = {k.id for k in kept}
+    return Catalogue(kept, catalogue.themes.values(), {a: i for a, i in catalogue.aliases.items() if i in ids})
+
+
+def _bare_common(kpi: KPI) -> bool:
+    """A common definition added by `with_common_measures`, not a measure the authority has (its id the definition's)."""
+    return kpi.source == COMMON_SOURCE and kpi.id == kpi.common_measure
 
 
 def _bundled_with(own: list[KPI], side: DeltaStore, code: str) -> Catalogue:
@@ -171,7 +192,9 @@ def set_up_and_load(store: DeltaStore, proposals: list[MeasureProposal], data: b
     with it (preview → commit, as an upload is; a file with other problems is not loaded and says why)."""
     from sendlib.workflows.load import commit_preview, preview_bytes  # load reads its catalogue from this module
 
-    kpis, measures = add_measures(store, proposals, la=la, author=author, file_name=file_name)
-    preview = preview_bytes(data, file_name, store, store_catalogue(store, la), sheet=sheet)
-    figures = commit_preview(store, preview, author=author) if preview.ok and (preview.new or preview.revised) else None
+    code = authority_code(la or store.la)
+    written = store if code == store.la else store.authority(code)  # figures go where the measures went
+    kpis, measures = add_measures(written, proposals, author=author, file_name=file_name)
+    preview = preview_bytes(data, file_name, written, store_catalogue(written, with_common=True), sheet=sheet)
+    figures = commit_preview(written, preview, author=author) if preview.ok and (preview.new or preview.revised) else None
     return SetUp(kpis, measures, preview, figures)

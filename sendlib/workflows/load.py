@@ -316,7 +316,7 @@ def load_file(
     dry_run: bool = False,
     sheet: str | None = None,
 ) -> tuple[Preview, VersionInfo | None]:
-    catalogue = catalogue or store_catalogue(store)
+    catalogue = catalogue or store_catalogue(store, with_common=True)
     preview = preview_bytes(path.read_bytes(), path.name, store, catalogue, sheet=sheet)
     if preview.errors:
         raise ImportRefused(preview)

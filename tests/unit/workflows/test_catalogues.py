@@ -89,3 +89,23 @@ def test_a_new_authoritys_20_week_measure_gets_dfe_benchmarks_for_that_authority
     key = ["period", "series"]
     assert mine[mine["measure"] == "twenty-week-excl"].set_index(key)["value"].equals(
         board.set_index(key)["value"])
+
+
+def test_set_up_and_load_writes_the_authority_it_is_asked_for(store: DeltaStore) -> None:
+    """A store opened for the bundled authority, asked to set up and load another's file: the measures and the
+    figures both go to that authority, read with its own catalogue; the store's own authority is untouched."""
+    from sendlib.workflows.catalogues import set_up_and_load
+
+    council = COUNCILS[0]
+    path = HERE / council.file
+    home = store.authority("839")
+    catalogue = store_catalogue(home, council.la)
+    proposals = propose(parse_bytes(path.read_bytes(), path.name, catalogue).unknown, catalogue)
+    done = set_up_and_load(home, proposals, path.read_bytes(), path.name, la=council.la, author="a.manager")
+    assert done.preview.ok and done.figures is not None, done.preview.errors[:3]
+    theirs = store.authority(council.la).read()
+    assert set(theirs["kpi_id"]) == {k.id for k in done.kpis}
+    assert len(theirs) == done.figures.new
+    assert not home.exists() or home.read_or_empty().empty
+    assert {k.id for k in done.kpis} <= {k.id for k in store_catalogue(store, council.la)}
+    assert not ({k.id for k in done.kpis} & {k.id for k in store_catalogue(home)})
