@@ -7,7 +7,7 @@ from sendlib.presentation.charts import coverage_chart
 from sendlib.presentation.extracts import to_csv_bytes
 from sendlib.presentation.tables import case_glossary_table, glossary_table
 
-cat = data.catalogue()
+cat = data.listed_catalogue()
 st.title("Glossary")
 st.markdown(
     "Every measure in the monthly SEND scorecard and the improvement board report: what it counts, "

@@ -19,7 +19,7 @@ from sendlib.domain.trends import moved_most
 from sendlib.presentation.report import report_months
 from sendlib.presentation.tables import headlines, summary_table
 
-cat = data.catalogue()
+cat = data.listed_catalogue()
 table, version = data.table()
 summary = data.summary()
 

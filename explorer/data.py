@@ -72,6 +72,13 @@ def catalogue() -> Catalogue:
     return _catalogue(key_of(s), _stamp(s))
 
 
+def listed_catalogue() -> Catalogue:
+    """The measures the pages list as the authority's own (headlines, tables, the glossary): `catalogue()` without
+    the common definitions it holds no figures for (`catalogues.listed`)."""
+    s = store()
+    return _listed(key_of(s), s.head() or "", _stamp(s))
+
+
 def key_of(s: DeltaStore) -> str:
     """What every cache here is keyed on for a store (the `path` argument of the cached readers): the authority it
     is opened for and its address, so one authority's cached rows are never another's."""

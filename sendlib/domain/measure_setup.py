@@ -279,9 +279,9 @@ def short_name(name: str) -> str:
     what a tile shows), `% of X` as `X (%)`, asides in brackets dropped and then words cut (…) to fit
     SHORT_NAME_MAX characters."""
     text = " ".join(name.split())
-    percent = _PERCENT_WORDS.match(text) is not None
-    text = (_PERCENT_WORDS if percent else _COUNT_WORDS).sub("", text, count=1) or text
-    suffix = " (%)" if percent else ""
+    percent = _PERCENT_WORDS.match(text) is not None or text.endswith("(%)")
+    core = (_PERCENT_WORDS if percent else _COUNT_WORDS).sub("", text, count=1).removesuffix("(%)").strip()
+    text, suffix = (core, " (%)" if percent else "") if core else (text, "")
     room = SHORT_NAME_MAX - len(suffix)
     if len(text) > room:
         text = " ".join(re.sub(r"\([^)]*\)", " ", text).split()) or text

@@ -215,3 +215,27 @@ def test_every_measure_draws_at_its_latest_and_earliest_year(shared_store: Path,
     assert tiles(at)["Bournemouth, Christchurch and Poole"] == "not published"
     assert "Rank among authorities" not in tiles(at)
     assert "Bournemouth, Christchurch and Poole has no published figure" in " ".join(page_runner.shown(c.value) for c in at.caption)
+
+
+def test_an_authority_with_nothing_set_up_sees_its_dfe_benchmarks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_caches: None
+) -> None:
+    """A deployment for Devon with no measures of its own and no figures: How we compare still ranks every common
+    definition DfE publishes, with Devon's own published figure (as `benchmarks --la 878` writes it)."""
+    from sendlib.domain.benchmarks import mappings_for
+    from sendlib.workflows.catalogues import store_catalogue
+
+    monkeypatch.setenv("SENDLIB_HOME_LA", "878")
+    at = open_page(tmp_path / "store", monkeypatch)
+    store = open_store(tmp_path / "store")
+    assert store.read().empty and not len(store_catalogue(store))  # nothing of its own
+    assert at.selectbox(key="compare-measure").value == "twenty-week-excl"
+    choose(at, "mainstream-pct", "2024-01")
+    figures, groups = dfe_tables(store)
+    cat = store_catalogue(store, with_common=True)
+    rows = compute(figures.read(), groups.read(), cat, mappings_for(cat), la="878")
+    want = rows[(rows["measure"] == "mainstream-pct") & (rows["period"] == "2024-01")].set_index("series")["value"]
+    shown = tiles(at)
+    assert shown["Devon"] == f"{float(want['home_la']):.1f}%"
+    assert shown["England"] == "43.3%"
+    assert shown["Rank among authorities"].startswith(f"{int(want['rank'])} of ")
