@@ -142,3 +142,18 @@ def test_ids_are_made_from_names_unique_within_the_catalogue() -> None:
     assert "requests" in catalogue
     assert [k.id for k in kpis] == ["requests-2", "requests-3", "plans-new"]
     assert to_kpis(made, catalogue, source="again") == to_kpis(made, catalogue, source="again")
+
+
+@pytest.mark.parametrize(("name", "short"), [
+    ("No. of SEN Support", "SEN Support"),
+    ("% of EHCPs in Mainstream", "EHCPs in Mainstream (%)"),
+    ("Number of places available in SEN Resource Provision", "Places available in SEN Resource…"),
+    ("No of open cases at L3 (low need/high complexity or high need/low complexity)", "Open cases at L3"),
+    ("Young people with an EHCP who are NEET (%)", "Young people with an EHCP who are… (%)"),
+    ("Notifications of mediation", "Notifications of mediation"),
+    ("No.", "No."),
+])
+def test_a_short_name_is_proposed_for_tiles_within_40_characters(name: str, short: str) -> None:
+    from sendlib.domain.measure_setup import SHORT_NAME_MAX, short_name
+
+    assert short_name(name) == short and len(short) <= SHORT_NAME_MAX

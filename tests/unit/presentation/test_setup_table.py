@@ -71,3 +71,21 @@ def test_an_unchecked_row_and_a_measure_already_set_up_are_refused() -> None:
     taken = [PROPOSALS[0].model_copy(update={"name": "No. of EHCPs"})]
     _, errors = check_setup(setup_table(taken, checked=True), taken, load_catalogue())
     assert [e.column for e in errors] == [SETUP_HEADINGS["name"]]
+
+
+def test_the_reference_and_short_name_travel_from_the_table_to_the_measure() -> None:
+    """The file's identifier and the proposed short name are columns a person can edit; what they leave is saved,
+    and a short name over the tile's 40 characters is refused naming its heading."""
+    from sendlib.domain.measure_setup import to_kpis
+
+    offered = [p.model_copy(update={"reference": f"PI-{n}", "short_name": f"Short {n}"}) for n, p in enumerate(PROPOSALS)]
+    table = setup_table(offered, checked=True)
+    assert table["reference"].tolist() == ["PI-0", "PI-1"] and table["short_name"].tolist() == ["Short 0", "Short 1"]
+    table.loc[2, "short_name"] = "20-week rate (%)"
+    confirmed, errors = check_setup(table, offered, load_catalogue())
+    assert not errors
+    kpis = to_kpis(confirmed, load_catalogue(), source="a file")
+    assert [(k.short_name, k.notes) for k in kpis] == [("Short 0", "Reference: PI-0"), ("20-week rate (%)", "Reference: PI-1")]
+    table.loc[1, "short_name"] = "x" * 41
+    _, errors = check_setup(table, offered, load_catalogue())
+    assert [e.column for e in errors] == [SETUP_HEADINGS["short_name"]]

@@ -109,3 +109,18 @@ def test_set_up_and_load_writes_the_authority_it_is_asked_for(store: DeltaStore)
     assert not home.exists() or home.read_or_empty().empty
     assert {k.id for k in done.kpis} <= {k.id for k in store_catalogue(store, council.la)}
     assert not ({k.id for k in done.kpis} & {k.id for k in store_catalogue(home)})
+
+
+def test_pages_list_own_measures_and_only_the_common_definitions_held(store: DeltaStore) -> None:
+    """Every common definition is read (by id, name or synonym), but a page lists one only once figures for it are
+    held; the bundled catalogue's own measures are listed whatever is held, and a definition a bundled KPI
+    benchmarks is that KPI, not a second measure."""
+    from sendlib.workflows.catalogues import listed
+
+    bundled = store_catalogue(store.authority("839"), with_common=True)
+    assert {k.id for k in listed(bundled, [])} == {k.id for k in load_catalogue()}
+    assert "twenty-week-excl" not in bundled  # the bundled 20-week KPI carries it
+    new = store_catalogue(store.authority("880"), with_common=True)
+    assert len(listed(new, [])) == 0 and "ehcps" in new
+    shown = listed(new, ["ehcps"])
+    assert [k.id for k in shown] == ["ehcps"] and shown.find_by_name("scorecard", "Number of EHCPs") is not None
