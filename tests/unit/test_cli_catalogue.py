@@ -40,7 +40,7 @@ def test_propose_writes_one_row_a_new_measure(proposal: Path) -> None:
     rows = _rows(proposal)
     assert list(rows[0]) == ["name", "theme", "section", "unit", "polarity", "polarity_source", "frequency",
                              "cumulative", "target", "common_measure", "common_measure_reason", "suggested",
-                             "reference"]
+                             "reference", "short_name"]
     assert [r["name"] for r in rows] == [m.name for m in COUNCIL.measures]
     assert all("unit" in r["suggested"].split(";") for r in rows)
 
