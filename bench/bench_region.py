@@ -4,6 +4,7 @@ the same store holding one authority. Prints figures beside their floors and aim
 Usage: .venv/bin/python bench/bench_region.py [--authorities 150] [--months 120] [--uploads-authorities K]
                                              [--uploads 24] [--repeat 3] [--no-pages]
                                              [--page-budget 10] [--page-cap 60] [--timeout 300] [--out FILE]
+       .venv/bin/python bench/bench_region.py --only-store DIR   # step 1's region store alone, kept at DIR
 
 1. Build. The bundled documents' rows for authority 839 (`init_store` in a scratch store, `store.read()`), each
    monthly series (scorecard, KPI, series) extended back to M months ending at its own last month (earlier months a
@@ -714,6 +715,15 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     return res
 
 
+def only_store(args: argparse.Namespace) -> None:
+    """The region's store alone, built as `run` builds it, at a path that is kept."""
+    if args.only_store.exists() and any(args.only_store.iterdir()):
+        raise SystemExit(f"{args.only_store} is not empty: give a new folder")
+    region = build_region(args.only_store, region_codes(args.authorities), args.months)
+    print(f"region store at {region.root}: {len(region.codes)} authorities, {region.rows:,} rows, built in "
+          f"{fmt_ms(region.build_ms)} ms")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--authorities", type=int, default=150, help="authorities in the region (default 150)")
@@ -729,6 +739,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="stop a page's first run after this many seconds (0 = never; default 60)")
     parser.add_argument("--timeout", type=float, default=300.0, help="AppTest and worker timeout in seconds")
     parser.add_argument("--out", type=Path, default=OUT_DIR / "region.json", help="where to write the JSON")
+    parser.add_argument("--only-store", type=Path, metavar="DIR",
+                        help="build only the region's store at DIR (kept; no figures) and stop: for timing commands "
+                             "such as `check` on it (bench/bench_check.py)")
     args = parser.parse_args(argv)
     if args.authorities < 1 or args.months < 1 or args.uploads < 1 or args.repeat < 1:
         parser.error("--authorities, --months, --uploads and --repeat take whole numbers of 1 or more")
@@ -747,6 +760,9 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.pop(CATALOGUE_ENV, None)
     os.environ[HOME_ENV] = HOME
     try:
+        if args.only_store:
+            only_store(args)
+            return
         with tempfile.TemporaryDirectory(prefix="sendlib-region-") as tmp:
             results = {"meta": meta, **run(args, Path(tmp))}
     finally:

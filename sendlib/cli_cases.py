@@ -19,6 +19,7 @@ from sendlib.store.versioned import atomic_write
 
 if TYPE_CHECKING:
     from sendlib.files.sen2 import Sen2Return
+    from sendlib.store.versioned import VersionInfo
 
 MAX_WARNING_LINES = 20
 
@@ -82,11 +83,18 @@ def cmd_cases_load(args: argparse.Namespace) -> int:
     if preview.key_made:
         print(f"note: no case key was configured, so one was generated at {store.root / 'cases.key'}; keep it with "
               "the store: every later load needs this same key (to configure it instead, set [cases] key to it)")
-    if info is None:
-        print(f"no change ({counts}); no new version written")
-    else:
-        print(f"cases version {info.id}: {counts} ({what})")
+    print(_cases_outcome(counts, preview.new or preview.revised, info, path.name, what))
     return 0
+
+
+def _cases_outcome(previewed: str, changes: int, info: VersionInfo | None, file_name: str, what: str) -> str:
+    """What a load of a return did, in the counts of the change that landed: a commit another writer made retry
+    compares again with the records as they then were, so the preview's counts (taken before) are stale."""
+    if info is not None:
+        return f"cases version {info.id}: {info.new} new, {info.revised} revised, {info.unchanged} unchanged ({what})"
+    if changes:
+        return f"no change: another load wrote every record in {file_name} first; no new version written"
+    return f"no change ({previewed}); no new version written"
 
 
 def _records(args: argparse.Namespace):  # type: ignore[no-untyped-def]

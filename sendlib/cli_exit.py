@@ -15,14 +15,13 @@ its panic hook writing a banner straight to file descriptor 2, past Python's `sy
   is passed on after the command, made plain.
 - `plain` takes escape sequences and control characters out of what we print on stderr, so a message carrying a
   terminal colour code, or a name holding one, is one line of text.
-- `disk_problem` says a full or read-only disk as `os_error` does, where delta-rs reports it inside its own
-  message as a Rust I/O error ("... (os error 28)").
+- `disk_problem` says a full or read-only disk by the store's rule (`store.delta.disk_error`, which the store's
+  commits apply, so the app says it too) for any message that reaches the CLI unworded.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import io
 import os
 import re
@@ -32,8 +31,6 @@ from typing import NoReturn, TextIO
 
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_RUST_OS_ERROR = re.compile(r"\(os error (\d+)\)")
-_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
 _STORE_OP = re.compile(r"^\w[\w ]* on (\S+) failed: ")
 _RUST_PANIC = ("panicked at", "RUST_BACKTRACE", "stack backtrace:")
 
@@ -49,15 +46,13 @@ def error_line(text: str) -> str:
 
 
 def disk_problem(message: str) -> str | None:
-    """A message whose cause is a full or read-only disk, said as one line a manager can act on; else None."""
-    from sendlib.store.versioned import os_error
+    """A message whose cause is a full or read-only disk, said as one line a manager can act on (the store's
+    rule, `store.delta.disk_error`, for a message that did not come through the store's commit); else None."""
+    from sendlib.store.delta import disk_error
 
-    found = _RUST_OS_ERROR.search(message)
-    if found is None or int(found.group(1)) not in _DISK_ERRNOS:
-        return None
-    code = int(found.group(1))
     where = store.group(1) if (store := _STORE_OP.match(message)) else "the store"
-    return str(os_error(OSError(code, os.strerror(code)), where))
+    found = disk_error(message, where)
+    return None if found is None else str(found)
 
 
 class _PlainStream(io.TextIOBase):

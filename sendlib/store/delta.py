@@ -35,10 +35,12 @@ How each promise is kept:
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import logging
 import os
 import random
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -104,6 +106,21 @@ def version_id(delta_version: int) -> str:
 
 def delta_version(version: str) -> int:
     return int(check_version_id(version)) - 1
+
+
+_RUST_OS_ERROR = re.compile(r"\(os error (\d+)\)")
+_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def disk_error(message: str, where: Path | str) -> StoreError | None:
+    """A full or read-only disk said as `os_error` says it, where delta-rs reports the OS's refusal only inside its
+    own message, as a Rust I/O error ("... Unable to copy data to file: No space left on device (os error 28)");
+    None for a message with another cause."""
+    found = _RUST_OS_ERROR.search(message)
+    if found is None or int(found.group(1)) not in _DISK_ERRNOS:
+        return None
+    code = int(found.group(1))
+    return os_error(OSError(code, os.strerror(code)), where)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -722,7 +739,8 @@ class DeltaStore:
             except OSError as exc:
                 raise os_error(exc, self.uri) from None
             except DeltaError as exc:
-                raise StoreError(f"{what} on {self.uri} failed: {_first_line(exc)}. Nothing was changed.") from None
+                raise disk_error(str(exc), self.uri) or StoreError(
+                    f"{what} on {self.uri} failed: {_first_line(exc)}. Nothing was changed.") from None
         raise StoreError(f"{what} on {self.uri} did not land after {COMMIT_ATTEMPTS} tries, as other writers kept "
                          f"committing first (last: {last}). Nothing was changed; try again.")
 

@@ -93,3 +93,26 @@ def test_a_values_table_without_its_log_is_the_damage_page_and_nothing_is_built_
     assert "from a backup" in message and "Nothing was" in message, message
     assert not (table / "_delta_log").exists(), "the bundled data are not rebuilt over it"
     assert {p: p.read_bytes() for p in store_dir.rglob("*") if p.is_file() and p.name != ".lock"} == before
+
+
+@pytest.mark.parametrize("table", ["values", "commentary"])
+def test_a_newest_log_entry_of_braces_is_named_by_file_not_a_traceback(store_dir: Path, table: str) -> None:
+    """A newest commit entry of `{}` (issue 21): the app names the entry and writes nothing, where it once showed
+    delta-rs's "unexpected DeltaProtocolError" as a traceback."""
+    from sendlib.domain.commentary import Comment
+    from sendlib.workflows.commentary import save_comment
+
+    if table == "commentary":
+        save_comment(open_store(store_dir), Comment(scorecard="board", kpi_id="", period="2024-03", text="words"))
+    entry = sorted((store_dir / "delta" / table / "_delta_log").glob("*.json"))[-1]
+    entry.write_text("{}", encoding="utf-8")
+    before = {p: p.read_bytes() for p in store_dir.rglob("*") if p.is_file() and p.name != ".lock"}
+    at = app()
+    at.run()
+    if table == "commentary":
+        switch_to(at, "app_pages/board_report.py").run()
+    assert not at.exception, at.exception
+    messages = [shown(e.value) for e in at.error]
+    assert any(str(entry) in m and "not a readable commit" in m for m in messages), messages
+    assert not any("unexpected" in m or "DeltaProtocolError" in m for m in messages), messages
+    assert {p: p.read_bytes() for p in store_dir.rglob("*") if p.is_file() and p.name != ".lock"} == before

@@ -7,16 +7,20 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
 import pytest
 import sen2_synthetic as synth
 
+from sendlib.cli import main
 from sendlib.domain.paths import ROOT
 from sendlib.domain.pseudonym import fingerprint
-from sendlib.workflows.cases import cases_store
+from sendlib.store.delta import DeltaStore
+from sendlib.workflows.cases import cases_store, commit_cases, preview_cases
 from sendlib.workflows.stores import open_store
 
 
@@ -244,3 +248,55 @@ def test_a_problems_file_that_cannot_be_written_stops_the_load_in_one_line(tmp_p
                      str(xml / "p.csv"))
     assert result.returncode == 1 and len(result.stderr.splitlines()) == 1 and "p.csv" in result.stderr
     assert "Traceback" not in result.stderr and not cases_store(open_store(tmp_path / "s")).exists()
+
+
+def _racing_cases(store: Path, theirs: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Another load of the return `theirs` lands between the next load's read and its commit, which is then
+    retried; the file each comparison ran for, in order."""
+    real = DeltaStore.commit
+    runs: list[str] = []
+
+    def commit(self: DeltaStore, change: Callable[..., Any], **kwargs: Any) -> Any:
+        def racing(current: Any) -> Any:
+            runs.append(str(kwargs.get("file_name")))
+            if len(runs) == 1:
+                commit_cases(open_store(store), preview_cases(open_store(store), theirs, theirs.name))
+            return change(current)
+
+        return real(self, racing, **kwargs)
+
+    monkeypatch.setattr(DeltaStore, "commit", commit)
+    return runs
+
+
+def test_a_cases_load_retried_after_a_concurrent_one_prints_the_counts_that_landed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The other return holds the first persons of ours: what lands of ours is partly unchanged, not all new as
+    its preview saw."""
+    monkeypatch.delenv("SENDLIB_CASES_KEY", raising=False)
+    ours, theirs = tmp_path / "ours.xml", tmp_path / "theirs.xml"
+    ours.write_bytes(synth.generate(12, seed=5, edge_cases=False).xml)
+    theirs.write_bytes(synth.generate(6, seed=5, edge_cases=False).xml)
+    store = tmp_path / "store"
+    runs = _racing_cases(store, theirs, monkeypatch)
+    assert main(["cases", "load", str(ours), "--store", str(store)]) == 0
+    assert runs == ["ours.xml", "theirs.xml", "ours.xml"], "the other load landed first and ours was retried"
+    landed = cases_store(open_store(store)).versions()[0]
+    assert landed.file_name == "ours.xml" and landed.unchanged > 0, landed
+    out = capsys.readouterr().out
+    assert f"cases version {landed.id}: {landed.new} new, {landed.revised} revised, {landed.unchanged} unchanged (" \
+        in out.splitlines()[-1], out
+
+
+def test_a_cases_load_another_one_landed_first_says_no_change_without_stale_counts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("SENDLIB_CASES_KEY", raising=False)
+    ours, theirs = tmp_path / "ours.xml", tmp_path / "theirs.xml"
+    for path in (ours, theirs):
+        path.write_bytes(synth.generate(6, seed=5, edge_cases=False).xml)
+    store = tmp_path / "store"
+    _racing_cases(store, theirs, monkeypatch)
+    assert main(["cases", "load", str(ours), "--store", str(store)]) == 0
+    assert cases_store(open_store(store)).versions()[0].file_name == "theirs.xml", "ours wrote nothing"
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "no change: another load wrote every record in ours.xml first; no new version written")

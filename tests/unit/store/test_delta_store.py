@@ -626,3 +626,59 @@ def test_a_store_reached_with_credentials_from_the_environment(azurite: Location
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+# --- a full or read-only disk ----------------------------------------------------------------------------------------
+
+
+def _mount(target: Path, *commands: list[str]) -> None:
+    """A real mount (root in a container may be allowed one); skipped where the system refuses."""
+    target.mkdir(parents=True, exist_ok=True)
+    for command in commands:
+        done = subprocess.run([*command, str(target)], capture_output=True, text=True)
+        if done.returncode != 0:
+            subprocess.run(["umount", "-l", str(target)], capture_output=True)
+            pytest.skip(f"cannot mount here ({done.stderr.strip()}): needs root with CAP_SYS_ADMIN")
+
+
+def _fill(disk: Path) -> None:
+    try:
+        with (disk / "filler").open("wb") as fh:
+            while True:
+                fh.write(b"\0" * 65536)
+                fh.flush()
+    except OSError:
+        pass
+
+
+def test_a_commit_on_a_full_disk_says_the_disk_is_full(tmp_path: Path) -> None:
+    """delta-rs reports ENOSPC inside its own message ("... (os error 28)"); the store says it as a person would,
+    so the app and the CLI both do, and the table keeps its version."""
+    disk = tmp_path / "disk"
+    _mount(disk, ["mount", "-t", "tmpfs", "-o", f"size={2 * 1024 * 1024}", "tmpfs"])
+    try:
+        store = seeded(store_location(disk / "store"))
+        before = store.head()
+        _fill(disk)
+        with pytest.raises(StoreError) as refused:
+            store.commit(add_rows(ONE), action="upload", file_name="c.csv")
+        assert str(refused.value) == f"cannot write to {store.uri}: the disk is full. Nothing was changed."
+        assert DeltaStore(store_location(disk / "store"), la=LA).head() == before
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+def test_a_commit_on_a_read_only_disk_says_it_is_mounted_read_only(tmp_path: Path) -> None:
+    store = seeded(store_location(tmp_path / "store"))
+    before = store.head()
+    mounted = tmp_path / "read-only"
+    _mount(mounted, ["mount", "--bind", str(tmp_path / "store")], ["mount", "-o", "remount,bind,ro"])
+    try:
+        if subprocess.run(["touch", str(mounted / "probe")], capture_output=True).returncode == 0:
+            pytest.skip("this kernel's bind mounts ignore `ro`")
+        on_ro = DeltaStore(store_location(mounted), la=LA)
+        with pytest.raises(StoreError, match=r"^cannot write to .*: the disk is mounted read-only\. Nothing was "):
+            on_ro.commit(add_rows(ONE), action="upload", file_name="c.csv")
+        assert on_ro.head() == before == store.head()
+    finally:
+        subprocess.run(["umount", "-l", str(mounted)], capture_output=True)

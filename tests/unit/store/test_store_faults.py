@@ -322,11 +322,13 @@ def test_a_damaged_log_entry_is_named_and_every_command_refuses(root: Path, tmp_
         repair_store(open_store(root, migrate_old=False))
 
 
-def test_a_damaged_commentary_log_entry_refuses_a_comment(root: Path, tmp_path: Path,
+@pytest.mark.parametrize("version", [0, 1], ids=["oldest", "newest"])
+def test_a_damaged_commentary_log_entry_refuses_a_comment(root: Path, tmp_path: Path, version: int,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
-    entry = log_entry(root, "commentary", 0)
+    entry = log_entry(root, "commentary", version)
+    assert version == 0 or not log_entry(root, "commentary", version + 1).exists(), "the newest entry"
     entry.write_bytes(b"{}")
-    refused_by_all(root, tmp_path, "commentary", entry.name, capsys, ("comment",))
+    refused_by_all(root, tmp_path, "commentary", entry.name, capsys, ("comment", "report"))
 
 
 def checkpointed(root: Path, table: str = "values") -> int:
