@@ -397,8 +397,12 @@ class ParquetStore:
         sha256: str | None = None,
         message: str | None = None,
         la_code: str | None = None,
+        key_fingerprint: str | None = None,
+        key_chain: str | None = None,
     ) -> VersionInfo | None:
         """Apply `change` to the current table under the lock and write the result as a new version.
+        (`key_fingerprint` and `key_chain` are taken and not kept: the layout predates the case key's record, and
+        the case workflow writes to either store the same way.)
 
         `change` gets the table as it is *now* (not as it was when the user looked), so two
         uploads that race both land. It returns the new table and counts; when nothing changed
