@@ -10,7 +10,7 @@ from sendlib.domain.periods import long_label
 from sendlib.workflows.commentary import commentary_store, save_comment
 
 from . import access, data
-from .text import plain
+from .text import label_text, plain
 from .versions import versions_table
 
 
@@ -31,7 +31,7 @@ def comment_form(scorecard: str, kpi_id: str, period: str, *, key: str, label: s
             st.caption("No commentary yet.")
         return
     with st.form(key, border=False):
-        text = st.text_area(plain(label), value=current["text"] if current else "", max_chars=MAX_COMMENT_CHARS,
+        text = st.text_area(label_text(label), value=current["text"] if current else "", max_chars=MAX_COMMENT_CHARS,
                             key=f"{key}-text", height=100,
                             help="Saved for everyone, with your name and the time; clear the box and save to remove it.")
         if st.form_submit_button("Save commentary", icon=":material/save:"):

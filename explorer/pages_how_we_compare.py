@@ -26,7 +26,7 @@ from sendlib.presentation.peer_comparison import LOCAL_LABEL, PeerComparison
 from . import data, how_we_compare, peers
 from .authority import authority, name_of
 from .components import chart_downloads, kpi_table
-from .text import plain
+from .text import label_text, plain
 
 
 def headline_tiles(bench: pd.DataFrame, mapping: Mapping, kpi: KPI, period: str, home: Authority) -> None:
@@ -205,7 +205,7 @@ def peers_section() -> None:
 
 
 def _opt_in(name: str) -> None:
-    st.page_link("app_pages/sharing.py", label=plain(f"Sharing: what {name} shares"), icon=":material/share:")
+    st.page_link("app_pages/sharing.py", label=label_text(f"Sharing: what {name} shares"), icon=":material/share:")
 
 
 def _peer_tiles(got: PeerComparison, unit: Unit) -> None:

@@ -13,10 +13,11 @@ import pandas as pd
 from sendlib.domain.benchmarks import format_dfe
 from sendlib.domain.cases import BASIS_WORDS, case_measures
 from sendlib.domain.catalogue import FREQUENCY_WORDS, KPI, POLARITY_WORDS, SCORECARDS, UNIT_WORDS, Catalogue
-from sendlib.domain.periods import short_label
+from sendlib.domain.periods import long_label, short_label
 from sendlib.domain.schema import SERIES_WORDS
 from sendlib.domain.trends import change_words, rag_words
 from sendlib.domain.values import Unit, format_value, is_missing
+from sendlib.presentation.wording import NOT_REPORTED
 
 # How much of a tile's label shows before the ellipsis, four tiles to a row (~28 characters at 1400 px; a little less
 # so that a narrower window still tells them apart).
@@ -294,3 +295,34 @@ def headlines(catalogue: Catalogue, scorecard: str, held: set[str] | frozenset[s
         return bundled
     top = [k.id for k in catalogue.for_scorecard(scorecard) if k.parent_id is None]
     return ([k for k in top if k in held] or top)[:n]
+
+
+# The extract's columns (`presentation.extracts`) as its on-screen preview heads them; the file keeps its own.
+PREVIEW_HEADINGS = {"scorecard": "Document", "kpi_name": "Measure", "period": "Period", "series": "Figure",
+                    "value": "Value", "count": "Count", "note": "Note", "theme": "Theme", "unit": "Unit",
+                    "change": "Change", "compared_with": "Compared with", "direction": "Direction",
+                    "rag": "Against target"}
+NO_NOTE = "no note"
+
+
+def extract_preview(rows: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """An extract's rows as the Extract page previews them, in words: measures by name (no `kpi_id`), documents,
+    periods and series as people say them, and a missing figure as "not reported" rather than an empty cell. A wide
+    extract's section headings (rows with no figure at all) stay blank."""
+    out = rows.drop(columns=[c for c in ("kpi_id",) if c in rows and "kpi_name" in rows]).astype(object)
+    words = {"scorecard": SCORECARDS, "series": SERIES_WORDS, "unit": UNIT_WORDS,
+             "theme": {t: theme.name for t, theme in catalogue.themes.items()}}
+    for column, mapping in words.items():
+        if column in out:
+            out[column] = out[column].map(lambda v, m=mapping: m.get(v, v) if isinstance(v, str) else v)
+    if "period" in out:
+        out["period"] = out["period"].map(lambda p: long_label(p) if isinstance(p, str) and p else "undated")
+    heading_rows = out.drop(columns=out.columns[:1]).map(is_missing).all(axis=1) if out.shape[1] > 1 else None
+    out = out.map(lambda v: NOT_REPORTED if is_missing(v) else str(v))
+    if "note" in out:
+        out["note"] = out["note"].replace(NOT_REPORTED, NO_NOTE)
+    if heading_rows is not None and "kpi_name" not in rows:
+        out.loc[heading_rows, out.columns[1:]] = ""
+    if "kpi_name" in out:
+        out = out[["kpi_name", *(c for c in out.columns if c != "kpi_name")]]
+    return out.rename(columns=PREVIEW_HEADINGS)
