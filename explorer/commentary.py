@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 from pydantic import ValidationError
 
-from sendlib.domain.commentary import MAX_COMMENT_CHARS, Comment, byline
+from sendlib.domain.commentary import MAX_COMMENT_CHARS, Comment
 from sendlib.domain.periods import long_label
+from sendlib.presentation.wording import written_by
 from sendlib.workflows.commentary import commentary_store, save_comment
 
 from . import access, data
@@ -25,7 +26,7 @@ def comment_form(scorecard: str, kpi_id: str, period: str, *, key: str, label: s
     current = existing(scorecard, kpi_id, period, lookup)
     if current:
         st.text(current["text"])
-        st.caption(plain(f"{byline(current)} · {long_label(period)}"))
+        st.caption(plain(f"{written_by(current.get('author'), current.get('created_at'))}: commentary for {long_label(period)}"))
     if not access.is_editor():
         if not current:
             st.caption("No commentary yet.")

@@ -21,8 +21,11 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Node
 
 from explorer.menu import pages
+from sendlib.domain.commentary import Comment
 from sendlib.domain.paths import ROOT
-from sendlib.workflows.load import init_store
+from sendlib.workflows.catalogues import store_catalogue
+from sendlib.workflows.commentary import save_comment
+from sendlib.workflows.load import commit_preview, init_store, preview_bytes
 from sendlib.workflows.stores import open_store
 
 TECHNICAL = "Technical details"
@@ -107,10 +110,24 @@ def problems(items: list[Shown]) -> list[str]:
     return sorted(set(found))
 
 
+MANAGER = "send.manager@council.gov.uk"
+
+
 @pytest.fixture(scope="module")
 def store_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The bundled data, then what a month's work adds: a manager's upload from a file and commentary with its author
+    and time (where a version id, a UTC stamp or a file's layout would show)."""
     path = tmp_path_factory.mktemp("plain") / "store"
-    init_store(open_store(path))
+    store = open_store(path)
+    init_store(store)
+    rows = b"kpi_id,period,value,note\nehcps,2025-01,4460,\n"
+    preview = preview_bytes(rows, "jan25_scorecard.csv", store, store_catalogue(store))
+    assert not preview.errors, preview.errors
+    commit_preview(store, preview, author=MANAGER)
+    for scorecard, kpi_id, period in (("scorecard", "ehcps", "2025-01"), ("scorecard", "", "2025-01"),
+                                      ("board", "", "2024-03")):
+        save_comment(store, Comment(scorecard=scorecard, kpi_id=kpi_id, period=period, text="Up on last month.",
+                                    author=MANAGER))
     return str(path)
 
 
@@ -131,6 +148,8 @@ def test_a_page_speaks_plain_words(store_dir: str, monkeypatch: pytest.MonkeyPat
     items = _sweep(page)
     assert items, "the sweep found nothing on the page"
     assert problems(items) == []
+    updated = [shown(i.text) for i in items if "Figures last updated" in shown(i.text)]
+    assert all(f"by {MANAGER}, from jan25_scorecard.csv" in u for u in updated), "the last update by person and file"
 
 
 @pytest.mark.parametrize(("item", "flagged"), [
