@@ -52,8 +52,8 @@ def may_edit() -> bool:
         st.caption(f"Signed in as {email} (editor).")
         return True
     if not verified(st.user.get("email_verified")):
-        st.warning(f"Signed in as {email}, an address your sign-in provider does not say it has verified: you can "
-                   "view but not change the data.")
+        st.warning(f"Signed in as {email}, an address your sign-in provider has not verified: you can view "
+                   "but not change the data.")
     else:
         st.warning(f"Signed in as {email}, who is not on the editors list for this authority: you can view but not "
                    "change its data.")
