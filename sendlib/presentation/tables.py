@@ -206,7 +206,26 @@ def summary_table(summary: pd.DataFrame, catalogue: Catalogue, *, with_trend: bo
         rows.append(row)
     columns = (TABLE_COLUMNS[:-2] + dfe_columns + TABLE_COLUMNS[-2:] + (["Commentary"] if commentary is not None else [])
                + (["Trend"] if with_trend else []))
-    return pd.DataFrame(rows, columns=columns)
+    return said_blank(pd.DataFrame(rows, columns=columns))
+
+
+# Why a cell of a summary table is blank, by its column: a manager reads a reason, never an empty cell.
+BLANK_WORDS = {
+    "Latest period": "none yet", "Latest": NOT_REPORTED, "Previous period": "none", "Previous": NOT_REPORTED,
+    "Change": "no comparison", "Compared with previous": "no comparison", "Target": "no target",
+    "Against target": "no target", "England": "not in the document", "Statistical neighbours": "not in the document",
+    "Region": "not in the document", **dict.fromkeys(DFE_COLUMNS.values(), "not published"),
+    "Rank (DfE)": "not published", "DfE source": "no DfE equivalent", "Note": "none", "Commentary": "none yet",
+}
+
+
+def said_blank(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` with each blank text cell of a BLANK_WORDS column saying why it is blank."""
+    out = table.copy()
+    for column, words in BLANK_WORDS.items():
+        if column in out:
+            out[column] = out[column].map(lambda v, w=words: w if isinstance(v, str) and not v.strip() else v)
+    return out
 
 
 def glossary_table(catalogue: Catalogue) -> pd.DataFrame:
@@ -223,10 +242,10 @@ def glossary_table(catalogue: Catalogue) -> pd.DataFrame:
             "Frequency": FREQUENCY_WORDS[kpi.frequency],
             "Cumulative": {"none": "No", "calendar-year": "Yes, resets each January",
                            "academic-year": "Yes, resets each September"}[kpi.cumulative],
-            "Target": "" if kpi.target is None else format_value(kpi.target, kpi.unit),
-            "Action plan": kpi.action_plan or "",
+            "Target": "no target" if kpi.target is None else format_value(kpi.target, kpi.unit),
+            "Action plan": kpi.action_plan or "none",
             "Source": kpi.source,
-            "Notes": kpi.notes or "",
+            "Notes": kpi.notes or "none",
         })
     return pd.DataFrame(rows, columns=GLOSSARY_COLUMNS)
 
@@ -251,7 +270,7 @@ def case_glossary_table(catalogue: Catalogue) -> pd.DataFrame:
             "Definition": m.definition,
             "Counted": BASIS_WORDS[m.basis][:1].upper() + BASIS_WORDS[m.basis][1:],
             "Unit": CASE_UNIT_WORDS[m.unit],
-            "Numerator of": measures[m.numerator_of].name if m.numerator_of in measures else "",
+            "Numerator of": measures[m.numerator_of].name if m.numerator_of in measures else "none",
             "Sits beside KPI": catalogue.qualified_name(kpi) if kpi else (m.feeds or "none"),
         })
     return pd.DataFrame(rows)
@@ -270,7 +289,7 @@ def dfe_table(latest: pd.DataFrame, catalogue: Catalogue, scorecards: list[str] 
                      "DfE period": short_label(period), **_dfe_cells(group, kpi.unit), "_order": (kpi.scorecard, kpi.order)})
     columns = ["KPI", "Scorecard", "DfE period", *DFE_COLUMNS.values(), "Rank (DfE)", "DfE source"]
     out = pd.DataFrame(rows, columns=[*columns, "_order"])
-    return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+    return said_blank(out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True))
 
 
 def catalogue_rows(catalogue: Catalogue) -> pd.DataFrame:

@@ -32,7 +32,7 @@ def test_summary_table_gains_dfe_columns_with_source(summary, catalogue, latest)
     assert row["England"] == "43.3%", "the scorecard's typed benchmark is kept as typed"
     assert row["DfE source"].startswith("from DfE Education, health and care plans") and "January 2025" in row["DfE source"]
     assert " of 151 authorities (1 = highest and best), quartile " in row["Rank (DfE)"]
-    assert shown.loc["No. of SEN Support", ["England (DfE)", "DfE source"]].tolist() == ["", ""]
+    assert shown.loc["No. of SEN Support", ["England (DfE)", "DfE source"]].tolist() == ["not published", "no DfE equivalent"]
 
 
 def test_without_dfe_the_table_is_as_before(summary, catalogue):
