@@ -30,7 +30,7 @@ from store_files import copy_store
 from streamlit.testing.v1 import AppTest
 
 from explorer.menu import pages
-from explorer.text import plain, plain_table
+from explorer.text import label_text, plain, plain_table
 from sendlib.domain.paths import ROOT
 from sendlib.domain.text import one_line, safe_text
 from sendlib.store.delta import DeltaStore
@@ -61,6 +61,16 @@ def test_plain_escapes_every_markdown_mark_and_breaks_autolinks() -> None:
     assert shown(plain("EHCP: % of plans, excl. exceptions")) == "EHCP: % of plans, excl. exceptions"
     table = plain_table(pd.DataFrame({"K.P.I": ["a*b", 3]}))
     assert list(table.columns) == [r"K\.P\.I"] and table.iloc[0, 0] == r"a\*b" and table.iloc[1, 0] == 3
+
+
+def test_a_label_reads_as_typed_with_no_link_image_or_directive_left() -> None:
+    """A widget's accessible name is its label as given: no escapes to be read aloud, and a word joiner (invisible)
+    wherever a link, image, directive, icon or autolink would begin."""
+    assert label_text("Commentary on EHCP: % of plans (excl. exceptions)") == (
+        "Commentary on EHCP: % of plans \u2060(excl. exceptions)")
+    hostile = label_text(HOSTILE)
+    assert "\\" not in hostile and not any(mark in hostile for mark in UNBROKEN_IN_LABEL)
+    assert shown(hostile) == " ".join(HOSTILE.split()), "what is shown is what was typed"
 
 
 @pytest.fixture(scope="module")
