@@ -24,9 +24,9 @@ _JOINER = "\u2060"
 _AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
 # A widget's label is rendered from a little Markdown (emphasis, code, links, images, directives) but its accessible
 # name is the label as given, so an escape would be read aloud ("EHCP backslash colon"). A label keeps its marks as
-# typed and gets a word joiner where a link, image, directive, icon or autolink would begin: before `[` and `(`, and
-# between a colon and the word after it.
-_LABEL_BREAKS = re.compile(r"(?=[\[(])|(?<=:)(?=[A-Za-z/])|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+# typed and gets a word joiner where a link, image, directive, icon or autolink would begin: in `](` and `![`,
+# between a colon and the word after it, in `www.` and before `@`.
+_LABEL_BREAKS = re.compile(r"(?<=\])(?=\()|(?<=!)(?=\[)|(?<=:)(?=[A-Za-z/])|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
 
 
 def plain(text: object) -> str:

@@ -67,7 +67,8 @@ def test_a_label_reads_as_typed_with_no_link_image_or_directive_left() -> None:
     """A widget's accessible name is its label as given: no escapes to be read aloud, and a word joiner (invisible)
     wherever a link, image, directive, icon or autolink would begin."""
     assert label_text("Commentary on EHCP: % of plans (excl. exceptions)") == (
-        "Commentary on EHCP: % of plans \u2060(excl. exceptions)")
+        "Commentary on EHCP: % of plans (excl. exceptions)")
+    assert label_text("[a](b) ![c](d)") == "[a]\u2060(b) !\u2060[c]\u2060(d)"
     hostile = label_text(HOSTILE)
     assert "\\" not in hostile and not any(mark in hostile for mark in UNBROKEN_IN_LABEL)
     assert shown(hostile) == " ".join(HOSTILE.split()), "what is shown is what was typed"
