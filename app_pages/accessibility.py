@@ -33,8 +33,6 @@ st.markdown(
     """
 - Charts are drawn as images: a screen reader reads their text description and the table beside them, not the
   chart itself.
-- Some labels of controls are read with the backslashes that keep what was typed from being read as formatting
-  (for example `\\-` before a dash); what is shown on screen is not affected.
 - Tables are Streamlit's interactive data grids; their downloads (CSV) are the most reliable way to read every row
   with assistive technology.
 """

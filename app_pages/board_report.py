@@ -3,8 +3,9 @@ import streamlit as st
 from explorer.commentary import comment_form, month_commentary
 from explorer.reports import appendix_choice, figures_choice, report, report_downloads, report_page, with_forecast
 from explorer.text import plain
-from sendlib.domain.periods import long_label, short_label
+from sendlib.domain.periods import long_label
 from sendlib.presentation.report import render_html
+from sendlib.presentation.wording import NOT_REPORTED
 
 scorecard, month = report_page(
     "Board report",
@@ -32,7 +33,7 @@ with st.expander("Commentary on a measure", icon=":material/edit_note:"):
                                "report, beside the measure.")
     if chosen:
         row = rows[chosen]
-        st.caption(plain(f"Latest ({short_label(row.latest_period)}): {row.latest or 'not reported'} · "
+        st.caption(plain(f"{long_label(row.latest_period)}: {row.latest or NOT_REPORTED} · "
                          f"Target: {row.target or 'none'} · {row.against_target.text or 'not rated'}"))
         comment_form(scorecard, row.kpi_id, row.latest_period, key=f"report-comment-{row.kpi_id}",
                      label=f"Commentary on {row.name}")

@@ -4,7 +4,8 @@ from explorer import data
 from explorer.commentary import comment_form
 from explorer.reports import report_page
 from explorer.text import plain
-from sendlib.domain.periods import short_label
+from sendlib.domain.periods import long_label
+from sendlib.presentation.wording import NOT_REPORTED
 
 scorecard, month = report_page(
     "Exceptions",
@@ -22,8 +23,9 @@ if not rows:
 for row in rows:
     with st.container(border=True):
         st.markdown(f"**{plain(f'{row.number}. {row.name}')}**")
-        facts = [f"Latest ({short_label(row.latest_period)}): {row.latest or '—'}",
-                 f"Previous ({short_label(row.previous_period)}): {row.previous or '—'}"]
+        facts = [f"{long_label(row.latest_period)}: {row.latest or NOT_REPORTED}",
+                 f"{long_label(row.previous_period)} (previous): {row.previous or NOT_REPORTED}"
+                 if row.previous_period else "No previous figure"]
         if row.target:
             facts.append(f"Target: {row.target}")
         st.markdown(plain(" · ".join(facts)) + f"  \nChange: {row.change.text} · Against target: {row.against_target.text}")

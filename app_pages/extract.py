@@ -3,6 +3,7 @@ import streamlit as st
 
 from explorer import data
 from explorer.components import data_caption
+from explorer.details import how_this_works
 from explorer.menu import end_page
 from explorer.pages_extract import preview_and_downloads
 from sendlib.domain.catalogue import SCORECARDS
@@ -18,12 +19,11 @@ from sendlib.presentation.extracts import (
 BOTH = "both"
 
 st.title("Extract data")
-st.markdown(
-    "Choose the measures and months you need and download them as CSV, Excel or Parquet. The **long** layout "
-    "has one value a row, as the explorer stores it; the **wide** layout is the monthly scorecard's own (KPIs "
-    "down, months across, then England, statistical neighbours, region and target) and can be uploaded back "
-    "unchanged."
-)
+st.markdown("Choose the measures and months you need and download them as CSV, Excel or Parquet.")
+how_this_works(
+    "A file can be laid out in one of two ways. **Long**, one value a row, suits a pivot table or another tool. "
+    "**Wide** is the monthly scorecard's own: measures down and months across, then England, statistical "
+    "neighbours, region and target; it can be uploaded back unchanged.", key="extract-how")
 cat = data.catalogue()
 table, version = data.table()
 computed = data.computed()
@@ -39,7 +39,7 @@ scorecard = st.radio(
     format_func=lambda s: "Both documents" if s == BOTH else SCORECARDS[s],
     horizontal=True,
     key="extract-scorecard",
-    help="The wide layout is the monthly scorecard's; the improvement board report has only the long layout.",
+    help="Wide is the monthly scorecard's own; the improvement board report comes long, one value a row.",
 )
 left, right = st.columns(2)
 with left:
@@ -65,7 +65,7 @@ series = st.pills("Series", offered, selection_mode="multi", default=offered, fo
                   key="extract-series", help="Targets and benchmarks (England, statistical neighbours, region) have no "
                   "period of their own, so a period range leaves them out.")
 derived = st.checkbox("Add change, direction and RAG columns", key="extract-derived", disabled=layout == "wide",
-                      help="Long layout only: the change on the previous period (or the same period a year earlier for "
+                      help="Long only: the change on the previous period (or the same period a year earlier for "
                       "cumulative totals), whether that is better or worse, and the rating against the target.")
 
 query = ExtractQuery(

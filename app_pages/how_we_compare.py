@@ -1,6 +1,7 @@
 import streamlit as st
 
 from explorer import data, how_we_compare
+from explorer.details import how_this_works
 from explorer.menu import end_page
 from explorer.pages_how_we_compare import (
     data_quality_section,
@@ -16,18 +17,20 @@ from sendlib.presentation.how_we_compare import measure_choices, periods_of
 st.title("How we compare")
 st.markdown(
     "Every local authority's figure from the Department for Education's **published statistics**, ranked, with "
-    "England, our region and our statistical neighbours. These are DfE's figures for every authority, not our own "
-    "monthly data: DfE counts at a fixed date and by its own definitions, so its figure for us can differ from ours "
-    "(see *Data quality* below). At the foot of the page, *Monthly, among sharing authorities* ranks the monthly figures "
-    "of the authorities that choose to share their own: local, unpublished data."
+    "England, our region and our statistical neighbours."
 )
+how_this_works(
+    "These are DfE's figures for every authority, not our own monthly data: DfE counts at a fixed date and by its own "
+    "definitions, so its figure for us can differ from ours (see *Data quality* below). At the foot of the page, "
+    "*Monthly, among sharing authorities* ranks the monthly figures of the authorities that choose to share their "
+    "own: local, unpublished data.", key="how-we-compare-how")
 
 DEFAULT_MEASURE = "twenty-week-excl"
 cat = data.catalogue()
 home = data.home()
 choices = {m.measure: m for m in measure_choices(how_we_compare.mappings()) if m.kpi_id in cat}
 if not choices:
-    st.info("No DfE measures are mapped to this explorer's KPIs (data/catalogue/dfe_benchmarks.csv).")
+    st.info("None of this authority's measures is matched to a measure DfE publishes yet.")
     peers_section()
     end_page()
 

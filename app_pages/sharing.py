@@ -1,6 +1,9 @@
 import streamlit as st
 
 from explorer import sharing
+from explorer.access import SIGN_IN_DETAILS
+from explorer.authority import login_configured
+from explorer.details import technical_details
 from explorer.menu import end_page
 
 st.title("Sharing")
@@ -15,3 +18,5 @@ if table.empty:
 sharing.choices_section(table)
 if sharing.may_change():
     sharing.choose_form(table)
+if not login_configured():
+    technical_details(SIGN_IN_DETAILS)

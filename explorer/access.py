@@ -16,6 +16,11 @@ from sendlib.domain.authorities import address as _address
 from .authority import authority, login_configured, may_write
 from .text import plain
 
+# For a page's "Technical details" (explorer.details) when sign-in is off: where whoever runs the explorer turns it on.
+SIGN_IN_DETAILS = ("Sign-in is Streamlit's OpenID Connect login, set in `.streamlit/secrets.toml`: an `[auth]` section "
+                   "turns it on and `[editors] emails = [...]` names who may change the data (the README's sign-in "
+                   "section has the steps).")
+
 
 def current_user() -> str | None:
     """Who is recorded as the author of a change: the signed-in address (or name), None without sign-in."""
@@ -36,8 +41,8 @@ def is_editor() -> bool:
 def may_edit() -> bool:
     """Render the sign-in state and say whether this visitor may upload or restore."""
     if not login_configured():
-        st.info("Sign-in is not configured for this copy of the explorer: anyone with the link can upload "
-                "and restore data. See the README to restrict this to named editors.", icon=":material/info:")
+        st.info("Anyone with the link can upload and restore figures here: sign-in is not turned on. Whoever runs the "
+                "explorer can turn it on so that only named editors can.", icon=":material/info:")
         return True
     if not st.user.is_logged_in:
         st.button("Sign in to upload or restore", on_click=st.login, icon=":material/login:")
@@ -47,8 +52,8 @@ def may_edit() -> bool:
         st.caption(f"Signed in as {email} (editor).")
         return True
     if not verified(st.user.get("email_verified")):
-        st.warning(f"Signed in as {email}, an address your sign-in provider has not verified (its `email_verified` "
-                   "is not true): you can view but not change the data.")
+        st.warning(f"Signed in as {email}, an address your sign-in provider has not verified: you can view "
+                   "but not change the data.")
     else:
         st.warning(f"Signed in as {email}, who is not on the editors list for this authority: you can view but not "
                    "change its data.")
@@ -75,6 +80,6 @@ def setup_error(exc: AuthorityError) -> None:
     to the server's log for whoever runs the explorer, not to every visitor."""
     logging.getLogger(__name__).error("the explorer's settings do not read: %s", exc)
     st.title("SEND Performance Explorer")
-    st.error("This explorer is not set up correctly: its `[authorities]`, `[editors]` or `[viewers]` settings do not "
-             "read, so no one can be signed in to it. Whoever runs it will find what to fix in the server's log.",
+    st.error("This explorer is not set up correctly: its list of authorities, editors or viewers does not read, so no "
+             "one can be signed in to it. Whoever runs it will find what to fix in the server's log.",
              icon=":material/error:")

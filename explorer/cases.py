@@ -15,6 +15,7 @@ from sendlib.presentation.extracts import to_bytes
 from sendlib.workflows.cases import CaseKeyRefused, case_list, cases_store, find_case
 
 from . import access, data
+from .details import technical_details
 from .text import plain
 from .versions import side_history
 
@@ -76,7 +77,9 @@ def find_a_case(*, key: str) -> None:
     try:
         found = find_case(data.store(), data.cases(), upn)
     except CaseKeyRefused as exc:
-        st.error(f"Not looked up: {plain(exc)}.", icon=":material/key_off:")
+        st.error("Not looked up: the key that turns a UPN into a case reference is missing, or is not the one the "
+                 "case records were loaded with. Whoever runs the explorer can put it right.", icon=":material/key_off:")
+        technical_details(plain(f"{exc}."))
         return
     if found.empty:
         st.info("No case with that UPN is held.")

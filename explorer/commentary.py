@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 from pydantic import ValidationError
 
-from sendlib.domain.commentary import MAX_COMMENT_CHARS, Comment, byline
+from sendlib.domain.commentary import MAX_COMMENT_CHARS, Comment
 from sendlib.domain.periods import long_label
+from sendlib.presentation.wording import written_by
 from sendlib.workflows.commentary import commentary_store, save_comment
 
 from . import access, data
-from .text import plain
+from .text import label_text, plain
 from .versions import versions_table
 
 
@@ -25,13 +26,13 @@ def comment_form(scorecard: str, kpi_id: str, period: str, *, key: str, label: s
     current = existing(scorecard, kpi_id, period, lookup)
     if current:
         st.text(current["text"])
-        st.caption(plain(f"{byline(current)} · {long_label(period)}"))
+        st.caption(plain(f"{written_by(current.get('author'), current.get('created_at'))}: commentary for {long_label(period)}"))
     if not access.is_editor():
         if not current:
             st.caption("No commentary yet.")
         return
     with st.form(key, border=False):
-        text = st.text_area(plain(label), value=current["text"] if current else "", max_chars=MAX_COMMENT_CHARS,
+        text = st.text_area(label_text(label), value=current["text"] if current else "", max_chars=MAX_COMMENT_CHARS,
                             key=f"{key}-text", height=100,
                             help="Saved for everyone, with your name and the time; clear the box and save to remove it.")
         if st.form_submit_button("Save commentary", icon=":material/save:"):

@@ -29,6 +29,7 @@ from sendlib.presentation.extracts import to_csv_bytes
 from sendlib.presentation.images import MIME as IMAGE_MIME
 from sendlib.presentation.images import ImageFormat, image_name, print_spec, render_spec
 from sendlib.presentation.tables import format_change, summary_table, tile_labels
+from sendlib.presentation.wording import figures_updated
 
 from . import authority, data
 from .cases import drill_down, find_a_case
@@ -56,12 +57,12 @@ DRILL_DOWN_DEFAULT = "rate_ex"
 
 
 def data_caption(version: str) -> None:
+    """When the figures were last changed, by whom and from which file: never a version id or UTC."""
     info = data.store().info(version) if version else None
-    when = info.created_at.replace("T", " ")[:16] if info else "never"
-    st.caption(
-        f"Data version {version or '—'}, updated {when} UTC. "
-        "Figures are as the service reported them; see the Glossary for definitions and sources."
-    )
+    updated = figures_updated(info.created_at, author=info.author, file_name=info.file_name) if info else \
+        figures_updated(None)
+    st.caption(plain(updated) + " Figures are as the service reported them; see the Glossary for definitions and "
+               "sources.")
 
 
 def computed_lines() -> ComputedLookup:
@@ -266,8 +267,8 @@ def computed_section(scorecards: list[str]) -> None:
         st.info("None of the chosen documents' measures has a computed figure for this month.")
     else:
         kpi_table(compared[COMPARED_COLUMNS], key="computed-table", file_name=f"computed-vs-typed-{version}.csv",
-                  caption=f"{len(compared)} measures computed from case records (case records version "
-                  f"{data.cases_head()}), beside the typed figures for the same month.")
+                  caption=f"{len(compared)} measures computed from the case records loaded now, beside the typed "
+                  "figures for the same month.")
     st.markdown("#### The cases behind a figure")
     chosen = figure_choice(key="drill")
     if chosen:
@@ -372,7 +373,7 @@ def home_la_selector() -> None:
         format_func=lambda code: f"{names[code]} ({code})",
         key=data.HOME_LA_KEY,
         help="DfE benchmarks (England, region, statistical neighbours, rank) are computed for this authority. "
-        "Set the default once in .streamlit/secrets.toml ([explorer] home_la).",
+        "Whoever runs the explorer can set the one it opens on.",
     )
     sn_groups_selector()
 

@@ -9,23 +9,29 @@ from sendlib.domain.paths import store_address
 from sendlib.store.versioned import StoreError
 
 from . import access
+from .details import technical_details
 from .text import plain
 
 FLASH = "store-repaired"
+# The store's tables as a manager names what is in them.
+TABLE_WORDS = {"values": "figures", "commentary": "commentary", "cases": "case records", "catalogue": "measures",
+               "sharing": "sharing choices"}
 
 
 def store_error(exc: StoreError) -> None:
     """The page in place of one that could not be drawn: the store's own message, as text."""
     message = str(exc).rstrip(".")
     st.title("The explorer's data cannot be read")
-    st.error(plain(f"{message}." if "nothing was changed" in message.casefold() else f"{message}. Nothing was changed."),
-             icon=":material/error:")
+    st.error("Some of the explorer's saved data is damaged or missing, so this page cannot show its figures. Nothing "
+             "was changed.", icon=":material/error:")
     if not access.is_editor():
-        st.info("Ask one of the explorer's editors to repair the store; until then no page can show its figures.",
+        st.info("Ask one of the explorer's editors to repair it; until then no page can show its figures.",
                 icon=":material/info:")
+        technical_details(plain(f"{message}."))
         return
-    st.markdown("**Repair** makes the newest intact version of each damaged table current again, as a new version "
-                "listed on the History page. Nothing is deleted: the damaged files stay where they are.")
+    st.markdown("**Repair** puts back the data as it was at its last intact save, as a new save listed on the "
+                "History page. Nothing is deleted: the damaged files stay where they are.")
+    technical_details(plain(f"{message}."))
     if st.button("Repair the store", type="primary", icon=":material/build:", key="repair-store"):
         from sendlib.workflows.repair import repair_store
         from sendlib.workflows.stores import open_store
@@ -36,9 +42,11 @@ def store_error(exc: StoreError) -> None:
             st.error(plain(f"Not repaired: {again}"), icon=":material/block:")
             return
         st.session_state[FLASH] = ("Repaired: " + "; ".join(
-            f"the {r.table} table is at version {r.info.restored_from or r.info.id} again (new version {r.info.id})"
-            if r.new_version else f"the {r.table} table's {r.info.message}"
-            for r in repaired) + ".") if repaired else "Nothing needed repairing: the store had been repaired already."
+            f"the {TABLE_WORDS.get(r.table, r.table + ' records')} are back as they were at their last intact save"
+            if r.new_version
+            else f"the {r.table} table's {r.info.message}"
+            for r in repaired) + ". The History page lists the repair.") if repaired else \
+            "Nothing needed repairing: the data had been repaired already."
         st.rerun()
 
 

@@ -6,6 +6,9 @@ import streamlit as st
 
 from sendlib.domain.catalogue import Catalogue
 from sendlib.presentation.extracts import FORMATS, MIME, Extract, ExtractQuery, export_bytes, file_name
+from sendlib.presentation.tables import extract_preview
+
+from .details import technical_details
 
 PREVIEW_ROWS = 1000
 
@@ -22,9 +25,9 @@ def preview_and_downloads(ext: Extract, cat: Catalogue, query: ExtractQuery, ver
         st.warning("Nothing matches these filters. Widen the period range or choose other themes or KPIs.")
     else:
         shown = ext.rows.head(PREVIEW_ROWS)
-        st.dataframe(shown, hide_index=True, key="extract-preview", alt="Preview of the extract")
+        st.dataframe(extract_preview(shown, cat), hide_index=True, key="extract-preview", alt="Preview of the extract")
         more = f" (the first {PREVIEW_ROWS:,} are shown)" if len(ext.rows) > PREVIEW_ROWS else ""
-        st.caption(f"{len(ext.rows):,} rows{more}; data version {version}.")
+        st.caption(f"{len(ext.rows):,} rows{more}. The file's own column names are in the technical details below.")
 
         def maker(fmt):
             return lambda: export_bytes(ext, cat, fmt, version=version)
@@ -42,7 +45,11 @@ def preview_and_downloads(ext: Extract, cat: Catalogue, query: ExtractQuery, ver
                     type="primary" if fmt == "xlsx" else "secondary",
                 )
         st.caption(
-            "CSV is UTF-8 (Excel shows ▲ and ’ correctly). The Excel file's first sheet, About, records these filters, "
-            "the data version and when it was extracted. Text that Excel could run as a formula starts with an apostrophe."
+            "The Excel file's first sheet, About, records these filters and when the figures were extracted."
             + (" A wide extract uploads back unchanged (CSV or Excel)." if layout == "wide" else "")
         )
+    technical_details(
+        f"Data version {version}. The file's columns: {', '.join(f'`{c}`' for c in ext.rows.columns)}.",
+        "CSV is UTF-8 (Excel shows ▲ and ’ correctly). Text that Excel could run as a formula starts with an "
+        "apostrophe. The long layout is the store's own: one value a row, keyed by `scorecard`, `kpi_id`, `period` "
+        "and `series`.")

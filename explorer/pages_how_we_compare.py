@@ -26,7 +26,7 @@ from sendlib.presentation.peer_comparison import LOCAL_LABEL, PeerComparison
 from . import data, how_we_compare, peers
 from .authority import authority, name_of
 from .components import chart_downloads, kpi_table
-from .text import plain
+from .text import label_text, plain
 
 
 def headline_tiles(bench: pd.DataFrame, mapping: Mapping, kpi: KPI, period: str, home: Authority) -> None:
@@ -70,9 +70,9 @@ def ranked_section(areas: pd.DataFrame, bench: pd.DataFrame, mapping: Mapping, k
     with st.expander(f"Every authority's figure as a table ({len(table) + len(missing)} authorities)"):
         every = pd.concat([
             pd.DataFrame({"Rank": table["rank_text"], "Authority": table["la_name"], "Region": table["region_name"],
-                          "Figure": table["shown"], "Which": table["role_word"], "Note": ""}),
-            pd.DataFrame({"Rank": "", "Authority": missing["la_name"], "Region": missing["region_name"],
-                          "Figure": "not published", "Which": "", "Note": missing["note"]}),
+                          "Figure": table["shown"], "Which": table["role_word"], "Note": "none"}),
+            pd.DataFrame({"Rank": "not ranked", "Authority": missing["la_name"], "Region": missing["region_name"],
+                          "Figure": "not published", "Which": "not ranked", "Note": missing["note"]}),
         ], ignore_index=True)
         kpi_table(every, key="compare-every", file_name=f"dfe-{measure}-{period}-every-authority.csv",
                   caption=f"{mapping.label}, {long_label(period)}: every authority, ranked. {source}")
@@ -96,7 +96,7 @@ def trend_section(bench: pd.DataFrame, mapping: Mapping, home: Authority, source
         chart_downloads(trend_chart, name=f"how-we-compare-{measure}-trend", key="compare-trend", title=trend_title,
                         caption=f"{trend_text} {source}")
         shown = pd.DataFrame({"Period": trend["period_label"], "Line": trend["label"], "Figure": trend["shown"],
-                              "Note": trend["note"], "Source": trend["source"]})
+                              "Note": trend["note"].fillna("").replace("", "none"), "Source": trend["source"]})
         kpi_table(shown, key="compare-figures", file_name=f"dfe-{measure}-{home.old_la_code}.csv",
                   caption=f"{mapping.label}: every published figure for {home_name}, England, region and neighbours, "
                   "with its source.")
@@ -205,7 +205,7 @@ def peers_section() -> None:
 
 
 def _opt_in(name: str) -> None:
-    st.page_link("app_pages/sharing.py", label=plain(f"Sharing: what {name} shares"), icon=":material/share:")
+    st.page_link("app_pages/sharing.py", label=label_text(f"Sharing: what {name} shares"), icon=":material/share:")
 
 
 def _peer_tiles(got: PeerComparison, unit: Unit) -> None:
@@ -227,8 +227,9 @@ def _peer_table(got: PeerComparison, label: str) -> None:
     rows, missing = got.rows, got.missing
     every = pd.concat([
         pd.DataFrame({"Rank": rows["rank_text"], "Authority": rows["la_name"], "Figure": rows["shown"],
-                      "Quartile band": rows["quartile_text"], "Which": rows["role_word"], "Note": ""}),
-        pd.DataFrame({"Rank": "", "Authority": missing["la_name"], "Figure": "no figure", "Quartile band": "",
+                      "Quartile band": rows["quartile_text"], "Which": rows["role_word"], "Note": "none"}),
+        pd.DataFrame({"Rank": "not ranked", "Authority": missing["la_name"], "Figure": "no figure",
+                      "Quartile band": "not ranked",
                       "Which": "Sharing authority", "Note": missing["note"]}),
     ], ignore_index=True)
     month = long_label(got.period or "")

@@ -19,7 +19,8 @@ from . import data, peers
 from .access import current_user
 from .authority import authority, claims, login_configured, may_write, name_of
 from .components import kpi_table
-from .text import plain
+from .details import how_this_works
+from .text import label_text, plain
 
 FLASH_KEY = "sharing-flash"
 SAVE_KEY = "sharing-save"
@@ -34,9 +35,9 @@ def intro() -> None:
     name = plain(name_of(authority()))
     st.markdown(
         f"Sharing shows **{name}'s own monthly figures** for the measures ticked below to the other authorities "
-        "using this explorer, on *How we compare*, in **Monthly, among sharing authorities**: each sharing "
-        "authority's latest month, ranked beside the others'.")
-    st.markdown(
+        "using this explorer, ranked beside theirs on *How we compare*. Nothing is shared until an editor ticks a "
+        "measure and saves.")
+    how_this_works(
         "- **Off by default.** Nothing is shared until one of this authority's editors ticks a measure and saves.\n"
         "- **Withdraw at any time.** Untick it and save: its figures leave the comparison at once. Every choice is "
         "kept with who made it and when (the History page lists them).\n"
@@ -74,8 +75,8 @@ def may_change() -> bool:
     """Say who may change the choices, and whether this visitor may (drawing nothing more for an editor)."""
     name = plain(name_of(authority()))
     if not login_configured():
-        st.info("Sign-in is not configured for this copy of the explorer: anyone with the link can change what this "
-                "authority shares. See the README to restrict this to named editors.", icon=":material/info:")
+        st.info("Anyone with the link can change what this authority shares: sign-in is not turned on. Whoever runs the "
+                "explorer can turn it on so that only named editors can.", icon=":material/info:")
         return True
     email, _ = claims()
     if email is None:
@@ -96,7 +97,7 @@ def choose_form(table: pd.DataFrame) -> None:
     with st.form("sharing-form"):
         ticked = {
             r["common_measure"]: st.checkbox(
-                plain(r["Common definition"]), value=r["Shared now"] == "Shared", key=box_key(r["common_measure"]),
+                label_text(r["Common definition"]), value=r["Shared now"] == "Shared", key=box_key(r["common_measure"]),
                 help=plain(f"Our measures: {r['Our measures']}. Which way is good: {r['Which way is good']}."))
             for r in table.to_dict("records")
         }
@@ -118,7 +119,7 @@ def _save(ticked: dict[str, bool]) -> None:
         st.info("Nothing to save: every measure was already shared or not as ticked.", icon=":material/info:")
         return
     words = choice_words(info.message or "", la, common_measures())
-    st.session_state[FLASH_KEY] = plain(f"Saved as version {info.id} of the sharing choices. {words}.")
+    st.session_state[FLASH_KEY] = plain(f"Saved what {name_of(la)} shares. {words}.")
     st.rerun()
 
 

@@ -238,7 +238,7 @@ def _ours(row: pd.Series | None) -> tuple[float | None, str]:
 
 def _year_note(year: str, full_years: set[str] | None, census: str | None) -> str:
     if census and year == census[:4]:
-        return f"Part year: the records run only to the census on {census}. "
+        return f"Part year: the records run only to {period_words(census)}. "
     if full_years is not None and year not in full_years:
         return ("A return reports in full on the calendar year before its census; this year holds only the requests "
                 "the return carried. ")

@@ -14,12 +14,14 @@ import pandas as pd
 
 from sendlib.domain.catalogue import Catalogue
 from sendlib.domain.common_measures import CommonMeasure
+from sendlib.presentation.wording import local_when
 
-CHOICE_COLUMNS = ["common_measure", "Common definition", "Shared now", "Last changed by", "When (UTC)",
+CHOICE_COLUMNS = ["common_measure", "Common definition", "Shared now", "Last changed by", "When",
                   "Which way is good", "Our measures"]
-HISTORY_COLUMNS = ["Version", "When (UTC)", "Choice", "By"]
+HISTORY_COLUMNS = ["Version", "When", "Choice", "By"]
 SHARED_WORDS = {True: "Shared", False: "Not shared"}
 WITHDRAWN = "Not shared (withdrawn)"
+NEVER_CHOSEN = "no one yet (off by default)"
 WHICH_WAY = {"higher_better": "higher is better", "lower_better": "lower is better",
              "neutral": "neither (not ranked)"}
 
@@ -39,8 +41,8 @@ def _text(value: object) -> str:
 
 
 def _when(stamp: object) -> str:
-    """An ISO time stamp as the History page writes them: `2025-04-01 09:30:00`."""
-    return _text(stamp).replace("T", " ")[:19]
+    """An ISO time stamp in UK time, as people say it: `1 April 2025 at 10:30`."""
+    return local_when(_text(stamp))
 
 
 def choices_table(common_of: Mapping[str, str], catalogue: Catalogue, sharing: pd.DataFrame, la: str,
@@ -65,8 +67,8 @@ def choices_table(common_of: Mapping[str, str], catalogue: Catalogue, sharing: p
             "Our measures": "; ".join(dict.fromkeys(ours[common])),
             "Which way is good": WHICH_WAY.get(commons[common].polarity, ""),
             "Shared now": WITHDRAWN if choice is not None and not shared else SHARED_WORDS[shared],
-            "Last changed by": "" if choice is None else (_text(choice.author) or "not recorded"),
-            "When (UTC)": "" if choice is None else _when(choice.created_at),
+            "Last changed by": NEVER_CHOSEN if choice is None else (_text(choice.author) or "not recorded"),
+            "When": "never" if choice is None else _when(choice.created_at),
         })
     return pd.DataFrame(rows, columns=CHOICE_COLUMNS)
 
@@ -90,6 +92,6 @@ def choice_words(message: str, la: str, commons: Mapping[str, CommonMeasure]) ->
 
 def history_table(versions: Iterable[Version], la: str, commons: Mapping[str, CommonMeasure]) -> pd.DataFrame:
     """The authority's own choices, newest first (`workflows.sharing.authority_history` picks its versions)."""
-    rows = [{"Version": v.id, "When (UTC)": _when(v.created_at), "Choice": choice_words(v.message or "", la, commons),
+    rows = [{"Version": v.id, "When": _when(v.created_at), "Choice": choice_words(v.message or "", la, commons),
              "By": v.author or "not recorded"} for v in versions]
     return pd.DataFrame(rows, columns=HISTORY_COLUMNS)

@@ -13,10 +13,11 @@ import pandas as pd
 from sendlib.domain.benchmarks import format_dfe
 from sendlib.domain.cases import BASIS_WORDS, case_measures
 from sendlib.domain.catalogue import FREQUENCY_WORDS, KPI, POLARITY_WORDS, SCORECARDS, UNIT_WORDS, Catalogue
-from sendlib.domain.periods import short_label
+from sendlib.domain.periods import long_label, short_label
 from sendlib.domain.schema import SERIES_WORDS
 from sendlib.domain.trends import change_words, rag_words
 from sendlib.domain.values import Unit, format_value, is_missing
+from sendlib.presentation.wording import NOT_REPORTED
 
 # How much of a tile's label shows before the ellipsis, four tiles to a row (~28 characters at 1400 px; a little less
 # so that a narrower window still tells them apart).
@@ -205,7 +206,26 @@ def summary_table(summary: pd.DataFrame, catalogue: Catalogue, *, with_trend: bo
         rows.append(row)
     columns = (TABLE_COLUMNS[:-2] + dfe_columns + TABLE_COLUMNS[-2:] + (["Commentary"] if commentary is not None else [])
                + (["Trend"] if with_trend else []))
-    return pd.DataFrame(rows, columns=columns)
+    return said_blank(pd.DataFrame(rows, columns=columns))
+
+
+# Why a cell of a summary table is blank, by its column: a manager reads a reason, never an empty cell.
+BLANK_WORDS = {
+    "Latest period": "none yet", "Latest": NOT_REPORTED, "Previous period": "none", "Previous": NOT_REPORTED,
+    "Change": "no comparison", "Compared with previous": "no comparison", "Target": "no target",
+    "Against target": "no target", "England": "not in the document", "Statistical neighbours": "not in the document",
+    "Region": "not in the document", **dict.fromkeys(DFE_COLUMNS.values(), "not published"),
+    "Rank (DfE)": "not published", "DfE source": "no DfE equivalent", "Note": "none", "Commentary": "none yet",
+}
+
+
+def said_blank(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` with each blank text cell of a BLANK_WORDS column saying why it is blank."""
+    out = table.copy()
+    for column, words in BLANK_WORDS.items():
+        if column in out:
+            out[column] = out[column].map(lambda v, w=words: w if isinstance(v, str) and not v.strip() else v)
+    return out
 
 
 def glossary_table(catalogue: Catalogue) -> pd.DataFrame:
@@ -222,10 +242,10 @@ def glossary_table(catalogue: Catalogue) -> pd.DataFrame:
             "Frequency": FREQUENCY_WORDS[kpi.frequency],
             "Cumulative": {"none": "No", "calendar-year": "Yes, resets each January",
                            "academic-year": "Yes, resets each September"}[kpi.cumulative],
-            "Target": "" if kpi.target is None else format_value(kpi.target, kpi.unit),
-            "Action plan": kpi.action_plan or "",
+            "Target": "no target" if kpi.target is None else format_value(kpi.target, kpi.unit),
+            "Action plan": kpi.action_plan or "none",
             "Source": kpi.source,
-            "Notes": kpi.notes or "",
+            "Notes": kpi.notes or "none",
         })
     return pd.DataFrame(rows, columns=GLOSSARY_COLUMNS)
 
@@ -250,7 +270,7 @@ def case_glossary_table(catalogue: Catalogue) -> pd.DataFrame:
             "Definition": m.definition,
             "Counted": BASIS_WORDS[m.basis][:1].upper() + BASIS_WORDS[m.basis][1:],
             "Unit": CASE_UNIT_WORDS[m.unit],
-            "Numerator of": measures[m.numerator_of].name if m.numerator_of in measures else "",
+            "Numerator of": measures[m.numerator_of].name if m.numerator_of in measures else "none",
             "Sits beside KPI": catalogue.qualified_name(kpi) if kpi else (m.feeds or "none"),
         })
     return pd.DataFrame(rows)
@@ -269,7 +289,7 @@ def dfe_table(latest: pd.DataFrame, catalogue: Catalogue, scorecards: list[str] 
                      "DfE period": short_label(period), **_dfe_cells(group, kpi.unit), "_order": (kpi.scorecard, kpi.order)})
     columns = ["KPI", "Scorecard", "DfE period", *DFE_COLUMNS.values(), "Rank (DfE)", "DfE source"]
     out = pd.DataFrame(rows, columns=[*columns, "_order"])
-    return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+    return said_blank(out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True))
 
 
 def catalogue_rows(catalogue: Catalogue) -> pd.DataFrame:
@@ -294,3 +314,34 @@ def headlines(catalogue: Catalogue, scorecard: str, held: set[str] | frozenset[s
         return bundled
     top = [k.id for k in catalogue.for_scorecard(scorecard) if k.parent_id is None]
     return ([k for k in top if k in held] or top)[:n]
+
+
+# The extract's columns (`presentation.extracts`) as its on-screen preview heads them; the file keeps its own.
+PREVIEW_HEADINGS = {"scorecard": "Document", "kpi_name": "Measure", "period": "Period", "series": "Figure",
+                    "value": "Value", "count": "Count", "note": "Note", "theme": "Theme", "unit": "Unit",
+                    "change": "Change", "compared_with": "Compared with", "direction": "Direction",
+                    "rag": "Against target"}
+NO_NOTE = "no note"
+
+
+def extract_preview(rows: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """An extract's rows as the Extract page previews them, in words: measures by name (no `kpi_id`), documents,
+    periods and series as people say them, and a missing figure as "not reported" rather than an empty cell. A wide
+    extract's section headings (rows with no figure at all) stay blank."""
+    out = rows.drop(columns=[c for c in ("kpi_id",) if c in rows and "kpi_name" in rows]).astype(object)
+    words = {"scorecard": SCORECARDS, "series": SERIES_WORDS, "unit": UNIT_WORDS,
+             "theme": {t: theme.name for t, theme in catalogue.themes.items()}}
+    for column, mapping in words.items():
+        if column in out:
+            out[column] = out[column].map(lambda v, m=mapping: m.get(v, v) if isinstance(v, str) else v)
+    if "period" in out:
+        out["period"] = out["period"].map(lambda p: long_label(p) if isinstance(p, str) and p else "undated")
+    heading_rows = out.drop(columns=out.columns[:1]).map(is_missing).all(axis=1) if out.shape[1] > 1 else None
+    out = out.map(lambda v: NOT_REPORTED if is_missing(v) else str(v))
+    if "note" in out:
+        out["note"] = out["note"].replace(NOT_REPORTED, NO_NOTE)
+    if heading_rows is not None and "kpi_name" not in rows:
+        out.loc[heading_rows, out.columns[1:]] = ""
+    if "kpi_name" in out:
+        out = out[["kpi_name", *(c for c in out.columns if c != "kpi_name")]]
+    return out.rename(columns=PREVIEW_HEADINGS)

@@ -172,14 +172,15 @@ def test_extract_page_filters_preview_and_offers_every_format(app: AppTest, stor
     assert app.metric[0].value == f"{len(expected):,}"
     preview = app.dataframe[0].value
     assert len(preview) == len(expected)
-    assert set(preview["theme"]) == {"tribunals"}
-    assert set(preview["period"]) == {"2024-04", "2024-05", "2024-06", "2024-07", "2024-08", "2024-09"}
+    assert set(preview["Theme"]) == {catalogue.themes["tribunals"].name}  # in words: the file's own columns are under Technical details
+    assert set(preview["Period"]) == {"April 2024", "May 2024", "June 2024", "July 2024", "August 2024",
+                                      "September 2024"}
     assert {b.proto.label for b in app.get("download_button")} >= {
         "Download CSV (opens in Excel)", "Download Excel workbook (.xlsx)", "Download Parquet"}
 
     app.checkbox(key="extract-derived").check().run()
     assert not app.exception
-    assert {"change", "direction", "rag"} <= set(app.dataframe[0].value.columns)
+    assert {"Change", "Direction", "Against target"} <= set(app.dataframe[0].value.columns)
 
     app.radio(key="extract-layout").set_value("wide").run()
     assert not app.exception, app.exception

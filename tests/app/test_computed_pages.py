@@ -241,7 +241,7 @@ def test_glossary_defines_every_case_measure(store_dir: Path) -> None:
     measures = frame_with(at, "Sits beside KPI").set_index("ID")
     assert list(measures.index) == list(case_measures())
     assert measures.loc["rate_ex"].tolist()[1:] == [
-        case_measures()["rate_ex"].definition, "By the month or year the plan was issued", "Percentage", "",
+        case_measures()["rate_ex"].definition, "By the month or year the plan was issued", "Percentage", "none",
         RATE_NAME]
     assert measures.loc["active_plans", "Counted"] == "At the census date"
     assert any(b.proto.label == "Download the case measures (CSV)" for b in at.get("download_button"))

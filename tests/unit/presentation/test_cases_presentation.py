@@ -178,7 +178,7 @@ def test_reconciliation_sets_like_beside_like_with_each_basis_named() -> None:
     assert "DfE leaves out cases that went to mediation or tribunal" in first["Note"]
     assert first["DfE source"] == "DfE twenty-week-excl 2024"
     assert out.iloc[1]["Note"] == "Like with like: the basis of DfE's published figure."
-    assert out.iloc[3]["Note"].startswith("Part year: the records run only to the census on 2025-01-16.")
+    assert out.iloc[3]["Note"].startswith("Part year: the records run only to the census on 16 January 2025.")
     assert "blank: no new plans issued on DfE's basis in this period." in out.iloc[4]["Note"]
 
 

@@ -38,9 +38,9 @@ def test_each_definition_once_with_its_measures_choice_and_who(catalogue: Catalo
     assert rows["Shared now"].to_dict() == {"twenty-week-excl": "Shared", "ehcps": "Not shared (withdrawn)",
                                             "appeal-rate": "Not shared"}  # Cornwall's choice is not ours
     assert rows["Last changed by"].to_dict() == {"twenty-week-excl": "a@bcp.gov.uk", "ehcps": "not recorded",
-                                                 "appeal-rate": ""}
-    assert rows["When (UTC)"].to_dict() == {"twenty-week-excl": "2025-04-01 09:30:00", "ehcps": "2025-04-02 10:00:00",
-                                            "appeal-rate": ""}
+                                                 "appeal-rate": "no one yet (off by default)"}
+    assert rows["When"].to_dict() == {"twenty-week-excl": "1 April 2025 at 10:30", "ehcps": "2 April 2025 at 11:00",
+                                      "appeal-rate": "never"}  # UK time: British Summer Time in April
     assert rows["Which way is good"].to_dict() == {"twenty-week-excl": "higher is better",
                                                    "appeal-rate": "lower is better", "ehcps": "neither (not ranked)"}
     assert "b@cornwall.gov.uk" not in table.to_csv()
@@ -61,6 +61,6 @@ def test_the_history_in_words_by_name() -> None:
                             author="a@bcp.gov.uk", message="839 shares ehcps")]
     table = history_table(versions, "839", COMMONS)
     assert table.to_dict("records") == [
-        {"Version": "000002", "When (UTC)": "2025-04-02 10:00:00", "Choice": f"Stopped sharing: {EHCPS}",
+        {"Version": "000002", "When": "2 April 2025 at 11:00", "Choice": f"Stopped sharing: {EHCPS}",
          "By": "not recorded"},
-        {"Version": "000001", "When (UTC)": "2025-04-01 09:30:00", "Choice": f"Shared: {EHCPS}", "By": "a@bcp.gov.uk"}]
+        {"Version": "000001", "When": "1 April 2025 at 10:30", "Choice": f"Shared: {EHCPS}", "By": "a@bcp.gov.uk"}]
