@@ -11,7 +11,9 @@ from explorer.text import plain
 from explorer.upload_figures import undo_upload
 from explorer.versions import technical_details, technical_versions
 from sendlib.presentation.extracts import extract, to_csv_bytes
-from sendlib.presentation.upload_preview import history_table, local_when, version_label
+from sendlib.presentation.tables import extract_preview
+from sendlib.presentation.upload_preview import history_table, version_label
+from sendlib.presentation.wording import local_when
 
 st.title("History")
 st.markdown("Every change to the figures, newest first. Nothing is ever overwritten: going back to earlier figures "
@@ -37,7 +39,8 @@ if versions:
     when = local_when(next(v for v in versions if v.id == chosen).created_at)
     rows = extract(store.read(chosen), data.catalogue())
     st.caption(f"The figures as they were on {when}: {len(rows):,} values.")
-    st.dataframe(rows, hide_index=True, height=300, alt=f"The figures as they were on {when}")
+    st.dataframe(extract_preview(rows, data.catalogue()), hide_index=True, height=300,
+                 alt=f"The figures as they were on {when}")
     st.download_button("Download these figures (CSV)", to_csv_bytes(rows), file_name=f"send-data-{chosen}.csv",
                        mime="text/csv", on_click="ignore", icon=":material/download:", key="history-download")
     if chosen != head and editable and st.button("Go back to these figures", key="history-restore", type="primary"):

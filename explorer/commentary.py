@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from sendlib.domain.commentary import MAX_COMMENT_CHARS, Comment
 from sendlib.domain.periods import long_label
-from sendlib.presentation.wording import written_by
+from sendlib.presentation.wording import commentary_shown, local_when, written_by
 from sendlib.workflows.commentary import commentary_store, save_comment
 
 from . import access, data
@@ -77,7 +77,8 @@ def commentary_history() -> None:
         st.write("No commentary has been written yet.")
         return
     versions_table([("Commentary", side)], key="commentary-history", alt="Commentary versions, newest first")
-    chosen = st.selectbox("See the commentary as it stood at version", [v.id for v in versions],
-                          key="commentary-history-version")
-    st.dataframe(side.read(chosen), hide_index=True, key="commentary-history-table",
-                 alt=f"Commentary as at version {chosen}")
+    when = {v.id: local_when(v.created_at) for v in versions}
+    chosen = st.selectbox("See the commentary as it stood on", [v.id for v in versions],
+                          key="commentary-history-version", format_func=lambda i: when[i])
+    st.dataframe(commentary_shown(side.read(chosen), data.catalogue()), hide_index=True,
+                 key="commentary-history-table", alt=f"Commentary as it stood on {when[chosen]}")

@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from sendlib.presentation.upload_preview import local_when, technical_table
+from sendlib.presentation.upload_preview import technical_table
+from sendlib.presentation.wording import local_when
 from sendlib.store.delta import DeltaStore
 from sendlib.store.versioned import VersionInfo
 

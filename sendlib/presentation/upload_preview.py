@@ -5,11 +5,9 @@ the one "Technical details" expander a page has."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, SupportsFloat, cast
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -19,8 +17,8 @@ from sendlib.domain.schema import SERIES_WORDS
 from sendlib.domain.values import format_value, is_missing
 from sendlib.files.parsed import Notice, WarningKind
 from sendlib.presentation.tables import counted
+from sendlib.presentation.wording import local_when
 
-LONDON = ZoneInfo("Europe/London")
 # Of each kind of warning, how many sentences a page lists before "… and N more".
 WARNINGS_SHOWN = 10
 NOT_REPORTED = "not reported"
@@ -83,18 +81,6 @@ class UploadSummary:
     new_periods: list[str]
     revised_periods: list[str]
     technical: list[tuple[str, str]]
-
-
-def local_when(created_at: str) -> str:
-    """`7 December 2026 at 14:02`: a stored UTC time as a clock in England reads it."""
-    try:
-        when = dt.datetime.fromisoformat(created_at)
-    except ValueError:
-        return created_at
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    local = when.astimezone(LONDON)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
 
 
 def periods_in_words(periods: Iterable[str]) -> str:

@@ -6,6 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pandas as pd
+
+from sendlib.domain.catalogue import Catalogue
+from sendlib.domain.periods import long_label
+
 LOCAL = ZoneInfo("Europe/London")
 NOT_REPORTED = "not reported"
 NOT_RECORDED = "not recorded"
@@ -42,3 +47,19 @@ def written_by(author: str | None, created_at: str | None) -> str:
     when = local_when(created_at) if created_at else ""
     line = f"Written by {author or 'someone not recorded'}"
     return f"{line} on {when}" if when else line
+
+
+def commentary_shown(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """The commentary table as a manager reads it: the measure by name (the month's overall commentary said so), the
+    month in words, who wrote it and when in UK time; no keys or stamps."""
+    def measure(kpi_id: str) -> str:
+        found = catalogue.get(kpi_id) if kpi_id else None
+        return found.name if found is not None else (kpi_id or "The month overall")
+
+    return pd.DataFrame({
+        "Measure": [measure(str(k)) for k in table["kpi_id"].fillna("")],
+        "Month": [long_label(str(p)) if p else NOT_RECORDED for p in table["period"].fillna("")],
+        "Commentary": table["text"].fillna("").astype(str).tolist(),
+        "Written by": [str(a) if isinstance(a, str) and a else NOT_RECORDED for a in table["author"]],
+        "When": [local_when(c) or NOT_RECORDED for c in table["created_at"]],
+    })

@@ -12,7 +12,6 @@ from sendlib.files.parsed import Notice, WarningKind
 from sendlib.presentation.upload_preview import (
     UploadSummary,
     history_table,
-    local_when,
     outcome_sentence,
     periods_in_words,
     summarise,
@@ -85,11 +84,6 @@ def test_outcome_sentence() -> None:
     assert outcome_sentence(2, 1, ["2025-03"]) == "Saved: 2 new figures for March 2025, 1 revised. Every page now shows them."
     assert outcome_sentence(0, 1, [], ["2025-01"]) == "Saved: 1 revised figure for January 2025. Every page now shows it."
     assert outcome_sentence(0, 0, []).startswith("Nothing changed")
-
-
-def test_local_time_is_england_s_clock_summer_and_winter() -> None:
-    assert local_when("2026-12-07T14:02:11+00:00") == "7 December 2026 at 14:02"
-    assert local_when("2026-07-07T14:02:11+00:00") == "7 July 2026 at 15:02", "British Summer Time"
 
 
 def _version(vid: str, action: str = "upload", **kw: object) -> VersionInfo:
