@@ -7,7 +7,7 @@ from explorer.dfe_upload import dfe_upload
 from explorer.measure_setup import refused, show_flash
 from explorer.menu import end_page
 from explorer.pages_upload import case_level_chosen, new_kpi_form, sen2_in_figures, sheet_choice
-from explorer.text import plain
+from explorer.text import plain, plain_table
 from explorer.upload_figures import figures_preview, show_outcome
 from sendlib.files.dfe import is_dfe_file
 from sendlib.files.readers import MAX_UPLOAD_BYTES, FileRefused
@@ -37,7 +37,7 @@ technical: list[tuple[str, str]] = [
 
 def technical_details() -> None:
     with st.expander("Technical details"):
-        st.table(pd.DataFrame(technical, columns=["Detail", "Value"]), hide_index=True)
+        st.table(plain_table(pd.DataFrame(technical, columns=["Detail", "Value"])), hide_index=True)
 
 
 if case_level_chosen(editable):

@@ -128,5 +128,5 @@ def test_history_lists_commentary_versions_and_shows_an_earlier_text(store_dir: 
     assert len(listed) == 2 and listed["What"].str.contains(RATE).all()
     at.selectbox(key="commentary-history-version").set_value(first.id).run()
     assert not at.exception
-    shown = at.dataframe[-1].value
-    assert shown["text"].tolist() == ["First thoughts."], "an earlier text is never lost"
+    shown = next(d.value for d in at.dataframe if {"Commentary", "Written by"} <= set(d.value.columns))
+    assert shown["Commentary"].tolist() == ["First thoughts."], "an earlier text is never lost"
