@@ -84,7 +84,9 @@ class Figure:
 
     @property
     def period_text(self) -> str:
-        return long_label(self.period) if self.period else "no period"
+        if not self.period:
+            return "no period"
+        return f"calendar year {self.period}" if len(self.period) == 4 else long_label(self.period)
 
     @property
     def source_words(self) -> str:

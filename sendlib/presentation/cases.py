@@ -220,6 +220,11 @@ RECONCILIATION_COLUMNS = ["Year", "Comparison", "Our figure", "Our basis", "DfE'
                           "Difference", "Note", "DfE source"]
 
 
+def dfe_basis_note(measure_id: str) -> str | None:
+    """Why our 20-week rate on one basis differs from DfE's published one, or None for a measure not compared."""
+    return next((c[5] for c in _COMPARISONS if c[0] == measure_id), None)
+
+
 def dfe_published(bench: pd.DataFrame) -> dict[tuple[str, str], tuple[float, str]]:
     """(DfE measure, year) -> (the home authority's published 20-week rate, its source), from the DfE benchmarks."""
     rows = bench[(bench["series"] == "home_la") & bench["measure"].isin([DFE_EXCL, DFE_INCL]) & bench["value"].notna()]
