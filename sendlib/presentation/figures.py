@@ -7,19 +7,20 @@ same month the same way."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
 import pandas as pd
 
 from sendlib.domain.benchmarks import Mapping as DfeMapping
+from sendlib.domain.benchmarks import format_dfe
 from sendlib.domain.cases import CaseMeasure
-from sendlib.domain.catalogue import KPI, SCORECARDS
+from sendlib.domain.catalogue import KPI, SCORECARDS, Catalogue
 from sendlib.domain.figure import Figure, Standing
-from sendlib.domain.periods import long_label, sort_key
+from sendlib.domain.periods import long_label, short_label, sort_key
 from sendlib.domain.trends import change_words, rag_words
-from sendlib.domain.values import is_missing
+from sendlib.domain.values import format_value, is_missing
 from sendlib.presentation.cases import dfe_basis_note, gap_words
 
 # A typed figure this far from another source's, in either direction, is read as a slipped decimal point.
@@ -211,3 +212,54 @@ def period_note(figure: Figure, as_at: str | None) -> str:
     if as_at is None or figure.period is None or _month_of(figure.period) >= as_at:
         return ""
     return f"{long_label(figure.period)} — latest available by {long_label(as_at)}"
+
+
+GRID_COLUMNS = ["Section", "Measure", "Figure", "Change", "Target", "Against target", "England", "Region",
+                "Neighbours", "Rank", "Trend", "Open"]
+_REFERENCES = {"England": "national", "Region": "regional", "Neighbours": "statistical_neighbours"}
+
+
+def dfe_as_at(benchmarks: pd.DataFrame, as_at: str | None) -> pd.DataFrame:
+    """DfE's latest primary figure of each series per KPI published for a period over by the as-at month."""
+    from sendlib.domain.benchmarks import latest_benchmarks
+
+    kept = benchmarks[[on_or_before(str(p), as_at) for p in benchmarks["period"]]] if len(benchmarks) else benchmarks
+    return latest_benchmarks(kept)
+
+
+def _reference(row: Mapping[str, Any], series: str, dfe: Mapping[tuple[str, str], Mapping[str, Any]]) -> str:
+    """A benchmark as the document typed it, else DfE's published one, marked with its period."""
+    typed = _value(row[series])
+    if typed is not None:
+        return format_value(typed, row["unit"]) + " (typed)"
+    published = dfe.get((str(row["kpi_id"]), series))
+    if published is None or _value(published["value"]) is None:
+        return ""
+    return f"{format_dfe(_value(published['value']), row['unit'])} (DfE {short_label(str(published['period']))})"
+
+
+def theme_grid(summary: pd.DataFrame, catalogue: Catalogue, benchmarks: pd.DataFrame, *, as_at: str | None,
+               link: Callable[[str], str]) -> pd.DataFrame:
+    """A theme's measures as one compact grid, LAIT-style, in the summary's order: each row the measure's full
+    name, its figure as at the month (`typed_figure`), change and rating in words, England / region / neighbours
+    (typed, else DfE's, marked), rank and quartile, a sparkline, and `link(kpi_id)` to its measure page."""
+    dfe = dfe_as_at(benchmarks, as_at)
+    by_series = {(str(k), str(s)): r for k, s, r in zip(dfe["kpi_id"], dfe["series"],
+                                                         cast(list[dict[str, Any]], dfe.to_dict("records")), strict=True)}
+    rows = []
+    for row in cast(list[dict[str, Any]], summary.to_dict("records")):
+        kpi = catalogue[row["kpi_id"]]
+        figure = typed_figure(row, standing=standing_of(benchmarks, kpi.id, kpi.polarity, as_at))
+        when = f" ({short_label(figure.period)})" if figure.period else ""
+        rank = figure.standing
+        rows.append({
+            "Section": kpi.section, "Measure": row["name"],
+            "Figure": f"{figure.text}{when}" if figure.value is not None else "no figure yet",
+            "Change": figure.change, "Target": "" if is_missing(row["target"]) else format_value(row["target"], kpi.unit),
+            "Against target": figure.rating,
+            **{column: _reference(row, series, by_series) for column, series in _REFERENCES.items()},
+            "Rank": f"{rank.text}, quartile {rank.quartile}" if rank else "",
+            "Trend": list(row["spark"]) if isinstance(row["spark"], list) else [],
+            "Open": link(kpi.id),
+        })
+    return pd.DataFrame(rows, columns=GRID_COLUMNS)
