@@ -48,7 +48,7 @@ if len(figures) > 1 and not reasons:
 
 if row["latest_period"] and row["latest_period"] == row["latest_period"]:
     st.subheader("Commentary", anchor="commentary")
-    comment_form(kpi.scorecard, kpi.id, str(row["latest_period"]), key=f"measure-comment-{kpi.id}",
+    comment_form(kpi.scorecard, kpi.id, str(row["latest_period"]), key=f"comment-{kpi.id}",
                  label=f"Commentary on {kpi.name}")
 
 measure_id = measure.fed_by(kpi)
