@@ -25,7 +25,7 @@ row = measure.summary_row(kpi)
 left, right = st.columns([1, 2])
 with left:
     st.subheader(measure.as_at_words(), anchor="figure")
-    kpi_tile(row, label=kpi.title)
+    kpi_tile(row, label=kpi.title, link=False)
     st.markdown(plain(measure.standing_words(kpi)))
 with right:
     chart = data.trend_spec(kpi.id, None if row["target"] is None or row["target"] != row["target"] else float(row["target"]))
@@ -37,8 +37,7 @@ with right:
 st.subheader("Every source's figure", anchor="sources")
 figures, reasons = measure.sources(kpi)
 if figures:
-    st.dataframe(measure.sources_table(figures), hide_index=True, key="measure-sources",
-                 alt=f"Every source's figure for {kpi.name}")
+    st.table(measure.sources_table(figures).set_index("Source"))
 else:
     st.info("No figure for this measure yet, from any source.")
 for sentence in reasons:

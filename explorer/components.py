@@ -74,7 +74,7 @@ def computed_lines() -> ComputedLookup:
     return computed_lookup(data.computed())
 
 
-def kpi_tile(row: dict, *, label: str | None = None, computed: ComputedLookup | None = None) -> None:
+def kpi_tile(row: dict, *, label: str | None = None, computed: ComputedLookup | None = None, link: bool = True) -> None:
     """A headline figure: value, change with its direction *and* its judgement in words, RAG in words; with
     `computed` (`computed_lines()`), the figure computed from case records for the same month and the difference."""
     unit = row["unit"]
@@ -102,6 +102,8 @@ def kpi_tile(row: dict, *, label: str | None = None, computed: ComputedLookup | 
     bits = [period] if period else []
     if row["rag"] in RAG_LABEL:
         bits.append(f"{RAG_SYMBOL[row['rag']]} {RAG_LABEL[row['rag']]} (target {format_value(row['target'], unit)})")
+    if link:
+        bits.append(f"[Open the measure ›]({measure_link(row['kpi_id'])})")
     if bits:
         st.caption(" · ".join(bits))
     line = tile_line(computed, row["kpi_id"], row["latest_period"], row["latest"], unit) if computed else None

@@ -102,8 +102,8 @@ def test_statutory_duty_sets_computed_beside_typed(at_store: Path, synthetic: Sy
         "January 2025", f"{plans:,.0f}", f"{typed(at_store, 'ehcps', '2025-01'):,.0f}",
         "Computed is " + gap(plans, typed(at_store, "ehcps", "2025-01"), "count")]
     measure = open_page("measure", query={"id": RATE})
-    sources = frame_with(measure, "Source")
-    march = sources[(sources["Source"] == "Computed from case records") & (sources["Period"] == "March 2024")]
+    sources = measure.table[0].value
+    march = sources[(sources.index == "Computed from case records") & (sources["Period"] == "March 2024")]
     assert march["Figure"].tolist() == [pct(ours)], "on the measure's page"
     assert at.get("download_button")
     assert any(b.proto.label == "Download this table (CSV)" for b in at.get("download_button"))

@@ -41,8 +41,8 @@ def page_text(at: AppTest) -> str:
 def test_ehcps_shows_the_scorecards_january_figure_and_dfes_census_figure_and_why_they_differ(app: AppTest) -> None:
     at = open_measure(app, "ehcps")
     assert shown(at.title[0].value) == "No. of EHCPs"
-    sources = at.dataframe[0].value
-    figures = dict(zip(sources["Source"], zip(sources["Period"], sources["Figure"], strict=True), strict=True))
+    sources = at.table[0].value
+    figures = dict(zip(sources.index, zip(sources["Period"], sources["Figure"], strict=True), strict=True))
     assert figures["As typed in the document"] == ("January 2025", "4,453")
     assert figures["Published by DfE"] == ("January 2025", "4,432")
     text = page_text(at)
