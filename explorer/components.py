@@ -279,7 +279,7 @@ def computed_section(scorecards: list[str]) -> None:
     find_a_case(key="statutory-find")
 
 
-GRID_ROW_HEIGHT = 52  # two lines of a measure's full name
+GRID_ROW_HEIGHT = 40
 GRID_MAX_HEIGHT = 1600
 
 

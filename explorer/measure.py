@@ -97,8 +97,7 @@ def standing_words(kpi: KPI) -> str:
     found = standing_of(data.benchmarks(), kpi.id, kpi.polarity, context.as_at_month())
     if found is None:
         return "DfE publishes no figure to rank this measure by."
-    return (f"Ranked {found.words} on DfE's published figures for {data.home_la_name()}"
-            f" (1 = {'best' if kpi.polarity != 'neutral' else 'highest'}).")
+    return f"Ranked {found.words}, on DfE's published figures for {data.home_la_name()}."
 
 
 def as_at_words() -> str:
