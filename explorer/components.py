@@ -12,7 +12,7 @@ import streamlit as st
 
 from sendlib.domain.benchmarks import SN_SETS, LaNotFound
 from sendlib.domain.cases import case_measures, fed_kpis
-from sendlib.domain.catalogue import KPI, SCORECARDS
+from sendlib.domain.catalogue import SCORECARDS
 from sendlib.domain.periods import long_label, short_label
 from sendlib.domain.trends import RAG_LABEL, RAG_SYMBOL
 from sendlib.domain.values import format_value, is_missing
@@ -33,7 +33,6 @@ from sendlib.presentation.tables import format_change, tile_labels
 
 from . import authority, context, data
 from .cases import drill_down, find_a_case
-from .commentary import kpi_commentary
 from .measure import link as measure_link
 from .text import plain
 
@@ -48,8 +47,6 @@ TAG_STYLE = {
 STYLE_MAX_ROWS = 400
 DFE_CAPTION = ("Columns marked (DfE) are published by the Department for Education for the home authority chosen "
                "in the sidebar, not local data: each row's DfE source names the release and period.")
-# A theme with hundreds of measures would draw hundreds of charts; beyond this the reader asks for them.
-CHART_LIMIT = 40
 DELTA_COLOUR = {"higher_better": "normal", "lower_better": "inverse", "neutral": "off"}
 ComputedLookup = dict[tuple[str, str], tuple[float | None, str]]
 NO_CASE_RECORDS = ("Figures can be computed from case records by loading a SEN2 return (the case-level section of the "
@@ -194,20 +191,6 @@ def chart_downloads(chart: alt.TopLevelMixin | dict, *, name: str, key: str, tit
                 help=f"This chart as a{'n' if fmt == 'svg' else ''} {fmt.upper()} image, with its title and caption, "
                 "for a report",
             )
-
-
-def kpi_chart(kpi: KPI, row: dict, *, version: str | None = None, comments: dict | None = None) -> None:
-    """The KPI's trend chart, its description, image downloads and its commentary (`comments`: the scorecard's
-    `data.comment_lookups`, fetched once for a page of charts)."""
-    chart = data.trend_spec(kpi.id, None if is_missing(row["target"]) else float(row["target"]))
-    description = chart.get("description") or kpi.name
-    st.vega_lite_chart(spec=chart, width="stretch", key=f"chart-{kpi.id}")
-    st.caption(plain(description))
-    source = f" Source: {kpi.source.rstrip('.')}." + (f" Data version {version}." if version else "")
-    chart_downloads(chart, name=f"{kpi.id}-{version}" if version else kpi.id, key=f"chart-{kpi.id}",
-                    title=kpi.name, caption=description + source)
-    kpi_commentary(kpi.scorecard, kpi.id, None if is_missing(row["latest_period"]) else row["latest_period"], name=kpi.name,
-                   lookup=comments)
 
 
 def scorecard_choice(key: str) -> list[str]:
