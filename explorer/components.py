@@ -99,10 +99,12 @@ def kpi_tile(row: dict, *, label: str | None = None, computed: ComputedLookup | 
     bits = [period] if period else []
     if row["rag"] in RAG_LABEL:
         bits.append(f"{RAG_SYMBOL[row['rag']]} {RAG_LABEL[row['rag']]} (target {format_value(row['target'], unit)})")
-    if link:
-        bits.append(f"[Open the measure ›]({measure_link(row['kpi_id'])})")
     if bits:
         st.caption(" · ".join(bits))
+    if link:  # within the session, so the authority and month chosen hold
+        st.page_link("app_pages/measure.py", label="Open the measure", icon=":material/query_stats:",
+                      query_params=parse_qs_flat(measure_link(row["kpi_id"])),
+                      help=f"{plain(row['name'])}: trend, every source's figure and the cases behind it")
     line = tile_line(computed, row["kpi_id"], row["latest_period"], row["latest"], unit) if computed else None
     if line:
         st.caption(line)
