@@ -19,7 +19,8 @@ st.set_page_config(page_title="SEND Performance Explorer", page_icon=str(Path(__
                    layout="wide")
 
 # One flat list: Streamlit's sectioned sidebar nests list items in a way axe-core flags (list/listitem).
-navigation = st.navigation([st.Page(p.source, title=p.title, icon=p.icon, url_path=p.url_path, default=p == DEFAULT)
+navigation = st.navigation([st.Page(p.source, title=p.title, icon=p.icon, url_path=p.url_path, default=p == DEFAULT,
+                                     visibility=p.visibility)
                             for p in pages()], expanded=True)
 # The sidebar keeps its place under the menu. On a session's first run it is drawn after the page: its authority
 # list scans every DfE figure, which a cold start's first chart need not wait for. Later runs find the list cached and

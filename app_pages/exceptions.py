@@ -2,6 +2,7 @@ import streamlit as st
 
 from explorer import data
 from explorer.commentary import comment_form
+from explorer.measure import link as measure_link
 from explorer.reports import report_page
 from explorer.text import plain
 from sendlib.domain.periods import long_label
@@ -28,6 +29,8 @@ for row in rows:
                  if row.previous_period else "No previous figure"]
         if row.target:
             facts.append(f"Target: {row.target}")
-        st.markdown(plain(" · ".join(facts)) + f"  \nChange: {row.change.text} · Against target: {row.against_target.text}")
+        figure = row.figure
+        st.markdown(plain(" · ".join(facts)) + f"  \nChange: {figure.change} · Against target: {figure.rating} · "
+                    f"[Open the measure ›]({measure_link(row.kpi_id)})")
         comment_form(scorecard, row.kpi_id, row.latest_period, key=f"exception-{row.kpi_id}",
                      label=f"Commentary on {row.name}")

@@ -2,6 +2,7 @@ import streamlit as st
 
 from explorer import data
 from explorer.components import chart_downloads
+from explorer.measure import link as measure_link
 from sendlib.domain.trends import DEFAULT_COUNT_TOLERANCE_SHARE, DEFAULT_TOLERANCE
 from sendlib.presentation.charts import coverage_chart
 from sendlib.presentation.extracts import to_csv_bytes
@@ -20,9 +21,10 @@ if query:
     mask = table.apply(lambda col: col.astype(str).str.contains(query, case=False, regex=False)).any(axis=1)
     table = table[mask]
 st.dataframe(
-    table,
+    table.assign(Page=table["ID"].map(measure_link)),
     hide_index=True,
-    column_config={"Definition": st.column_config.TextColumn(width="large"), "KPI": st.column_config.TextColumn(width="large")},
+    column_config={"Definition": st.column_config.TextColumn(width="large"), "KPI": st.column_config.TextColumn(width="large"),
+                   "Page": st.column_config.LinkColumn("Page", display_text="Open ›", help="The measure's own page")},
     alt="Glossary of measures",
 )
 st.caption(f"{len(table)} of {len(cat)} measures.")

@@ -10,7 +10,16 @@ import streamlit as st
 
 from sendlib.domain.cases import case_measures
 from sendlib.domain.values import format_value
-from sendlib.presentation.cases import case_table, measure_unit, period_words
+from sendlib.presentation.cases import (
+    FIND_A_CASE,
+    RESULT_WORDS,
+    case_table,
+    cases_behind_table,
+    default_period,
+    figure_periods,
+    measure_unit,
+    period_words,
+)
 from sendlib.presentation.extracts import to_bytes
 from sendlib.workflows.cases import CaseKeyRefused, case_list, cases_store, find_case
 
@@ -46,20 +55,39 @@ def case_downloads(table: pd.DataFrame, *, name: str, key: str) -> None:
                           icon=":material/download:", key=f"{key}-xlsx")
 
 
+def rate_periods(measure_id: str, *, key: str) -> str | None:
+    """The period whose cases to list: the figure's months newest first, then its calendar years (and census)."""
+    measures = data.case_measures()
+    periods = figure_periods(measures, measure_id)
+    if not periods:
+        st.info("This measure has no figures in the case records held.")
+        return None
+    default = default_period(measures, measure_id)
+    return st.selectbox("Period", periods, index=periods.index(default) if default in periods else 0,
+                        format_func=period_words, key=f"{key}-period-{measure_id}",
+                        help="Months newest first, then calendar years, then the census.")
+
+
 def drill_down(measure_id: str, period: str, *, key: str) -> None:
-    """The cases one figure counted, sortable and downloadable; a rate's list is its denominator, with the cases
-    in its numerator marked."""
+    """The cases one figure counted, sortable and downloadable; for a rate, the cases that made it fail first, said
+    in words, with a filter to show only them."""
     st.markdown(f"**{plain(figure_words(measure_id, period))}**")
     if not access.is_editor():
         st.info(EDITORS_ONLY, icon=":material/lock:")
         return
-    cases = case_table(case_list(data.cases(), measure_id, period))
-    kind = case_measures()[measure_id].kind
-    counted = int((cases["Counted in the figure"] == "Yes").sum())
-    what = (f"{len(cases)} cases in the denominator, {counted} of them in the numerator" if kind == "rate"
-            else f"{len(cases)} cases")
-    st.caption(f"The cases behind this figure: {what}. Click a heading to sort.")
+    listed = case_list(data.cases(), measure_id, period)
+    cases = cases_behind_table(listed, measure_id)
+    if measure_id in RESULT_WORDS and len(cases):
+        met, missed, counts_failures = RESULT_WORDS[measure_id]
+        failing = met if counts_failures else missed
+        late = cases["Result"] == failing
+        st.caption(f"{int(late.sum())} of {len(cases)} cases {failing.split(': ')[-1]}: listed first.")
+        if st.toggle(f"Only the cases {failing.split(': ')[-1]}", key=f"{key}-failing"):
+            cases = cases[late]
+    else:
+        st.caption(f"The cases behind this figure: {len(cases)}. Click a heading to sort.")
     st.dataframe(cases, hide_index=True, key=f"{key}-table", alt=f"Cases behind {figure_words(measure_id, period)}")
+    st.caption(FIND_A_CASE)
     case_downloads(cases, name=f"cases-{measure_id}-{period}", key=key)
 
 

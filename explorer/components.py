@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from urllib.parse import parse_qs
 
 import altair as alt
 import pandas as pd
@@ -11,8 +12,7 @@ import streamlit as st
 
 from sendlib.domain.benchmarks import SN_SETS, LaNotFound
 from sendlib.domain.cases import case_measures, fed_kpis
-from sendlib.domain.catalogue import KPI, SCORECARDS
-from sendlib.domain.commentary import latest_comments
+from sendlib.domain.catalogue import SCORECARDS
 from sendlib.domain.periods import long_label, short_label
 from sendlib.domain.trends import RAG_LABEL, RAG_SYMBOL
 from sendlib.domain.values import format_value, is_missing
@@ -26,14 +26,15 @@ from sendlib.presentation.cases import (
     tile_line,
 )
 from sendlib.presentation.extracts import to_csv_bytes
+from sendlib.presentation.figures import theme_grid as figures_grid
 from sendlib.presentation.images import MIME as IMAGE_MIME
 from sendlib.presentation.images import ImageFormat, image_name, print_spec, render_spec
-from sendlib.presentation.tables import format_change, summary_table, tile_labels
+from sendlib.presentation.tables import format_change, tile_labels
 from sendlib.presentation.wording import figures_updated
 
-from . import authority, data
+from . import authority, context, data
 from .cases import drill_down, find_a_case
-from .commentary import kpi_commentary
+from .measure import link as measure_link
 from .text import plain
 
 # GOV.UK tag colours: dark text on a light tint, each pair above 4.5:1 contrast.
@@ -47,8 +48,6 @@ TAG_STYLE = {
 STYLE_MAX_ROWS = 400
 DFE_CAPTION = ("Columns marked (DfE) are published by the Department for Education for the home authority chosen "
                "in the sidebar, not local data: each row's DfE source names the release and period.")
-# A theme with hundreds of measures would draw hundreds of charts; beyond this the reader asks for them.
-CHART_LIMIT = 40
 DELTA_COLOUR = {"higher_better": "normal", "lower_better": "inverse", "neutral": "off"}
 ComputedLookup = dict[tuple[str, str], tuple[float | None, str]]
 NO_CASE_RECORDS = ("Figures can be computed from case records by loading a SEN2 return (the case-level section of the "
@@ -73,7 +72,7 @@ def computed_lines() -> ComputedLookup:
     return computed_lookup(data.computed())
 
 
-def kpi_tile(row: dict, *, label: str | None = None, computed: ComputedLookup | None = None) -> None:
+def kpi_tile(row: dict, *, label: str | None = None, computed: ComputedLookup | None = None, link: bool = True) -> None:
     """A headline figure: value, change with its direction *and* its judgement in words, RAG in words; with
     `computed` (`computed_lines()`), the figure computed from case records for the same month and the difference."""
     unit = row["unit"]
@@ -103,6 +102,10 @@ def kpi_tile(row: dict, *, label: str | None = None, computed: ComputedLookup | 
         bits.append(f"{RAG_SYMBOL[row['rag']]} {RAG_LABEL[row['rag']]} (target {format_value(row['target'], unit)})")
     if bits:
         st.caption(" · ".join(bits))
+    if link:  # within the session, so the authority and month chosen hold
+        st.page_link("app_pages/measure.py", label="Open the measure", icon=":material/query_stats:",
+                      query_params=parse_qs_flat(measure_link(row["kpi_id"])),
+                      help=f"{plain(row['name'])}: trend, every source's figure and the cases behind it")
     line = tile_line(computed, row["kpi_id"], row["latest_period"], row["latest"], unit) if computed else None
     if line:
         st.caption(line)
@@ -193,20 +196,6 @@ def chart_downloads(chart: alt.TopLevelMixin | dict, *, name: str, key: str, tit
             )
 
 
-def kpi_chart(kpi: KPI, row: dict, *, version: str | None = None, comments: dict | None = None) -> None:
-    """The KPI's trend chart, its description, image downloads and its commentary (`comments`: the scorecard's
-    `data.comment_lookups`, fetched once for a page of charts)."""
-    chart = data.trend_spec(kpi.id, None if is_missing(row["target"]) else float(row["target"]))
-    description = chart.get("description") or kpi.name
-    st.vega_lite_chart(spec=chart, width="stretch", key=f"chart-{kpi.id}")
-    st.caption(plain(description))
-    source = f" Source: {kpi.source.rstrip('.')}." + (f" Data version {version}." if version else "")
-    chart_downloads(chart, name=f"{kpi.id}-{version}" if version else kpi.id, key=f"chart-{kpi.id}",
-                    title=kpi.name, caption=description + source)
-    kpi_commentary(kpi.scorecard, kpi.id, None if is_missing(row["latest_period"]) else row["latest_period"], name=kpi.name,
-                   lookup=comments)
-
-
 def scorecard_choice(key: str) -> list[str]:
     options = list(SCORECARDS)
     chosen = st.segmented_control(
@@ -276,63 +265,68 @@ def computed_section(scorecards: list[str]) -> None:
     find_a_case(key="statutory-find")
 
 
+GRID_ROW_HEIGHT = 40
+GRID_MAX_HEIGHT = 1600
+
+
+def theme_grid(rows: pd.DataFrame, *, key: str, file_name: str, caption: str) -> None:
+    """A theme's measures as one compact grid; choosing a row (or its Open link) opens the measure's page."""
+    grid = figures_grid(rows, data.catalogue(), data.benchmarks(), as_at=context.as_at_month(), link=measure_link)
+    config = {
+        "Section": st.column_config.TextColumn("Section", width="small"),
+        "Measure": st.column_config.TextColumn("Measure", width="large", pinned=True,
+                                               help="Choose a row, or Open, for the measure's own page"),
+        "Trend": st.column_config.LineChartColumn("Trend", width="small", help="Up to the last 15 values"),
+        "Open": st.column_config.LinkColumn("Open", width="small", display_text="Open ›",
+                                            help="The measure's page: its trend, every source and the cases behind it"),
+        "Rank": st.column_config.TextColumn("Rank", help="Among all authorities on DfE's latest published figure; "
+                                            "quartile 1 = the top quarter"),
+    }
+    height = min(GRID_MAX_HEIGHT, (len(grid) + 1) * GRID_ROW_HEIGHT + 3)
+    event = st.dataframe(_style(grid), hide_index=True, column_config=config, key=key, alt=caption,
+                         row_height=GRID_ROW_HEIGHT, height=height, on_select="rerun", selection_mode="single-row")
+    chosen = event.selection.rows if event is not None and hasattr(event, "selection") else []
+    if chosen:
+        st.switch_page("app_pages/measure.py", query_params=parse_qs_flat(grid["Open"].iloc[chosen[0]]))
+    st.caption(plain(caption))
+    csv = grid.drop(columns=["Trend", "Open"])
+    st.download_button("Download this table (CSV)", lambda: to_csv_bytes(csv), file_name=file_name, mime="text/csv",
+                       on_click="ignore", key=f"{key}-download", icon=":material/download:")
+
+
+def parse_qs_flat(address: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(address.split("?", 1)[-1]).items()}
+
+
 def theme_page(page: str) -> None:
-    """Every theme filed under this page: tiles, a chart per KPI with data, the table, a download; where the page's
-    KPIs are fed by measures computed from case records, those beside the typed figures and the cases behind them."""
+    """Every theme filed under this page as one compact grid (charts live on the measure pages); where the page's
+    KPIs are fed by measures computed from case records, those beside the typed figures, folded away."""
     cat = data.catalogue()
     themes = [t for t in cat.themes.values() if t.page == page]
     version = data.store().head() or ""
-    summary = data.summary()
+    summary = data.summary(context.as_at_month())
     title = " and ".join(t.name for t in themes) if len(themes) <= 2 else ", ".join(t.name for t in themes[:-1]) + " and " + themes[-1].name
     st.title(title[:1].upper() + title[1:])
     data_caption(version)
     scorecards = scorecard_choice(f"{page}-scorecards")
     fed = any(k in cat and cat[k].theme in {t.id for t in themes} for k in fed_kpis().values())
-    computed = computed_lines() if fed else None
     for theme in themes:
         if len(themes) > 1:
             st.header(theme.name)
-        st.markdown(theme.description)
+        st.caption(plain(theme.description))
         rows = summary[(summary["theme"] == theme.id) & summary["scorecard"].isin(scorecards)]
         rows = rows.assign(_sc=rows["scorecard"].map(list(SCORECARDS).index), _order=rows["kpi_id"].map(lambda i: cat[i].order))
         rows = rows.sort_values(["_sc", "_order"]).drop(columns=["_sc", "_order"])
-        with_data = rows[rows["latest"].notna()]
         if rows.empty:
             st.info("No measures in this theme for the chosen scorecard.")
             continue
-        if with_data.empty:
-            st.info("None of these measures has a figure yet; they are listed in the table below.")
-        tiles = with_data.to_dict("records")
-        labels = tile_titles(tiles)
-        for start in range(0, len(tiles), 4):
-            for col, row, label in zip(st.columns(4), tiles[start:start + 4], labels[start:start + 4], strict=False):
-                with col:
-                    kpi_tile(row, label=label, computed=computed)
-        if len(with_data):
-            st.subheader("Trends", anchor=f"trends-{theme.id}")
-            charted = with_data
-            lookups = {sc: data.comment_lookups(sc) for sc in set(with_data["scorecard"])}
-            if len(with_data) > CHART_LIMIT and not st.toggle(
-                f"Show all {len(with_data)} charts (the first {CHART_LIMIT} are shown)", key=f"all-charts-{theme.id}"
-            ):
-                charted = with_data.head(CHART_LIMIT)
-            for start in range(0, len(charted), 2):
-                cols = st.columns(2)
-                for col, row in zip(cols, charted.iloc[start:start + 2].to_dict("records"), strict=False):
-                    with col:
-                        kpi_chart(cat[row["kpi_id"]], row, version=version, comments=lookups[row["scorecard"]])
-        st.subheader("Table", anchor=f"table-{theme.id}")
-        display = summary_table(rows, cat, commentary=latest_comments(data.comments(), rows),
-                                dfe=data.latest_dfe()).drop(columns=["Theme"])
-        kpi_table(
-            display,
-            key=f"table-{theme.id}",
-            file_name=f"{theme.id}-{version}.csv",
-            caption=f"{theme.name}: {len(display)} measures, latest value, previous value, change and target. "
-            + DFE_CAPTION,
-        )
+        theme_grid(rows, key=f"grid-{theme.id}", file_name=f"{theme.id}-{version}.csv",
+                   caption=f"{theme.name}: {len(rows)} measures, each figure as at the month with its change, target "
+                   "and benchmarks (typed in the document, or DfE's published figure marked with its period). Choose "
+                   "a row for the measure's page.")
     if fed:
-        computed_section(scorecards)
+        with st.expander("Computed from case records, and the cases behind a figure", icon=":material/fact_check:"):
+            computed_section(scorecards)
 
 
 def authority_selector() -> None:

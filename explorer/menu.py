@@ -9,7 +9,7 @@ import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Literal, NoReturn
 
 from sendlib.domain.catalogue import Theme, load_themes
 from sendlib.domain.paths import catalogue_dir
@@ -43,6 +43,11 @@ class Page:
     icon: str
     file: str | None = None
     theme: str | None = None
+    hidden: bool = False  # reached by its links (the measure page), not listed in the menu
+
+    @property
+    def visibility(self) -> Literal["visible", "hidden"]:
+        return "hidden" if self.hidden else "visible"
 
     @property
     def source(self) -> str | Callable[[], None]:
@@ -67,6 +72,7 @@ OTHER_PAGES: tuple[Page, ...] = (
     Page("board_report", "Board report", ":material/summarize:", file="app_pages/board_report.py"),
     Page("exceptions", "Exceptions", ":material/priority_high:", file="app_pages/exceptions.py"),
     Page("accessibility", "Accessibility", ":material/accessibility_new:", file="app_pages/accessibility.py"),
+    Page("measure", "A measure", ":material/query_stats:", file="app_pages/measure.py", hidden=True),
 )
 
 

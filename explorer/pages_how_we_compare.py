@@ -26,6 +26,7 @@ from sendlib.presentation.peer_comparison import LOCAL_LABEL, PeerComparison
 from . import data, how_we_compare, peers
 from .authority import authority, name_of
 from .components import chart_downloads, kpi_table
+from .measure import link as measure_link
 from .text import label_text, plain
 
 
@@ -46,6 +47,7 @@ def headline_tiles(bench: pd.DataFrame, mapping: Mapping, kpi: KPI, period: str,
                           border=True)
                 if f["note"]:
                     st.caption(plain(f["note"][:1].upper() + f["note"][1:]))
+    st.markdown(f"[{plain(kpi.title)}: our own figures, every source and why they differ ›]({measure_link(kpi.id)})")
     if kind == "count":
         st.caption("A count depends on the size of the authority, so England, region and neighbour figures are not "
                    "drawn for it; the rank is by size.")

@@ -22,12 +22,13 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from sendlib.domain.catalogue import Catalogue
 from sendlib.domain.dfe import SUPPRESSION
+from sendlib.domain.figure import quartile_of
 from sendlib.domain.paths import catalogue_dir
 from sendlib.domain.periods import long_label, sort_key
 from sendlib.domain.values import Unit, format_value
 
-BENCHMARK_COLUMNS = ["measure", "kpi_id", "label", "period", "series", "value", "note", "source", "release", "file_name",
-                     "primary"]
+BENCHMARK_COLUMNS = ["measure", "kpi_id", "label", "period", "series", "value", "of", "note", "source", "release",
+                     "file_name", "primary"]
 DFE_SERIES = ["national", "regional", "statistical_neighbours", "home_la", "rank", "quartile"]
 DFE_SERIES_WORDS = {
     "national": "England",
@@ -245,8 +246,8 @@ def _period_rows(mapping: Mapping, polarity: str, period: str, areas: list[dict[
             "source": f"from DfE {first['release']}, {long_label(period)} ({first['file_name']})"}
     out: list[dict[str, Any]] = []
 
-    def add(series: str, value: float | None, note: str | None) -> None:
-        out.append(base | {"series": series, "value": _number(value), "note": note})
+    def add(series: str, value: float | None, note: str | None, of: int | None = None) -> None:
+        out.append(base | {"series": series, "value": _number(value), "note": note, "of": of})
 
     las = [a for a in areas if a["geographic_level"] == "local_authority"]
     own = next((a for a in las if a["old_la_code"] == code), None)
@@ -284,9 +285,9 @@ def _period_rows(mapping: Mapping, polarity: str, period: str, areas: list[dict[
         ascending = polarity == "lower_better"
         rank = rank_among(ranked, mine, lower_better=ascending)
         best = "" if polarity == "neutral" else " and best"
-        add("rank", rank, f"of {len(ranked)} authorities ({'1 = lowest' if ascending else '1 = highest'}{best})")
-        quartile = min(4, 1 + (rank - 1) * 4 // len(ranked))
-        add("quartile", quartile, f"1 = the top quarter{'' if polarity == 'neutral' else ' (best)'}, 4 = the bottom quarter")
+        add("rank", rank, f"{'1 = lowest' if ascending else '1 = highest'}{best}", len(ranked))
+        add("quartile", quartile_of(rank, len(ranked)),
+            f"1 = the top quarter{'' if polarity == 'neutral' else ' (best)'}, 4 = the bottom quarter", len(ranked))
     return out
 
 
@@ -336,7 +337,13 @@ def compute(dfe: pd.DataFrame, neighbours: pd.DataFrame, catalogue: Catalogue, m
             records += _period_rows(mapping, kpi.polarity, period, by_period[period], home, sns)
     out = pd.DataFrame.from_records(records, columns=BENCHMARK_COLUMNS)
     out["value"] = out["value"].astype("Float64")
+    out["of"] = out["of"].astype("Int64")
     return out
+
+
+def rank_words(rank: float, of: int, note: object) -> str:
+    """'43 of 153 authorities (1 = highest)': the rank and how many it is among, carried as numbers, worded here."""
+    return f"{int(rank)} of {int(of)} authorities" + (f" ({note})" if isinstance(note, str) and note else "")
 
 
 def latest_benchmarks(benchmarks: pd.DataFrame) -> pd.DataFrame:
@@ -392,6 +399,9 @@ def benchmark_rows(benchmarks: pd.DataFrame, catalogue: Catalogue) -> pd.DataFra
     names = out["kpi_id"].map(lambda k: catalogue.qualified_name(catalogue[k]))
     out["kpi_name"] = names.where(out["primary"].astype(bool), names + " — DfE context: " + out["label"])
     notes = out["note"].fillna("")
+    ranks = out["series"].eq("rank") & out["value"].notna() & out["of"].notna()
+    notes = notes.where(~ranks, [rank_words(v, n, t) if r else t for v, n, t, r in
+                                 zip(out["value"], out["of"], notes, ranks, strict=True)])
     out["source"] = out["source"] + notes.map(lambda n: f" — {n}" if n else "")
     out["value"] = out["value"].round(6)
     return out[CLI_COLUMNS]

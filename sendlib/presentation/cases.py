@@ -47,6 +47,57 @@ def case_table(cases: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=CASE_HEADINGS)
 
 
+# SEN2's codes, each with its meaning, so a case list reads without the DfE guide beside it.
+REQUEST_OUTCOME_WORDS = {"Y": "Y: agreed to assess", "N": "N: refused to assess", "A": "A: awaiting a decision",
+                         "W": "W: withdrawn", "H": "H (SEN2 code H)"}
+ASSESSMENT_OUTCOME_WORDS = {"Y": "Y: a plan to be issued", "N": "N: no plan", "A": "A: awaiting a decision",
+                            "W": "W: withdrawn", "H": "H (SEN2 code H)", "S": "S (SEN2 code S)"}
+SETTING_WORDS = {"URN": "a school (by its URN)", "UKPRN": "a college or provider (by its UKPRN)",
+                 "OLA": "other arrangements by the authority (EOTAS)", "OPA": "other arrangements by parents",
+                 "EHE": "elective home education", "EYP": "an early years provider", "OTH": "another setting",
+                 "NEET": "not in education, employment or training", "NIEC": "not in education (NIEC)",
+                 "NIEO": "not in education (NIEO)"}
+# A rate's cases in words: (counted in the numerator, not counted, whether the counted ones are the failures).
+RESULT_WORDS: dict[str, tuple[str, str, bool]] = {
+    "rate_ex": ("in time: issued within 20 weeks", "late: issued after 20 weeks", False),
+    "rate_incl": ("in time: issued within 20 weeks", "late: issued after 20 weeks", False),
+    "rate_dfe": ("in time: issued within 20 weeks", "late: issued after 20 weeks", False),
+    "rate_6": ("in time: decided within 6 weeks", "late: decided after 6 weeks", False),
+    "review_rate": ("in time: reviewed within 12 months", "late: not reviewed within 12 months", False),
+    "pct_over_32_ex": ("late: issued after more than 32 weeks", "issued within 32 weeks", True),
+    "pct_over_52_ex": ("late: issued after more than 52 weeks", "issued within 52 weeks", True),
+}
+FIND_A_CASE = ("The case reference is a keyed pseudonym of the child's UPN, not the UPN itself: to find the child in the "
+               "case-management system, type their UPN into “Find a case by UPN” (or run `python -m sendlib cases "
+               "find`), which matches it to the reference without keeping it.")
+
+
+def result_of(measure_id: str, counted: bool) -> str:
+    """A case's part in a rate, in words ('late: issued after 20 weeks'); 'counted' / 'not counted' for others."""
+    met, missed, _ = RESULT_WORDS.get(measure_id, ("counted", "not counted", False))
+    return met if counted else missed
+
+
+def failed(measure_id: str, counted: pd.Series) -> pd.Series:
+    """Which cases made the rate fail: those outside the numerator, or inside it where the numerator counts failures."""
+    counts_failures = RESULT_WORDS.get(measure_id, ("", "", False))[2]
+    return counted.astype(bool) if counts_failures else ~counted.astype(bool)
+
+
+def cases_behind_table(cases: pd.DataFrame, measure_id: str) -> pd.DataFrame:
+    """The cases behind a figure as a manager reads them: for a rate, the failing cases first with what went wrong
+    in words; codes with their meanings; every blank cell empty, never 'None'. The CLI's list keeps `case_table`."""
+    failing = failed(measure_id, cases["counted"]) if len(cases) else pd.Series([], dtype=bool)
+    ordered = cases.assign(_late=failing).sort_values(["_late", "received"], ascending=[False, True], kind="stable")
+    table = case_table(ordered.drop(columns="_late"))
+    table.insert(1, "Result", [result_of(measure_id, bool(c)) for c in ordered["counted"]])
+    table["Request outcome"] = table["Request outcome"].map(lambda c: REQUEST_OUTCOME_WORDS.get(c, c))
+    table["Assessment outcome"] = table["Assessment outcome"].map(lambda c: ASSESSMENT_OUTCOME_WORDS.get(c, c))
+    table["Setting type"] = table["Setting type"].map(lambda c: SETTING_WORDS.get(c, c))
+    table = table.drop(columns=[CASE_HEADINGS["counted"]])
+    return table.astype("string").fillna("").reset_index(drop=True)
+
+
 def measure_unit(measure_id: str) -> Unit:
     """A case measure's unit as the catalogue's units name it (they are the same four)."""
     return case_measures()[measure_id].unit
@@ -218,6 +269,11 @@ _COMPARISONS = (
 _OURS = [c[0] for c in _COMPARISONS]
 RECONCILIATION_COLUMNS = ["Year", "Comparison", "Our figure", "Our basis", "DfE's figure", "DfE's basis",
                           "Difference", "Note", "DfE source"]
+
+
+def dfe_basis_note(measure_id: str) -> str | None:
+    """Why our 20-week rate on one basis differs from DfE's published one, or None for a measure not compared."""
+    return next((c[5] for c in _COMPARISONS if c[0] == measure_id), None)
 
 
 def dfe_published(bench: pd.DataFrame) -> dict[tuple[str, str], tuple[float, str]]:

@@ -16,6 +16,7 @@ import altair as alt
 import pandas as pd
 
 from sendlib.domain.benchmarks import Mapping, format_dfe, measure_values, rank_among
+from sendlib.domain.figure import QUARTILE_WORDS, quartile_words
 from sendlib.domain.periods import long_label, sort_key
 from sendlib.domain.values import Unit, format_value
 from sendlib.presentation.charts import SERIES_STYLE, layered
@@ -25,7 +26,6 @@ HOME_COLOUR, NEIGHBOUR_COLOUR, OTHER_COLOUR = "#F46A25", "#28A197", "#12436D"
 REFERENCE_SERIES = ["national", "regional", "statistical_neighbours"]
 TREND_SERIES = ["home_la", *REFERENCE_SERIES]
 TREND_STYLE = {"home_la": ("#12436D", [1, 0]), **{s: SERIES_STYLE[s] for s in REFERENCE_SERIES}}
-QUARTILE_WORDS = {1: "top quarter", 2: "second quarter", 3: "third quarter", 4: "bottom quarter"}
 
 
 def stack_labels(values: list[float], gap: float) -> list[float]:
@@ -287,14 +287,6 @@ def benchmark_trend_chart(rows: pd.DataFrame, *, title: str, kind: str, descript
         description=description, padding={"right": 190})
 
 
-def quartile_words(quartile: int, polarity: str) -> str:
-    """Quartile 1..4 in words, saying whether the top is the best (only where the measure has a direction)."""
-    words = QUARTILE_WORDS[int(quartile)]
-    if polarity == "neutral":
-        return f"{words} (1 = highest)"
-    return f"{words} ({'best' if quartile == 1 else 'worst' if quartile == 4 else 'middle'} — 1 = best)"
-
-
 def headline(benchmarks: pd.DataFrame, measure: str, period: str, *, kind: str, polarity: str) -> dict[str, dict[str, Any]]:
     """The home authority's figure, rank, quartile band and the three references for one measure and period:
     series → {value, shown, note}."""
@@ -305,7 +297,7 @@ def headline(benchmarks: pd.DataFrame, measure: str, period: str, *, kind: str, 
         value = None if pd.isna(r["value"]) else float(r["value"])
         note = None if r["note"] is None or pd.isna(r["note"]) else str(r["note"])
         if r["series"] == "rank":  # "128 of 151"; the note says which end is best
-            text = "—" if value is None else f"{int(value)} {note.split(' authorities')[0] if note else ''}".strip()
+            text = "—" if value is None or pd.isna(r.get("of")) else f"{int(value)} of {int(r['of'])}"
         elif r["series"] == "quartile":  # "Bottom quarter"; the note says whether that is the best or worst
             text = "—" if value is None else QUARTILE_WORDS[int(value)].capitalize()
             note = None if value is None else quartile_words(int(value), polarity)

@@ -20,11 +20,12 @@ import altair as alt
 import pandas as pd
 
 from sendlib.domain.benchmarks import rank_among
+from sendlib.domain.figure import quartile_of, quartile_words
 from sendlib.domain.periods import long_label, sort_key
 from sendlib.domain.sharing import sharing_authorities
 from sendlib.domain.values import Unit, format_value
 from sendlib.presentation.charts import AXIS_TITLE
-from sendlib.presentation.how_we_compare import HOME_COLOUR, OTHER_COLOUR, quartile_words, ranked_bar_chart
+from sendlib.presentation.how_we_compare import HOME_COLOUR, OTHER_COLOUR, ranked_bar_chart
 
 LOCAL_LABEL = "local, unpublished data: the authorities' own monthly figures, not DfE's"
 MIN_AUTHORITIES = 2
@@ -49,11 +50,6 @@ class PeerComparison:
     home_shares: bool
     description: str
     chart: alt.LayerChart | None
-
-
-def quartile_of(rank: int, count: int) -> int:
-    """DfE's quartile band for a rank among `count` (`benchmarks` applies the same rule to the yearly figures)."""
-    return min(4, 1 + (rank - 1) * 4 // count)
 
 
 def common_measure_figures(figures: pd.DataFrame, common_of: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:

@@ -35,6 +35,7 @@ from sendlib.domain.benchmarks import format_dfe
 from sendlib.domain.cases import fed_kpis
 from sendlib.domain.catalogue import KPI, SCORECARDS, Catalogue
 from sendlib.domain.commentary import comment_lookup, comment_text
+from sendlib.domain.figure import Figure
 from sendlib.domain.periods import PeriodError, long_label, parse_period, previous_period, short_label, sort_key
 from sendlib.domain.text import safe_text
 from sendlib.domain.trends import (
@@ -50,7 +51,7 @@ from sendlib.domain.trends import (
     tolerance,
     year_earlier,
 )
-from sendlib.domain.values import format_value, is_missing
+from sendlib.domain.values import Unit, format_value, is_missing
 from sendlib.presentation.cases import difference_words
 from sendlib.presentation.charts import trend_chart
 from sendlib.presentation.images import chart_image
@@ -144,6 +145,12 @@ class Row:
     off_by: str = ""
     off_tolerances: float | None = None
     order: int = 0
+
+    @property
+    def figure(self) -> Figure:
+        """The row's latest figure as the typed model tiles, grids and measure pages use."""
+        return Figure(self.kpi_id, self.latest_value, self.latest_period or None, "typed", cast(Unit, self.unit),
+                      change=self.change.text, rating=self.against_target.text)
 
     @property
     def exception(self) -> bool:

@@ -10,7 +10,7 @@ from typing import Any, SupportsFloat, cast
 
 import pandas as pd
 
-from sendlib.domain.benchmarks import format_dfe
+from sendlib.domain.benchmarks import format_dfe, rank_words
 from sendlib.domain.cases import BASIS_WORDS, case_measures
 from sendlib.domain.catalogue import FREQUENCY_WORDS, KPI, POLARITY_WORDS, SCORECARDS, UNIT_WORDS, Catalogue
 from sendlib.domain.periods import long_label, short_label
@@ -156,7 +156,8 @@ def _dfe_cells(latest: pd.DataFrame, unit: Unit) -> dict[str, str]:
         cells[column] = "" if r is None else format_dfe(None if pd.isna(r["value"]) else float(r["value"]), unit)
     rank, quartile = by_series.get("rank"), by_series.get("quartile")
     cells["Rank (DfE)"] = "" if rank is None else (
-        f"{int(rank['value'])} {rank['note']}" + (f", quartile {int(quartile['value'])} of 4" if quartile is not None else ""))
+        rank_words(rank["value"], rank["of"], rank["note"])
+        + (f", quartile {int(quartile['value'])} of 4" if quartile is not None else ""))
     sources = sorted({r["source"] for r in by_series.values()})
     notes = [f"{DFE_COLUMNS.get(r['series'], r['series'])}: {r['note']}" for r in by_series.values()
              if isinstance(r["note"], str) and r["note"] and r["series"] in DFE_COLUMNS]

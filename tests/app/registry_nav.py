@@ -23,10 +23,13 @@ def switch_to(at: AppTest, page: str) -> AppTest:
     return at
 
 
-def open_page(page: str, *, timeout: float = 60) -> AppTest:
-    """The app as a user opens it: the entry script, then a switch to `page`; no exception on the way."""
+def open_page(page: str, *, timeout: float = 60, query: dict[str, str] | None = None) -> AppTest:
+    """The app as a user opens it: the entry script, then a switch to `page` (with `query` in its address, as
+    `measure?id=ehcps`); no exception on the way."""
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)
     at.run()
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
     switch_to(at, page).run()
     assert not at.exception, at.exception
     return at

@@ -57,15 +57,17 @@ def test_an_editor_signed_in_with_another_case_may_upload(store_dir: Path) -> No
     at = _upload_page({"is_logged_in": True, "email": "JO.Bloggs@council.GOV.uk", "email_verified": True})
     assert not at.file_uploader(key="upload-file").proto.disabled
     assert "Signed in as jo.bloggs@council.gov.uk (editor)." in [shown(c.value) for c in at.caption]
-    switch_to(at, "statutory_duty").run()
-    assert [t for t in at.text_area if t.key.startswith("comment-")], "commentary boxes under the charts"
+    at.query_params["id"] = "ehcps"
+    switch_to(at, "measure").run()
+    assert [t for t in at.text_area if t.key.startswith("comment-")], "a commentary box on the measure's page"
 
 
 def test_an_unverified_address_on_the_list_may_not(store_dir: Path) -> None:
     at = _upload_page({"is_logged_in": True, "email": "jo.bloggs@council.gov.uk", "email_verified": False})
     assert at.file_uploader(key="upload-file").proto.disabled
     assert "has not verified" in shown(at.warning[0].value)
-    switch_to(at, "statutory_duty").run()
+    at.query_params["id"] = "ehcps"
+    switch_to(at, "measure").run()
     assert not at.exception, at.exception
     assert not [t for t in at.text_area if t.key.startswith("comment-")], "no commentary boxes either"
 

@@ -18,7 +18,7 @@ from sendlib.workflows.load import init_store
 from sendlib.workflows.stores import open_store
 
 THEME_FIGURES = {
-    # theme page (URL path): figures that must appear among its tiles (latest values, as the documents print them)
+    # theme page (URL path): figures that must appear in its grid (latest values, as the documents print them)
     "statutory_duty": ["4,453", "420", "107", "15.9%", "38 weeks 4 days", "100.0%", "35.0%"],
     "early_years": ["98.0%", "36", "88"],
     "provision": ["49.2%", "11.5%", "333"],
@@ -95,36 +95,31 @@ def test_overview_scorecard_choice_hides_the_other_document(app: AppTest) -> Non
 
 
 @pytest.mark.parametrize(("page", "figures"), THEME_FIGURES.items())
-def test_theme_page_renders_charts_and_the_documents_figures(app: AppTest, page: str, figures: list[str]) -> None:
+def test_theme_page_is_a_grid_of_the_documents_figures(app: AppTest, page: str, figures: list[str]) -> None:
     app.run()
     switch_to(app, page).run()
     assert not app.exception, app.exception
-    assert len(app.get("vega_lite_chart")) >= 1
-    shown = metric_values(app)
+    shown = [str(f).split(" (")[0] for d in app.dataframe if "Figure" in d.value for f in d.value["Figure"]]
     for figure in figures:
         assert figure in shown, f"{figure} not among {shown}"
     assert app.get("download_button"), "every page offers its table as a download"
 
 
-@pytest.mark.parametrize("page", ["app_pages/overview.py", *THEME_FIGURES])
-def test_tiles_can_be_told_apart_before_their_labels_are_cut_short(app: AppTest, page: str) -> None:
+def test_overview_tiles_can_be_told_apart_before_their_labels_are_cut_short(app: AppTest) -> None:
     """A tile's label shows about TILE_LABEL_CHARS characters before its ellipsis; what shows must differ."""
     app.run()
-    switch_to(app, page).run()
     labels = [shown(m.label) for m in app.metric]
     starts = [label[:TILE_LABEL_CHARS].casefold() for label in labels]
     assert len(set(labels)) == len(labels)
     assert len(set(starts)) == len(starts), [lab for lab, s in zip(labels, starts) if starts.count(s) > 1]
 
 
-def test_statutory_duty_tiles_lead_with_the_phase_and_keep_the_whole_name_in_help(app: AppTest) -> None:
+def test_statutory_duty_grid_keeps_each_measures_whole_name(app: AppTest) -> None:
     app.run()
     switch_to(app, "statutory_duty").run()
-    tiles = {shown(m.label): shown(m.proto.help) for m in app.metric}
-    assert "No. of requests for EHC assessment" in tiles, "the total keeps its own name"
-    for phase in ("Primary phase", "Secondary phase", "Post 16 phase"):
-        help_text = tiles[f"{phase} — No. of requests for EHC assessment"]
-        assert help_text.startswith(f"No. of requests for EHC assessment – {phase.lower()}")
+    names = app.dataframe[0].value["Measure"].tolist()
+    for phase in ("primary phase", "secondary phase", "post 16 phase"):
+        assert f"No. of requests for EHC assessment – {phase}" in names
 
 
 def test_the_sidebar_is_drawn_after_a_page_that_ends_early(app: AppTest) -> None:
@@ -215,12 +210,16 @@ def test_theme_page_and_overview_show_dfe_benchmarks_with_their_source(app: AppT
 
     switch_to(app, "provision").run()
     assert not app.exception, app.exception
-    table = app.dataframe[-1].value.set_index("KPI")
+    table = app.dataframe[0].value.set_index("Measure")
     row = table.loc["% of EHCPs in Special: Independent & Non-Maintained"]
-    assert row["Neighbours (DfE)"] == _dfe_value(store_dir, "ehcps-special-independent-pct", "statistical_neighbours", "839")
-    assert row["England"] == "5.2%", "the scorecard's own typed benchmark is still shown as typed"
+    assert row["England"] == "5.2% (typed)", "the scorecard's own typed benchmark is shown as typed, and marked"
+    switch_to(app, "statutory_duty").run()
+    twenty = app.dataframe[0].value.set_index("Measure").filter(like="within 20 weeks", axis=0).iloc[0]
+    assert twenty["England"].endswith("(DfE 2024)"), "no typed benchmark: DfE's, marked with its period"
+    app.query_params["id"] = "ehcps-mainstream-pct"
+    switch_to(app, "measure").run()
     specs = [c.proto.spec for c in app.get("vega_lite_chart")]
-    assert any("Published by DfE: England (DfE Jan 24) 43.3%" in s for s in specs), "described in words too"
+    assert any("Published by DfE: England (DfE Jan" in s for s in specs), "the measure page's chart, described in words"
 
 
 def test_changing_the_home_authority_changes_the_dfe_figures(app: AppTest, store_dir: str) -> None:

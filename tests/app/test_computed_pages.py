@@ -101,7 +101,10 @@ def test_statutory_duty_sets_computed_beside_typed(at_store: Path, synthetic: Sy
     assert compared.loc["No. of EHCPs"].tolist() == [
         "January 2025", f"{plans:,.0f}", f"{typed(at_store, 'ehcps', '2025-01'):,.0f}",
         "Computed is " + gap(plans, typed(at_store, "ehcps", "2025-01"), "count")]
-    assert f"Computed from case records: {pct(ours)} ({gap(ours, theirs)})" in captions(at), "under the tile too"
+    measure = open_page("measure", query={"id": RATE})
+    sources = measure.table[0].value
+    march = sources[(sources.index == "Computed from case records") & (sources["Period"] == "March 2024")]
+    assert march["Figure"].tolist() == [pct(ours)], "on the measure's page"
     assert at.get("download_button")
     assert any(b.proto.label == "Download this table (CSV)" for b in at.get("download_button"))
 
@@ -122,7 +125,10 @@ def test_statutory_duty_opens_the_cases_behind_a_figure(at_store: Path, syntheti
     figure = synthetic.expected[("rate_ex", latest)]
     cases = frame_with(at, "Case reference")
     assert len(cases) == figure.denominator
-    assert (cases["Counted in the figure"] == "Yes").sum() == figure.numerator
+    assert (cases["Result"] == "in time: issued within 20 weeks").sum() == figure.numerator
+    late = (cases["Result"] == "late: issued after 20 weeks").tolist()
+    assert late == sorted(late, reverse=True), "the cases that made the rate fail come first"
+    assert not cases.isin(["None", "<NA>", "nan"]).any().any(), "no cell reads None"
     words = " ".join(page_runner.shown(m.value) for m in at.markdown)
     assert f"{pct(figure.value)} ({figure.numerator} of {figure.denominator})" in words
 

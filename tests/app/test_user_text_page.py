@@ -136,9 +136,13 @@ def test_the_hostile_text_is_shown_as_text(hostile_store: Path) -> None:
     assert any(plain(AUTHOR) in c.value for c in overview.caption), "its author, escaped"
 
     duty = open_page("statutory_duty")
-    assert plain(KPI_NAME) in [m.label for m in duty.metric], "the added KPI's tile"
-    assert HOSTILE in [t.value for t in duty.text], "the commentary under a chart"
-    assert any(plain(KPI_NAME) in c.value for c in duty.caption), "the chart's description"
+    grid = duty.dataframe[0].value.set_index("Measure")
+    assert KPI_NAME in grid.index, "the added KPI's grid row, as a cell's text"
+    ehcps = open_page("measure", query={"id": "ehcps"})
+    assert HOSTILE in [t.value for t in ehcps.text], "the commentary on its measure page"
+    added = open_page("measure", query={"id": grid.loc[KPI_NAME, "Open"].split("id=")[1].split("&")[0]})
+    assert unescaped(added) == []
+    assert any(plain(KPI_NAME) in c.value for c in added.caption), "the chart's description"
 
     report = open_page("app_pages/board_report.py")
     assert "&lt;img src=http://127.0.0.1:9/i.png&gt;" in report.get("html")[0].proto.body
@@ -214,14 +218,14 @@ def page_texts(at: AppTest) -> list[str]:
     return texts
 
 
-@pytest.mark.parametrize("page", ["overview", "statutory_duty", "history", "board_report"])
+@pytest.mark.parametrize("page", ["overview", "statutory_duty", "measure", "history", "board_report"])
 def test_no_page_shows_a_bidi_control_or_a_split_author(bidi_store: Path, page: str) -> None:
-    at = open_page(page)
+    at = open_page(page, query={"id": "ehcps"} if page == "measure" else None)
     texts = page_texts(at)
     assert [t for t in texts if any(c in BIDI or c == "\x1b" for c in t)] == []
     captions = " ".join(shown(c.value) for c in at.caption)
     assert "\u202e" not in captions
-    if page in ("overview", "statutory_duty"):
+    if page in ("overview", "measure"):
         assert one_line(BIDI_AUTHOR) in captions, "the author in the byline, on one line, the override shown"
         assert safe_text(BIDI_COMMENT) in [t.value for t in at.text], "the commentary, lines kept, override shown"
     if page == "history":

@@ -26,7 +26,7 @@ def test_every_page_reached_through_the_menu_has_no_axe_violations(page, app_url
     menu = page.locator('[data-testid="stSidebarNav"] a').first
     menu.wait_for()
     titles = page.evaluate(MENU_TEXTS)
-    assert titles == [p.title for p in pages()], "the menu lists every page the registry holds"
+    assert titles == [p.title for p in pages() if not p.hidden], "the menu lists every page the registry holds"
     found = {}
     for title in titles:
         page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()

@@ -15,11 +15,13 @@ def test_overview_shows_the_table_and_a_rendered_chart(page, app_url: str) -> No
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
-def test_theme_page_draws_a_chart_per_kpi(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_theme_page_is_a_grid_and_its_measures_draw_their_charts(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{app_url}/tribunals")
     page.get_by_role("heading", name="Mediations, tribunals and complaints").wait_for()
+    page.locator('[data-testid="stDataFrame"] canvas').first.wait_for()
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 0, "charts live on the measure pages"
+    page.goto(f"{app_url}/measure?id=tribunal-appeals-cumulative")
     page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
-    page.locator('[data-testid="stVegaLiteChart"]').nth(7).wait_for()  # one per tribunals KPI with data
     assert page.locator('[data-testid="stException"]').count() == 0
 
 

@@ -165,14 +165,12 @@ def scoped_download(page, key: str) -> tuple[str, bytes]:  # type: ignore[no-unt
 
 
 def open_commentary(page) -> None:  # type: ignore[no-untyped-def]
-    """A theme page's charts come before their commentary expanders: wait for them all, then open every one."""
+    """Commentary is written on a measure's page: open the overview's first tile's, within the session."""
+    go_to(page, "Overview", "SEND performance overview")
+    page.get_by_role("link", name="Open the measure").first.click()
+    page.get_by_role("heading", name="Commentary").wait_for()
     page.locator('[data-testid="stVegaLiteChart"]').first.wait_for()
     page.wait_for_function(CHARTS_DRAWN)
-    settle(page)
-    expanders = page.locator('[data-testid="stExpander"] summary', has_text="Commentary")
-    expanders.first.wait_for()
-    for summary in expanders.all():
-        summary.click()
     settle(page)
 
 
@@ -189,7 +187,6 @@ def test_an_editor_of_one_authority_may_not_upload_or_comment_for_the_other(  # 
     page.get_by_text("not on the editors list for this authority").wait_for()
     expect(page.locator(UPLOADER)).to_be_disabled()
 
-    go_to(page, "Statutory duty", "Statutory duty")
     open_commentary(page)
     expect(page.get_by_text("No commentary yet.").first).to_be_visible()  # what a reader sees in each box
     assert page.get_by_role("button", name="Save commentary").count() == 0
@@ -202,7 +199,6 @@ def test_an_editor_of_one_authority_may_not_upload_or_comment_for_the_other(  # 
     expect(page.locator(UPLOADER)).to_be_enabled()
     assert page.get_by_text("not on the editors list").count() == 0
 
-    go_to(page, "Statutory duty", "Statutory duty")
     open_commentary(page)
     expect(page.locator('[data-testid="stTextArea"] textarea').first).to_be_editable()
     assert page.get_by_role("button", name="Save commentary").count() > 0

@@ -43,8 +43,7 @@ def test_hostile_commentary_fetches_nothing_and_links_nowhere(page, app_url: str
     page.get_by_role("heading", name="SEND performance overview").wait_for()
     page.locator(CHART).first.wait_for()
     sidebar = page.get_by_test_id("stSidebar")
-    for title, heading in (("Overview", "SEND performance overview"), ("Statutory duty", "Statutory duty"),
-                           ("Board report", "Board report")):
+    for title, heading in (("Overview", "SEND performance overview"), ("Board report", "Board report")):
         sidebar.get_by_role("link", name=title, exact=True).click()
         page.get_by_role("heading", name=heading, exact=True).wait_for()
         settle(page)

@@ -268,3 +268,21 @@ def test_cli_report_figures_switch(store: DeltaStore, tmp_path: Path, capsys: py
     html = out.read_text(encoding="utf-8")
     assert "This report uses the figures computed from case records." in html
     assert "computed from case records (rate_ex)" in html
+
+
+def test_the_cases_behind_a_rate_read_late_first_with_codes_explained_and_no_none(store: DeltaStore) -> None:
+    from sendlib.presentation.cases import REQUEST_OUTCOME_WORDS, cases_behind_table
+    from sendlib.workflows.cases import case_list, read_cases
+
+    synthetic = generate(200, seed=5)
+    commit_cases(store, preview_cases(store, synthetic.xml, "sen2.xml"))
+    expected = synthetic.expected[("rate_ex", "2024")]
+    table = cases_behind_table(case_list(read_cases(store), "rate_ex", "2024"), "rate_ex")
+    assert len(table) == expected.denominator
+    results = table["Result"].tolist()
+    assert results.count("in time: issued within 20 weeks") == expected.numerator
+    late = [r == "late: issued after 20 weeks" for r in results]
+    assert any(late) and late == sorted(late, reverse=True), "the cases that made the rate fail come first"
+    assert "Counted in the figure" not in table.columns
+    assert set(table["Request outcome"]) <= set(REQUEST_OUTCOME_WORDS.values())
+    assert not table.isin(["None", "nan", "<NA>"]).any().any() and not table.isna().any().any()
