@@ -2,11 +2,12 @@ import pandas as pd
 import streamlit as st
 
 from explorer import data
-from explorer.components import data_caption
+from explorer.components import data_caption, page_title
+from explorer.context import in_time_order
 from explorer.menu import end_page
 from explorer.pages_extract import preview_and_downloads
 from sendlib.domain.catalogue import SCORECARDS
-from sendlib.domain.periods import long_label, sort_key
+from sendlib.domain.periods import long_label
 from sendlib.domain.schema import EXTRACT_SERIES, SERIES, SERIES_WORDS
 from sendlib.presentation.extracts import (
     LAYOUTS,
@@ -17,7 +18,7 @@ from sendlib.presentation.extracts import (
 
 BOTH = "both"
 
-st.title("Extract data")
+page_title("Extract data")
 st.markdown(
     "Choose the measures and months you need and download them as CSV, Excel or Parquet. The **long** layout "
     "has one value a row, as the explorer stores it; the **wide** layout is the monthly scorecard's own (KPIs "
@@ -53,14 +54,16 @@ with right:
         placeholder="All KPIs in the chosen themes",
         key="extract-kpis",
     )
-periods = sorted({p for p in table["period"] if p}, key=sort_key)
+periods = in_time_order(table["period"].dropna().astype(str))
+as_at = data.as_at()
 left, right = st.columns(2)
 with left:
     period_from = st.selectbox("From", [None, *periods], format_func=lambda p: "The earliest" if p is None else long_label(p),
-                               key="extract-from")
+                               key="extract-from", help="Months first, then terms, then years, each in time order.")
 with right:
     period_to = st.selectbox("To", [None, *periods], format_func=lambda p: "The latest" if p is None else long_label(p),
-                             key="extract-to")
+                             index=periods.index(as_at) + 1 if as_at in periods else 0, key="extract-to",
+                             help="The as-at month chosen in the sidebar, by default.")
 series = st.pills("Series", offered, selection_mode="multi", default=offered, format_func=SERIES_WORDS.get,
                   key="extract-series", help="Targets and benchmarks (England, statistical neighbours, region) have no "
                   "period of their own, so a period range leaves them out.")

@@ -1,9 +1,10 @@
 import streamlit as st
 
 from explorer import sharing
+from explorer.components import page_title
 from explorer.menu import end_page
 
-st.title("Sharing")
+page_title("Sharing")
 sharing.intro()
 sharing.flash()
 table = sharing.choices()
