@@ -61,9 +61,11 @@ with left:
     period_from = st.selectbox("From", [None, *periods], format_func=lambda p: "The earliest" if p is None else long_label(p),
                                key="extract-from", help="Months first, then terms, then years, each in time order.")
 with right:
-    period_to = st.selectbox("To", [None, *periods], format_func=lambda p: "The latest" if p is None else long_label(p),
-                             index=periods.index(as_at) + 1 if as_at in periods else 0, key="extract-to",
-                             help="The as-at month chosen in the sidebar, by default.")
+    # The latest month by default names it; an earlier as-at month chosen in the sidebar is the default "to".
+    latest = f"The latest ({long_label(as_at)})" if as_at and as_at == next(iter(data.months()), None) else "The latest"
+    period_to = st.selectbox("To", [None, *periods], format_func=lambda p: latest if p is None else long_label(p),
+                             index=periods.index(as_at) + 1 if as_at in periods and latest == "The latest" else 0,
+                             key="extract-to", help="The as-at month chosen in the sidebar, by default.")
 series = st.pills("Series", offered, selection_mode="multi", default=offered, format_func=SERIES_WORDS.get,
                   key="extract-series", help="Targets and benchmarks (England, statistical neighbours, region) have no "
                   "period of their own, so a period range leaves them out.")

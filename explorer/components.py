@@ -225,7 +225,12 @@ def kpi_chart(kpi: KPI, row: dict, *, version: str | None = None, comments: dict
 
 
 def scorecard_choice(key: str) -> list[str]:
-    options = list(SCORECARDS)
+    """The documents to show, among those the authority holds figures for (each bundled council holds one: offered
+    only when there is a choice)."""
+    held = set(data.table()[0]["scorecard"].dropna())
+    options = [s for s in SCORECARDS if s in held] or list(SCORECARDS)
+    if len(options) == 1:
+        return options
     chosen = st.segmented_control(
         "Scorecard",
         options,

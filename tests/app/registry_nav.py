@@ -23,9 +23,12 @@ def switch_to(at: AppTest, page: str) -> AppTest:
     return at
 
 
-def open_page(page: str, *, timeout: float = 60) -> AppTest:
-    """The app as a user opens it: the entry script, then a switch to `page`; no exception on the way."""
+def open_page(page: str, *, timeout: float = 60, la: str | None = None) -> AppTest:
+    """The app as a user opens it: the entry script, then a switch to `page`; no exception on the way. `la`: the
+    authority chosen in the sidebar."""
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)
+    if la:
+        at.session_state["authority"] = la
     at.run()
     switch_to(at, page).run()
     assert not at.exception, at.exception

@@ -50,7 +50,7 @@ def test_repair_makes_the_newest_intact_version_current_and_the_page_returns(dam
     assert not at.exception, at.exception
     assert store.head() == "000003" and store.info("000003").restored_from == "000001"
     assert "version 000001 again (new version 000003)" in shown(at.success[0].value)
-    assert at.title[0].value == "SEND performance overview"
+    assert at.title[0].value == "SEND performance overview — Bournemouth, Christchurch and Poole"
     assert not at.error
 
 
