@@ -63,7 +63,7 @@ def test_every_page_names_its_authority_and_a_one_authority_deployment_offers_no
     at = app(one_authority=True)
     switch_to(at, page).run()
     assert not at.exception, at.exception
-    assert [t.value for t in at.title][0].endswith(f" — {BCP}"), [t.value for t in at.title]
+    assert at.title[0].value.endswith(f" — {BCP}"), [t.value for t in at.title]
     labels = [w.label for w in [*at.selectbox, *at.sidebar.selectbox]]
     assert "Home local authority" not in labels and "Authority" not in labels, labels
 
