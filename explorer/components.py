@@ -399,17 +399,21 @@ def month_selector() -> None:
     held = data.months()
     if not held:
         return
-    chosen = data.as_at()
+    chosen = context.as_at_month()
+    options: list[str | None] = [None, *held]  # None: the latest, whichever month that is after the next upload
     st.selectbox(
         "As at month",
-        held,
-        index=held.index(chosen) if chosen in held else 0,
-        format_func=long_label,
+        options,
+        index=options.index(chosen) if chosen in held else 0,
+        format_func=lambda m: f"Latest ({long_label(held[0])})" if m is None else long_label(m),
         key=context.MONTH_KEY,
         help="Every page's tiles, tables, exceptions and board report show the figures as at this month; a measure "
         "reported less often shows its latest period up to it, and says so.",
     )
-    st.query_params["month"] = st.session_state.get(context.MONTH_KEY) or held[0]
+    if picked := st.session_state.get(context.MONTH_KEY):
+        st.query_params["month"] = picked
+    elif "month" in st.query_params:
+        del st.query_params["month"]
 
 
 def home_la_selector() -> None:

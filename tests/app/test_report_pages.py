@@ -133,5 +133,5 @@ def test_history_lists_commentary_versions_and_shows_an_earlier_text(store_dir: 
     assert len(listed) == 2 and listed["What"].str.contains(RATE).all()
     at.selectbox(key="commentary-history-version").set_value(first.id).run()
     assert not at.exception
-    shown = at.dataframe[-1].value
+    shown = next(d.value for d in at.dataframe if "text" in d.value.columns)
     assert shown["text"].tolist() == ["First thoughts."], "an earlier text is never lost"

@@ -45,7 +45,7 @@ def test_new_month_is_previewed_then_saved_and_shown(store_dir: Path) -> None:
     assert not [b for b in at.button if b.key == "upload-confirm"], "Confirm goes quiet once saved"
 
     at.switch_page("app_pages/overview.py").run()
-    tiles = {shown(m.label): m.value for m in at.metric}
+    tiles = {shown(m.proto.help).split(". Latest")[0]: m.value for m in at.metric}  # by full name
     assert tiles["No. of EHCPs"] == "4,501"  # the new month is the latest everywhere
 
 
