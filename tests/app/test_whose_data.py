@@ -68,6 +68,16 @@ def test_every_page_names_its_authority_and_a_one_authority_deployment_offers_no
     assert "Home local authority" not in labels and "Authority" not in labels, labels
 
 
+@pytest.mark.parametrize("page", [p.url_path for p in pages()])
+def test_every_page_of_the_board_report_s_council_runs_and_names_it(env: str, page: str) -> None:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.session_state["authority"] = BOARD_AUTHORITY
+    at.run()
+    switch_to(at, page).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value.endswith(f" — {BOARD_COUNCIL}"), [t.value for t in at.title]
+
+
 def test_the_bundled_data_are_two_councils_each_with_its_own_headline_count(env: str) -> None:
     at = app()
     assert at.title[0].value.endswith(f" — {BCP}")
