@@ -332,7 +332,7 @@ def init_store(store: DeltaStore, catalogue: Catalogue | None = None, *, both: b
     """Build a store from the bundled documents, through the same path an upload takes: each into its own council's
     partition (`authorities.BUNDLED_DOCUMENTS`: the scorecard Bournemouth, Christchurch and Poole's, the board report
     the unnamed council's), never two councils' figures under one. `both`: the other bundled council's too, when
-    the store is opened for one of them (what `init` does); the versions returned are the store's own authority's.
+    the store is opened for one of them (what `init` does); every version written is returned, in order.
     A parquet store (the layout from before the Delta store: one authority's, no partitions) takes both, as it
     always did; opening it on the Delta store moves the board report's to its council (`migrate`)."""
     catalogue = catalogue or load_catalogue()
@@ -345,7 +345,7 @@ def init_store(store: DeltaStore, catalogue: Catalogue | None = None, *, both: b
         if target is not store and _started(target):
             continue
         _, info = load_file(target, BUNDLED_FILES[document], catalogue, author="bundled data")
-        if info and target is store:
+        if info:
             infos.append(info)
     ensure_dfe(store)
     return infos

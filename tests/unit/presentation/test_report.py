@@ -283,7 +283,8 @@ def pdfs(table: pd.DataFrame, catalogue: Catalogue, benchmarks: pd.DataFrame) ->
     """The two bundled reports as a board would get them: with commentary and DfE's figures."""
     council = "Bournemouth, Christchurch and Poole"
     reports = {
-        "board": build_report(table, catalogue, COMMENTS, "2024-03", council=council, benchmarks=benchmarks),
+        "board": build_report(table, catalogue, COMMENTS, "2024-03", council=LOCAL_AUTHORITIES[BOARD_AUTHORITY],
+                              benchmarks=benchmarks, matched=False),
         "scorecard": build_report(table, catalogue, COMMENTS, "2025-01", scorecard="scorecard", council=council,
                                   benchmarks=benchmarks),
     }
