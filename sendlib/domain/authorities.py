@@ -174,7 +174,8 @@ class Authorities(BaseModel):
         """See `la`'s own data (what it shares with the others is the peer comparison's affair, not this)."""
         if not self.serves(la):
             return False
-        return la in self.roles(email, claim) or (self.open_viewing and la in self.shown)
+        bundled = self.codes is None and la in self.shown  # the other bundled council, where none are configured
+        return la in self.roles(email, claim) or (self.open_viewing and (la == self.home or bundled))
 
 
 def _resolve(la: str, index: pd.DataFrame, *, where: str) -> Authority:
