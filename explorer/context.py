@@ -34,8 +34,9 @@ def as_at_month() -> str | None:
 KIND_ORDER = ("month", "half-term", "term", "quarter", "academic-year", "calendar-year")
 
 
-def in_time_order(periods: Iterable[str], *, newest_first: bool = False) -> list[str]:
+def in_time_order(periods: Iterable[str]) -> list[str]:
     """Periods grouped by kind (months, terms, years; anything unreadable last), each group in time order."""
+
     def key(label: str) -> tuple[int, dt.date]:
         try:
             found = parse_period(label)
@@ -43,10 +44,7 @@ def in_time_order(periods: Iterable[str], *, newest_first: bool = False) -> list
             return (len(KIND_ORDER), dt.date.min)
         return (KIND_ORDER.index(found.kind), found.start)
 
-    ordered = sorted(dict.fromkeys(p for p in periods if p), key=key)
-    if not newest_first:
-        return ordered
-    return sorted(ordered, key=lambda p: (key(p)[0], -key(p)[1].toordinal()))
+    return sorted(dict.fromkeys(p for p in periods if p), key=key)
 
 
 def held_months(table: pd.DataFrame, document: str | None) -> list[str]:

@@ -12,12 +12,12 @@ from page_runner import shown
 from registry_nav import switch_to
 from streamlit.testing.v1 import AppTest
 
-from explorer.context import MONTH_KEY
+from explorer.context import KIND_ORDER, MONTH_KEY
 from explorer.menu import pages
 from sendlib.domain.authorities import BOARD_AUTHORITY, LOCAL_AUTHORITIES, NOT_MATCHED
 from sendlib.domain.catalogue import load_catalogue
 from sendlib.domain.paths import ROOT
-from sendlib.domain.periods import long_label
+from sendlib.domain.periods import PeriodError, long_label, parse_period
 from sendlib.domain.values import format_value
 from sendlib.workflows.load import init_store
 from sendlib.workflows.stores import open_store
@@ -139,3 +139,30 @@ def test_a_month_chosen_on_the_overview_holds_on_a_theme_page(env: str) -> None:
     assert figure in [m.value for m in at.metric], "the theme page's tiles show the same month's figure"
     captions = [shown(c.value) for c in at.caption]
     assert any(c.startswith(long_label(MONTH)) for c in captions), "a monthly figure is dated the month chosen"
+
+
+def test_the_extract_lists_periods_grouped_by_kind_and_names_its_as_at_month(env: str) -> None:
+    at = app()
+    at.sidebar.selectbox(key="authority").set_value(BOARD_AUTHORITY).run()  # its document: months, terms, years
+    switch_to(at, "extract").run()
+    assert not at.exception, at.exception
+    periods = [p for p in at.selectbox(key="extract-from").options if p != "The earliest"]
+    kinds = [KIND_ORDER.index(parse_period(p).kind) for p in map(label_of, periods)]
+    assert kinds == sorted(kinds) and len(set(kinds)) > 1, "months, then terms, then years: never interleaved"
+    for kind in set(kinds):
+        group = [parse_period(label_of(p)).start for p, k in zip(periods, kinds, strict=True) if k == kind]
+        assert group == sorted(group), "each kind in time order"
+    latest = open_store(env, la=BOARD_AUTHORITY).read()
+    latest = max(p for p in latest["period"].dropna() if len(p) == 7 and p[4] == "-")
+    assert at.selectbox(key="extract-to").value is None
+    assert f"The latest ({long_label(latest)})" in at.selectbox(key="extract-to").options, "the month named"
+
+
+def label_of(shown_option: str) -> str:
+    """A period as the extract's list words it ("January 2025", "2023/24") back to its label."""
+    for raw in (shown_option, shown_option.replace("Academic year ", "").replace("Calendar year ", "")):
+        try:
+            return parse_period(raw).label
+        except PeriodError:
+            continue
+    raise AssertionError(f"not a period: {shown_option!r}")
