@@ -9,6 +9,7 @@ from explorer.access import no_authority, setup_error
 from explorer.authority import visible
 from explorer.components import home_la_selector
 from explorer.damage import repaired_flash, store_error
+from explorer.data import COMPARING
 from explorer.menu import DEFAULT, PageEnd, pages
 from sendlib.domain.authorities import AuthorityError
 from sendlib.store.versioned import StoreError
@@ -22,8 +23,9 @@ st.set_page_config(page_title="SEND Performance Explorer", page_icon=str(Path(__
 navigation = st.navigation([st.Page(p.source, title=p.title, icon=p.icon, url_path=p.url_path, default=p == DEFAULT,
                                      visibility=p.visibility)
                             for p in pages()], expanded=True)
-# The sidebar keeps its place under the menu. On a session's first run it is drawn after the page: its authority
-# list scans every DfE figure, which a cold start's first chart need not wait for. Later runs find the list cached and
+# The sidebar keeps its place under the menu: whose figures, the as-at month every page shows, DfE's neighbour groups.
+# On a session's first run it is drawn after the page: its authority list scans every DfE figure, which a cold start's
+# first chart need not wait for. Later runs find the list cached and
 # draw it first, so it is not left greyed out while the page reruns. The page is drawn in one slot, so a damaged store
 # replaces whatever it had drawn with what is wrong, not a traceback.
 sidebar = st.sidebar.container()
@@ -38,6 +40,9 @@ def draw_sidebar() -> None:
         home_la_selector()
     st.session_state[SIDEBAR_DRAWN] = True
 
+
+# "Compare with…" is How we compare's own: any other page compares the authority shown.
+st.session_state.pop(COMPARING, None)
 
 try:
     if not visible():

@@ -1,10 +1,11 @@
 import streamlit as st
 
+from explorer.components import page_title
 from explorer.menu import pages
 from explorer.pages_accessibility import AXE_TAGS, CONTACT
 from sendlib.domain.trends import RAG_LABEL, RAG_SYMBOL
 
-st.title("Accessibility statement")
+page_title("Accessibility statement")
 st.markdown(
     "This statement covers the SEND Performance Explorer. We want as many people as possible to be able to use it: "
     "to reach every page and control with a keyboard, to zoom to 400% without losing content, and to read every "

@@ -2,12 +2,13 @@ import pandas as pd
 import streamlit as st
 
 from explorer import data
-from explorer.components import data_caption
+from explorer.components import data_caption, page_title
+from explorer.context import in_time_order
 from explorer.details import how_this_works
 from explorer.menu import end_page
 from explorer.pages_extract import preview_and_downloads
 from sendlib.domain.catalogue import SCORECARDS
-from sendlib.domain.periods import long_label, sort_key
+from sendlib.domain.periods import long_label
 from sendlib.domain.schema import EXTRACT_SERIES, SERIES, SERIES_WORDS
 from sendlib.presentation.extracts import (
     LAYOUTS,
@@ -18,7 +19,7 @@ from sendlib.presentation.extracts import (
 
 BOTH = "both"
 
-st.title("Extract data")
+page_title("Extract data")
 st.markdown("Choose the measures and months you need and download them as CSV, Excel or Parquet.")
 how_this_works(
     "A file can be laid out in one of two ways. **Long**, one value a row, suits a pivot table or another tool. "
@@ -53,14 +54,18 @@ with right:
         placeholder="All KPIs in the chosen themes",
         key="extract-kpis",
     )
-periods = sorted({p for p in table["period"] if p}, key=sort_key)
+periods = in_time_order(table["period"].dropna().astype(str))
+as_at = data.as_at()
 left, right = st.columns(2)
 with left:
     period_from = st.selectbox("From", [None, *periods], format_func=lambda p: "The earliest" if p is None else long_label(p),
-                               key="extract-from")
+                               key="extract-from", help="Months first, then terms, then years, each in time order.")
 with right:
-    period_to = st.selectbox("To", [None, *periods], format_func=lambda p: "The latest" if p is None else long_label(p),
-                             key="extract-to")
+    # The latest month by default names it; an earlier as-at month chosen in the sidebar is the default "to".
+    latest = f"The latest ({long_label(as_at)})" if as_at and as_at == next(iter(data.months()), None) else "The latest"
+    period_to = st.selectbox("To", [None, *periods], format_func=lambda p: latest if p is None else long_label(p),
+                             index=periods.index(as_at) + 1 if as_at in periods and latest == "The latest" else 0,
+                             key="extract-to", help="The as-at month chosen in the sidebar, by default.")
 series = st.pills("Series", offered, selection_mode="multi", default=offered, format_func=SERIES_WORDS.get,
                   key="extract-series", help="Targets and benchmarks (England, statistical neighbours, region) have no "
                   "period of their own, so a period range leaves them out.")

@@ -2,15 +2,19 @@ import streamlit as st
 
 from explorer import data
 from explorer import forecast as fx
+from explorer.components import not_matched_note, page_title
+from explorer.menu import end_page
 from sendlib.domain.forecast import MAX_HORIZON, Scenario, TooLittleHistory
 from sendlib.domain.scenarios import cost_projection
 from sendlib.presentation.extracts import MIME, to_csv_bytes
 
-st.title("Forecast")
+page_title("Forecast")
 st.caption("EHC plans, requests and new plans for the years ahead, from DfE's published figures (the current release "
            "in the store) for every authority. How accurate the same method has been is shown beside it.")
 if st.session_state.get(fx.FLASH_KEY):
     st.success(st.session_state.pop(fx.FLASH_KEY), icon=":material/check_circle:")
+if not_matched_note():
+    end_page()
 la, name = data.home().old_la_code, data.home_la_name()
 measure = st.radio("Measure", list(fx.MEASURE_WORDS), format_func=fx.MEASURE_WORDS.get, horizontal=True,
                    key="forecast-measure")

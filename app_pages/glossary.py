@@ -1,7 +1,7 @@
 import streamlit as st
 
 from explorer import data
-from explorer.components import chart_downloads
+from explorer.components import chart_downloads, page_title
 from explorer.measure import link as measure_link
 from sendlib.domain.trends import DEFAULT_COUNT_TOLERANCE_SHARE, DEFAULT_TOLERANCE
 from sendlib.presentation.charts import coverage_chart
@@ -9,7 +9,7 @@ from sendlib.presentation.extracts import to_csv_bytes
 from sendlib.presentation.tables import case_glossary_table, glossary_table
 
 cat = data.listed_catalogue()
-st.title("Glossary")
+page_title("Glossary")
 st.markdown(
     "Every measure in the monthly SEND scorecard and the improvement board report: what it counts, "
     "which way is good, how often it is reported, its target and where it comes from. "

@@ -2,8 +2,10 @@ import streamlit as st
 
 from explorer import data
 from explorer.access import current_user, may_edit
+from explorer.authority import save_label
 from explorer.cases import cases_history
 from explorer.commentary import commentary_history
+from explorer.components import page_title
 from explorer.dfe_upload import dfe_history
 from explorer.measure_setup import measures_history
 from explorer.sharing import sharing_history
@@ -15,7 +17,7 @@ from sendlib.presentation.tables import extract_preview
 from sendlib.presentation.upload_preview import history_table, version_label
 from sendlib.presentation.wording import local_when
 
-st.title("History")
+page_title("History")
 st.markdown("Every change to the figures, newest first. Nothing is ever overwritten: going back to earlier figures "
             "saves them again as a new change, so that can be undone too.")
 if flash := st.session_state.pop("history-flash", None):
@@ -43,7 +45,7 @@ if versions:
                  alt=f"The figures as they were on {when}")
     st.download_button("Download these figures (CSV)", to_csv_bytes(rows), file_name=f"send-data-{chosen}.csv",
                        mime="text/csv", on_click="ignore", icon=":material/download:", key="history-download")
-    if chosen != head and editable and st.button("Go back to these figures", key="history-restore", type="primary"):
+    if chosen != head and editable and st.button(f"Go back to these figures: {save_label()[:1].lower()}{save_label()[1:]}", key="history-restore", type="primary"):
         info = store.restore(chosen, author=current_user())
         st.session_state["history-flash"] = f"The figures are back as they were on {when}, saved as a new change."
         st.rerun()

@@ -1,6 +1,7 @@
 import streamlit as st
 
 from explorer import data, how_we_compare
+from explorer.components import compare_with_selector, not_matched_note, page_title
 from explorer.details import how_this_works
 from explorer.menu import end_page
 from explorer.pages_how_we_compare import (
@@ -14,7 +15,7 @@ from explorer.text import plain
 from sendlib.domain.periods import long_label
 from sendlib.presentation.how_we_compare import measure_choices, periods_of
 
-st.title("How we compare")
+page_title("How we compare")
 st.markdown(
     "Every local authority's figure from the Department for Education's **published statistics**, ranked, with "
     "England, our region and our statistical neighbours."
@@ -24,6 +25,10 @@ how_this_works(
     "definitions, so its figure for us can differ from ours (see *Data quality* below). At the foot of the page, "
     "*Monthly, among sharing authorities* ranks the monthly figures of the authorities that choose to share their "
     "own: local, unpublished data.", key="how-we-compare-how")
+
+if not compare_with_selector():
+    not_matched_note()
+    end_page()
 
 DEFAULT_MEASURE = "twenty-week-excl"
 cat = data.catalogue()

@@ -9,6 +9,8 @@ from explorer.components import (
     data_caption,
     headline_tiles,
     kpi_table,
+    not_matched_note,
+    page_title,
     scorecard_choice,
 )
 from explorer.menu import end_page
@@ -23,7 +25,7 @@ cat = data.listed_catalogue()
 table, version = data.table()
 summary = data.summary()
 
-st.title("SEND performance overview")
+page_title("SEND performance overview")
 data_caption(version)
 scorecards = scorecard_choice("overview-scorecards")
 computed = computed_lines()  # nothing read when no case records are held
@@ -71,8 +73,9 @@ st.caption("The overall commentary opens the board report's commentary page; com
 for scorecard in scorecards:
     months = report_months(table, scorecard)
     if months:
-        with st.expander(f"{SCORECARDS[scorecard]}: {long_label(months[0])}", icon=":material/comment:"):
-            month_commentary(scorecard, months[0], key=f"overview-overall-{scorecard}")
+        month = data.as_at() if data.as_at() in months else months[0]
+        with st.expander(f"{SCORECARDS[scorecard]}: {long_label(month)}", icon=":material/comment:"):
+            month_commentary(scorecard, month, key=f"overview-overall-{scorecard}")
 
 st.subheader("Every measure")
 themes = st.multiselect(
@@ -92,6 +95,8 @@ kpi_table(
 )
 
 st.subheader("How we compare: DfE's published figures")
+if not_matched_note():
+    end_page()
 st.caption(
     f"The latest figures the Department for Education publishes for {plain(data.home_la_name())}, beside England, its region "
     "and the mean of its ten statistical neighbours (the authority and neighbour groups are chosen in the sidebar). "

@@ -3,10 +3,11 @@ import streamlit as st
 from explorer import sharing
 from explorer.access import SIGN_IN_DETAILS
 from explorer.authority import login_configured
+from explorer.components import page_title
 from explorer.details import technical_details
 from explorer.menu import end_page
 
-st.title("Sharing")
+page_title("Sharing")
 sharing.intro()
 sharing.flash()
 table = sharing.choices()

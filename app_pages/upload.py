@@ -3,6 +3,7 @@ import streamlit as st
 
 from explorer import data
 from explorer.access import may_edit
+from explorer.components import page_title
 from explorer.dfe_upload import dfe_upload
 from explorer.measure_setup import refused, show_flash
 from explorer.menu import end_page
@@ -14,7 +15,7 @@ from sendlib.files.readers import MAX_UPLOAD_BYTES, FileRefused
 from sendlib.files.sen2 import looks_like_sen2
 from sendlib.workflows.load import Preview, preview_bytes
 
-st.title("Upload new figures")
+page_title("Upload new figures")
 editable = may_edit()
 show_outcome(editable)
 st.markdown("Upload this month's scorecard, a board report table or a DfE release: you see what it would change, "

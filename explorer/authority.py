@@ -1,9 +1,10 @@
 """Whose data this session shows, and who signed in: the deployment's authorities (`[authorities]`, `[editors]`,
 `[viewers]` in secrets, read by `sendlib.domain.authorities`) applied to the signed-in address.
 
-Without `[authorities]` the explorer serves one authority, the configured home one, as it always has. With it, each
-session shows one authority at a time, chosen in the sidebar among those the visitor may see; every page, cache and
-write goes through `authority()`, so nothing of another authority's is read for it.
+Without `[authorities]` the explorer serves the configured home authority (and, when that is a bundled document's
+council, the other bundled council: the scorecard and the board report are two councils'). With it, each session
+shows one authority at a time, chosen in the sidebar among those the visitor may see; every page, cache and write goes
+through `authority()`, so nothing of another authority's is read for it, and every page's heading names it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 
 import streamlit as st
 
-from sendlib.domain.authorities import Authorities, parse_authorities
+from sendlib.domain.authorities import BUNDLED_DOCUMENTS, LOCAL_AUTHORITIES, Authorities, dfe_matched, parse_authorities
 from sendlib.domain.settings import load_settings
 from sendlib.workflows.catalogues import authority_index
 
@@ -41,9 +42,9 @@ def claims() -> tuple[str | None, object]:
 
 @functools.cache
 def names() -> dict[str, str]:
-    """Every authority's name by old code, as DfE publishes it."""
+    """Every authority's name by old code, as DfE publishes it, and the authorities DfE does not know."""
     index = authority_index()
-    return dict(zip(index["old_la_code"].astype(str), index["la_name"].astype(str), strict=True))
+    return dict(zip(index["old_la_code"].astype(str), index["la_name"].astype(str), strict=True)) | LOCAL_AUTHORITIES
 
 
 def name_of(la: str) -> str:
@@ -62,14 +63,14 @@ def deployment() -> Authorities:
 
 
 def several() -> bool:
-    """A deployment serving more than one authority: the sidebar offers the choice and benchmarks follow it."""
-    return deployment().codes is not None
+    """A deployment serving more than one authority: the sidebar offers the choice of whose figures."""
+    return len(deployment().shown) > 1
 
 
 def visible() -> list[str]:
     """The authorities (old codes) this visitor may see, the home one first: every served one without sign-in."""
     dep = deployment()
-    served = list(dep.codes) if dep.codes is not None else [dep.home]
+    served = list(dep.shown)
     if not login_configured():
         return served
     email, verified = claims()
@@ -84,6 +85,28 @@ def authority() -> str:
     if chosen in allowed:
         return str(chosen)
     return allowed[0] if allowed else deployment().home
+
+
+def shown_name() -> str:
+    """The name of the authority this session shows, as every page's heading and every write's button say it."""
+    return name_of(authority())
+
+
+def save_label(what: str = "figures") -> str:
+    """A write's button, naming the authority it writes to ("Save to Bournemouth, Christchurch and Poole's figures"):
+    every write goes to the authority shown."""
+    return f"Save to {shown_name()}'s {what}"
+
+
+def matched() -> bool:
+    """Whether DfE's published figures can be matched to the authority shown (the board report's council's cannot)."""
+    return dfe_matched(authority())
+
+
+def main_document(la: str | None = None) -> str | None:
+    """The bundled document that holds a bundled council's figures (whose latest month is the as-at default); None
+    for any other authority, whose own files may be either layout."""
+    return BUNDLED_DOCUMENTS.get(la or authority())
 
 
 def may_write(la: str | None = None) -> bool:

@@ -11,6 +11,7 @@ from sendlib.presentation.wording import commentary_shown, local_when, written_b
 from sendlib.workflows.commentary import commentary_store, save_comment
 
 from . import access, data
+from .authority import save_label
 from .text import label_text, plain
 from .versions import versions_table
 
@@ -35,7 +36,7 @@ def comment_form(scorecard: str, kpi_id: str, period: str, *, key: str, label: s
         text = st.text_area(label_text(label), value=current["text"] if current else "", max_chars=MAX_COMMENT_CHARS,
                             key=f"{key}-text", height=100,
                             help="Saved for everyone, with your name and the time; clear the box and save to remove it.")
-        if st.form_submit_button("Save commentary", icon=":material/save:"):
+        if st.form_submit_button(save_label("commentary"), icon=":material/save:"):
             try:
                 comment = Comment(scorecard=scorecard, kpi_id=kpi_id, period=period, text=text,
                                   author=access.current_user())

@@ -10,7 +10,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from sendlib.domain.benchmarks import SN_SETS, LaNotFound
+from sendlib.domain.authorities import NOT_MATCHED
+from sendlib.domain.benchmarks import SN_SETS
 from sendlib.domain.cases import case_measures, fed_kpis
 from sendlib.domain.catalogue import SCORECARDS
 from sendlib.domain.periods import long_label, short_label
@@ -34,6 +35,7 @@ from sendlib.presentation.wording import figures_updated
 
 from . import authority, context, data
 from .cases import drill_down, find_a_case
+from .context import older_words
 from .measure import link as measure_link
 from .text import plain
 
@@ -46,13 +48,28 @@ TAG_STYLE = {
     "Off target": "background-color:#f4cdc6;color:#2a0b06",
 }
 STYLE_MAX_ROWS = 400
-DFE_CAPTION = ("Columns marked (DfE) are published by the Department for Education for the home authority chosen "
-               "in the sidebar, not local data: each row's DfE source names the release and period.")
+DFE_CAPTION = ("Columns marked (DfE) are published by the Department for Education for the authority shown, not "
+               "local data: each row's DfE source names the release and period.")
 DELTA_COLOUR = {"higher_better": "normal", "lower_better": "inverse", "neutral": "off"}
 ComputedLookup = dict[tuple[str, str], tuple[float | None, str]]
 NO_CASE_RECORDS = ("Figures can be computed from case records by loading a SEN2 return (the case-level section of the "
                    "Upload page); none is loaded yet.")
 DRILL_DOWN_DEFAULT = "rate_ex"
+
+
+def page_title(title: str) -> None:
+    """Every page's heading, naming the authority whose figures it shows ("Overview — Bournemouth, Christchurch and
+    Poole")."""
+    st.title(f"{title} — {authority.shown_name()}")
+
+
+def not_matched_note() -> bool:
+    """For an authority DfE cannot be matched to, say so where DfE's figures would be (and True); else False."""
+    if authority.matched():
+        return False
+    st.info(f"{NOT_MATCHED}: {authority.shown_name()} is not one DfE publishes figures for, so no DfE figure is "
+            "shown for it (another council's would not be its own).", icon=":material/info:")
+    return True
 
 
 def data_caption(version: str) -> None:
@@ -97,7 +114,8 @@ def kpi_tile(row: dict, *, label: str | None = None, computed: ComputedLookup | 
         border=True,
         delta_arrow="off" if row["direction"] == "flat" else "auto",
     )
-    bits = [period] if period else []
+    older = older_words(None if is_missing(row["latest_period"]) else row["latest_period"], data.as_at())
+    bits = [older or period] if period else []
     if row["rag"] in RAG_LABEL:
         bits.append(f"{RAG_SYMBOL[row['rag']]} {RAG_LABEL[row['rag']]} (target {format_value(row['target'], unit)})")
     if bits:
@@ -197,7 +215,12 @@ def chart_downloads(chart: alt.TopLevelMixin | dict, *, name: str, key: str, tit
 
 
 def scorecard_choice(key: str) -> list[str]:
-    options = list(SCORECARDS)
+    """The documents to show, among those the authority holds figures for (each bundled council holds one: offered
+    only when there is a choice)."""
+    held = set(data.table()[0]["scorecard"].dropna())
+    options = [s for s in SCORECARDS if s in held] or list(SCORECARDS)
+    if len(options) == 1:
+        return options
     chosen = st.segmented_control(
         "Scorecard",
         options,
@@ -306,7 +329,7 @@ def theme_page(page: str) -> None:
     version = data.store().head() or ""
     summary = data.summary(context.as_at_month())
     title = " and ".join(t.name for t in themes) if len(themes) <= 2 else ", ".join(t.name for t in themes[:-1]) + " and " + themes[-1].name
-    st.title(title[:1].upper() + title[1:])
+    page_title(title[:1].upper() + title[1:])
     data_caption(version)
     scorecards = scorecard_choice(f"{page}-scorecards")
     fed = any(k in cat and cat[k].theme in {t.id for t in themes} for k in fed_kpis().values())
@@ -346,30 +369,56 @@ def authority_selector() -> None:
     )
 
 
-def home_la_selector() -> None:
-    """The authority every DfE comparison is for, and which neighbour groups: set once in config, changeable here.
-    In a deployment of several authorities the comparison is always for the authority shown."""
-    authority_selector()
-    if authority.several():
-        sn_groups_selector()
-        return
+def compare_with_selector() -> bool:
+    """How we compare's "Compare with…": DfE's figures for the authority shown, or for any other authority DfE
+    publishes, on this page only; whose figures the app shows, and where every write goes, never move. False when
+    nothing is chosen (the authority shown is not one DfE can be matched to, and no other was picked)."""
+    st.session_state[data.COMPARING] = True
     las = data.la_choices()
     codes = las["old_la_code"].tolist()
     names = dict(zip(codes, las["la_name"], strict=True))
-    try:
-        configured = data.home().old_la_code
-    except LaNotFound:
-        configured = codes[0]
+    shown = authority.authority()
+    chosen = st.selectbox(
+        "Compare with…", codes, index=codes.index(shown) if shown in codes else None,
+        format_func=lambda code: f"{names[code]} ({code})", key=data.compare_key(),
+        placeholder="Choose an authority DfE publishes figures for",
+        help=f"DfE's published figures on this page are for {authority.shown_name()} unless you choose another "
+        "authority here. This changes this page only: every other page, and every save, stays with "
+        f"{authority.shown_name()}.")
+    return chosen is not None
+
+
+def month_selector() -> None:
+    """The one as-at month every page shows, chosen once (the latest month the authority's main document holds, by
+    default); kept in the session and in the address (`?month=`), so a sent link opens on it."""
+    held = data.months()
+    if not held:
+        return
+    chosen = context.as_at_month()
+    options: list[str | None] = [None, *held]  # None: the latest, whichever month that is after the next upload
     st.selectbox(
-        "Home local authority",
-        codes,
-        index=codes.index(configured),
-        format_func=lambda code: f"{names[code]} ({code})",
-        key=data.HOME_LA_KEY,
-        help="DfE benchmarks (England, region, statistical neighbours, rank) are computed for this authority. "
-        "Whoever runs the explorer can set the one it opens on.",
+        "As at month",
+        options,
+        index=options.index(chosen) if chosen in held else 0,
+        format_func=lambda m: f"Latest ({long_label(held[0])})" if m is None else long_label(m),
+        key=context.MONTH_KEY,
+        help="Every page's tiles, tables, exceptions and board report show the figures as at this month; a measure "
+        "reported less often shows its latest period up to it, and says so.",
     )
-    sn_groups_selector()
+    if picked := st.session_state.get(context.MONTH_KEY):
+        st.query_params["month"] = picked
+    elif "month" in st.query_params:
+        del st.query_params["month"]
+
+
+def home_la_selector() -> None:
+    """The sidebar: whose figures (where the deployment serves several), the as-at month, and DfE's neighbour groups
+    (for an authority DfE can be matched to). Comparing with another authority is How we compare's own control,
+    never a choice of whose figures these are."""
+    authority_selector()
+    month_selector()
+    if authority.matched():
+        sn_groups_selector()
 
 
 def sn_groups_selector() -> None:

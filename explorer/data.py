@@ -8,7 +8,9 @@ import functools
 import pandas as pd
 import streamlit as st
 
+from sendlib.domain.authorities import dfe_matched
 from sendlib.domain.benchmarks import (
+    BENCHMARK_COLUMNS,
     Authority,
     LaNotFound,
     Prepared,
@@ -38,7 +40,9 @@ from sendlib.workflows.dfe_releases import ensure_dfe
 from sendlib.workflows.load import ensure_store
 from sendlib.workflows.stores import open_store
 
-from .authority import authority, several
+from .authority import authority, main_document
+from .context import as_at as context_as_at
+from .context import held_months
 
 
 @st.cache_resource
@@ -126,8 +130,19 @@ def _summary(path: str, version: str, stamp: str, as_of: str | None) -> pd.DataF
 
 
 def summary(as_of: str | None = None) -> pd.DataFrame:
+    """Every measure's latest figure as at `as_of`, by default the as-at month chosen in the sidebar."""
     s = store()
-    return _summary(key_of(s), s.head() or "", _stamp(s), as_of)
+    return _summary(key_of(s), s.head() or "", _stamp(s), as_of or as_at())
+
+
+def months() -> list[str]:
+    """The months the authority's main document holds, newest first: the as-at month's choices."""
+    return held_months(table()[0], main_document())
+
+
+def as_at() -> str | None:
+    """The as-at month every page shows (the chosen one, else the latest its main document holds)."""
+    return context_as_at(months())
 
 
 @st.cache_data(max_entries=4096, show_spinner=False)
@@ -160,8 +175,8 @@ def trend_spec(kpi_id: str, target: float | None) -> dict:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _overview_table(path: str, version: str, stamp: str, head: str, scorecards: tuple[str, ...],
-                    themes: tuple[str, ...], dfe_key: tuple) -> pd.DataFrame:
-    rows = _summary(path, version, stamp, None)
+                    themes: tuple[str, ...], dfe_key: tuple, as_of: str | None = None) -> pd.DataFrame:
+    rows = _summary(path, version, stamp, as_of)
     rows = rows[rows["scorecard"].isin(scorecards)]
     if themes:
         rows = rows[rows["theme"].isin(themes)]
@@ -174,7 +189,7 @@ def overview_table(scorecards: tuple[str, ...], themes: tuple[str, ...]) -> pd.D
     """The overview's table, formatted once per data version, filter, commentary and DfE benchmarks."""
     s = store()
     return _overview_table(key_of(s), s.head() or "", _stamp(s), comments_head(), scorecards, themes,
-                           benchmarks_key())
+                           benchmarks_key(), as_at())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -264,21 +279,28 @@ def _prepared(path: str, dfe_version: str, stamp: str) -> Prepared:
 
 @st.cache_data(max_entries=16, show_spinner="Computing DfE benchmarks…")
 def _benchmarks(path: str, dfe_version: str, sn_version: str, stamp: str, la: str, sn_set: str) -> pd.DataFrame:
+    if not dfe_matched(la):  # the board report's council: DfE publishes nothing that is its
+        return pd.DataFrame(columns=BENCHMARK_COLUMNS)
     prepared = _prepared(path, dfe_version, stamp)
     return compute(_dfe_table(path, dfe_version), _neighbour_table(path, sn_version), _catalogue(path, stamp),
                    list(prepared.mappings), la=la, sn_set=sn_set, prepared=prepared)
 
 
-HOME_LA_KEY = "home-la"
+HOME_LA_KEY = "home-la"  # How we compare's "Compare with…"
+COMPARING = "comparing-with"  # set by How we compare for its own run only (streamlit_app.py clears it each run)
 SN_GROUPS_KEY = "sn-groups"
 
 
 def home_la() -> str:
-    """The authority the app compares: the one shown when the deployment serves several, else chosen in the sidebar
-    this session, else the configured one."""
-    if several():
-        return authority()
-    return st.session_state.get(HOME_LA_KEY) or _settings().home_la
+    """The authority DfE's figures are for: the one shown, or on How we compare the one chosen there to compare with
+    (which never moves a write: every write goes to `authority()`)."""
+    chosen = st.session_state.get(compare_key()) if st.session_state.get(COMPARING) else None
+    return str(chosen) if chosen else authority()
+
+
+def compare_key() -> str:
+    """The session key of How we compare's "Compare with…" for the authority shown (each authority its own)."""
+    return f"{HOME_LA_KEY}-{authority()}"
 
 
 def sn_groups() -> str:

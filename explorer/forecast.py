@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from explorer import data
 from explorer.access import current_user, is_editor
+from explorer.authority import save_label
 from sendlib.domain.forecast import (
     MEASURES,
     Forecast,
@@ -158,7 +159,7 @@ def save_form(la: str, scenario: Scenario, shares: Mapping[str, float], costs: M
         return
     with st.form("forecast-save"):
         name = st.text_input("Save these settings as a scenario named", max_chars=MAX_NAME, key="forecast-name")
-        pressed = st.form_submit_button("Save scenario", icon=":material/save:", key="forecast-save-button")
+        pressed = st.form_submit_button(save_label("scenarios"), icon=":material/save:", key="forecast-save-button")
     if not pressed:
         return
     try:

@@ -27,6 +27,7 @@ from sendlib.workflows.catalogues import SetUp, measures_store, propose, set_up_
 from sendlib.workflows.load import Preview, parse_bytes
 
 from . import access, data
+from .authority import save_label
 from .pages_upload import new_kpi_form
 from .text import plain, plain_table
 from .versions import side_history
@@ -175,7 +176,7 @@ def measure_setup(proposals: list[MeasureProposal], raw: bytes, file_name: str, 
     st.caption(f"{n - len(left):,} of {counted(n, 'row')} checked"
                + (f"; still to check: row{'s' if len(left) > 1 else ''} {', '.join(left)}." if left
                   else ": every row is checked."))
-    if not st.button(f"Confirm: set up {counted(n, 'measure')} and load the file", type="primary", key=CONFIRM_KEY):
+    if not st.button(f"Set up {counted(n, 'measure')} and {save_label()[:1].lower()}{save_label()[1:]}", type="primary", key=CONFIRM_KEY):
         return
     if not access.is_editor():  # the page draws this only for editors; the click is checked again all the same
         st.error("Only editors can set up measures.", icon=":material/block:")

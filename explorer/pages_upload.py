@@ -30,6 +30,7 @@ from sendlib.workflows.load import ALL_SHEETS
 
 from . import data
 from .access import current_user
+from .authority import save_label
 from .text import plain, plain_table
 
 SHEET_WORDS = {None: "The first sheet with a table", ALL_SHEETS: "All sheets, read as one file (one theme a sheet)"}
@@ -216,7 +217,7 @@ def cases_preview(raw: bytes, file_name: str) -> None:
     _warnings(preview)
     if not preview.new and not preview.revised:
         st.info("This return holds nothing new: every request in it is already held as it is.")
-    elif st.button("Confirm and save the case records", type="primary", key="cases-confirm"):
+    elif st.button(save_label("case records"), type="primary", key="cases-confirm"):
         st.session_state.pop(_PREVIEW_KEY, None)
         try:
             info = commit_cases(data.store(), preview, author=current_user())

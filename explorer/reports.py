@@ -5,13 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sendlib.domain.benchmarks import LaNotFound
 from sendlib.domain.catalogue import SCORECARDS
 from sendlib.domain.periods import long_label
 from sendlib.presentation.forecast import with_forecasts
 from sendlib.presentation.report import (
     FIGURES,
-    UNNAMED_COUNCILS,
     Figures,
     Report,
     build_report,
@@ -20,8 +18,8 @@ from sendlib.presentation.report import (
 )
 
 from . import data
-from .authority import authority, name_of
-from .components import data_caption
+from .authority import authority, main_document, matched, name_of
+from .components import data_caption, page_title
 from .menu import end_page
 
 MIME = {"html": "text/html", "pdf": "application/pdf"}
@@ -30,7 +28,7 @@ MIME = {"html": "text/html", "pdf": "application/pdf"}
 def report_page(title: str, intro: str, *, key: str, empty: str) -> tuple[str, str]:
     """The head both report pages share: title, what the page is for, the data version, which document and month.
     Stops the page, saying why, when the document has no monthly figures."""
-    st.title(title)
+    page_title(title)
     st.markdown(intro)
     _, version = data.table()
     data_caption(version)
@@ -42,15 +40,20 @@ def report_page(title: str, intro: str, *, key: str, empty: str) -> tuple[str, s
 
 
 def report_choice(key: str) -> tuple[str, str | None]:
-    """Scorecard (the board's by default) and month (its latest by default)."""
+    """Document (the authority's own bundled document, else the first with monthly figures) and month (the as-at
+    month when the document has it, else its latest)."""
     table, _ = data.table()
+    documents = [s for s in SCORECARDS if report_months(table, s)] or list(SCORECARDS)
+    main = main_document()
     left, right = st.columns(2)
     with left:
-        scorecard = st.selectbox("Document", list(SCORECARDS), format_func=SCORECARDS.get, key=f"{key}-scorecard",
-                                 index=list(SCORECARDS).index("board"))
+        scorecard = st.selectbox("Document", documents, format_func=SCORECARDS.get, key=f"{key}-scorecard",
+                                 index=documents.index(main) if main in documents else 0)
     months = report_months(table, scorecard)
+    chosen = data.as_at()
     with right:
         month = st.selectbox("Month", months, format_func=long_label, key=f"{key}-month",
+                             index=months.index(chosen) if chosen in months else 0,
                              help="Monthly measures show this month against the one before; measures reported less "
                                   "often show their latest period up to this month.")
     return scorecard, month
@@ -76,13 +79,8 @@ def appendix_choice(key: str) -> tuple[str, ...]:
 
 
 def _benchmarks_key(scorecard: str) -> tuple[str, ...]:
-    """What DfE's benchmarks are cached on, or () for none: they are the council's only when computed for the
-    authority whose figures these are (a document not naming its council takes England's from any)."""
-    try:
-        ours = data.home().old_la_code == authority()
-    except LaNotFound:
-        ours = False
-    return data.benchmarks_key() if ours or scorecard in UNNAMED_COUNCILS else ()
+    """What DfE's benchmarks are cached on, or () for none: only an authority DfE can be matched to has any."""
+    return data.benchmarks_key() if matched() else ()
 
 
 @st.cache_data(max_entries=8, show_spinner="Building the report…")
@@ -93,7 +91,8 @@ def _report(path: str, version: str, stamp: str, head: str, cases_head: str, sco
     benchmarks: pd.DataFrame | None = data.benchmarks() if bench_key else None
     return build_report(data.table_at(path, version), data.catalogue_at(path, stamp), data.comments(), month,
                         scorecard=scorecard, version=version, charts=charts, figures=figures, computed=computed,
-                        council=council, benchmarks=benchmarks, appendix=appendix)
+                        council=council, benchmarks=benchmarks, matched=bool(bench_key) or matched(),
+                        appendix=appendix)
 
 
 def _key(scorecard: str, month: str) -> tuple[str, str, str, str, str, str, str]:

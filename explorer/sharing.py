@@ -17,7 +17,7 @@ from sendlib.workflows.sharing import authority_history, save_choices, sharing_s
 
 from . import data, peers
 from .access import current_user
-from .authority import authority, claims, login_configured, may_write, name_of
+from .authority import authority, claims, login_configured, may_write, name_of, save_label
 from .components import kpi_table
 from .details import how_this_works
 from .text import label_text, plain
@@ -103,7 +103,7 @@ def choose_form(table: pd.DataFrame) -> None:
         }
         st.caption(plain(f"Ticked: shared with the other authorities using this explorer. Unticked: not shown to "
                          f"them. Saving records who chose and when, as a new version of {name}'s sharing choices."))
-        pressed = st.form_submit_button("Save what is shared", type="primary", key=SAVE_KEY,
+        pressed = st.form_submit_button(save_label("sharing choices"), type="primary", key=SAVE_KEY,
                                         icon=":material/save:")
     if pressed:
         _save(ticked)

@@ -11,6 +11,7 @@ from sendlib.workflows.load import Preview, commit_preview
 
 from . import data
 from .access import current_user
+from .authority import save_label
 from .text import plain, plain_table
 
 OUTCOME_KEY = "upload-outcome"
@@ -111,7 +112,7 @@ def figures_preview(preview: Preview, sheet: str | None) -> list[tuple[str, str]
     _warnings(summary)
     if not preview.new and not preview.revised:
         st.info("This file holds nothing new: every figure in it is already saved as it is.")
-    elif st.button("Confirm and save these figures", type="primary", key="upload-confirm"):
+    elif st.button(save_label(), type="primary", key="upload-confirm"):
         info = commit_preview(data.store(), preview, author=current_user())
         sentence = ("Nothing changed: every figure in the file was already saved." if info is None else
                     outcome_sentence(info.new, info.revised, summary.new_periods, summary.revised_periods))

@@ -12,6 +12,8 @@ from sendlib.presentation.wording import local_when
 from sendlib.store.delta import DeltaStore
 from sendlib.store.versioned import VersionInfo
 
+from .authority import save_label
+
 _TECHNICAL_KEY = "history-technical"
 
 
@@ -76,7 +78,7 @@ def side_history(side: DeltaStore, *, what: str, key: str, intro: str, empty: st
     when = {v.id: local_when(v.created_at) for v in versions}
     chosen = st.selectbox(f"{what}: go back to how they were on", older, key=f"{key}-version",
                           format_func=lambda i: when[i])
-    if st.button(f"Go back to the {what.lower()} of {when[chosen]}", key=f"{key}-restore"):
+    if st.button(f"Go back to the {what.lower()} of {when[chosen]} ({save_label(what.lower())[:1].lower()}{save_label(what.lower())[1:]})", key=f"{key}-restore"):
         side.restore(chosen, author=access.current_user())
         st.session_state[flash_key] = f"{what}: back as they were on {when[chosen]}, saved as a new change."
         st.rerun()

@@ -288,20 +288,23 @@ def cmd_repair(args: argparse.Namespace) -> int:
     return 0
 
 
-def _council_of(store: DeltaStore, catalogue: Catalogue) -> tuple[str, pd.DataFrame | None]:
-    """The name of the authority whose figures the store holds, and DfE's benchmarks for it (None when DfE does not
-    know it): what the report names on its cover and sets beside each measure."""
-    from sendlib.domain.benchmarks import LaNotFound, resolve_la
+def _council_of(store: DeltaStore, catalogue: Catalogue) -> tuple[str, pd.DataFrame | None, bool]:
+    """The name of the authority whose figures the store holds, DfE's benchmarks for it (None when DfE does not know
+    it) and whether DfE can be matched to it: what the report names on its cover and sets beside each measure."""
+    from sendlib.domain.authorities import dfe_matched, find_authority
+    from sendlib.domain.benchmarks import LaNotFound
     from sendlib.workflows.catalogues import authority_index
     from sendlib.workflows.dfe_releases import benchmarks_for_store
 
     if not store.la:
-        return "", None
+        return "", None, True
     try:
-        names = authority_index()
-        return resolve_la(names, store.la, index=names).la_name, benchmarks_for_store(store, catalogue, la=store.la)
+        name = find_authority(store.la, authority_index()).la_name
     except LaNotFound:
-        return store.la, None
+        return store.la, None, False
+    if not dfe_matched(store.la):
+        return name, None, False
+    return name, benchmarks_for_store(store, catalogue, la=store.la), True
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -317,11 +320,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     catalogue = store_catalogue(store)
     records = read_cases(store)
     computed = computed_figures(records, {k.id: k.scorecard for k in catalogue}) if len(records) else None
-    council, benchmarks = _council_of(store, catalogue)
+    council, benchmarks, matched = _council_of(store, catalogue)
     try:
         report = build_report(table, catalogue, read_comments(store), args.period, scorecard=args.scorecard,
                               version=store.head() or "", figures=args.figures, computed=computed, council=council,
-                              benchmarks=benchmarks, appendix=tuple(args.appendix or ()))
+                              benchmarks=benchmarks, matched=matched, appendix=tuple(args.appendix or ()))
     except ReportError as exc:
         return _fail(str(exc), 2)
     if args.forecast and store.la:

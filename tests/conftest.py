@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from store_files import copy_store
 
+from sendlib.domain.authorities import BOARD_AUTHORITY
 from sendlib.domain.catalogue import Catalogue, load_catalogue
 from sendlib.store.delta import DeltaStore
 from sendlib.store.location import Location
@@ -98,7 +99,10 @@ def parquet_built_store(tmp_path_factory: pytest.TempPathFactory, catalogue: Cat
 
 @pytest.fixture(scope="session")
 def table(built_store: DeltaStore) -> pd.DataFrame:
-    return built_store.read()
+    """Both bundled documents' rows, each read from its own council's partition (the scorecard Bournemouth,
+    Christchurch and Poole's, the board report its unnamed council's): the input of the pure functions, which take
+    one document at a time."""
+    return pd.concat([built_store.read(), built_store.authority(BOARD_AUTHORITY).read()], ignore_index=True)
 
 
 @pytest.fixture

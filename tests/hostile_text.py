@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from unittest import mock
 
+from sendlib.domain.authorities import BOARD_AUTHORITY
 from sendlib.domain.catalogue import new_kpi
 from sendlib.domain.commentary import Comment
 from sendlib.presentation.report import report_months
@@ -49,10 +50,12 @@ def write_hostile_text(store: DeltaStore) -> None:
     preview = preview_bytes(rows.getvalue().encode(), FILE_NAME, store, store_catalogue(store))
     assert not preview.errors, preview.errors
     commit_preview(store, preview, author=AUTHOR)
+    board = store.authority(BOARD_AUTHORITY)  # the board report's commentary is its own council's
     for scorecard, kpi_id, period in (("scorecard", "ehcps", "2025-01"), ("scorecard", kpi.id, "2025-01"),
                                       ("board", RATE, "2024-03"), ("board", "", "2024-03"),
-                                      ("scorecard", "", "2025-01")):
-        save_comment(store, Comment(scorecard=scorecard, kpi_id=kpi_id, period=period, text=HOSTILE, author=AUTHOR))
+                                      ("scorecard", "", report_months(store.read(), "scorecard")[0])):
+        save_comment(board if scorecard == "board" else store,
+                     Comment(scorecard=scorecard, kpi_id=kpi_id, period=period, text=HOSTILE, author=AUTHOR))
 
 
 @contextmanager
@@ -80,9 +83,10 @@ def write_bidi_text(store: DeltaStore) -> None:
         assert not preview.errors, preview.errors
         commit_preview(store, preview, author=BIDI_AUTHOR)
         table = store.read()
-        board = report_months(table, "board")[0]  # the months the overview and the report pages open on
+        council = store.authority(BOARD_AUTHORITY)  # the board report's commentary is its own council's
+        board = report_months(council.read(), "board")[0]  # the months the overview and the report pages open on
         for scorecard, kpi_id, period in (("scorecard", "ehcps", "2025-01"), ("scorecard", kpi.id, "2025-01"),
                                           ("scorecard", "", report_months(table, "scorecard")[0]),
                                           ("board", RATE, board), ("board", "", board)):
-            save_comment(store, Comment(scorecard=scorecard, kpi_id=kpi_id, period=period, text=BIDI_COMMENT,
+            save_comment(council if scorecard == "board" else store, Comment(scorecard=scorecard, kpi_id=kpi_id, period=period, text=BIDI_COMMENT,
                                         author=BIDI_AUTHOR))

@@ -42,6 +42,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from sendlib.domain.benchmarks import Authority, LaNotFound, resolve_la
+from sendlib.domain.own_measures import BUNDLED_AUTHORITY
 from sendlib.domain.settings import SETTINGS_FILE, load_settings
 
 Role = Literal["editor", "viewer"]
@@ -51,6 +52,29 @@ _ASCII_SPACE = " \t\r\n\v\f"
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 # A listed address: printable ASCII without spaces, one @ with something either side.
 _LISTABLE = re.compile(r"[!-?A-~]+@[!-?A-~]+", re.ASCII)
+
+# The two bundled documents are two councils' (issue 19): the scorecard is Bournemouth, Christchurch and Poole's (DfE's
+# 839), the board report another, larger council's that its document does not name. That council is an authority like
+# any other, under a code none of DfE's three-digit codes can be, so no DfE figure is ever taken for it.
+BOARD_AUTHORITY = "X01"
+LOCAL_AUTHORITIES = {BOARD_AUTHORITY: "The council of the board report (not named in its document)"}
+# Each bundled council and the bundled document that holds its figures (`schema` scorecard names).
+BUNDLED_DOCUMENTS = {BUNDLED_AUTHORITY: "scorecard", BOARD_AUTHORITY: "board"}
+NOT_MATCHED = "DfE comparisons are made only for an authority DfE can be matched to"
+
+
+def dfe_matched(la: str) -> bool:
+    """Whether DfE publishes figures for the authority: only one of DfE's own old codes can be matched."""
+    return OLD_CODE.fullmatch(la) is not None
+
+
+def local_authority(la: str) -> Authority | None:
+    """An authority DfE does not know (`LOCAL_AUTHORITIES`), by its code or its name; None for any other."""
+    wanted = " ".join(la.split()).casefold()
+    for code, name in LOCAL_AUTHORITIES.items():
+        if wanted in (code.casefold(), name.casefold()):
+            return Authority(old_la_code=code, la_name=name)
+    return None
 
 
 class AuthorityError(ValueError):
@@ -85,6 +109,8 @@ def find_authority(la: str, index: pd.DataFrame) -> Authority:
     text = str(la).strip(_ASCII_SPACE)
     if not text.isascii() or not text.isprintable():
         raise LaNotFound(f"no local authority {la!r}: names and codes are plain ASCII (839, E06000058, Devon)")
+    if (local := local_authority(text)) is not None:
+        return local
     return resolve_la(pd.DataFrame(), text, index=index)
 
 
@@ -101,6 +127,16 @@ class Authorities(BaseModel):
     viewers: dict[str, tuple[str, ...]] = {}
     # No `[viewers]` section: the home authority is open to everyone, as before there were several.
     open_viewing: bool = True
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """The authorities the app offers: `[authorities]` codes, else the home one, with the other bundled council
+        when the home one is a bundled document's (the bundled deployment serves both documents' councils)."""
+        if self.codes is not None:
+            return self.codes
+        if self.home in BUNDLED_DOCUMENTS:
+            return (self.home, *(code for code in BUNDLED_DOCUMENTS if code != self.home))
+        return (self.home,)
 
     @property
     def served(self) -> tuple[str, ...]:
@@ -138,7 +174,8 @@ class Authorities(BaseModel):
         """See `la`'s own data (what it shares with the others is the peer comparison's affair, not this)."""
         if not self.serves(la):
             return False
-        return la in self.roles(email, claim) or (self.open_viewing and la == self.home)
+        bundled = self.codes is None and la in self.shown  # the other bundled council, where none are configured
+        return la in self.roles(email, claim) or (self.open_viewing and (la == self.home or bundled))
 
 
 def _resolve(la: str, index: pd.DataFrame, *, where: str) -> Authority:
@@ -202,7 +239,8 @@ def parse_authorities(secrets: Mapping[str, Any], index: pd.DataFrame, *, home_l
     if codes is not None and home not in codes:
         raise AuthorityError(f"the home authority ({home_la}, {home}) is not among [authorities] codes "
                              f"({', '.join(codes)}): add it, or set [explorer] home_la to one of them")
-    served = Authorities(home=home, codes=codes, known=frozenset(index["old_la_code"].dropna().astype(str)))
+    known = frozenset(index["old_la_code"].dropna().astype(str)) | frozenset(LOCAL_AUTHORITIES)
+    served = Authorities(home=home, codes=codes, known=known)
     editors = _people(secrets.get("editors", {}), "editors", index, served)
     viewers = _people(secrets.get("viewers", {}), "viewers", index, served)
     return served.model_copy(update={"editors": editors, "viewers": viewers, "open_viewing": "viewers" not in secrets})

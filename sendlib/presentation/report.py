@@ -61,9 +61,6 @@ from sendlib.presentation.tables import headlines as headline_measures
 ReportFormat = Literal["html", "pdf"]
 APPENDICES = ("glossary",)
 COMPARISONS = {"national": "England", "regional": "Region", "statistical_neighbours": "Neighbours"}
-# Whose figures a bundled document holds, where its document does not say: DfE can give England's figure for it
-# (the same for every council) but no region or neighbours of its own.
-UNNAMED_COUNCILS = {"board": "The council of the board report (not named in its document)"}
 Figures = Literal["typed", "computed"]
 FIGURES: dict[str, str] = {"typed": "As typed", "computed": "Computed from case records"}
 TIMELINESS_BASIS = (
@@ -677,14 +674,14 @@ def _groups(body: list[KPI], inputs: _Inputs, table: pd.DataFrame, scorecard: st
 def build_report(table: pd.DataFrame, catalogue: Catalogue, comments: pd.DataFrame, period: str, *,
                  scorecard: str = "board", version: str = "", charts: bool = True, figures: Figures = "typed",
                  computed: pd.DataFrame | None = None, council: str = "", benchmarks: pd.DataFrame | None = None,
-                 appendix: tuple[str, ...] = ()) -> Report:
+                 matched: bool = True, appendix: tuple[str, ...] = ()) -> Report:
     """The report model for `period` (a month). Raises ReportError when the scorecard has nothing for it.
 
     `computed`: the figures computed from case records (`sendlib.workflows.cases.computed_figures`), set beside the
     typed ones; with `figures="computed"` the report uses them in place of the typed figures of the KPIs they feed.
-    `council`: whose figures these are, named on the cover line (a document in UNNAMED_COUNCILS says its own).
-    `benchmarks`: DfE's benchmarks for that council (`benchmarks.compute`); of a document in UNNAMED_COUNCILS only
-    England's are used. `appendix`: any of APPENDICES, printed after the report."""
+    `council`: whose figures these are (the authority's name), named on the cover line. `benchmarks`: DfE's
+    benchmarks for that council (`benchmarks.compute`); `matched=False` for a council DfE cannot be matched to (the
+    board report's), of which only England's are used, the same for every council. `appendix`: any of APPENDICES, printed after the report."""
     month = canonical_month(period)
     kpis, fed = _checked(table, catalogue, scorecard, month, figures, computed)
     unknown = [a for a in appendix if a not in APPENDICES]
@@ -693,7 +690,6 @@ def build_report(table: pd.DataFrame, catalogue: Catalogue, comments: pd.DataFra
     typed_table = table
     if figures == "computed":
         table = use_computed(table, fed)
-    matched = scorecard not in UNNAMED_COUNCILS
     inputs = _Inputs(catalogue, _Facts(table, scorecard), comment_lookup(comments, scorecard), month,
                      dfe_figures(benchmarks, month, matched=matched))
     context = [k.id for k in kpis if k.section == CONTEXT_SECTION]
@@ -719,7 +715,7 @@ def build_report(table: pd.DataFrame, catalogue: Catalogue, comments: pd.DataFra
         figures=figures,
         basis=_basis(figures, SCORECARDS.get(scorecard, scorecard), len(computed_rows)),
         computed_rows=computed_rows,
-        council=UNNAMED_COUNCILS.get(scorecard, council),
+        council=council,
         undefined=_undefined(kpis),
         appendix=tuple(a for a in APPENDICES if a in appendix),
         comparison_sources=_comparison_sources(list(all_rows.values())),

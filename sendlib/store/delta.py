@@ -894,6 +894,39 @@ class DeltaStore:
         assert info is not None
         return info
 
+    def move_rows(self, which: Callable[[pd.DataFrame], pd.Series], to: str, *, action: str,
+                  message: str) -> VersionInfo | None:
+        """This authority's rows that `which` picks, moved into authority `to`'s partition as one commit (both
+        partitions rewritten together, so no version holds them twice or nowhere); None when none are picked. A
+        move is every authority's affair (it records no one authority), so it is in both authorities' histories."""
+        import pandas as pd
+        from deltalake import write_deltalake
+
+        target = self.authority(to)
+
+        def step(table: DeltaTable | None) -> VersionInfo | None:
+            if table is None:
+                return None
+            read_version = table.version()
+            mine = self._frame(table)
+            picked = which(mine).to_numpy(dtype=bool)
+            if not picked.any():
+                return None
+            theirs = target._frame(table)
+            kept = self.spec.normalise(mine[~picked])
+            moved = self.spec.normalise(pd.concat([theirs, mine[picked]], ignore_index=True))
+            record = self._record(action, len(kept) + len(moved), {"revised": int(picked.sum())}, message=message)
+            record.pop("la_code", None)
+            import pyarrow as pa
+
+            rows = pa.concat_tables([pa.table(self._arrow(kept)), pa.table(target._arrow(moved))])
+            write_deltalake(table, rows, mode="overwrite",
+                            predicate=_partition_predicate([AUTHORITY], [(self._own(),), (to,)]),
+                            commit_properties=self._properties(record), target_file_size=self.target_file_size)
+            return self._landed(read_version, record)
+
+        return self._retrying(action, step)
+
     def _only_this_authority(self, table: Snapshot) -> bool:
         """Whether every file of `table`'s version is this authority's: then a RESTORE touches no one else's rows."""
         import pyarrow as pa

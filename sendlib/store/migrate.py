@@ -463,3 +463,26 @@ def migrate(root: str | os.PathLike[str], *, la: str, finish: bool = False) -> l
     if finish:
         return _finish(path, names, la)
     return [_migrate_table(path, name, la) for name in names]
+
+
+def split_bundled_documents(store: DeltaStore) -> list[str]:
+    """A store built when both bundled documents were filed under Bournemouth, Christchurch and Poole (839): the
+    board report's figures and commentary moved to the council of the board report (`BOARD_AUTHORITY`), one commit
+    per table, so no page shows the two councils' figures as one's. Idempotent (nothing to move, nothing written);
+    returns what was moved, in words."""
+    from sendlib.domain.authorities import BOARD_AUTHORITY, BUNDLED_DOCUMENTS
+    from sendlib.domain.commentary import COMMENTARY
+    from sendlib.domain.own_measures import BUNDLED_AUTHORITY
+
+    board = BUNDLED_DOCUMENTS[BOARD_AUTHORITY]
+    moved = []
+    for spec in (store.spec, COMMENTARY):
+        table = store.side(spec).authority(BUNDLED_AUTHORITY)
+        if not table.exists():
+            continue
+        info = table.move_rows(lambda rows: rows["scorecard"] == board, BOARD_AUTHORITY, action="migrate",
+                               message=f"the board report's {spec.name} moved from {BUNDLED_AUTHORITY} to "
+                                       f"{BOARD_AUTHORITY}: the board report is another council's")
+        if info is not None:
+            moved.append(f"{spec.name}: {info.revised} rows to {BOARD_AUTHORITY} (version {info.id})")
+    return moved

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sendlib.domain.authorities import LOCAL_AUTHORITIES
 from sendlib.domain.case_measures import case_rows, cases_behind, compute, latest_census
 from sendlib.domain.cases import CASE_KEY, CASES, fed_kpis, measure
 from sendlib.domain.catalogue import Catalogue
@@ -298,7 +299,7 @@ def check_authority(ret: Sen2Return, own_la: str | None) -> None:
     if own_la is None or ret.la is None or ret.la.strip() == own_la:
         return
     index = authority_index()
-    names = dict(zip(index["old_la_code"].astype(str), index["la_name"].astype(str), strict=True))
+    names = dict(zip(index["old_la_code"].astype(str), index["la_name"].astype(str), strict=True)) | LOCAL_AUTHORITIES
     found = authority_finding(ret.la, own_la, names)
     if found is not None:
         code, message = found

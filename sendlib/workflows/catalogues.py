@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from sendlib.domain.authorities import OLD_CODE, find_authority
+from sendlib.domain.authorities import BUNDLED_DOCUMENTS, LOCAL_AUTHORITIES, OLD_CODE, find_authority
 from sendlib.domain.benchmarks import la_index, load_mappings
 from sendlib.domain.catalogue import KPI, Catalogue, load_catalogue, load_themes, normalise_name
 from sendlib.domain.common_measures import common_measures, suggest_common
 from sendlib.domain.measure_setup import MeasureProposal, infer_theme, infer_unit, proposal, to_kpis
-from sendlib.domain.own_measures import BUNDLED_AUTHORITY, OWN_MEASURES, kpis_of, measure_rows
+from sendlib.domain.own_measures import OWN_MEASURES, kpis_of, measure_rows
 from sendlib.domain.paths import catalogue_dir
 from sendlib.domain.periods import sort_key
 from sendlib.domain.settings import load_settings
@@ -45,7 +45,7 @@ def authority_code(la: str | None = None) -> str:
     """An authority's old three-digit code from a name, an old or a new code (default: the configured home
     authority). LaNotFound for one DfE does not know, and for any look-alike of a code (`８３９`, `٨٣٩`)."""
     wanted = la or load_settings().home_la
-    if OLD_CODE.fullmatch(wanted):
+    if OLD_CODE.fullmatch(wanted) or wanted in LOCAL_AUTHORITIES:
         return wanted
     return find_authority(wanted, authority_index()).old_la_code
 
@@ -61,7 +61,7 @@ def store_catalogue(store: DeltaStore, la: str | None = None, *, with_common: bo
     code = authority_code(la or store.la)
     side = measures_store(store.authority(code))
     own = kpis_of(side.read_or_empty(), code) if side.exists() else []
-    if code != BUNDLED_AUTHORITY:
+    if code not in BUNDLED_DOCUMENTS:
         mine = Catalogue(own, load_themes(catalogue_dir()))
         return with_common_measures(mine) if with_common else mine
     catalogue = _bundled_with(own, side, code)

@@ -16,8 +16,8 @@ from typing import SupportsFloat, cast
 import numpy as np
 import pandas as pd
 
+from sendlib.domain.authorities import BUNDLED_DOCUMENTS
 from sendlib.domain.catalogue import Catalogue, load_catalogue
-from sendlib.domain.own_measures import BUNDLED_AUTHORITY
 from sendlib.domain.paths import BOARD_FILE, SCORECARD_FILE
 from sendlib.domain.schema import COLUMNS, KEY, SERIES_WORDS, normalise
 from sendlib.domain.values import CellError, format_value, is_missing
@@ -325,15 +325,26 @@ def load_file(
     return preview, commit_preview(store, preview, author=author)
 
 
-BUNDLED_FILES = (SCORECARD_FILE, BOARD_FILE)
+BUNDLED_FILES = {"scorecard": SCORECARD_FILE, "board": BOARD_FILE}
 
 
-def init_store(store: DeltaStore, catalogue: Catalogue | None = None) -> list[VersionInfo]:
-    """Build a store from the bundled documents, through the same path an upload takes."""
+def init_store(store: DeltaStore, catalogue: Catalogue | None = None, *, both: bool = True) -> list[VersionInfo]:
+    """Build a store from the bundled documents, through the same path an upload takes: each into its own council's
+    partition (`authorities.BUNDLED_DOCUMENTS`: the scorecard Bournemouth, Christchurch and Poole's, the board report
+    the unnamed council's), never two councils' figures under one. `both`: the other bundled council's too, when
+    the store is opened for one of them (what `init` does); every version written is returned, in order.
+    A parquet store (the layout from before the Delta store: one authority's, no partitions) takes both, as it
+    always did; opening it on the Delta store moves the board report's to its council (`migrate`)."""
     catalogue = catalogue or load_catalogue()
+    code = authority_code(store.la)
     infos = []
-    for path in BUNDLED_FILES:
-        _, info = load_file(store, path, catalogue, author="bundled data")
+    for la, document in BUNDLED_DOCUMENTS.items():
+        if la != code and not (both and code in BUNDLED_DOCUMENTS):
+            continue
+        target = store if la == code else store.authority(la)
+        if target is not store and _started(target):
+            continue
+        _, info = load_file(target, BUNDLED_FILES[document], catalogue, author="bundled data")
         if info:
             infos.append(info)
     ensure_dfe(store)
@@ -353,8 +364,8 @@ def ensure_store(store: DeltaStore) -> DeltaStore:
         with store.writing():
             if not _started(store):
                 code = authority_code(store.la)
-                if code == BUNDLED_AUTHORITY:
-                    init_store(store)
+                if code in BUNDLED_DOCUMENTS:
+                    init_store(store, both=False)
                 else:
                     store.replace_with(store.spec.empty(), action="init", author="bundled data",
                                        message=f"an empty store for authority {code}: its own figures come from "

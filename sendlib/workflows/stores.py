@@ -6,7 +6,9 @@ before the Delta store is migrated before anything reads it.
 authority). A folder still holding the old `versions/` + `HEAD` layout is migrated on first open (`store.migrate`,
 history kept, the old files left until `python -m sendlib migrate --finish`), and the KPIs once added on the upload
 page (`extra_kpis.json`) become that authority's own measures. A table the migration refuses (a damaged old
-version) stops the open with the reason, as damage does.
+version) stops the open with the reason, as damage does. A store that filed both bundled documents under
+Bournemouth, Christchurch and Poole has the board report's rows moved to that report's own council on open
+(`migrate.split_bundled_documents`, one commit per table, once).
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from sendlib.domain.authorities import BUNDLED_DOCUMENTS
 from sendlib.domain.catalogue import KPI
 from sendlib.domain.paths import store_address
 from sendlib.store.delta import DeltaStore
 from sendlib.store.location import store_location
+from sendlib.store.migrate import split_bundled_documents
 from sendlib.store.versioned import ParquetStore, StoreError
 from sendlib.workflows.catalogues import add_kpi, authority_code, measures_store
 
@@ -38,6 +42,8 @@ def open_store(where: str | os.PathLike[str] | None = None, *, la: str | None = 
     store = DeltaStore(location, la=authority_code(la))
     if migrate_old and location.is_local:
         _migrate_old(store)
+    if migrate_old and store.la in BUNDLED_DOCUMENTS:
+        split_bundled_documents(store)
     return store
 
 

@@ -23,10 +23,13 @@ def switch_to(at: AppTest, page: str) -> AppTest:
     return at
 
 
-def open_page(page: str, *, timeout: float = 60, query: dict[str, str] | None = None) -> AppTest:
+def open_page(page: str, *, timeout: float = 60, query: dict[str, str] | None = None,
+              la: str | None = None) -> AppTest:
     """The app as a user opens it: the entry script, then a switch to `page` (with `query` in its address, as
-    `measure?id=ehcps`); no exception on the way."""
+    `measure?id=ehcps`); no exception on the way. `la`: the authority chosen in the sidebar."""
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)
+    if la:
+        at.session_state["authority"] = la
     at.run()
     for name, value in (query or {}).items():
         at.query_params[name] = value

@@ -12,6 +12,8 @@ from registry_nav import switch_to
 from streamlit.testing.v1 import AppTest
 
 from explorer.menu import pages
+from sendlib.domain.authorities import BOARD_AUTHORITY
+from sendlib.domain.catalogue import load_catalogue
 from sendlib.domain.paths import ROOT
 from sendlib.presentation.tables import TILE_LABEL_CHARS
 from sendlib.workflows.load import init_store
@@ -44,6 +46,12 @@ def app(store_dir: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
 
 
+def board_council(app: AppTest) -> AppTest:
+    """The app showing the board report's council (chosen in the sidebar: the bundled deployment serves two)."""
+    app.session_state["authority"] = BOARD_AUTHORITY
+    return app
+
+
 @pytest.mark.parametrize("page", [p.url_path for p in pages()])
 def test_every_registered_page_runs_and_has_a_title(app: AppTest, page: str) -> None:
     """The sweep: every page of the registry (explorer.menu.pages()) opens without an exception, under one h1."""
@@ -57,17 +65,21 @@ def metric_values(at: AppTest) -> list[str]:
     return [m.value for m in at.metric]
 
 
+def by_name(at: AppTest) -> dict[str, str]:
+    """Each tile's figure by its measure's full name (the tile's help; its label is the short name)."""
+    return {shown(m.proto.help).split(". Latest")[0]: m.value for m in at.metric}
+
+
 def test_overview_opens_on_headlines_and_the_whole_scorecard(app: AppTest) -> None:
     app.run()
     assert not app.exception
-    assert app.title[0].value == "SEND performance overview"
-    values = dict(zip([shown(m.label) for m in app.metric], metric_values(app), strict=True))
+    assert app.title[0].value == "SEND performance overview — Bournemouth, Christchurch and Poole"
+    values = by_name(app)
     assert values["No. of EHCPs"] == "4,453"  # scorecard, Jan 25
-    assert values["Number of EHCPs"] == "8,317"  # board tile
-    assert values["EHCP: % of new EHC Plans issued within 20 weeks, excl. exceptions"] == "15.9%"
+    assert "Number of EHCPs" not in values, "the board report's tile is another council's"
     assert len(app.get("vega_lite_chart")) >= 1
     table = app.dataframe[0].value
-    assert len(table) == 138  # every KPI of both documents, value or not
+    assert len(table) == len(load_catalogue().for_scorecard("scorecard"))  # every scorecard KPI, value or not
     row = table.set_index("KPI").loc["% of EHCPs in Special: Independent & Non-Maintained"]
     assert (row["Latest"], row["Previous"], row["Target"]) == ("11.5%", "11.2%", "5.0%")
     assert (row["England"], row["Statistical neighbours"], row["Region"]) == ("5.2%", "5.7%", "6.2%")
@@ -84,25 +96,31 @@ def test_overview_theme_filter_narrows_the_table(app: AppTest) -> None:
     assert set(table["Theme"]) == {"SENDIASS"}
 
 
-def test_overview_scorecard_choice_hides_the_other_document(app: AppTest) -> None:
-    app.run()
-    app.button_group(key="overview-scorecards").set_value(["board"]).run()
+def test_the_board_report_s_council_sees_its_own_document_only(app: AppTest) -> None:
+    board_council(app).run()
     assert not app.exception
-    labels = [shown(m.label) for m in app.metric]
-    assert "Number of EHCPs" in labels and "No. of EHCPs" not in labels
+    values = by_name(app)
+    assert values["Number of EHCPs"] == "8,317" and "No. of EHCPs" not in values
+    assert values["EHCP: % of new EHC Plans issued within 20 weeks, excl. exceptions"] == "15.9%"
+    assert not [b for b in app.button_group if b.key == "overview-scorecards"], "one document: no choice to make"
     assert set(app.dataframe[0].value.columns) >= {"KPI", "Latest"}
     assert len(app.dataframe[0].value) == 52
 
 
 @pytest.mark.parametrize(("page", "figures"), THEME_FIGURES.items())
 def test_theme_page_is_a_grid_of_the_documents_figures(app: AppTest, page: str, figures: list[str]) -> None:
-    app.run()
-    switch_to(app, page).run()
-    assert not app.exception, app.exception
-    shown = [str(f).split(" (")[0] for d in app.dataframe if "Figure" in d.value for f in d.value["Figure"]]
+    """Each document's figures on its own council's page: Bournemouth's scorecard, the board report's council's."""
+    shown, downloads = [], 0
+    for council in ("839", BOARD_AUTHORITY):
+        app.session_state["authority"] = council
+        app.run()
+        switch_to(app, page).run()
+        assert not app.exception, app.exception
+        downloads += len(app.get("download_button"))
+        shown += [str(f).split(" (")[0] for d in app.dataframe if "Figure" in d.value for f in d.value["Figure"]]
     for figure in figures:
         assert figure in shown, f"{figure} not among {shown}"
-    assert app.get("download_button"), "every page offers its table as a download"
+    assert downloads, "a page with measures offers its table as a download"
 
 
 def test_overview_tiles_can_be_told_apart_before_their_labels_are_cut_short(app: AppTest) -> None:
@@ -130,7 +148,7 @@ def test_the_sidebar_is_drawn_after_a_page_that_ends_early(app: AppTest) -> None
     app.file_uploader(key="upload-file").set_value(("bad.csv", b"kpi_id,period,value\nehcps,2025-13,1\n", "text/csv")).run()
     assert not app.exception, app.exception
     assert "refused" in app.error[0].value
-    assert app.sidebar.selectbox(key="home-la").value == "839"
+    assert app.sidebar.selectbox(key="authority").value == "839"
     assert app.sidebar.radio(key="sn-groups").value == "2021"
 
 
@@ -155,7 +173,7 @@ def test_extract_page_filters_preview_and_offers_every_format(app: AppTest, stor
     app.run()
     app.switch_page("app_pages/extract.py").run()
     assert not app.exception, app.exception
-    assert app.title[0].value == "Extract data"
+    assert app.title[0].value == "Extract data — Bournemouth, Christchurch and Poole"
     assert [m.value for m in app.metric] == [f"{len(table):,}", f"{len(table):,}"]  # no filter: every value
 
     app.multiselect(key="extract-themes").select("tribunals").run()
@@ -222,18 +240,17 @@ def test_theme_page_and_overview_show_dfe_benchmarks_with_their_source(app: AppT
     assert any("Published by DfE: England (DfE Jan" in s for s in specs), "the measure page's chart, described in words"
 
 
-def test_changing_the_home_authority_changes_the_dfe_figures(app: AppTest, store_dir: str) -> None:
+def test_changing_the_neighbour_groups_changes_the_dfe_figures(app: AppTest, store_dir: str) -> None:
+    """The overview's DfE figures are the authority shown's (comparing with another is How we compare's own
+    control, tests/app/test_whose_data.py); the neighbour groups chosen in the sidebar change its neighbours."""
     app.run()
-    before = app.dataframe[-1].value.set_index("KPI").loc["% of EHCPs in Mainstream", "Our figure (DfE)"]
-    assert app.sidebar.selectbox(key="home-la").value == "839", "Bournemouth, Christchurch and Poole by default"
+    row = app.dataframe[-1].value.set_index("KPI").loc["% of EHCPs in Mainstream"]
+    assert row["Our figure (DfE)"] == _dfe_value(store_dir, "ehcps-mainstream-pct", "home_la", "839")
     # AppTest drops the entry script's sidebar widgets (and so their state) on every rerun (Streamlit 1.67 with
-    # st.navigation), so both choices are set for one run here; tests/browser/test_dfe_benchmarks.py drives the real ones.
-    app.session_state["home-la"] = "383"  # Leeds
+    # st.navigation), so the choice is set for one run here; tests/browser/test_dfe_benchmarks.py drives the real one.
     app.session_state["sn-groups"] = "2025"
     app.run()
     assert not app.exception, app.exception
     row = app.dataframe[-1].value.set_index("KPI").loc["% of EHCPs in Mainstream"]
-    assert row["Our figure (DfE)"] == _dfe_value(store_dir, "ehcps-mainstream-pct", "home_la", "383") != before
-    assert any("Leeds" in shown(c.value) for c in app.caption)
-    assert row["Neighbours (DfE)"] == _dfe_value(store_dir, "ehcps-mainstream-pct", "statistical_neighbours", "383", "2025")
-    assert row["Neighbours (DfE)"] != _dfe_value(store_dir, "ehcps-mainstream-pct", "statistical_neighbours", "383", "2021")
+    assert row["Neighbours (DfE)"] == _dfe_value(store_dir, "ehcps-mainstream-pct", "statistical_neighbours", "839", "2025")
+    assert row["Neighbours (DfE)"] != _dfe_value(store_dir, "ehcps-mainstream-pct", "statistical_neighbours", "839", "2021")

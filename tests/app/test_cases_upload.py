@@ -76,7 +76,7 @@ def test_a_return_is_previewed_then_confirmed_listed_on_history_and_loaded_again
     assert any("census date 2025-01-16, LA code 839, 2025 layout (v1.3)" in shown(c.value) for c in at.caption)
     assert any("pseudonymisation key was generated" in i.value for i in at.info), "the new key is announced"
     assert (store_dir / KEY_FILE).exists(), "the preview makes the key, so references can be matched later"
-    assert cases_store(store).head() is None and store.head() == "000002", "nothing is saved before Confirm"
+    assert cases_store(store).head() is None and store.head() == "000001", "nothing is saved before Confirm"
     (expander,) = [e for e in at.expander if " quer" in e.label]
     queries = len(expander.dataframe[0].value)
     assert expander.label.startswith(f"{queries} quer")
@@ -88,7 +88,7 @@ def test_a_return_is_previewed_then_confirmed_listed_on_history_and_loaded_again
     assert "Saved as case records version 000001" in at.success[0].value
     assert f"{requests:,} new and 0 revised requests" in at.success[0].value
     assert cases_store(store).head() == "000001" and len(read_cases(store)) == requests
-    assert store.head() == "000002", "the figures' versions are untouched"
+    assert store.head() == "000001", "the figures' versions are untouched"
     assert metrics(at)["Unchanged requests"] == f"{requests:,}", "previewed again against what is now held"
     assert any("holds nothing new" in i.value for i in at.info)
     assert not [b for b in at.button if b.key == "cases-confirm"]
@@ -105,7 +105,7 @@ def test_a_return_is_previewed_then_confirmed_listed_on_history_and_loaded_again
     listed = case_versions(history)
     assert listed["Now showing"].tolist() == ["yes"]
     assert listed["File"].tolist() == ["sen2-2025.xml"] and listed["Rows"].tolist() == [requests]
-    assert history.dataframe[0].value["What"].iloc[0] == "Upload of board_report_2024-05.csv", "the figures' versions as before"
+    assert history.dataframe[0].value["What"].iloc[0] == "Upload of send_scorecard.csv", "the figures' versions as before"
     text = page_text(history)
     assert not [ref for ref in read_cases(store)["case_ref"] if ref in text], "no case row on the History page"
     identities_absent(text, synthetic)
@@ -129,7 +129,7 @@ def test_case_records_are_restored_from_history_as_a_new_version(store_dir: Path
     assert history.success[0].value.startswith("Case records: back as they were on ")
     side = cases_store(store)
     assert side.head() == "000003" and side.read().equals(side.read("000001"))
-    assert store.head() == "000002", "restoring case records leaves the figures alone"
+    assert store.head() == "000001", "restoring case records leaves the figures alone"
     assert case_versions(history)["Now showing"].tolist() == ["yes", "no", "no"]
 
 
@@ -187,7 +187,7 @@ def test_a_return_put_in_the_figures_uploader_is_checked_as_case_records(store_d
     at.button(key="cases-confirm").click().run()
     assert not at.exception, at.exception
     assert "Saved as case records version 000001" in at.success[0].value
-    assert open_store(store_dir).head() == "000002", "not read as figures"
+    assert open_store(store_dir).head() == "000001", "not read as figures"
 
 
 def test_only_editors_may_load_or_restore_case_records(store_dir: Path) -> None:

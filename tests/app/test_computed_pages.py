@@ -17,6 +17,7 @@ from registry_nav import open_page
 from sen2_synthetic import Synthetic, generate
 from streamlit.testing.v1 import AppTest
 
+from sendlib.domain.authorities import BOARD_AUTHORITY
 from sendlib.domain.benchmarks import compute, load_mappings
 from sendlib.domain.cases import case_measures
 from sendlib.domain.catalogue import load_catalogue
@@ -28,6 +29,7 @@ from sendlib.workflows.load import init_store
 from sendlib.workflows.stores import open_store
 
 RATE = "b04-20-week-rate-excl-exceptions"
+BOARD = BOARD_AUTHORITY
 RATE_NAME = "EHCP: % of new EHC Plans issued within 20 weeks, excl. exceptions"
 CENSUS = "2025-01-16"
 # The KPI each overview tile's computed line comes from, and the measure (and census) that feeds it.
@@ -36,9 +38,14 @@ TILES = {"ehcps": "active_plans", "ehcna-under-assessment": "open_assessments", 
 
 
 def with_cases(path: Path, synthetic: Synthetic) -> Path:
+    """Both bundled councils with the same case records (each its own return, its LA in the header): the board
+    report's typed 20-week rate is its council's, so its computed rate is set beside it there."""
     store = open_store(path)
     init_store(store)
     commit_cases(store, preview_cases(store, synthetic.xml, "sen2.xml"))
+    board = store.authority(BOARD)
+    theirs = synthetic.xml.replace(b"<LEA>839</LEA>", f"<LEA>{BOARD}</LEA>".encode())
+    commit_cases(board, preview_cases(board, theirs, "sen2.xml"))
     return path
 
 
@@ -67,8 +74,8 @@ def gap(computed: float, typed: float, unit: str = "percent") -> str:
     return f"{size} {'higher' if computed > typed else 'lower'} than typed"
 
 
-def typed(store: Path, kpi_id: str, period: str) -> float:
-    table = open_store(store).read()
+def typed(store: Path, kpi_id: str, period: str, la: str = "839") -> float:
+    table = open_store(store, la=la).read()
     row = table[(table["kpi_id"] == kpi_id) & (table["series"] == "actual") & (table["period"] == period)]
     return float(row["value"].iloc[0])
 
@@ -90,18 +97,22 @@ def frame_with(at: AppTest, column: str) -> pd.DataFrame:
 
 
 def test_statutory_duty_sets_computed_beside_typed(at_store: Path, synthetic: Synthetic) -> None:
-    at = open_page("statutory_duty")
-    assert "Computed from case records" in [s.value for s in at.subheader]
-    compared = frame_with(at, "Typed").set_index("KPI")
+    bcp = open_page("statutory_duty")
+    assert "Computed from case records" in [s.value for s in bcp.subheader]
+    compared = frame_with(bcp, "Typed").set_index("KPI")
     assert list(compared.columns) == ["Month", "Computed", "Typed", "Difference"]
-    ours, theirs = oracle(synthetic, "rate_ex", "2024-03"), typed(at_store, RATE, "2024-03")
-    # The latest month with both a computed and a typed figure.
-    assert compared.loc[RATE_NAME].tolist() == ["March 2024", pct(ours), pct(theirs), "Computed is " + gap(ours, theirs)]
     plans = oracle(synthetic, "active_plans", CENSUS[:7])
     assert compared.loc["No. of EHCPs"].tolist() == [
         "January 2025", f"{plans:,.0f}", f"{typed(at_store, 'ehcps', '2025-01'):,.0f}",
         "Computed is " + gap(plans, typed(at_store, "ehcps", "2025-01"), "count")]
-    measure = open_page("measure", query={"id": RATE})
+    assert RATE_NAME not in compared.index, "the board report's rate is its own council's, not Bournemouth's"
+
+    at = open_page("statutory_duty", la=BOARD)
+    compared = frame_with(at, "Typed").set_index("KPI")
+    ours, theirs = oracle(synthetic, "rate_ex", "2024-03"), typed(at_store, RATE, "2024-03", BOARD)
+    # The latest month with both a computed and a typed figure.
+    assert compared.loc[RATE_NAME].tolist() == ["March 2024", pct(ours), pct(theirs), "Computed is " + gap(ours, theirs)]
+    measure = open_page("measure", query={"id": RATE}, la=BOARD)
     sources = measure.table[0].value
     march = sources[(sources.index == "Computed from case records") & (sources["Period"] == "March 2024")]
     assert march["Figure"].tolist() == [pct(ours)], "on the measure's page"
@@ -112,7 +123,7 @@ def test_statutory_duty_sets_computed_beside_typed(at_store: Path, synthetic: Sy
     assert not at.exception, at.exception
     feb = frame_with(at, "Typed").set_index("KPI")
     ours = oracle(synthetic, "rate_ex", "2024-02")
-    assert feb.loc[RATE_NAME, ["Computed", "Typed"]].tolist() == [pct(ours), pct(typed(at_store, RATE, "2024-02"))]
+    assert feb.loc[RATE_NAME, ["Computed", "Typed"]].tolist() == [pct(ours), pct(typed(at_store, RATE, "2024-02", BOARD))]
     assert "No. of EHCPs" not in feb.index, "a census measure has no figure in February"
 
 
@@ -148,17 +159,26 @@ def test_statutory_duty_without_case_records_says_how_to_get_them(store_dir: Pat
 
 
 def test_overview_tiles_carry_the_computed_figure(at_store: Path, synthetic: Synthetic) -> None:
-    at = open_page("app_pages/overview.py")
-    summary = summarise(open_store(at_store).read(), load_catalogue()).set_index("kpi_id")
-    lines = [c for c in captions(at) if c.startswith("Computed from case records")]
+    lines, want = [], []
+    for la in ("839", BOARD):  # each council's overview, its own tiles
+        at = open_page("app_pages/overview.py", la=la)
+        lines += [c for c in captions(at) if c.startswith("Computed from case records")]
+        summary = summarise(open_store(at_store, la=la).read(), load_catalogue()).set_index("kpi_id")
+        want += _computed_lines(summary, synthetic)
+    assert sorted(lines) == sorted(want)
+
+
+def _computed_lines(summary: pd.DataFrame, synthetic: Synthetic) -> list[str]:
     want = []
     for kpi_id, measure in TILES.items():
+        if pd.isna(summary.loc[kpi_id, "latest"]):
+            continue
         row = summary.loc[kpi_id]
         ours = oracle(synthetic, measure, row["latest_period"])
         unit = "percent" if row["unit"] == "percent" else "count"
         shown = pct(ours) if unit == "percent" else f"{ours:,.0f}"
         want.append(f"Computed from case records: {shown} ({gap(ours, float(row['latest']), unit)})")
-    assert sorted(lines) == sorted(want)
+    return want
 
 
 def test_overview_without_case_records_has_no_computed_lines(store_dir: Path) -> None:
@@ -167,11 +187,11 @@ def test_overview_without_case_records_has_no_computed_lines(store_dir: Path) ->
 
 
 def test_board_report_sets_computed_beside_typed_and_can_use_either(at_store: Path, synthetic: Synthetic) -> None:
-    at = open_page("app_pages/board_report.py")
+    at = open_page("app_pages/board_report.py", la=BOARD)
     figures = at.radio(key="board-report-figures")
     assert figures.value == "typed"
     html = at.get("html")[0].proto.body
-    ours, theirs = oracle(synthetic, "rate_ex", "2024-03"), typed(at_store, RATE, "2024-03")
+    ours, theirs = oracle(synthetic, "rate_ex", "2024-03"), typed(at_store, RATE, "2024-03", BOARD)
     assert "This report uses the figures as typed." in html
     assert f"<td class=\"num\">{pct(ours)}</td><td class=\"num\">{pct(theirs)}</td><td>Computed is {gap(ours, theirs)}" in html
     assert "with cases that went to mediation or tribunal included" in html

@@ -266,7 +266,7 @@ def test_other_problems_are_still_listed_and_the_file_is_not_loaded_until_they_a
     assert not at.exception, at.exception
     said = shown(at.warning[0].value)
     assert "2 measures set up" in said and "The file was not loaded: it still has 1 problem" in said
-    assert store.head() == "000002", "figures untouched"
+    assert store.head() == "000001", "figures untouched (000002 is the board report's council's)"
     assert measures_store(store).head() == "000001"
     assert not at.data_editor, "the measures are known now: only the other problem is left"
     assert at.table[0].value.map(lambda v: shown(v) if isinstance(v, str) else v)["Value"].tolist() == ["lots"]

@@ -11,6 +11,7 @@ from registry_nav import switch_to
 from store_files import newest_file
 from streamlit.testing.v1 import AppTest
 
+from sendlib.domain.authorities import BOARD_AUTHORITY, LOCAL_AUTHORITIES
 from sendlib.domain.paths import ROOT
 from sendlib.workflows.stores import open_store
 
@@ -31,7 +32,11 @@ def technical(at: AppTest) -> str:
 
 
 def app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    """The app showing the board report's council, whose version (the bundled store's newest) added the file cut
+    short: another authority's pages read only their own files."""
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.session_state["authority"] = BOARD_AUTHORITY
+    return at
 
 
 @pytest.mark.parametrize("page", ["app_pages/overview.py", "statutory_duty", "app_pages/board_report.py",
@@ -56,7 +61,7 @@ def test_repair_makes_the_newest_intact_version_current_and_the_page_returns(dam
     assert not at.exception, at.exception
     assert store.head() == "000003" and store.info("000003").restored_from == "000001"
     assert shown(at.success[0].value).startswith("Repaired: the ") and "000001" not in at.success[0].value
-    assert at.title[0].value == "SEND performance overview"
+    assert at.title[0].value == f"SEND performance overview — {LOCAL_AUTHORITIES[BOARD_AUTHORITY]}"
     assert not at.error
 
 
@@ -80,7 +85,7 @@ def test_an_upload_to_a_damaged_store_is_refused_with_the_message(damaged: Path,
         ("scorecard.csv", (ROOT / "tests" / "data" / "scorecard_new_month.csv").read_bytes(), "text/csv")).run()
     assert not at.exception, at.exception
     assert str(damaged) in technical(at)
-    assert open_store(store_dir).head() == "000002" and damaged.read_bytes() == before
+    assert open_store(store_dir, la=BOARD_AUTHORITY).head() == "000002" and damaged.read_bytes() == before
 
 
 def test_a_values_table_without_its_log_is_the_damage_page_and_nothing_is_built_over_it(store_dir: Path) -> None:

@@ -10,6 +10,7 @@ from page_runner import open_page, shown
 from registry_nav import switch_to
 
 from sendlib.presentation.tables import counted
+from sendlib.workflows.load import load_file
 from sendlib.workflows.stores import open_store
 
 
@@ -35,7 +36,7 @@ def test_new_month_is_previewed_then_saved_and_shown(store_dir: Path) -> None:
     assert [g[0] for g in groups] == ["**Arrows that contradict the figures: 13**", "**Fractions read as percentages: 1**"]
     assert len(groups[0]) == 2 + 10 + 1 and groups[0][-1] == "- … and 3 more", "at most ten of each"
     assert "- No. of Children accessing SEN Funding - Tier 1, April 2024: the arrow ▼ says it went down" in "\n".join(groups[0])
-    assert open_store(store_dir).head() == "000002", "nothing is written before Confirm"
+    assert open_store(store_dir).head() == "000001", "nothing is written before Confirm (000002: the board's council's)"
 
     at.button(key="upload-confirm").click().run()
     assert not at.exception
@@ -44,7 +45,7 @@ def test_new_month_is_previewed_then_saved_and_shown(store_dir: Path) -> None:
     assert not [b for b in at.button if b.key == "upload-confirm"], "Confirm goes quiet once saved"
 
     at.switch_page("app_pages/overview.py").run()
-    tiles = {shown(m.label): m.value for m in at.metric}
+    tiles = {shown(m.proto.help).split(". Latest")[0]: m.value for m in at.metric}  # by full name
     assert tiles["No. of EHCPs"] == "4,501"  # the new month is the latest everywhere
 
 
@@ -69,14 +70,18 @@ def test_refused_file_names_row_column_value_and_writes_nothing(store_dir: Path)
 
 def test_history_lists_versions_and_goes_back_as_a_new_version(store_dir: Path) -> None:
     store = open_store(store_dir)
+    load_file(store, DATA_DIR / "scorecard_new_month.csv")
     at = open_page("app_pages/history.py")
     table = at.dataframe[0].value
-    assert table["What"].tolist() == ["Upload of board_report_2024-05.csv", "Upload of send_scorecard.csv"]
+    assert table["What"].tolist() == ["Upload of scorecard_new_month.csv", "Upload of send_scorecard.csv"], \
+        "Bournemouth's own versions: the board report's are its council's"
     assert table["Now showing"].tolist() == ["yes", "no"]
     at.selectbox(key="history-version").select("000001").run()
-    at.button(key="history-restore").click().run()
+    restore = at.button(key="history-restore")
+    assert restore.label.endswith("save to Bournemouth, Christchurch and Poole's figures")
+    restore.click().run()
     assert not at.exception
-    assert store.head() == "000003"
+    assert store.head() == "000004"
     assert store.read().equals(store.read("000001"))
     assert "The figures are back as they were on" in at.success[0].value
     assert len(store.versions()) == 3, "history is never rewritten"
@@ -100,7 +105,7 @@ def test_history_undoes_the_latest_upload_only_after_a_confirmation(store_dir: P
                             "uploaded on ") and asked.endswith("Undo it?")
     at.button(key="history-undo-yes").click().run()
     assert not at.exception
-    assert store.head() == "000004" and store.read().equals(store.read("000002"))
+    assert store.head() == "000004" and store.read().equals(store.read("000001"))
     assert shown(at.success[0].value) == ("Undone: the figures are back as they were before the upload of "
                                           "feb25_scorecard.csv.")
     assert at.dataframe[0].value["What"].iloc[0] == "Undo of the upload of feb25_scorecard.csv"

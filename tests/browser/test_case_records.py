@@ -39,7 +39,7 @@ def test_a_return_is_uploaded_confirmed_and_its_20_week_rate_opens_its_cases(pag
                        f"{requests:,}", "0", "0"]
     page.get_by_text(f"{rate.numerator:,} of {rate.denominator:,} plans within 20 weeks").wait_for()
     page.get_by_text("census date 2025-01-16, LA code 201", exact=False).wait_for()
-    page.get_by_role("button", name="Confirm and save the case records").click()
+    page.get_by_role("button", name="Save to Bournemouth, Christchurch and Poole's case records").click()
     page.get_by_text("Saved as case records version 000001").wait_for()
     page.get_by_text("This return holds nothing new").wait_for()
     assert page.locator('[data-testid="stException"]').count() == 0

@@ -19,7 +19,7 @@ def test_upload_preview_confirm_then_undo(page, app_url: str) -> None:  # type: 
     assert [[c.strip() for c in r][-3:] for r in rows] == [["No. of complaints", "March 2025", "9"],
                                                            ["No. of EHCPs", "March 2025", "4,501"]]
     page.get_by_text("No. of Children accessing SEN Funding - Tier 1, April 2024: the arrow").wait_for()
-    page.get_by_role("button", name="Confirm and save these figures").click()
+    page.get_by_role("button", name="Save to Bournemouth, Christchurch and Poole's figures").click()
 
     outcome = page.get_by_text("Saved: 2 new figures for March 2025, 1 revised.")
     outcome.wait_for()
@@ -27,7 +27,7 @@ def test_upload_preview_confirm_then_undo(page, app_url: str) -> None:  # type: 
     uploader = page.locator('[data-testid="stFileUploader"]').first.bounding_box()
     box = outcome.bounding_box()
     assert title and uploader and box and title["y"] < box["y"] < uploader["y"], "the outcome sits at the top"
-    assert page.get_by_role("button", name="Confirm and save these figures").count() == 0, "Confirm goes quiet"
+    assert page.get_by_role("button", name="Save to Bournemouth, Christchurch and Poole's figures").count() == 0, "Confirm goes quiet"
 
     page.goto(app_url)
     page.locator('[data-testid="stMetricValue"]', has_text="4,501").first.wait_for()

@@ -16,7 +16,8 @@ RATE = "b04-20-week-rate-excl-exceptions"
 
 
 @pytest.mark.parametrize(("args", "council", "pages"), [
-    (["--period", "Mar 24", "--appendix", "glossary"], "The council of the board report (not named in its document)", 10),
+    (["--la", "X01", "--period", "Mar 24", "--appendix", "glossary"],
+     "The council of the board report (not named in its document)", 10),
     (["--period", "2025-01", "--scorecard", "scorecard"], "Bournemouth, Christchurch and Poole", 8),
 ], ids=["board", "scorecard"])
 def test_report_as_pdf_through_the_real_command(built_store: DeltaStore, tmp_path, python, paths, args, council,
@@ -42,20 +43,21 @@ def test_report_as_pdf_through_the_real_command(built_store: DeltaStore, tmp_pat
 
 
 def test_comment_then_report_as_html(store: DeltaStore, tmp_path, capsys) -> None:
-    root = str(store.root)
-    assert main(["comment", "--store", root, "--period", "2024-03", "--kpi", RATE, "--author", "jo",
+    root, board = str(store.root), ["--la", "X01"]  # the board report's council
+    assert main(["comment", "--store", root, *board, "--period", "2024-03", "--kpi", RATE, "--author", "jo",
                  "Recovery plan agreed with the panel."]) == 0
     assert "saved commentary" in capsys.readouterr().out
-    assert main(["comment", "--store", root, "--period", "2024-03", "A month of two halves."]) == 0
+    assert main(["comment", "--store", root, *board, "--period", "2024-03", "A month of two halves."]) == 0
     out = tmp_path / "board.html"
-    assert main(["report", "--store", root, "--period", "2024-03", "--format", "html", "-o", str(out)]) == 0
+    assert main(["report", "--store", root, *board, "--period", "2024-03", "--format", "html", "-o", str(out)]) == 0
     html = out.read_text(encoding="utf-8")
     assert "Recovery plan agreed with the panel." in html and "A month of two halves." in html
     assert "Latest (Mar 24)" in html
 
-    assert main(["comment", "--store", root, "--period", "2024-03", "--kpi", RATE, ""]) == 0
+    assert main(["comment", "--store", root, *board, "--period", "2024-03", "--kpi", RATE, ""]) == 0
     assert "deleted" in capsys.readouterr().out
-    assert set(read_comments(store)["kpi_id"]) == {""}
+    assert set(read_comments(store.authority("X01"))["kpi_id"]) == {""}
+    assert read_comments(store).empty, "nothing of the board report's is Bournemouth's"
 
 
 def test_the_monthly_scorecard_report(built_store: DeltaStore, tmp_path) -> None:

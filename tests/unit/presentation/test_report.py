@@ -13,6 +13,7 @@ import pandas as pd
 import pypdf
 import pytest
 
+from sendlib.domain.authorities import BOARD_AUTHORITY, LOCAL_AUTHORITIES
 from sendlib.domain.benchmarks import format_dfe
 from sendlib.domain.catalogue import Catalogue
 from sendlib.domain.commentary import COMMENTARY
@@ -241,7 +242,8 @@ def test_comparisons_are_dfe_s_where_published_and_marked(table: pd.DataFrame, c
     assert mainstream["national"].source == "DfE Jan 25", "the January census of the report's own month"
     assert scorecard.title == "Bournemouth, Christchurch and Poole: SEND scorecard (monthly), January 2025"
 
-    board = build_report(table, catalogue, NO_COMMENTS, "2024-03", charts=False, council="Anyone", benchmarks=benchmarks)
+    board = build_report(table, catalogue, NO_COMMENTS, "2024-03", charts=False, council=LOCAL_AUTHORITIES[BOARD_AUTHORITY],
+                         benchmarks=benchmarks, matched=False)
     rate = board.row("b04-20-week-rate-excl-exceptions").comparisons
     assert set(rate) == {"national"}, "an unnamed council has no region or neighbours"
     assert (rate["national"].text, rate["national"].source) == (
@@ -281,7 +283,8 @@ def pdfs(table: pd.DataFrame, catalogue: Catalogue, benchmarks: pd.DataFrame) ->
     """The two bundled reports as a board would get them: with commentary and DfE's figures."""
     council = "Bournemouth, Christchurch and Poole"
     reports = {
-        "board": build_report(table, catalogue, COMMENTS, "2024-03", council=council, benchmarks=benchmarks),
+        "board": build_report(table, catalogue, COMMENTS, "2024-03", council=LOCAL_AUTHORITIES[BOARD_AUTHORITY],
+                              benchmarks=benchmarks, matched=False),
         "scorecard": build_report(table, catalogue, COMMENTS, "2025-01", scorecard="scorecard", council=council,
                                   benchmarks=benchmarks),
     }

@@ -357,3 +357,43 @@ def test_a_folder_with_no_store_has_nothing_to_migrate(tmp_path: Path) -> None:
     assert migrate(tmp_path, la=LA) == []
     assert migrate(tmp_path / "absent", la=LA) == []
     assert migrate(tmp_path, la=LA, finish=True) == []
+
+
+@pytest.fixture
+def both_under_839(tmp_path: Path) -> Path:
+    """A Delta store as the code before issue 19 built it: both bundled documents, and commentary on each, filed
+    under Bournemouth, Christchurch and Poole (839)."""
+    from sendlib.workflows.load import BUNDLED_FILES
+
+    root = tmp_path / "store"
+    bcp = DeltaStore(root, la="839")
+    for path in BUNDLED_FILES.values():
+        load_file(bcp, path, author="bundled data")
+    save_comment(bcp, Comment(scorecard="board", kpi_id="b04-20-week-rate-excl-exceptions", period="2024-03",
+                              text="The board's words."))
+    save_comment(bcp, Comment(scorecard="scorecard", kpi_id="ehcps", period="2025-01", text="Bournemouth's words."))
+    return root
+
+
+def test_the_board_report_s_rows_move_to_its_own_council_in_one_commit_per_table(both_under_839: Path) -> None:
+    from sendlib.domain.authorities import BOARD_AUTHORITY
+    from sendlib.workflows.commentary import read_comments
+    from sendlib.workflows.stores import open_store
+
+    before = DeltaStore(both_under_839, la="839").read()
+    versions = len(DeltaTable(str(both_under_839 / "delta" / "values")).history())
+    bcp = open_store(both_under_839, la="839")
+    board = bcp.authority(BOARD_AUTHORITY)
+    assert set(bcp.read()["scorecard"]) == {"scorecard"} and set(board.read()["scorecard"]) == {"board"}
+    moved = pd.concat([bcp.read(), board.read()], ignore_index=True)
+    assert moved.sort_values(list(moved.columns)).reset_index(drop=True).equals(
+        before.sort_values(list(before.columns)).reset_index(drop=True)), "every row kept, each under its council"
+    assert len(DeltaTable(str(both_under_839 / "delta" / "values")).history()) == versions + 1, "one commit"
+    assert bcp.head() == board.head() and bcp.info(bcp.head()).action == "migrate", "in both councils' histories"
+    assert read_comments(bcp)["text"].tolist() == ["Bournemouth's words."]
+    assert read_comments(board)["text"].tolist() == ["The board's words."]
+
+    heads = (bcp.head(), commentary_store(bcp).head())
+    again = open_store(both_under_839, la=BOARD_AUTHORITY)
+    assert (again.authority("839").head(), commentary_store(again.authority("839")).head()) == heads, \
+        "a second open moves nothing"

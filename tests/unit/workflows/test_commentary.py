@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from locations import DATA_DIR
 from pydantic import ValidationError
 
+from sendlib.domain.authorities import BOARD_AUTHORITY, LOCAL_AUTHORITIES
 from sendlib.domain.catalogue import load_catalogue
 from sendlib.domain.commentary import Comment, comment_lookup, latest_comments
 from sendlib.presentation.report import build_report
@@ -68,19 +70,24 @@ def test_a_comment_needs_a_real_period_and_a_sensible_length() -> None:
         Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="x" * 5001)
 
 
-def test_commentary_survives_an_upload_and_a_restore_and_reaches_the_report(store: DeltaStore) -> None:
+def test_commentary_survives_an_upload_and_a_restore_and_reaches_the_report(store: DeltaStore, tmp_path: Path) -> None:
+    store = store.authority(BOARD_AUTHORITY)  # the board report's own council
     before_upload = store.head()
     save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="Recovery plan agreed.", author="jo"))
     save_comment(store, Comment(scorecard="board", period="2024-03", text="Overall, timeliness is the priority."))
 
-    _, uploaded = load_file(store, DATA_DIR / "scorecard_new_month.csv")
+    april = tmp_path / "board_april.csv"
+    april.write_text(f"kpi_id,period,value\n{RATE},2024-04,21.5\n", encoding="utf-8")
+    _, uploaded = load_file(store, april)
     assert uploaded is not None and store.head() != before_upload
     store.restore(before_upload)
     assert store.head() not in (before_upload, uploaded.id)
 
     comments = read_comments(store)
     assert set(comments["text"]) == {"Recovery plan agreed.", "Overall, timeliness is the priority."}
-    report = build_report(store.read(), load_catalogue(), comments, "2024-03", charts=False)
+    report = build_report(store.read(), load_catalogue(), comments, "2024-03", charts=False,
+                          council=LOCAL_AUTHORITIES[BOARD_AUTHORITY], matched=False)
+    assert report.council == "The council of the board report (not named in its document)"
     assert report.row(RATE).commentary == "Recovery plan agreed."
     assert report.row(RATE).commentary_by.startswith("jo, ")
     assert report.overall_commentary == "Overall, timeliness is the priority."
@@ -90,6 +97,7 @@ def test_tables_show_the_commentary_on_each_kpi_s_latest_period(store: DeltaStor
     from sendlib.domain.trends import summarise
     from sendlib.presentation.tables import summary_table
 
+    store = store.authority(BOARD_AUTHORITY)
     catalogue = load_catalogue()
     save_comment(store, Comment(scorecard="board", kpi_id=RATE, period="2024-03", text="On the latest month"))
     save_comment(store, Comment(scorecard="board", kpi_id="b05-average-time-to-issue-excl-exceptions", period="2024-02",

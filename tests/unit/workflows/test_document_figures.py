@@ -26,12 +26,16 @@ ANY = object()  # a note we don't pin down
 @pytest.fixture(scope="module")
 def export(tmp_path_factory, paths, python) -> pd.DataFrame:
     work = tmp_path_factory.mktemp("figures")
-    store, out = work / "store", work / "export.csv"
-    for args in (["init", "--store", str(store)], ["export", "--store", str(store), "--format", "csv", "-o", str(out)]):
+    store, out, board = work / "store", work / "export.csv", work / "board.csv"
+    # Each document is its own council's: the scorecard Bournemouth, Christchurch and Poole's, the board report X01's.
+    for args in (["init", "--store", str(store)], ["export", "--store", str(store), "--format", "csv", "-o", str(out)],
+                 ["export", "--store", str(store), "--la", "X01", "--format", "csv", "-o", str(board)]):
         done = subprocess.run([python, "-m", "sendlib", *args], cwd=paths["root"], capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
     # Everything as text, and blank as "" (not NaN: `n/a` is a note that must stay `n/a`).
-    return pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    read = [pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8-sig") for f in (out, board)]
+    assert set(read[0]["scorecard"]) == {"scorecard"} and set(read[1]["scorecard"]) == {"board"}
+    return pd.concat(read, ignore_index=True)
 
 
 def find(export: pd.DataFrame, scorecard: str, kpi_id: str, period: str, series: str) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from deltalake import DeltaTable
 from locations import DATA_DIR
 from store_files import copy_store
 
+from sendlib.domain.authorities import BOARD_AUTHORITY
 from sendlib.domain.catalogue import load_catalogue, new_kpi
 from sendlib.domain.schema import VALUES
 from sendlib.store.delta import DeltaStore
@@ -38,9 +39,15 @@ def test_the_first_open_migrates_keeping_history_and_added_kpis(old: Path) -> No
     history = [(v.id, v.file_name, v.author) for v in before.versions()]
     rows = before.read()
     store = open_store(old)
-    assert [(v.id, v.file_name, v.author) for v in store.versions()] == history
-    assert store.read().sort_values(list(rows.columns)).reset_index(drop=True).equals(
-        rows.sort_values(list(rows.columns)).reset_index(drop=True))
+    moved, *kept = store.versions()
+    assert [(v.id, v.file_name, v.author) for v in kept] == history
+    assert (moved.action, moved.la_code) == ("migrate", None), "then the board report's rows go to its own council"
+    board = store.authority(BOARD_AUTHORITY)
+    both = pd.concat([store.read(), board.read()], ignore_index=True)
+    assert set(store.read()["scorecard"]) == {"scorecard"} and set(board.read()["scorecard"]) == {"board"}
+    assert both.sort_values(list(rows.columns)).reset_index(drop=True).equals(
+        rows.sort_values(list(rows.columns)).reset_index(drop=True)), "every row kept, each under its council"
+    assert [v.id for v in board.versions()] == [moved.id]
     added = [k for k in store_catalogue(store) if k.name == "A measure added on the upload page"]
     assert len(added) == 1, "the KPI added on the upload page is one of the authority's own measures now"
     assert (old / "HEAD").exists() and (old / "extra_kpis.json").exists(), "the old files stay until --finish"
