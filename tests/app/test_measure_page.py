@@ -8,6 +8,8 @@ from registry_nav import switch_to
 from streamlit.testing.v1 import AppTest
 
 from explorer.menu import theme_pages
+from sendlib.domain.authorities import BUNDLED_DOCUMENTS
+from sendlib.domain.catalogue import load_catalogue
 from sendlib.domain.paths import ROOT
 from sendlib.workflows.load import init_store
 from sendlib.workflows.stores import open_store
@@ -58,8 +60,17 @@ def test_a_measure_the_address_does_not_name_offers_a_choice_not_an_error(app: A
     assert at.title[0].value == "A measure" and at.selectbox(key="measure-choice")
 
 
+def _council_of(url_path: str) -> str:
+    cat = load_catalogue()
+    documents = {k.scorecard for k in cat if cat.themes[k.theme].page.replace("-", "_") == url_path}
+    return next(code for code, document in BUNDLED_DOCUMENTS.items() if document in documents)
+
+
 @pytest.mark.parametrize("page", [p.url_path for p in theme_pages()])
 def test_every_theme_page_is_one_grid_with_its_charts_on_the_measure_pages(app: AppTest, page: str) -> None:
+    """Each page opened as a council whose document files measures under it (education, care, health and AP are
+    the board report's only: its council's pages)."""
+    app.session_state["authority"] = _council_of(page)
     app.run()
     switch_to(app, page).run()
     assert not app.exception, app.exception
