@@ -6,14 +6,15 @@ import streamlit as st
 from explorer import data, measure
 from explorer.cases import drill_down, find_a_case, rate_periods
 from explorer.commentary import comment_form
-from explorer.components import chart_downloads, data_caption, kpi_tile
+from explorer.components import chart_downloads, data_caption, kpi_tile, page_title
 from explorer.menu import end_page
 from explorer.text import plain
 
 kpi = measure.chosen_kpi()
 if kpi is None:
-    st.title("A measure")
-    st.caption("Open a measure from any theme page's grid, the overview, the Glossary or How we compare; its address "
+    page_title("A measure")
+    st.markdown("Choose a measure above to see its figure, trend, sources and commentary.")
+    st.caption("Or open a measure from any theme page's grid, the overview, the Glossary or How we compare; its address "
                "(measure?id=…) can be bookmarked and sent.")
     end_page()
 

@@ -57,7 +57,8 @@ def test_ehcps_shows_the_scorecards_january_figure_and_dfes_census_figure_and_wh
 
 def test_a_measure_the_address_does_not_name_offers_a_choice_not_an_error(app: AppTest) -> None:
     at = open_measure(app, "no-such-measure")
-    assert at.title[0].value == "A measure" and at.selectbox(key="measure-choice")
+    assert at.title[0].value.startswith("A measure — ") and at.selectbox(key="measure-choice")
+    assert any("Choose a measure" in shown(m.value) for m in at.markdown), "it says what to do"
 
 
 def _council_of(url_path: str) -> str:
