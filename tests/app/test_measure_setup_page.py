@@ -84,7 +84,8 @@ def test_a_council_file_goes_from_set_up_to_loaded_every_value_exact(
 
     assert any(f"{n} measures in " in shown(i.value) and "are new to the explorer: set them up below" in shown(i.value)
                for i in at.info)
-    assert not at.table, "no wall of unknown-KPI errors: the set-up table instead"
+    errors = [t for t in at.table if "Detail" not in t.value.columns]  # the page's folded "Technical details" aside
+    assert not errors, "no wall of unknown-KPI errors: the set-up table instead"
     assert [s.value for s in at.subheader] == [f"Set up these {n} measures"]
     table = setup_editor(at, council).value
     assert table["name"].tolist() == [m.name for m in council.measures], "names as printed, in the file's order"
