@@ -9,7 +9,7 @@ import hashlib
 import pytest
 from locations import DATA_DIR
 from page_runner import open_page, shown
-from registry_nav import switch_to
+from registry_nav import open_page as open_registered
 
 from sendlib.domain.authorities import BOARD_AUTHORITY
 from sendlib.workflows.commentary import read_comments
@@ -32,7 +32,7 @@ def test_an_upload_is_saved_then_undone_on_the_history_page(azurite_store: str) 
     at.button(key="upload-confirm").click().run()
     assert shown(at.success[0].value).startswith("Saved: 2 new figures for March 2025, 1 revised.")
     at.switch_page("app_pages/overview.py").run()
-    assert {shown(m.label): m.value for m in at.metric}["No. of EHCPs"] == "4,501"
+    assert {shown(m.label): m.value for m in at.metric}["EHCPs"] == "4,501"
 
     at.switch_page("app_pages/history.py").run()
     assert at.dataframe[0].value["Now showing"].tolist()[:2] == ["yes", "no"]
@@ -43,10 +43,9 @@ def test_an_upload_is_saved_then_undone_on_the_history_page(azurite_store: str) 
     assert len(store.versions()) == 3, "history is never rewritten"
 
 
-def test_commentary_under_a_chart_is_saved_in_object_storage(azurite_store: str) -> None:
-    at = open_page("app_pages/overview.py")
-    at.session_state["authority"] = BOARD_AUTHORITY  # the 20-week rate of the board report is its council's
-    switch_to(at, "statutory_duty").run()
+def test_commentary_on_a_measure_page_is_saved_in_object_storage(azurite_store: str) -> None:
+    # The 20-week rate of the board report is its council's; commentary is written on the measure's own page.
+    at = open_registered("measure", query={"id": RATE}, la=BOARD_AUTHORITY)
     at.text_area(key=f"comment-{RATE}-text").input("Written on a replica.")
     next(b for b in at.button if b.label.startswith("Save to ") and RATE in str(b.proto.form_id)).click().run()
     assert not at.exception, at.exception
