@@ -313,16 +313,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     from sendlib.workflows.catalogues import store_catalogue
     from sendlib.workflows.commentary import read_comments
 
-    if problem := _unknown_scorecard(args.scorecard):
+    if args.scorecard and (problem := _unknown_scorecard(args.scorecard)):
         return _fail(problem, 2)
     store = store_of(args)
     table = store.read()
+    # Each bundled document is its own council's: without --scorecard, the one this authority's figures are in.
+    scorecard = args.scorecard or (str(table["scorecard"].value_counts().idxmax()) if len(table) else "board")
     catalogue = store_catalogue(store)
     records = read_cases(store)
     computed = computed_figures(records, {k.id: k.scorecard for k in catalogue}) if len(records) else None
     council, benchmarks, matched = _council_of(store, catalogue)
     try:
-        report = build_report(table, catalogue, read_comments(store), args.period, scorecard=args.scorecard,
+        report = build_report(table, catalogue, read_comments(store), args.period, scorecard=scorecard,
                               version=store.head() or "", figures=args.figures, computed=computed, council=council,
                               benchmarks=benchmarks, matched=matched, appendix=tuple(args.appendix or ()))
     except ReportError as exc:
@@ -424,7 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = with_store(sub.add_parser("report", help="write the monthly board report for a month, as HTML or PDF"))
     p.add_argument("--period", required=True, help="the report's month, e.g. 2024-03 or 'Mar 24'")
-    p.add_argument("--scorecard", default="board", help="board (default) or scorecard")
+    p.add_argument("--scorecard", help="board or scorecard (default: the document the authority's figures are in)")
     p.add_argument("--format", choices=["html", "pdf"], default="html")
     p.add_argument("--forecast", action="store_true",
                    help="add a forecast section (EHC plans, requests, new plans, 3 years; off by default)")

@@ -34,7 +34,7 @@ def test_dry_run_reports_and_writes_nothing(store: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "2 new, 1 revised, 970 unchanged; nothing written" in result.stdout
     assert "revised 4453 → 4460" in result.stdout
-    assert open_store(store).head() == "000002"
+    assert open_store(store).head() == "000001", "839's own bundled version (000002 is the board report's council's)"
 
 
 def test_load_then_load_again_changes_nothing(store: Path) -> None:
@@ -63,14 +63,14 @@ def test_history_newest_first_with_id_first_and_rollback(store: Path) -> None:
     out = sendlib("history", "--store", str(store)).stdout
     assert out.endswith("\n"), "the last line ends like the others"
     rows = [line.split("\t") for line in out.splitlines()]
-    assert [(r[0], r[1]) for r in rows] == [("000003", "*"), ("000002", "-"), ("000001", "-")]
+    assert [(r[0], r[1]) for r in rows] == [("000003", "*"), ("000001", "-")], "839's own versions only"
     assert {len(r) for r in rows} == {10}, "id, current, created_at, action, new, revised, unchanged, rows, author, what"
-    assert rows[0][3:8] == ["upload", "2", "1", "970", "1095"] and rows[0][9] == "scorecard_new_month.csv"
+    assert rows[0][3:8] == ["upload", "2", "1", "970", "973"] and rows[0][9] == "scorecard_new_month.csv"
     # The id alone in the first field, as a script takes it: `rollback $(history | awk 'NR==2 {print $1}')`.
     result = sendlib("rollback", "--store", str(store), out.splitlines()[1].split()[0])
     assert result.returncode == 0
     assert open_store(store).head() == "000004"
-    assert open_store(store).read().equals(open_store(store).read("000002"))
+    assert open_store(store).read().equals(open_store(store).read("000001"))
     assert sendlib("rollback", "--store", str(store), "999999").returncode == 1
 
 

@@ -106,5 +106,5 @@ def test_tables_show_the_commentary_on_each_kpi_s_latest_period(store: DeltaStor
     summary = summary[summary["scorecard"] == "board"]
     shown = summary_table(summary, catalogue, commentary=latest_comments(read_comments(store), summary)).set_index("KPI")
     assert shown.loc[catalogue.qualified_name(catalogue[RATE]), "Commentary"] == "On the latest month"
-    assert shown.loc[catalogue.qualified_name(catalogue["b05-average-time-to-issue-excl-exceptions"]), "Commentary"] == ""
+    assert shown.loc[catalogue.qualified_name(catalogue["b05-average-time-to-issue-excl-exceptions"]), "Commentary"] == "none yet"
     assert "Commentary" not in summary_table(summary, catalogue).columns
