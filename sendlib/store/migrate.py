@@ -478,7 +478,9 @@ def split_bundled_documents(store: DeltaStore) -> list[str]:
     moved = []
     for spec in (store.spec, COMMENTARY):
         table = store.side(spec).authority(BUNDLED_AUTHORITY)
-        if not table.exists():
+        # Looked for by a read first: a store with nothing to move (every store once moved) is never written to on
+        # open, so a read-only command on a table that refuses writes (a damaged checkpoint) still reads.
+        if not table.exists() or not (table.read()["scorecard"] == board).any():
             continue
         info = table.move_rows(lambda rows: rows["scorecard"] == board, BOARD_AUTHORITY, action="migrate",
                                message=f"the board report's {spec.name} moved from {BUNDLED_AUTHORITY} to "
