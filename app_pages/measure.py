@@ -7,6 +7,7 @@ from explorer import data, measure
 from explorer.cases import drill_down, find_a_case, rate_periods
 from explorer.commentary import comment_form
 from explorer.components import chart_downloads, data_caption, kpi_tile, page_title
+from explorer.forecast import line_chart
 from explorer.menu import end_page
 from explorer.text import plain
 
@@ -34,6 +35,13 @@ with right:
     st.caption(plain(chart.get("description") or kpi.name))
     chart_downloads(chart, name=kpi.id, key=f"measure-chart-{kpi.id}", title=kpi.name,
                     caption=chart.get("description") or kpi.name)
+    fc, sentence = measure.forecast_line(kpi)
+    if sentence:
+        st.markdown(plain(sentence))
+    if fc is not None:
+        st.altair_chart(line_chart(fc), key=f"measure-forecast-{kpi.id}")
+        st.page_link("app_pages/forecast.py", label="The forecast, its record and scenarios",
+                     icon=":material/trending_up:")
 
 st.subheader("Every source's figure", anchor="sources")
 figures, reasons = measure.sources(kpi)

@@ -21,7 +21,7 @@ from sendlib.domain.forecast import (
     forecast_for,
 )
 from sendlib.domain.scenarios import MAX_NAME, PLACEMENT_WORDS, PLACEMENTS, SavedScenario
-from sendlib.presentation.forecast import ForecastBlock, forecast_blocks, forecast_workbook
+from sendlib.presentation.forecast import LINE_LABEL, ForecastBlock, forecast_blocks, forecast_workbook
 from sendlib.presentation.forecast import describe as description
 from sendlib.presentation.forecast import record_words as sentences
 from sendlib.workflows.forecast import backtest_dfe, nowcast_store, placement_mix, read_scenarios, save_scenario
@@ -79,6 +79,25 @@ def fan_chart(fc: Forecast) -> alt.LayerChart:
                                                               title=f"{fc.la_name}: {MEASURE_WORDS[fc.measure]}")
 
 
+def line_chart(fc: Forecast) -> alt.LayerChart:
+    """The measure page's forecast beside its trend: DfE's published figures, the model's central line and its 80%
+    band, labelled as a forecast on DfE's basis (not the document's own figures)."""
+    history = pd.DataFrame(fc.history, columns=["period", "value"]).assign(series="Published by DfE")
+    last = history.tail(1)
+    ahead = pd.concat([last.assign(lower=last["value"], upper=last["value"]), fc.frame()]).assign(series=LINE_LABEL)
+    x = alt.X("period:O", title=None)
+    band = alt.Chart(ahead).mark_area(opacity=0.25, color="#12436D").encode(
+        x=x, y=alt.Y("lower:Q", title=MEASURE_WORDS[fc.measure]), y2="upper:Q",
+        tooltip=["period", alt.Tooltip("lower:Q", format=",.0f", title="80% likely from"),
+                 alt.Tooltip("upper:Q", format=",.0f", title="80% likely to")])
+    lines = alt.Chart(pd.concat([history, ahead])).mark_line(point=True).encode(
+        x=x, y="value:Q", strokeDash=alt.StrokeDash("series:N", title=None, sort=["Published by DfE", LINE_LABEL]),
+        color=alt.Color("series:N", title=None, scale=alt.Scale(domain=["Published by DfE", LINE_LABEL],
+                                                                range=["#F46A25", "#12436D"])),
+        tooltip=["series", "period", alt.Tooltip("value:Q", format=",.0f")])
+    return alt.layer(band, lines).properties(height=260, title=f"{LINE_LABEL}, with its 80% likely range")
+
+
 def record_words(measure: str, la: str, horizon: int = 2) -> list[str]:
     """The back-test record for this authority and England, in words (`presentation.forecast.record_words`)."""
     return sentences(record(measure), la, horizon)
@@ -93,7 +112,7 @@ def table(fc: Forecast) -> pd.DataFrame:
                                                 "upper50": "upper (50%)"})
 
 
-__all__ = ["MEASURES", "MEASURE_WORDS", "describe", "fan_chart", "made", "record", "record_words", "table"]
+__all__ = ["MEASURES", "MEASURE_WORDS", "describe", "fan_chart", "line_chart", "made", "record", "record_words", "table"]
 
 
 # --- saved scenarios, the placement mix, unit costs --------------------------------------------------------------

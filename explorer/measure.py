@@ -13,11 +13,14 @@ from sendlib.domain.benchmarks import mappings_for
 from sendlib.domain.cases import case_measures, fed_kpis
 from sendlib.domain.catalogue import KPI, POLARITY_WORDS, SCORECARDS, UNIT_WORDS
 from sendlib.domain.figure import Figure
+from sendlib.domain.forecast import Forecast, TooLittleHistory
 from sendlib.domain.periods import long_label
 from sendlib.domain.values import format_value
 from sendlib.presentation.figures import differences, measure_sources, period_note, standing_of
+from sendlib.presentation.forecast import LINE_HORIZON, line_measure, line_sentence, no_line_sentence
 
-from . import authority, context, data
+from . import authority, context, data, forecast
+from .peers import our_definitions
 from .text import plain
 
 PAGE = "measure"
@@ -103,3 +106,19 @@ def standing_words(kpi: KPI) -> str:
 def as_at_words() -> str:
     month = context.as_at_month()
     return f"As at {long_label(month)}" if month else "As at the latest month held"
+
+
+def forecast_line(kpi: KPI) -> tuple[Forecast | None, str | None]:
+    """The EHC plans or requests forecast (DfE basis) for the page, and its sentence; (None, why not) for an
+    authority DfE cannot be matched to or with too little history; (None, None) for any other measure."""
+    measure = line_measure(kpi.id, our_definitions())
+    if measure is None:
+        return None, None
+    name = authority.shown_name()
+    if not authority.matched():
+        return None, no_line_sentence(name)
+    try:
+        made = forecast.made(data.home().old_la_code, measure, LINE_HORIZON)
+    except TooLittleHistory as exc:
+        return None, no_line_sentence(name, str(exc))
+    return made, line_sentence(made)

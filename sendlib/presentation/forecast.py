@@ -5,6 +5,7 @@ board pack's forecast section."""
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from sendlib.domain.forecast import (
     backtest_dfe,
     forecast_for,
 )
+from sendlib.domain.periods import long_label
 from sendlib.presentation.extracts import _about_sheet, _data_sheet, safe_for_excel
 
 if TYPE_CHECKING:
@@ -123,3 +125,48 @@ def forecast_blocks(dfe: pd.DataFrame, la: str, horizon: int = 3) -> list[Foreca
         except TooLittleHistory as exc:
             blocks.append(unavailable_block(measure, str(exc)))
     return blocks
+
+
+# --- the forecast line on a measure's page ------------------------------------------------------------------------
+
+LINE_LABEL = "Forecast (DfE basis)"
+LINE_HORIZON = 3
+LINE_MEASURES = ("ehcps", "requests")  # common definitions whose forecast measure has the same id
+LINE_NOUNS = {"ehcps": "plans", "requests": "requests for an EHC needs assessment"}
+
+
+def line_measure(kpi_id: str, common_of: Mapping[str, str]) -> str | None:
+    """The forecast measure a KPI's page draws a forecast line for: the KPI's common definition (`kpi_id` →
+    definition, `sharing.common_measure_of`) when it is EHC plans or requests; None for any other measure."""
+    common = common_of.get(kpi_id)
+    return common if common in LINE_MEASURES else None
+
+
+def about(value: float) -> str:
+    """A forecast rounded as a reader says it, to two significant figures ('about 4,900'): its interval is wider
+    than the digits dropped."""
+    digits = max(len(str(int(abs(value)))) - 2, 0)
+    return f"{round(value, -digits):,.0f}"
+
+
+def _when(measure: str, period: str) -> str:
+    if MEASURES[measure].census:
+        return f"at the {long_label(period)} census"
+    return f"in {period}"
+
+
+def line_sentence(fc: Forecast) -> str:
+    """'DfE's figures suggest about 4,900 plans at the January 2027 census (likely between 4,700 and 5,100)': the
+    last point the line draws and its 80% range, in words."""
+    last = fc.points[-1]
+    return (f"DfE's figures suggest about {about(last.value)} {LINE_NOUNS[fc.measure]} {_when(fc.measure, last.period)} "
+            f"(likely between {about(last.lower)} and {about(last.upper)}).")
+
+
+def no_line_sentence(name: str, reason: str | None = None) -> str:
+    """Why the page draws no forecast line: the authority is not one DfE publishes (reason None), or its history is
+    too short (the TooLittleHistory message)."""
+    if reason is None:
+        return (f"No forecast: DfE publishes no figures for {name}, so there is no DfE basis to forecast it from "
+                "(another council's would not be its own).")
+    return f"No forecast for {name}: {reason}."

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from page_runner import shown
-from registry_nav import switch_to
+from registry_nav import open_page, switch_to
 from streamlit.testing.v1 import AppTest
 
 from explorer.menu import theme_pages
@@ -82,3 +84,21 @@ def test_every_theme_page_is_one_grid_with_its_charts_on_the_measure_pages(app: 
         links = grid.value["Open"].tolist()
         assert all(str(link).startswith("measure?id=") for link in links), links[:3]
         assert {"Figure", "Change", "Against target", "England", "Rank", "Trend"} <= set(grid.value.columns)
+
+
+def test_the_ehcps_page_draws_dfes_forecast_and_says_it_in_words(store_dir: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SENDLIB_STORE", store_dir)
+    at = open_page("measure", query={"id": "ehcps"})
+    sentence = next(s for s in page_text(at).splitlines() if s.startswith("DfE's figures suggest about"))
+    assert re.fullmatch(r"DfE's figures suggest about [\d,]+ plans at the January \d{4} census "
+                        r"\(likely between [\d,]+ and [\d,]+\)\.", sentence), sentence
+    assert sum("Forecast (DfE basis)" in c.proto.spec for c in at.get("vega_lite_chart")) == 1, "the line, labelled"
+    assert any(link.proto.page == "forecast" for link in at.get("page_link")), "a link to the Forecast page"
+
+
+def test_the_board_reports_council_is_told_there_is_no_dfe_forecast(store_dir: str,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SENDLIB_STORE", store_dir)
+    text = page_text(open_page("measure", query={"id": "ehcps"}, la="X01"))
+    assert "No forecast: DfE publishes no figures for" in text and "DfE's figures suggest" not in text
