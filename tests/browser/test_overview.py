@@ -11,7 +11,8 @@ def test_overview_shows_the_table_and_a_rendered_chart(page, app_url: str) -> No
     page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
     page.locator('[data-testid="stDataFrame"]').first.wait_for()
     metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
-    assert "4,453" in metrics and "15.9%" in metrics
+    assert "4,453" in metrics, "Bournemouth's EHC plans, January 2025"
+    assert "15.9%" not in metrics and "8,317" not in metrics, "the board report's figures are its own council's"
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
