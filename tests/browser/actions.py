@@ -53,3 +53,15 @@ def axe_violations(page, axe_js: Path) -> list[str]:  # type: ignore[no-untyped-
         page.add_script_tag(path=str(axe_js))
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
     return [f"{v['id']} ({v['impact']}): {len(v['nodes'])} × {v['nodes'][0]['target']}" for v in result["violations"]]
+
+
+BOARD_COUNCIL = "(X01)"  # the board report's council, as the sidebar's authority picker names it
+
+
+def choose_authority(page, code_shown: str) -> None:  # type: ignore[no-untyped-def]
+    """Choose whose figures the session shows in the sidebar's authority picker (an option ending e.g. "(X01)"); the
+    choice lives in the session, so go on by the app's own links, not a fresh address."""
+    settle(page)
+    page.get_by_test_id("stSidebar").get_by_role("combobox", name="Authority").click()
+    page.get_by_role("option").filter(has_text=code_shown).first.click()
+    settle(page)

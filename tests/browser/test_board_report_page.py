@@ -4,14 +4,19 @@ figures; commentary saved on the page is in the next download."""
 from __future__ import annotations
 
 import io
+import re
 
 import pypdf
-from actions import download, settle
+from actions import BOARD_COUNCIL, choose_authority, download, settle
 
 
 def _open(page, app_url: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{app_url}/board_report")
-    page.get_by_role("heading", name="Board report").wait_for()
+    """The board report is its own council's (X01): choose that council in the sidebar, then open the page."""
+    page.goto(app_url)
+    page.get_by_role("heading", name="SEND performance overview").wait_for()
+    choose_authority(page, BOARD_COUNCIL)
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Board report").click()
+    page.get_by_role("heading", name=re.compile(r"^Board report — The council of the board report")).wait_for()
     page.get_by_text("Latest (Mar 24)").first.wait_for(timeout=60_000)
 
 
@@ -34,7 +39,7 @@ def test_commentary_saved_on_the_page_is_in_thedownload(page, app_url: str) -> N
     _open(page, app_url)
     box = page.get_by_role("textbox", name="Overall commentary for March 2024")
     box.fill("Browser-written commentary: timeliness is the board's first question.")
-    page.get_by_role("button", name="Save commentary").first.click()
+    page.get_by_role("button", name=re.compile(r"^Save to The council of the board report.*'s commentary$")).first.click()
     settle(page)
     page.get_by_text("Browser-written commentary").first.wait_for()
     _, html = download(page, "Download HTML (one self-contained file)")

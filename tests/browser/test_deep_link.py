@@ -9,7 +9,8 @@ def test_a_bookmarked_page_opened_first_gets_the_apps_menu(page, app_url: str) -
     page.goto(f"{app_url}/provision")
     page.get_by_role("heading", name="Provision and placements").wait_for()
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_role("combobox", name="Home local authority").wait_for()
+    sidebar.get_by_role("combobox", name="Authority").wait_for()
+    sidebar.get_by_role("combobox", name="As at month").wait_for()
     sidebar.get_by_role("link", name="How we compare").wait_for()
     assert sidebar.get_by_role("link", name="streamlit app").count() == 0, "not Streamlit's list of files"
     assert page.locator('[data-testid="stException"]').count() == 0
