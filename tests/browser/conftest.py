@@ -78,7 +78,6 @@ OUT_OF_DATE = {
     "tests/browser/test_council_layouts_browser.py::test_a_council_layout_is_set_up_and_loaded_in_the_browser[fenwick_bi_export.csv-]",
     "tests/browser/test_council_layouts_browser.py::test_a_council_layout_is_set_up_and_loaded_in_the_browser[carrow_no_rag_comments.csv-]",
     "tests/browser/test_council_layouts_browser.py::test_common_definitions_load_with_no_set_up_for_an_authority_with_nothing",
-    "tests/browser/test_deep_link.py::test_a_bookmarked_page_opened_first_gets_the_apps_menu",
     "tests/browser/test_dfe_benchmarks.py::test_the_home_authority_selector_changes_the_comparison",
     "tests/browser/test_extract.py::test_download_the_wide_layout",
     "tests/browser/test_extract.py::test_a_chart_downloads_as_png_and_svg",
